@@ -1,0 +1,783 @@
+//! YAML text in and out: the block-style emitter for rendered objects, the scalar formatter the
+//! templates use for every `{{ }}`, and the multi-document reader used to read rendered templates
+//! back.
+//!
+//! The emitted YAML is read by kubectl (sigs.k8s.io/yaml, a go-yaml v2 fork that follows YAML 1.1
+//! in places: `yes`/`on`/`y` are booleans, `0755` is octal, `1:20` is sexagesimal, U+0085/U+2028/
+//! U+2029 are line breaks) and by Helm and other YAML 1.2 readers. So every choice here is the one
+//! that reads the same under both specifications, falling back to JSON-style double quotes (which
+//! are valid YAML double-quoted scalars) whenever a nicer form would be ambiguous.
+
+use serde_json::{Map, Value};
+
+/// A value as one JSON scalar/flow text that is also a valid YAML flow scalar: serde_json's
+/// serialisation, with U+007F..=U+009F, U+2028 and U+2029 additionally escaped as `\uXXXX` (JSON
+/// encoders leave them raw; YAML readers reject or fold them). U+FEFF, U+FFFE and U+FFFF are
+/// escaped too: the latter two are outside YAML's printable set (go-yaml rejects them) and a raw
+/// byte-order mark is stripped or rejected by some readers. Used by the template formatter for
+/// every `{{ }}`.
+///
+/// Arrays and objects come out in compact JSON flow style (`{"a":[1,"x"]}`), which YAML readers
+/// accept as flow collections.
+pub fn json_scalar(value: &Value) -> String {
+    escape_yaml_hostile(&value.to_string())
+}
+
+/// Serialise a value as one block-style YAML document (no leading `---`, ends with "\n").
+///
+/// Maps keep their order; nested maps and sequences are indented by two spaces, with sequences
+/// indented under their key (`containers:\n  - name: x`) and a map in a sequence starting on the
+/// dash line. Strings and keys are plain only when unambiguous under YAML 1.1 and 1.2 (a letter
+/// or `/` first, then only `[A-Za-z0-9._/-]` and inner `:`, and not a boolean/null word such as
+/// `yes`, `on`, `n` or `null` in any case), multi-line strings use literal block scalars where
+/// that is exact, and everything else is double-quoted with [`json_scalar`]'s escaping. Keys
+/// longer than YAML's 1024-character implicit-key limit are written as explicit `? key` entries.
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false),
+        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0, false),
+        _ => write_leaf(&mut out, value, 0),
+    }
+    out
+}
+
+/// Parse a multi-document YAML text into JSON values (one per non-empty document), for reading
+/// rendered templates back. Errors carry the parser's message with line numbers.
+///
+/// Documents that are empty or plain null (`---` alone, `null`, `~`) are skipped, so the result
+/// can hold fewer values than there are `---` separators. Untyped scalars are resolved the way
+/// serde-saphyr resolves them by default, which leans towards kubectl's YAML 1.1 reading: plain
+/// `yes`/`on`/`y` become booleans, while a plain `.inf`/`.nan` is an error (JSON cannot hold it)
+/// and a plain `0755` reads as the float 755.0 (kubectl would read octal 493). [`to_yaml`] and
+/// [`json_scalar`] quote every such string, so their output reads back exactly. Duplicate keys
+/// are an error. The error text reads `error: line L column C: message`, followed by a
+/// snippet of the offending lines.
+pub fn parse_documents(text: &str) -> Result<Vec<Value>, String> {
+    // The default budget allows only 1 024 documents; a rendered bundle is our own output, so its
+    // size is not an attack surface and a large install must not fail on that count.
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! { max_documents: 1 << 20 },
+    };
+    serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| e.to_string())
+}
+
+/// Characters serde_json leaves raw that a YAML reader rejects or treats as a line break.
+fn is_yaml_hostile(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+    )
+}
+
+/// Replace YAML-hostile characters in JSON text by `\uXXXX` escapes. Such characters can only
+/// occur inside JSON string literals (everything outside them is ASCII), so a plain text scan is
+/// enough; the escapes mean the same in JSON and in YAML double-quoted scalars.
+fn escape_yaml_hostile(json: &str) -> String {
+    if !json.chars().any(is_yaml_hostile) {
+        return json.to_owned();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_yaml_hostile(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Words that some YAML reader resolves to a boolean or null when plain. Compared ignoring ASCII
+/// case: YAML 1.1 only lists three spellings of each, but no reader is harmed by quoting `yEs`.
+const SPECIAL_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
+
+/// Whether `s` can be written as a plain scalar (value or key) and read back as the same string by
+/// YAML 1.1 and 1.2 readers alike.
+///
+/// Deliberately narrower than either specification: a letter or `/` first (which rules out
+/// numbers, octal/hex/sexagesimal forms, timestamps, `.inf`, `~`, `-`/`?`/`:` indicators, `<<`,
+/// `=` and every other indicator), then only `[A-Za-z0-9._/-]` and `:` that is neither last nor
+/// followed by a space (no space is allowed anyway), and none of the boolean/null words. Keys like
+/// `app.kubernetes.io/name` and values like `http://host:8080/path` or `registry/app:1.2` stay
+/// plain.
+fn is_plain_safe(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    if !(first.is_ascii_alphabetic() || first == b'/') {
+        return false;
+    }
+    let chars_ok = bytes.iter().enumerate().all(|(i, &b)| match b {
+        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'/' | b'-' => true,
+        b':' => i + 1 < bytes.len() && bytes[i + 1] != b' ',
+        _ => false,
+    });
+    chars_ok && !SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// Characters that must not appear raw in a literal block scalar: C0 controls other than tab and
+/// newline (including `\r`, which a reader would normalise away), DEL and C1 controls (U+0085 is a
+/// YAML 1.1 line break), the Unicode line/paragraph separators (YAML 1.1 line breaks), the byte
+/// order mark and the non-characters outside YAML's printable set.
+fn is_literal_hostile(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n') || is_yaml_hostile(c)
+}
+
+/// Whether a multi-line string can be written as a literal block scalar (`|`, `|-`, `|+`) and read
+/// back exactly. Conservative on purpose: the first line must be non-empty and must not start with
+/// whitespace (the reader detects the indentation from it; an indentation indicator would work but
+/// reads worse and is less well supported), and no line may consist only of whitespace (readers
+/// disagree on such lines and they are invisible in review anyway).
+fn is_literal_safe(s: &str) -> bool {
+    if !s.contains('\n') || s.chars().any(is_literal_hostile) {
+        return false;
+    }
+    let body = s.trim_end_matches('\n');
+    let first_ok = body.chars().next().is_some_and(|c| !c.is_whitespace());
+    first_ok
+        && body
+            .split('\n')
+            .all(|line| line.is_empty() || !line.chars().all(char::is_whitespace))
+}
+
+/// YAML's limit on the length of an implicit (`key: value`) key is 1024 characters, and readers
+/// enforce it (libyaml/go-yaml, serde-saphyr's lookahead). Longer keys are written as explicit
+/// `? key` entries. Measured in bytes, which is never less than characters, with some slack.
+const MAX_IMPLICIT_KEY_BYTES: usize = 1000;
+
+/// Plain or double-quoted text of a single-line scalar string (also used for keys).
+fn inline_string(s: &str) -> String {
+    if is_plain_safe(s) {
+        s.to_owned()
+    } else {
+        json_scalar(&Value::String(s.to_owned()))
+    }
+}
+
+fn pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+/// Write a non-empty map's entries at `indent`. With `inline_first`, the first entry continues the
+/// current line (after a sequence dash).
+fn write_map(out: &mut String, map: &Map<String, Value>, indent: usize, inline_first: bool) {
+    for (i, (key, value)) in map.iter().enumerate() {
+        if i > 0 || !inline_first {
+            pad(out, indent);
+        }
+        let key_text = inline_string(key);
+        if key_text.len() > MAX_IMPLICIT_KEY_BYTES {
+            out.push_str("? ");
+            out.push_str(&key_text);
+            out.push('\n');
+            pad(out, indent);
+        } else {
+            out.push_str(&key_text);
+        }
+        out.push(':');
+        write_after_indicator(out, value, indent);
+    }
+}
+
+/// Write a non-empty sequence's items at `indent`. With `inline_first`, the first dash continues
+/// the current line (a sequence directly inside a sequence: `- - a`).
+fn write_seq(out: &mut String, items: &[Value], indent: usize, inline_first: bool) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 || !inline_first {
+            pad(out, indent);
+        }
+        out.push_str("- ");
+        match item {
+            Value::Object(map) if !map.is_empty() => write_map(out, map, indent + 2, true),
+            Value::Array(inner) if !inner.is_empty() => write_seq(out, inner, indent + 2, true),
+            _ => write_leaf(out, item, indent),
+        }
+    }
+}
+
+/// Write a map value after its `key:` (the key being at `indent`).
+fn write_after_indicator(out: &mut String, value: &Value, indent: usize) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push('\n');
+            write_map(out, map, indent + 2, false);
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push('\n');
+            write_seq(out, items, indent + 2, false);
+        }
+        _ => {
+            out.push(' ');
+            write_leaf(out, value, indent);
+        }
+    }
+}
+
+/// Write a scalar, empty collection or block string at the current position, ending the line.
+/// `indent` is the indentation of the owning key or dash; block scalar content goes 2 deeper.
+fn write_leaf(out: &mut String, value: &Value, indent: usize) {
+    match value {
+        Value::String(s) if is_literal_safe(s) => write_literal(out, s, indent + 2),
+        Value::String(s) => out.push_str(&inline_string(s)),
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(_) => out.push_str("[]"),
+        // null, booleans and numbers print the same in JSON and YAML.
+        _ => out.push_str(&value.to_string()),
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// Write `s` (already checked by [`is_literal_safe`]) as a literal block scalar with content at
+/// `indent`. The chomping indicator keeps the exact number of trailing newlines: `|-` none, `|`
+/// one, `|+` several (kept as empty lines).
+fn write_literal(out: &mut String, s: &str, indent: usize) {
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    out.push_str(match trailing {
+        0 => "|-",
+        1 => "|",
+        _ => "|+",
+    });
+    out.push('\n');
+    for line in body.split('\n') {
+        // Empty lines carry no indentation, so the output has no trailing whitespace.
+        if !line.is_empty() {
+            pad(out, indent);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out.extend(std::iter::repeat_n('\n', trailing.saturating_sub(1)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn roundtrip(value: &Value) -> Value {
+        let text = to_yaml(value);
+        let docs = parse_documents(&text).unwrap_or_else(|e| panic!("{e}\n--- text:\n{text}"));
+        assert_eq!(docs.len(), 1, "text:\n{text}");
+        docs.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn deployment_like_value() {
+        let value = json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "nap-api",
+                "labels": {"app.kubernetes.io/name": "nap-api", "app.kubernetes.io/part-of": "nap"},
+                "annotations": {}
+            },
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": {"app.kubernetes.io/name": "nap-api"}},
+                "template": {
+                    "spec": {
+                        "containers": [{
+                            "name": "api",
+                            "image": "registry.local/nap/api:1.4.2",
+                            "args": ["--port=8080", "serve"],
+                            "command": ["/bin/sh", "-c", "set -eu\necho \"starting\"\n\nexec /app/server\n"],
+                            "env": [
+                                {"name": "ENABLED", "value": "true"},
+                                {"name": "CALLBACK", "value": "http://127.0.0.1:30080/api/auth/callback"}
+                            ],
+                            "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                            "resources": {"limits": {"cpu": 0.5, "memory": "512Mi"}},
+                            "readOnly": true,
+                            "volumeMounts": []
+                        }],
+                        "nodeSelector": {},
+                        "priorityClassName": null,
+                        "matrix": [["a", 1], []]
+                    }
+                }
+            }
+        });
+        let expected = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nap-api
+  labels:
+    app.kubernetes.io/name: nap-api
+    app.kubernetes.io/part-of: nap
+  annotations: {}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: nap-api
+  template:
+    spec:
+      containers:
+        - name: api
+          image: registry.local/nap/api:1.4.2
+          args:
+            - "--port=8080"
+            - serve
+          command:
+            - /bin/sh
+            - "-c"
+            - |
+              set -eu
+              echo "starting"
+
+              exec /app/server
+          env:
+            - name: ENABLED
+              value: "true"
+            - name: CALLBACK
+              value: http://127.0.0.1:30080/api/auth/callback
+          ports:
+            - containerPort: 8080
+              protocol: TCP
+          resources:
+            limits:
+              cpu: 0.5
+              memory: "512Mi"
+          readOnly: true
+          volumeMounts: []
+      nodeSelector: {}
+      priorityClassName: null
+      matrix:
+        - - a
+          - 1
+        - []
+"#;
+        assert_eq!(to_yaml(&value), expected);
+        assert_eq!(roundtrip(&value), value);
+    }
+
+    #[test]
+    fn config_file_values_read_nicely() {
+        let value = json!({
+            "data": {
+                "nginx.conf": "server {\n  listen 80;\n}",
+                "keep.txt": "a\n\n",
+                ".dockerconfigjson": "{\"auths\":{}}"
+            }
+        });
+        let expected = "data:\n  nginx.conf: |-\n    server {\n      listen 80;\n    }\n  keep.txt: |+\n    a\n\n  \".dockerconfigjson\": \"{\\\"auths\\\":{}}\"\n";
+        assert_eq!(to_yaml(&value), expected);
+        assert_eq!(roundtrip(&value), value);
+    }
+
+    #[test]
+    fn scalars_and_empty_roots() {
+        assert_eq!(to_yaml(&json!({})), "{}\n");
+        assert_eq!(to_yaml(&json!([])), "[]\n");
+        assert_eq!(to_yaml(&json!(null)), "null\n");
+        assert_eq!(to_yaml(&json!(false)), "false\n");
+        assert_eq!(to_yaml(&json!(-12)), "-12\n");
+        assert_eq!(to_yaml(&json!(1.5e300)), "1.5e+300\n");
+        assert_eq!(to_yaml(&json!("a\nb")), "|-\n  a\n  b\n");
+        assert_eq!(to_yaml(&json!([{}, [], "x"])), "- {}\n- []\n- x\n");
+        // A null document is skipped by the reader: "one value per non-empty document".
+        assert_eq!(
+            parse_documents(&to_yaml(&json!(null))).unwrap(),
+            Vec::<Value>::new()
+        );
+    }
+
+    #[test]
+    fn quoting_decisions() {
+        let quoted = [
+            "yes",
+            "Yes",
+            "on",
+            "NO",
+            "n",
+            "Y",
+            "off",
+            "True",
+            "NULL",
+            "~",
+            "null",
+            "1e3",
+            "0o17",
+            "012",
+            "0x1F",
+            "1:20",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "500Gi",
+            "10.0.0.0/8",
+            "-x",
+            "",
+            "a: b",
+            "a #b",
+            "{{ .Values.x }}",
+            "*ref",
+            "&a",
+            "!tag",
+            "%x",
+            "@x",
+            "|",
+            ">",
+            "`x`",
+            "?x",
+            "<<",
+            "=",
+            "a:",
+            "a b",
+            "a,b",
+            "[x]",
+            "{x}",
+            "'x'",
+            "\"x\"",
+            "-",
+            "---",
+            "...",
+            "x ",
+            " x",
+            "é",
+            "_x",
+            "2024-01-01",
+        ];
+        for s in quoted {
+            let expected = format!("{}\n", serde_json::to_string(s).unwrap());
+            assert_eq!(to_yaml(&json!(s)), expected, "{s:?} should be quoted");
+            assert_eq!(roundtrip(&json!(s)), json!(s));
+            assert_eq!(
+                roundtrip(&json!({ s: s })),
+                json!({ s: s }),
+                "as key: {s:?}"
+            );
+        }
+        let plain = [
+            "http://127.0.0.1:30080/api/auth/callback",
+            "app.kubernetes.io/name",
+            "nap-control-plane",
+            "registry.local/nap/api:1.4.2",
+            "Deployment",
+            "/bin/sh",
+            "a:b",
+            "yess",
+            "nil",
+            "nan",
+            "inf",
+            "e3",
+        ];
+        for s in plain {
+            assert_eq!(to_yaml(&json!(s)), format!("{s}\n"));
+            assert_eq!(to_yaml(&json!({ s: 1 })), format!("{s}: 1\n"));
+            assert_eq!(roundtrip(&json!({ s: s })), json!({ s: s }), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn multiline_falls_back_to_quotes_when_unsafe() {
+        for s in [
+            "\nleading empty line",
+            " indented first\nx",
+            "\tfirst\nx",
+            "a\n  \nb",
+            "a\n\t\n",
+            "crlf\r\nline",
+            "nel\u{85}\nx",
+            "ls\u{2028}\nx",
+            "bom\u{feff}\nx",
+            "bell\u{7}\nx",
+            "\n",
+            "\n\n",
+        ] {
+            let text = to_yaml(&json!({ "k": s }));
+            assert_eq!(text, format!("k: {}\n", json_scalar(&json!(s))), "{s:?}");
+            assert_eq!(roundtrip(&json!({ "k": s })), json!({ "k": s }));
+        }
+        // Tabs and spaces inside later lines are fine in a literal block.
+        assert_eq!(
+            to_yaml(&json!({"k": "a\n\tb\n  c "})),
+            "k: |-\n  a\n  \tb\n    c \n"
+        );
+    }
+
+    #[test]
+    fn long_keys_use_explicit_entries() {
+        let long = "k".repeat(1500);
+        let quoted_long = format!("{} x", "k".repeat(1200));
+        let value = json!({
+            long.clone(): {"a": 1},
+            "short": [{ quoted_long.clone(): "v", "b": "x\ny" }],
+            "k".repeat(1000): "boundary",
+        });
+        let text = to_yaml(&value);
+        assert!(
+            text.starts_with(&format!("? {long}\n:\n  a: 1\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("  - ? \"{quoted_long}\"\n    : v\n    b: |-\n")),
+            "{text}"
+        );
+        assert_eq!(roundtrip(&value), value);
+    }
+
+    #[test]
+    fn json_scalar_escapes_yaml_hostile_characters() {
+        let s = "a\u{7f}b\u{85}c\u{9f}d\u{2028}e\u{2029}f\u{feff}g\u{fffe}\u{ffff}\u{a0}";
+        let text = json_scalar(&json!(s));
+        assert_eq!(
+            text,
+            "\"a\\u007fb\\u0085c\\u009fd\\u2028e\\u2029f\\ufeffg\\ufffe\\uffff\u{a0}\""
+        );
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), json!(s));
+        let nested = json!({"k": [s, 1, null]});
+        assert_eq!(
+            serde_json::from_str::<Value>(&json_scalar(&nested)).unwrap(),
+            nested
+        );
+        assert_eq!(json_scalar(&json!(1.0)), "1.0");
+        assert_eq!(json_scalar(&json!("tab\there")), "\"tab\\there\"");
+    }
+
+    #[test]
+    fn numbers_and_bools_round_trip() {
+        let value = json!({
+            "u": u64::MAX, "i": i64::MIN, "f": 0.1, "whole": 3.0, "tiny": 5e-324,
+            "big": 1.7976931348623157e308, "neg": -2.5e-7, "t": true, "f2": false, "z": null
+        });
+        assert_eq!(roundtrip(&value), value);
+        // Integers stay integers and floats stay floats.
+        let back = roundtrip(&value);
+        assert!(back["u"].is_u64() && back["i"].is_i64() && back["whole"].is_f64());
+    }
+
+    #[test]
+    fn parse_documents_reads_streams_and_reports_lines() {
+        let docs =
+            parse_documents("a: 1\n---\n# only a comment\n---\nb: [x, \"y\"]\n...\n").unwrap();
+        assert_eq!(docs, vec![json!({"a": 1}), json!({"b": ["x", "y"]})]);
+        assert_eq!(parse_documents("").unwrap(), Vec::<Value>::new());
+        let err = parse_documents("a: 1\nb: [1,\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        let err = parse_documents("a: 1\na: 2\n").unwrap_err();
+        assert!(err.contains("duplicate"), "{err}");
+    }
+
+    /// Characters that stress quoting and block-scalar decisions.
+    const TRICKY_CHARS: &[char] = &[
+        'a',
+        'Z',
+        'y',
+        'n',
+        '0',
+        '9',
+        ' ',
+        ' ',
+        '\t',
+        '\n',
+        '\n',
+        '\r',
+        ':',
+        '#',
+        '-',
+        '.',
+        '/',
+        '_',
+        '"',
+        '\'',
+        '\\',
+        '{',
+        '}',
+        '[',
+        ']',
+        ',',
+        '*',
+        '&',
+        '!',
+        '%',
+        '@',
+        '|',
+        '>',
+        '`',
+        '?',
+        '~',
+        '<',
+        '=',
+        '+',
+        '\u{0}',
+        '\u{8}',
+        '\u{b}',
+        '\u{c}',
+        '\u{1b}',
+        '\u{7f}',
+        '\u{80}',
+        '\u{85}',
+        '\u{9f}',
+        '\u{a0}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{3000}',
+        '\u{feff}',
+        '\u{fffe}',
+        '\u{ffff}',
+        'é',
+        '日',
+        '\u{1f600}',
+    ];
+
+    const TRICKY_WORDS: &[&str] = &[
+        "yes",
+        "No",
+        "ON",
+        "off",
+        "y",
+        "N",
+        "true",
+        "False",
+        "null",
+        "Null",
+        "~",
+        "",
+        "---",
+        "...",
+        "- ",
+        "? ",
+        ": ",
+        "<<",
+        "=",
+        "1e3",
+        "0o17",
+        "0x1F",
+        "012",
+        "1:20",
+        ".inf",
+        "-.Inf",
+        ".NaN",
+        "+1",
+        "1_000",
+        "2001-12-14",
+        "500Gi",
+        "10.0.0.0/8",
+        "{{ .Values.x }}",
+        "#",
+        "a: b",
+        "a #b",
+        "http://x:80/",
+        "app.kubernetes.io/name",
+    ];
+
+    /// Lines for multi-line strings, so block scalars get exercised with awkward content.
+    const TRICKY_LINES: &[&str] = &[
+        "",
+        "",
+        " ",
+        "\t",
+        "x",
+        "echo \"hi\" # c",
+        "  indented",
+        "\tTabbed",
+        "---",
+        "...",
+        "- a",
+        "key: value",
+        "#!/bin/sh",
+        "|",
+        "> x",
+        "trailing  ",
+        "'q'",
+    ];
+
+    fn tricky_string() -> impl Strategy<Value = String> {
+        let chars = prop::collection::vec(
+            prop_oneof![4 => prop::sample::select(TRICKY_CHARS), 1 => any::<char>()],
+            0..14,
+        )
+        .prop_map(|cs| cs.into_iter().collect::<String>());
+        let lines = (
+            prop::collection::vec(prop::sample::select(TRICKY_LINES), 1..6),
+            0..4usize,
+        )
+            .prop_map(|(lines, trailing)| lines.join("\n") + &"\n".repeat(trailing));
+        let prefixed = (
+            prop::sample::select(&['*', '&', '!', '%', '@', '|', '>', '-', '#'][..]),
+            chars.clone(),
+        )
+            .prop_map(|(c, rest)| format!("{c}{rest}"));
+        let word_mix = (
+            prop::sample::select(TRICKY_WORDS),
+            prop::sample::select(TRICKY_WORDS),
+        )
+            .prop_map(|(a, b)| format!("{a}{b}"));
+        prop_oneof![
+            3 => chars,
+            2 => prop::sample::select(TRICKY_WORDS).prop_map(String::from),
+            2 => "[a-z/][a-zA-Z0-9./:_-]{0,16}",
+            3 => lines,
+            1 => prefixed,
+            1 => word_mix,
+            1 => any::<String>(),
+        ]
+    }
+
+    fn any_number() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+                .map(Value::Number)),
+            (-1000i32..1000, 0u32..4).prop_map(|(m, e)| json!(f64::from(m) / 10f64.powi(e as i32))),
+        ]
+    }
+
+    fn any_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            1 => Just(Value::Null),
+            1 => any::<bool>().prop_map(Value::Bool),
+            1 => any_number(),
+            4 => tricky_string().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((tricky_string(), inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn to_yaml_round_trips(value in any_value().prop_filter("null root is no document", |v| !v.is_null())) {
+            let text = to_yaml(&value);
+            prop_assert!(text.ends_with('\n') && !text.starts_with("---"));
+            let docs = parse_documents(&text).map_err(|e| TestCaseError::fail(format!("{e}\n--- text:\n{text}")))?;
+            prop_assert_eq!(docs.len(), 1, "text:\n{}", text);
+            prop_assert_eq!(&docs[0], &value, "text:\n{}", text);
+        }
+
+        #[test]
+        fn json_scalar_strings_embed_as_yaml_values(s in tricky_string()) {
+            let text = format!("key: {}\n", json_scalar(&Value::String(s.clone())));
+            let docs = parse_documents(&text).map_err(|e| TestCaseError::fail(format!("{e}\n--- text:\n{text}")))?;
+            prop_assert_eq!(docs, vec![json!({ "key": s })], "text:\n{}", text);
+        }
+
+        /// Whole values (flow collections with awkward keys included) embed the same way, and the
+        /// text stays JSON that serde_json reads back unchanged.
+        #[test]
+        fn json_scalar_values_embed_as_yaml_values(value in any_value()) {
+            let scalar = json_scalar(&value);
+            // Compared with serde_json's own reading of its unescaped output, not with `value`:
+            // without its `float_roundtrip` feature serde_json may misread a float's last digit.
+            let plain_json = serde_json::from_str::<Value>(&value.to_string()).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Value>(&scalar).unwrap(), plain_json);
+            let text = format!("key: {scalar}\n");
+            let docs = parse_documents(&text).map_err(|e| TestCaseError::fail(format!("{e}\n--- text:\n{text}")))?;
+            prop_assert_eq!(docs, vec![json!({ "key": value })], "text:\n{}", text);
+        }
+    }
+}
