@@ -1,0 +1,206 @@
+//! Emitting: objects → bundle text, a file written atomically, or a folder of one file per object.
+
+use crate::render::Object;
+use crate::yaml;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The file napgen leaves in every folder it writes, listing what it wrote. Its presence is what
+/// allows napgen to replace the folder later; napgen never replaces a folder without it.
+pub const MARKER: &str = ".napgen";
+
+/// One object as YAML, preceded by a `# Source:` line naming its template.
+pub fn object_yaml(object: &Object) -> String {
+    format!(
+        "# Source: {}\n{}",
+        object.source,
+        yaml::to_yaml(&object.value)
+    )
+}
+
+/// The multi-document bundle for `kubectl apply`.
+pub fn bundle(objects: &[Object], header: &str) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str("# ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    for object in objects {
+        out.push_str("---\n");
+        out.push_str(&object_yaml(object));
+    }
+    out
+}
+
+/// `NN-kind-name.yaml`: the number keeps install order when the folder is listed.
+pub fn split_file_name(index: usize, object: &Object) -> String {
+    format!(
+        "{index:02}-{}-{}.yaml",
+        object.kind().to_ascii_lowercase(),
+        object.name()
+    )
+}
+
+/// The files of `render --split`: one per object plus a `kustomization.yaml` listing them.
+pub fn split_files(objects: &[Object], header: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut kustomization = String::new();
+    for line in header.lines() {
+        kustomization.push_str(&format!("# {line}\n"));
+    }
+    kustomization
+        .push_str("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+    for (i, object) in objects.iter().enumerate() {
+        let name = split_file_name(i + 1, object);
+        kustomization.push_str(&format!("  - {name}\n"));
+        files.push((name, object_yaml(object).into_bytes()));
+    }
+    files.push(("kustomization.yaml".to_string(), kustomization.into_bytes()));
+    files
+}
+
+/// Why an output could not be written.
+#[derive(Debug)]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub message: String,
+    pub help: String,
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "error: {}: {}\n  help: {}",
+            self.path.display(),
+            self.message,
+            self.help
+        )
+    }
+}
+
+fn io_error(path: &Path, e: io::Error) -> WriteError {
+    WriteError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+        help: "check that the folder exists and is writable".into(),
+    }
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Write a file atomically: a temporary file beside it, then a rename. Readers see the old file or
+/// the new one, never half of one, and a failure leaves nothing behind.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".napgen-")
+        .tempfile_in(parent_of(path))
+        .map_err(|e| io_error(path, e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| io_error(path, e))?;
+    tmp.persist(path).map_err(|e| io_error(path, e.error))?;
+    Ok(())
+}
+
+/// Write a folder atomically: build it beside the target, then swap it in. An existing folder is
+/// replaced only if napgen wrote it (it holds [`MARKER`]) or it is empty.
+pub fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
+    if dir.exists() {
+        let is_dir = dir.is_dir();
+        let empty = is_dir
+            && fs::read_dir(dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+        if !is_dir || (!empty && !dir.join(MARKER).is_file()) {
+            return Err(WriteError {
+                path: dir.to_path_buf(),
+                message: "exists and was not written by napgen; refusing to replace it".into(),
+                help: "choose a new folder, or remove this one yourself".into(),
+            });
+        }
+    }
+    let parent = parent_of(dir);
+    let staging = tempfile::Builder::new()
+        .prefix(".napgen-")
+        .tempdir_in(&parent)
+        .map_err(|e| io_error(dir, e))?;
+    let mut listing = String::from("# Written by napgen, which may replace this folder. Files:\n");
+    for (name, bytes) in files {
+        let path = staging.path().join(name);
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p).map_err(|e| io_error(dir, e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| io_error(dir, e))?;
+        listing.push_str(name);
+        listing.push('\n');
+    }
+    fs::write(staging.path().join(MARKER), listing).map_err(|e| io_error(dir, e))?;
+
+    // Swap: move the old folder aside, move the new one in, then delete the old one.
+    let old = tempfile::Builder::new()
+        .prefix(".napgen-old-")
+        .tempdir_in(&parent)
+        .map_err(|e| io_error(dir, e))?;
+    let had_old = dir.exists();
+    if had_old {
+        fs::rename(dir, old.path().join("d")).map_err(|e| io_error(dir, e))?;
+    }
+    let staged = staging.keep();
+    if let Err(e) = fs::rename(&staged, dir) {
+        if had_old {
+            let _ = fs::rename(old.path().join("d"), dir);
+        }
+        let _ = fs::remove_dir_all(&staged);
+        return Err(io_error(dir, e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_is_replaced_only_when_ours() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        write_dir_atomic(&dir, &[("a.yaml".into(), b"a".to_vec())]).unwrap();
+        write_dir_atomic(&dir, &[("b.yaml".into(), b"b".to_vec())]).unwrap();
+        assert!(!dir.join("a.yaml").exists() && dir.join("b.yaml").exists());
+
+        let foreign = root.path().join("foreign");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        let e = write_dir_atomic(&foreign, &[("a.yaml".into(), b"a".to_vec())]).unwrap_err();
+        assert!(e.to_string().contains("not written by napgen"), "{e}");
+        assert_eq!(
+            fs::read_to_string(foreign.join("keep.txt")).unwrap(),
+            "mine"
+        );
+        // Nothing is left behind beside the folders.
+        let names: Vec<_> = fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn file_write_is_atomic() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("bundle.yaml");
+        write_file_atomic(&path, b"one").unwrap();
+        write_file_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
+        assert!(write_file_atomic(&root.path().join("missing/x.yaml"), b"x").is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! napgen renders the NAP platform's Kubernetes install from a `values.env`, offline.
+//!
+//! The pipeline, one module per stage, plain data in between:
+//! [`input`] (read values) → [`load`] (dotenv syntax) → [`validate`] (typed [`settings`], all
+//! problems at once, keys from the [`registry`]) → [`plan`] (derived facts) → [`render`]
+//! (templates → objects) → [`emit`] (bundle, files, folders). [`app`] strings the stages together
+//! for the CLI.
+pub mod app;
+pub mod diagnostic;
+pub mod emit;
+pub mod input;
+pub mod load;
+pub mod plan;
+pub mod registry;
+pub mod render;
+pub mod settings;
+pub mod validate;
+pub mod yaml;

@@ -1,0 +1,194 @@
+//! The napgen command line: parses arguments and calls the library. Nothing else lives here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use napgen::app::{self, exit, Failure};
+use napgen::diagnostic::Diagnostic;
+use napgen::emit;
+use napgen::input::Inputs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  napgen render > bundle.yaml                       # embedded defaults (or ./values.env)
+  napgen render -f values.env | kubectl apply --server-side -f -
+  napgen render -f base.env -f prod.env --set TOS_HOST=nap.example.com -o bundle.yaml
+  napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
+  napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
+  napgen check -f values.env --format json
+
+Exit codes: 0 ok, 1 differences (diff), 2 usage, 3 invalid values, 4 I/O error, 5 internal error.";
+
+#[derive(Parser)]
+#[command(name = "napgen", version, about = "Render the NAP platform's Kubernetes install from values.env, offline", after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct ValuesArgs {
+    /// Values file (dotenv syntax); repeatable, later files override earlier ones; `-` reads stdin.
+    /// Without -f, ./values.env is read if present, else the embedded defaults.
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    files: Vec<String>,
+    /// Set one key; repeatable; wins over files.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+impl ValuesArgs {
+    fn inputs(&self) -> Inputs {
+        Inputs {
+            files: self.files.clone(),
+            sets: self.sets.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the install as one multi-document YAML bundle for kubectl apply.
+    Render {
+        #[command(flatten)]
+        values: ValuesArgs,
+        /// Write the bundle to FILE (atomically) instead of stdout.
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "FILE",
+            conflicts_with = "split"
+        )]
+        output: Option<PathBuf>,
+        /// Write one file per object plus a kustomization.yaml into DIR.
+        #[arg(long, value_name = "DIR")]
+        split: Option<PathBuf>,
+        /// Only the objects of one part: `seed` (the seed Jobs) or a module (core, sandbox, browser, ldap).
+        #[arg(long, value_name = "PART")]
+        only: Option<String>,
+    },
+    /// Validate the values; print errors and warnings with file:line.
+    Check {
+        #[command(flatten)]
+        values: ValuesArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let mut err = io::stderr().lock();
+    for d in diagnostics {
+        let _ = writeln!(err, "{d}");
+    }
+}
+
+fn fail(failure: Failure) -> ExitCode {
+    match &failure {
+        Failure::Invalid(diags) => {
+            print_diagnostics(diags);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("napgen: {errors} error(s) in the values; nothing was written");
+        }
+        Failure::Io(m) | Failure::Internal(m) => eprintln!("{m}"),
+    }
+    ExitCode::from(failure.exit_code() as u8)
+}
+
+fn write_stdout(bytes: &[u8]) -> ExitCode {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`napgen render | head`) is not an error worth a message.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(Failure::Io(format!("error: cannot write to stdout: {e}"))),
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
+    let cwd = Path::new(".");
+    let mut stdin = io::stdin();
+    match cli.command {
+        Command::Render {
+            values,
+            output,
+            split,
+            only,
+        } => {
+            let configured = match app::configure(&values.inputs(), cwd, &mut stdin) {
+                Ok(c) => c,
+                Err(f) => return fail(f),
+            };
+            print_diagnostics(&configured.warnings);
+            let (plan, mut objects) = match app::render_objects(&configured.settings) {
+                Ok(r) => r,
+                Err(f) => return fail(f),
+            };
+            if let Some(part) = &only {
+                match app::select_part(&objects, part) {
+                    Ok(selected) => objects = selected,
+                    Err(f) => return fail(f),
+                }
+            }
+            let header = app::header(&plan);
+            if let Some(dir) = split {
+                return match emit::write_dir_atomic(&dir, &emit::split_files(&objects, &header)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(Failure::Io(e.to_string())),
+                };
+            }
+            let text = emit::bundle(&objects, &header);
+            match output {
+                Some(path) => match emit::write_file_atomic(&path, text.as_bytes()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(Failure::Io(e.to_string())),
+                },
+                None => write_stdout(text.as_bytes()),
+            }
+        }
+        Command::Check { values, format } => {
+            let (diagnostics, code) = match app::configure(&values.inputs(), cwd, &mut stdin) {
+                Ok(c) => (c.warnings, exit::OK),
+                Err(Failure::Invalid(d)) => (d, exit::INVALID),
+                Err(f) => return fail(f),
+            };
+            if format == Format::Json {
+                let report = serde_json::json!({
+                    "ok": code == exit::OK,
+                    "errors": diagnostics.iter().filter(|d| d.is_error()).count(),
+                    "warnings": diagnostics.iter().filter(|d| !d.is_error()).count(),
+                    "diagnostics": diagnostics,
+                });
+                let _ = write_stdout(
+                    format!("{}\n", serde_json::to_string_pretty(&report).unwrap()).as_bytes(),
+                );
+            } else {
+                print_diagnostics(&diagnostics);
+            }
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE as u8
+            } else {
+                exit::OK as u8
+            });
+        }
+    };
+    run(cli)
+}

@@ -1,0 +1,737 @@
+//! The one registry of values.env keys: name, type, default, module, when it is required, and a
+//! one-line description. `keys`, `explain`, `init`, the chart's `values.schema.json` and the docs are
+//! all generated from [`KEYS`].
+
+use crate::settings::Settings;
+
+/// What kind of value a key holds; decides how it is parsed and validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    /// `true` or `false`.
+    Bool,
+    /// A Kubernetes NodePort, 30000–32767.
+    NodePort,
+    /// A whole number in an inclusive range.
+    Int { min: i64, max: i64 },
+    /// A Kubernetes storage quantity such as `500Gi`.
+    Size,
+    /// A Kubernetes CPU quantity such as `500m` or `2`.
+    Cpu,
+    /// An absolute `http(s)://` URL with no trailing slash, query or fragment.
+    Url,
+    /// An `ldap://` or `ldaps://` URL.
+    LdapUrl,
+    /// A bare hostname or IP address (no scheme, no port, no path).
+    Host,
+    /// An e-mail address.
+    Email,
+    /// A secret of at least `min_len` characters; never printed.
+    Secret { min_len: usize },
+    /// One of the listed words.
+    Enum(&'static [&'static str]),
+    /// A comma-separated list of the listed words, without repeats.
+    EnumList(&'static [&'static str]),
+    /// A comma-separated list of IPv4/IPv6 CIDR blocks.
+    CidrList,
+    /// A DNS-1123 label (namespace, StorageClass and Secret names).
+    Name,
+    /// A registry host with optional port and path, no scheme (`mirror.example.com:5000/nap`).
+    Registry,
+    /// An image tag (no `latest`).
+    ImageTag,
+    /// Free-form text.
+    String,
+}
+
+impl KeyType {
+    /// The short type name shown by `keys`/`explain`.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyType::Bool => "bool",
+            KeyType::NodePort => "port",
+            KeyType::Int { .. } => "int",
+            KeyType::Size => "size",
+            KeyType::Cpu => "cpu",
+            KeyType::Url | KeyType::LdapUrl => "url",
+            KeyType::Host => "host",
+            KeyType::Email => "email",
+            KeyType::Secret { .. } => "secret",
+            KeyType::Enum(_) => "enum",
+            KeyType::EnumList(_) | KeyType::CidrList => "list",
+            KeyType::Name => "name",
+            KeyType::Registry => "registry",
+            KeyType::ImageTag => "tag",
+            KeyType::String => "string",
+        }
+    }
+
+    pub fn is_secret(self) -> bool {
+        matches!(self, KeyType::Secret { .. })
+    }
+}
+
+/// A key's default: none, a fixed value, or one derived from other settings (the profile, say).
+#[derive(Clone, Copy)]
+pub enum Default {
+    None,
+    Value(&'static str),
+    /// `doc` says in words what `compute` does; `compute` sees only non-derived settings.
+    Derived {
+        doc: &'static str,
+        compute: fn(&Settings) -> Option<String>,
+    },
+}
+
+impl Default {
+    /// How the default reads in docs (`""` when there is none).
+    pub fn doc(&self) -> &'static str {
+        match self {
+            Default::None => "",
+            Default::Value(v) => v,
+            Default::Derived { doc, .. } => doc,
+        }
+    }
+}
+
+/// The part of the install a key belongs to. Keys of a module that is off are not validated for
+/// presence, and setting them is reported as having no effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Module {
+    Core,
+    Storage,
+    Database,
+    Admin,
+    Codex,
+    ClaudeCode,
+    Sandbox,
+    Browser,
+    Ldap,
+}
+
+impl Module {
+    pub const ALL: [Module; 9] = [
+        Module::Core,
+        Module::Storage,
+        Module::Database,
+        Module::Admin,
+        Module::Codex,
+        Module::ClaudeCode,
+        Module::Sandbox,
+        Module::Browser,
+        Module::Ldap,
+    ];
+
+    /// The name used in docs, `--only` and `init --with`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Core => "core",
+            Module::Storage => "storage",
+            Module::Database => "database",
+            Module::Admin => "admin",
+            Module::Codex => "codex",
+            Module::ClaudeCode => "claude-code",
+            Module::Sandbox => "sandbox",
+            Module::Browser => "browser",
+            Module::Ldap => "ldap",
+        }
+    }
+
+    /// A one-line heading for the module's section in generated files and docs.
+    pub fn title(self) -> &'static str {
+        match self {
+            Module::Core => "Core platform: namespace, profile, images, how users reach it",
+            Module::Storage => "Storage: the shared directory (RWX) and volumes (RWO)",
+            Module::Database => "PostgreSQL (CloudNativePG)",
+            Module::Admin => "First administrator (seeded once)",
+            Module::Codex => "Codex agents (OpenAI Responses API)",
+            Module::ClaudeCode => "Claude Code agents (Anthropic API)",
+            Module::Sandbox => "Code Sandbox (needs OpenSandbox)",
+            Module::Browser => "Remote Browser with its TURN relay (coturn)",
+            Module::Ldap => "LDAP sign-in",
+        }
+    }
+
+    /// Whether the module is part of this configuration.
+    pub fn enabled(self, settings: &Settings) -> bool {
+        match self {
+            Module::Core | Module::Storage | Module::Database | Module::Admin => true,
+            Module::Codex => settings.list("AGENT_TYPES").iter().any(|t| t == "codex"),
+            Module::ClaudeCode => settings
+                .list("AGENT_TYPES")
+                .iter()
+                .any(|t| t == "claude-code"),
+            Module::Sandbox => settings.bool("SANDBOX_ENABLED"),
+            Module::Browser => settings.bool("BROWSER_ENABLED"),
+            Module::Ldap => settings.bool("LDAP_ENABLED"),
+        }
+    }
+
+    /// The key that switches the module on, if it has one.
+    pub fn toggle(self) -> Option<&'static str> {
+        match self {
+            Module::Codex | Module::ClaudeCode => Some("AGENT_TYPES"),
+            Module::Sandbox => Some("SANDBOX_ENABLED"),
+            Module::Browser => Some("BROWSER_ENABLED"),
+            Module::Ldap => Some("LDAP_ENABLED"),
+            _ => None,
+        }
+    }
+}
+
+/// When a key must have a value.
+#[derive(Clone, Copy)]
+pub enum Required {
+    /// Never: the key is optional or has a default.
+    No,
+    /// Whenever its module is enabled.
+    WhenEnabled,
+    /// When `test` holds (and the module is enabled); `doc` says when in words.
+    When {
+        doc: &'static str,
+        test: fn(&Settings) -> bool,
+    },
+}
+
+impl Required {
+    /// How the requirement reads in docs.
+    pub fn doc(&self, module: Module) -> String {
+        match self {
+            Required::No => "no".into(),
+            Required::WhenEnabled => match module.toggle() {
+                None => "yes".into(),
+                Some(_) => format!("when {} is enabled", module.name()),
+            },
+            Required::When { doc, .. } => (*doc).into(),
+        }
+    }
+}
+
+/// One values.env key.
+pub struct Key {
+    pub name: &'static str,
+    pub ty: KeyType,
+    pub default: Default,
+    pub module: Module,
+    pub required: Required,
+    /// One line, ending without a period.
+    pub description: &'static str,
+}
+
+impl Key {
+    pub fn is_secret(&self) -> bool {
+        self.ty.is_secret()
+    }
+}
+
+/// Look a key up by its exact name.
+pub fn key(name: &str) -> Option<&'static Key> {
+    KEYS.iter().find(|k| k.name == name)
+}
+
+/// Secrets are 64 hex characters when `napgen init` makes them; people may choose their own, but
+/// not shorter than this.
+const SECRET: KeyType = KeyType::Secret { min_len: 32 };
+
+pub const PROFILES: &[&str] = &["single-node", "multi-node"];
+pub const INGRESS_MODES: &[&str] = &["nodeport", "external", "ingress"];
+pub const AGENT_TYPES: &[&str] = &["codex", "claude-code"];
+
+fn multi_node(s: &Settings) -> bool {
+    s.str("PROFILE") == "multi-node"
+}
+
+fn behind_ingress(s: &Settings) -> bool {
+    s.str("INGRESS_MODE") != "nodeport"
+}
+
+/// k3s ships the local-path provisioner; on a single node a ReadWriteOnce volume is shared by
+/// every pod, so it serves as the shared directory too.
+fn local_path_on_single_node(s: &Settings) -> Option<String> {
+    (!multi_node(s)).then(|| "local-path".to_string())
+}
+
+/// Every key napgen reads, grouped by module in the order docs show them.
+pub static KEYS: &[Key] = &[
+    // ---- core
+    Key {
+        name: "NAMESPACE",
+        ty: KeyType::Name,
+        default: Default::Value("nap"),
+        module: Module::Core,
+        required: Required::No,
+        description: "Namespace the platform is installed into",
+    },
+    Key {
+        name: "PROFILE",
+        ty: KeyType::Enum(PROFILES),
+        default: Default::Value("single-node"),
+        module: Module::Core,
+        required: Required::No,
+        description: "single-node (one k3s node, one replica of each, local storage) or multi-node (Kubernetes >=1.28 with 3+ workers: replicas, disruption budgets, spread, 3 PostgreSQL instances)",
+    },
+    Key {
+        name: "NAP_VERSION",
+        ty: KeyType::ImageTag,
+        default: Default::Value("1.8.0"),
+        module: Module::Core,
+        required: Required::No,
+        description: "Platform release whose images are installed (the image tag of every platform image)",
+    },
+    Key {
+        name: "REGISTRY",
+        ty: KeyType::Registry,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Mirror that every image is pulled from instead of ghcr.io/docker.io/registry.k8s.io, as host[:port][/path]; leave empty to pull from the public registries",
+    },
+    Key {
+        name: "TOS_HOST",
+        ty: KeyType::Host,
+        default: Default::Value("127.0.0.1"),
+        module: Module::Core,
+        required: Required::WhenEnabled,
+        description: "Hostname or IP of a node users reach; NodePort URLs and default OAuth redirect URIs are built on it",
+    },
+    Key {
+        name: "TOS_NODE_PORT",
+        ty: KeyType::NodePort,
+        default: Default::Value("30080"),
+        module: Module::Core,
+        required: Required::No,
+        description: "NodePort of the platform's web entry (control plane and channel webhooks)",
+    },
+    Key {
+        name: "INGRESS_MODE",
+        ty: KeyType::Enum(INGRESS_MODES),
+        default: Default::Value("nodeport"),
+        module: Module::Core,
+        required: Required::No,
+        description: "nodeport: services on NodePorts of TOS_HOST; external: ClusterIP services behind your own ingress (every *_PUBLIC_URL required); ingress: napgen renders Ingress objects for the public URLs",
+    },
+    Key {
+        name: "TOS_PUBLIC_URL",
+        ty: KeyType::Url,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::When { doc: "when INGRESS_MODE is external or ingress", test: behind_ingress },
+        description: "Public origin of the platform when it is served through an ingress (no trailing slash); defaults to http://TOS_HOST:TOS_NODE_PORT",
+    },
+    Key {
+        name: "INGRESS_CLASS",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "IngressClass of the rendered Ingress objects (INGRESS_MODE=ingress); empty uses the cluster's default class",
+    },
+    Key {
+        name: "INGRESS_TLS_SECRET",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "kubernetes.io/tls Secret, in the namespace, that the rendered Ingress objects serve (INGRESS_MODE=ingress)",
+    },
+    Key {
+        name: "CLUSTER_POD_CIDRS",
+        ty: KeyType::CidrList,
+        default: Default::Derived {
+            doc: "10.42.0.0/16 on single-node (k3s), 10.244.0.0/16 on multi-node (kubeadm)",
+            compute: |s| Some(if multi_node(s) { "10.244.0.0/16" } else { "10.42.0.0/16" }.into()),
+        },
+        module: Module::Core,
+        required: Required::No,
+        description: "The cluster's pod CIDR blocks, kept out of reach of the TURN relay and of agent egress",
+    },
+    Key {
+        name: "CLUSTER_SERVICE_CIDRS",
+        ty: KeyType::CidrList,
+        default: Default::Derived {
+            doc: "10.43.0.0/16 on single-node (k3s), 10.96.0.0/12 on multi-node (kubeadm)",
+            compute: |s| Some(if multi_node(s) { "10.96.0.0/12" } else { "10.43.0.0/16" }.into()),
+        },
+        module: Module::Core,
+        required: Required::No,
+        description: "The cluster's service CIDR blocks, kept out of reach of the TURN relay and of agent egress",
+    },
+    Key {
+        name: "TOS_SECRET_KEY",
+        ty: SECRET,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::WhenEnabled,
+        description: "Key that signs the platform's sessions and OAuth tokens (openssl rand -hex 32)",
+    },
+    // ---- storage
+    Key {
+        name: "RWX_STORAGE_CLASS",
+        ty: KeyType::Name,
+        default: Default::Derived { doc: "local-path on single-node; none on multi-node", compute: local_path_on_single_node },
+        module: Module::Storage,
+        required: Required::WhenEnabled,
+        description: "StorageClass of a ReadWriteMany CSI (NFS is the most common) for the shared directory (AFS)",
+    },
+    Key {
+        name: "RWO_STORAGE_CLASS",
+        ty: KeyType::Name,
+        default: Default::Derived { doc: "local-path on single-node; none on multi-node", compute: local_path_on_single_node },
+        module: Module::Storage,
+        required: Required::WhenEnabled,
+        description: "StorageClass for PostgreSQL data volumes and agent workspace disks (ReadWriteOnce)",
+    },
+    Key {
+        name: "SHARED_DIR_SIZE",
+        ty: KeyType::Size,
+        default: Default::Value("500Gi"),
+        module: Module::Storage,
+        required: Required::No,
+        description: "Size of the shared directory (AFS) all agents share",
+    },
+    Key {
+        name: "WORKSPACE_DISK_SIZE",
+        ty: KeyType::Size,
+        default: Default::Value("20Gi"),
+        module: Module::Storage,
+        required: Required::No,
+        description: "Size of each workspace's own disk",
+    },
+    // ---- database
+    Key {
+        name: "POSTGRES_INSTANCES",
+        ty: KeyType::Int { min: 1, max: 9 },
+        default: Default::Derived {
+            doc: "3 on multi-node, 1 on single-node",
+            compute: |s| Some(if multi_node(s) { "3" } else { "1" }.into()),
+        },
+        module: Module::Database,
+        required: Required::No,
+        description: "PostgreSQL instances (one primary, the rest streaming replicas)",
+    },
+    Key {
+        name: "POSTGRES_STORAGE_SIZE",
+        ty: KeyType::Size,
+        default: Default::Value("20Gi"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Data volume size of each PostgreSQL instance",
+    },
+    Key {
+        name: "POSTGRES_VERSION",
+        ty: KeyType::ImageTag,
+        default: Default::Value("17.6"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Tag of the CloudNativePG PostgreSQL image (ghcr.io/cloudnative-pg/postgresql)",
+    },
+    Key {
+        name: "CNPG_OPERATOR_NAMESPACE",
+        ty: KeyType::Name,
+        default: Default::Value("cnpg-system"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Namespace of the CloudNativePG operator, allowed to reach the PostgreSQL pods",
+    },
+    // ---- admin
+    Key {
+        name: "ADMIN_EMAIL",
+        ty: KeyType::Email,
+        default: Default::Value("admin@nap.local"),
+        module: Module::Admin,
+        required: Required::No,
+        description: "E-mail (login) of the first administrator, created by the nap-seed-admin Job",
+    },
+    Key {
+        name: "ADMIN_PASSWORD",
+        ty: KeyType::Secret { min_len: 12 },
+        default: Default::None,
+        module: Module::Admin,
+        required: Required::WhenEnabled,
+        description: "Initial password of the first administrator (change it after the first sign-in)",
+    },
+    // ---- agents
+    Key {
+        name: "AGENT_TYPES",
+        ty: KeyType::EnumList(AGENT_TYPES),
+        default: Default::Value("codex"),
+        module: Module::Core,
+        required: Required::No,
+        description: "Agent types users can create: codex (OpenAI Responses API), claude-code (Anthropic API)",
+    },
+    Key {
+        name: "WORKSPACE_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("1"),
+        module: Module::Core,
+        required: Required::No,
+        description: "CPU requested by each workspace pod (its limit is twice this)",
+    },
+    Key {
+        name: "WORKSPACE_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("2Gi"),
+        module: Module::Core,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each workspace pod",
+    },
+    Key {
+        name: "OPENAI_BASE_URL",
+        ty: KeyType::Url,
+        default: Default::Value("https://api.openai.com/v1"),
+        module: Module::Codex,
+        required: Required::WhenEnabled,
+        description: "Base URL of an OpenAI Responses API endpoint (not Chat Completions) for Codex agents",
+    },
+    Key {
+        name: "OPENAI_API_KEY",
+        ty: KeyType::Secret { min_len: 8 },
+        default: Default::None,
+        module: Module::Codex,
+        required: Required::WhenEnabled,
+        description: "API key for OPENAI_BASE_URL",
+    },
+    Key {
+        name: "ANTHROPIC_BASE_URL",
+        ty: KeyType::Url,
+        default: Default::Value("https://api.anthropic.com"),
+        module: Module::ClaudeCode,
+        required: Required::WhenEnabled,
+        description: "Base URL of an Anthropic API endpoint for Claude Code agents",
+    },
+    Key {
+        name: "ANTHROPIC_API_KEY",
+        ty: KeyType::Secret { min_len: 8 },
+        default: Default::None,
+        module: Module::ClaudeCode,
+        required: Required::WhenEnabled,
+        description: "API key for ANTHROPIC_BASE_URL",
+    },
+    // ---- code sandbox
+    Key {
+        name: "SANDBOX_ENABLED",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "Install Code Sandbox (nap-sandbox); OpenSandbox must be installed first (napgen prereqs)",
+    },
+    Key {
+        name: "SANDBOX_NODE_PORT",
+        ty: KeyType::NodePort,
+        default: Default::Value("30086"),
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "NodePort of nap-sandbox (INGRESS_MODE=nodeport)",
+    },
+    Key {
+        name: "SANDBOX_JWT_SECRET",
+        ty: SECRET,
+        default: Default::None,
+        module: Module::Sandbox,
+        required: Required::WhenEnabled,
+        description: "Session signing key of nap-sandbox (openssl rand -hex 32)",
+    },
+    Key {
+        name: "SANDBOX_SERVICE_KEY",
+        ty: SECRET,
+        default: Default::None,
+        module: Module::Sandbox,
+        required: Required::WhenEnabled,
+        description: "Key the browser service uses to call the sandbox (given to the browser when both modules are on)",
+    },
+    Key {
+        name: "OPENSANDBOX_URL",
+        ty: KeyType::Url,
+        default: Default::Derived {
+            doc: "http://opensandbox-server.<NAMESPACE>.svc:80",
+            compute: |s| Some(format!("http://opensandbox-server.{}.svc:80", s.str("NAMESPACE"))),
+        },
+        module: Module::Sandbox,
+        required: Required::WhenEnabled,
+        description: "OpenSandbox server URL; the default is its server Service in the platform's namespace",
+    },
+    Key {
+        name: "OPENSANDBOX_API_KEY",
+        ty: SECRET,
+        default: Default::None,
+        module: Module::Sandbox,
+        required: Required::WhenEnabled,
+        description: "API key of the OpenSandbox server (its OPENSANDBOX_SERVER_API_KEY), sent as OPEN-SANDBOX-API-KEY",
+    },
+    Key {
+        name: "SANDBOX_PUBLIC_URL",
+        ty: KeyType::Url,
+        default: Default::None,
+        module: Module::Sandbox,
+        required: Required::When { doc: "when sandbox is enabled and INGRESS_MODE is external or ingress", test: behind_ingress },
+        description: "Public origin of nap-sandbox behind your ingress (no trailing slash); feeds its OAuth callback and the registered redirect URI",
+    },
+    // ---- remote browser
+    Key {
+        name: "BROWSER_ENABLED",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "Install Remote Browser (browser-service) and its TURN relay (coturn)",
+    },
+    Key {
+        name: "BROWSER_NODE_PORT",
+        ty: KeyType::NodePort,
+        default: Default::Value("30085"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "NodePort of browser-service (INGRESS_MODE=nodeport)",
+    },
+    Key {
+        name: "BROWSER_JWT_SECRET",
+        ty: SECRET,
+        default: Default::None,
+        module: Module::Browser,
+        required: Required::WhenEnabled,
+        description: "Session signing key of browser-service (openssl rand -hex 32)",
+    },
+    Key {
+        name: "TURN_HOST",
+        ty: KeyType::Host,
+        default: Default::None,
+        module: Module::Browser,
+        required: Required::WhenEnabled,
+        description: "Public or LAN IP (or hostname) that users' browsers reach the TURN relay on; set it explicitly, kubelet auto-detection is unreliable",
+    },
+    Key {
+        name: "TURN_AUTH_SECRET",
+        ty: SECRET,
+        default: Default::None,
+        module: Module::Browser,
+        required: Required::WhenEnabled,
+        description: "Shared secret of coturn's use-auth-secret (time-limited TURN credentials)",
+    },
+    Key {
+        name: "TURN_REALM",
+        ty: KeyType::Host,
+        default: Default::Value("nap.local"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "Realm coturn announces",
+    },
+    Key {
+        name: "BROWSER_PUBLIC_URL",
+        ty: KeyType::Url,
+        default: Default::None,
+        module: Module::Browser,
+        required: Required::When { doc: "when browser is enabled and INGRESS_MODE is external or ingress", test: behind_ingress },
+        description: "Public origin of browser-service behind your ingress (no trailing slash); feeds its OAuth callback and the registered redirect URI",
+    },
+    // ---- LDAP
+    Key {
+        name: "LDAP_ENABLED",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Ldap,
+        required: Required::No,
+        description: "Let users sign in with their LDAP account",
+    },
+    Key {
+        name: "LDAP_URL",
+        ty: KeyType::LdapUrl,
+        default: Default::None,
+        module: Module::Ldap,
+        required: Required::WhenEnabled,
+        description: "LDAP server, ldap://host[:port] or ldaps://host[:port]",
+    },
+    Key {
+        name: "LDAP_START_TLS",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Ldap,
+        required: Required::No,
+        description: "Upgrade an ldap:// connection with StartTLS (not used with ldaps://)",
+    },
+    Key {
+        name: "LDAP_CA_CERT",
+        ty: KeyType::String,
+        default: Default::None,
+        module: Module::Ldap,
+        required: Required::No,
+        description: "PEM CA certificate that signs the LDAP server's certificate (a double-quoted multi-line value)",
+    },
+    Key {
+        name: "LDAP_BIND_DN",
+        ty: KeyType::String,
+        default: Default::None,
+        module: Module::Ldap,
+        required: Required::WhenEnabled,
+        description: "DN of the service account the platform binds as to search for users",
+    },
+    Key {
+        name: "LDAP_BIND_PASSWORD",
+        ty: KeyType::Secret { min_len: 1 },
+        default: Default::None,
+        module: Module::Ldap,
+        required: Required::WhenEnabled,
+        description: "Password of LDAP_BIND_DN",
+    },
+    Key {
+        name: "LDAP_USER_BASE_DN",
+        ty: KeyType::String,
+        default: Default::None,
+        module: Module::Ldap,
+        required: Required::WhenEnabled,
+        description: "Base DN under which users are searched",
+    },
+    Key {
+        name: "LDAP_USER_FILTER",
+        ty: KeyType::String,
+        default: Default::Value("(uid={username})"),
+        module: Module::Ldap,
+        required: Required::No,
+        description: "Search filter for a user; {username} is replaced by the name typed at sign-in",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_unique_upper_snake_case() {
+        let mut seen = HashSet::new();
+        for k in KEYS {
+            assert!(seen.insert(k.name), "{} declared twice", k.name);
+            assert!(
+                k.name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+                "{} is not UPPER_SNAKE_CASE",
+                k.name
+            );
+            assert!(
+                !k.description.ends_with('.'),
+                "{}: descriptions end without a period",
+                k.name
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_have_no_default() {
+        for k in KEYS.iter().filter(|k| k.is_secret()) {
+            assert!(
+                matches!(k.default, Default::None),
+                "{} must not ship a known secret",
+                k.name
+            );
+        }
+    }
+
+    #[test]
+    fn module_toggles_are_declared() {
+        for m in Module::ALL {
+            if let Some(t) = m.toggle() {
+                assert!(key(t).is_some(), "{t} missing");
+            }
+        }
+    }
+}

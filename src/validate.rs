@@ -1,0 +1,1157 @@
+//! Validation: raw `KEY=VALUE` entries → typed [`Settings`], or every problem at once.
+//!
+//! Every message names the key and where it was set, states the rule and ends with what to do.
+//! A secret's value never appears in any message.
+
+use crate::diagnostic::{Diagnostic, Origin};
+use crate::load::Entry;
+use crate::registry::{self, Default, Key, KeyType, Module, Required, KEYS};
+use crate::settings::{Setting, Settings, Value};
+use indexmap::IndexMap;
+use std::net::IpAddr;
+
+/// The outcome of validation: settings when there is no error, and every finding.
+pub struct Validated {
+    pub settings: Option<Settings>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Validated {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+}
+
+/// The name of the Secret that holds the platform's secrets.
+pub const SECRET_NAME: &str = "nap-secrets";
+
+/// Validate entries given in precedence order (later entries override earlier ones).
+pub fn validate(entries: &[Entry]) -> Validated {
+    let mut diags = Vec::new();
+    let given = collect_known(entries, &mut diags);
+
+    let mut settings = Settings::default();
+    // Given values and fixed defaults first; derived defaults may read them.
+    for key in KEYS {
+        let setting = match given.get(key.name) {
+            Some(entry) => match parse_value(key, &entry.value) {
+                Ok(value) => Setting {
+                    value,
+                    origin: Some(entry.origin.clone()),
+                },
+                Err((message, help)) => {
+                    diags.push(Diagnostic::error(
+                        Some(key.name),
+                        Some(entry.origin.clone()),
+                        message,
+                        help,
+                    ));
+                    Setting {
+                        value: Value::Unset,
+                        origin: Some(entry.origin.clone()),
+                    }
+                }
+            },
+            None => match key.default {
+                Default::Value(text) => Setting {
+                    value: parse_default(key, text),
+                    origin: None,
+                },
+                _ => Setting {
+                    value: Value::Unset,
+                    origin: None,
+                },
+            },
+        };
+        settings.insert(key.name, setting);
+    }
+    for key in KEYS {
+        if let (Default::Derived { compute, .. }, false) =
+            (key.default, given.contains_key(key.name))
+        {
+            if let Some(text) = compute(&settings) {
+                // A derived default built from an invalid value (already reported) may be invalid too.
+                let value = match parse_value(key, &text) {
+                    Ok(value) => value,
+                    Err(_) if diags.iter().any(Diagnostic::is_error) => Value::Unset,
+                    Err((m, _)) => panic!("derived default of {} is invalid: {m}", key.name),
+                };
+                settings.insert(
+                    key.name,
+                    Setting {
+                        value,
+                        origin: None,
+                    },
+                );
+            }
+        }
+    }
+
+    let invalid: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.key.as_deref())
+        .filter_map(|k| registry::key(k).map(|k| k.name))
+        .collect();
+    check_required(&settings, &invalid, &mut diags);
+    check_secrets(&settings, &mut diags);
+    check_unused(&settings, &mut diags);
+    check_relations(&settings, &mut diags);
+
+    let ok = !diags.iter().any(Diagnostic::is_error);
+    Validated {
+        settings: ok.then_some(settings),
+        diagnostics: diags,
+    }
+}
+
+/// A default is part of the program: one that does not parse is a bug, caught by the registry tests.
+fn parse_default(key: &Key, text: &str) -> Value {
+    parse_value(key, text)
+        .unwrap_or_else(|(m, _)| panic!("default of {} is invalid: {m}", key.name))
+}
+
+/// Keep the last entry per known key; report unknown keys with a suggestion.
+fn collect_known<'a>(
+    entries: &'a [Entry],
+    diags: &mut Vec<Diagnostic>,
+) -> IndexMap<&'static str, &'a Entry> {
+    let mut given: IndexMap<&'static str, &Entry> = IndexMap::new();
+    for entry in entries {
+        let Some(key) = registry::key(&entry.key) else {
+            diags.push(unknown_key(entry));
+            continue;
+        };
+        if let Some(previous) = given.get(key.name) {
+            if previous.origin.source == entry.origin.source && entry.origin.line.is_some() {
+                diags.push(Diagnostic::warning(
+                    Some(key.name),
+                    Some(entry.origin.clone()),
+                    format!(
+                        "is set again (first at {}); this later value wins",
+                        previous.origin
+                    ),
+                    "remove one of the two lines",
+                ));
+            }
+        }
+        given.insert(key.name, entry);
+    }
+    given
+}
+
+fn unknown_key(entry: &Entry) -> Diagnostic {
+    let help = match suggest(&entry.key, KEYS.iter().map(|k| k.name)) {
+        Some(name) if name == entry.key.to_ascii_uppercase() => {
+            format!("keys are upper case: did you mean {name}? (napgen keys lists every key)")
+        }
+        Some(name) => format!("did you mean {name}? (napgen keys lists every key)"),
+        None => "remove the line, or see napgen keys for every key napgen reads".into(),
+    };
+    Diagnostic::error(
+        Some(&entry.key),
+        Some(entry.origin.clone()),
+        "unknown key",
+        help,
+    )
+}
+
+/// The closest candidate, if it is close enough to be a plausible typo.
+pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let upper = word.to_ascii_uppercase();
+    candidates
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&upper, &c.to_ascii_uppercase()),
+                c,
+            )
+        })
+        .filter(|(d, c)| *d <= (c.len() / 4).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+type Problem = (String, String);
+
+fn problem(message: impl Into<String>, help: impl Into<String>) -> Problem {
+    (message.into(), help.into())
+}
+
+/// Parse one value by its key's type. An empty value means "not set" (so a default applies).
+pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
+    if raw.is_empty() {
+        return Ok(Value::Unset);
+    }
+    let shown = if key.is_secret() {
+        String::from("the value")
+    } else {
+        format!("{raw:?}")
+    };
+    let text = |s: &str| Value::Str(s.to_string());
+    match key.ty {
+        KeyType::Bool => match raw.to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(problem(
+                format!("{shown} is not a bool"),
+                "write true or false",
+            )),
+        },
+        KeyType::NodePort => parse_int(
+            raw,
+            &shown,
+            30000,
+            32767,
+            "a NodePort must be a free port in 30000-32767",
+        )
+        .map(Value::Int),
+        KeyType::Int { min, max } => parse_int(raw, &shown, min, max, "").map(Value::Int),
+        KeyType::Size => check_size(raw, &shown).map(|_| text(raw)),
+        KeyType::Cpu => check_cpu(raw, &shown).map(|_| text(raw)),
+        KeyType::Url => check_url(raw, &shown, &["http", "https"]).map(|_| text(raw)),
+        KeyType::LdapUrl => check_url(raw, &shown, &["ldap", "ldaps"]).map(|_| text(raw)),
+        KeyType::Host => check_host(raw, &shown).map(|_| text(raw)),
+        KeyType::Email => check_email(raw, &shown).map(|_| text(raw)),
+        KeyType::Secret { min_len } => check_secret(raw, min_len).map(|_| text(raw)),
+        KeyType::Enum(options) => check_enum(raw, &shown, options).map(|_| text(raw)),
+        KeyType::EnumList(options) => parse_enum_list(raw, options).map(Value::List),
+        KeyType::CidrList => parse_cidr_list(raw).map(Value::List),
+        KeyType::Name => check_name(raw, &shown).map(|_| text(raw)),
+        KeyType::Registry => check_registry(raw, &shown).map(|_| text(raw)),
+        KeyType::ImageTag => check_tag(raw, &shown).map(|_| text(raw)),
+        KeyType::String => Ok(text(raw)),
+    }
+}
+
+fn parse_int(raw: &str, shown: &str, min: i64, max: i64, why: &str) -> Result<i64, Problem> {
+    let n: i64 = raw.parse().map_err(|_| {
+        problem(
+            format!("{shown} is not a whole number"),
+            format!("write a number in {min}-{max}"),
+        )
+    })?;
+    if !(min..=max).contains(&n) {
+        let help = if why.is_empty() {
+            format!("choose a number in {min}-{max}")
+        } else {
+            why.to_string()
+        };
+        return Err(problem(format!("{n} is outside {min}-{max}"), help));
+    }
+    Ok(n)
+}
+
+fn split_number(raw: &str) -> (&str, &str) {
+    let end = raw
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(raw.len());
+    raw.split_at(end)
+}
+
+fn is_decimal(number: &str) -> bool {
+    let mut parts = number.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn check_size(raw: &str, shown: &str) -> Result<(), Problem> {
+    const SUFFIXES: &[&str] = &[
+        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
+    ];
+    let (number, suffix) = split_number(raw);
+    if !is_decimal(number) || !(SUFFIXES.contains(&suffix)) {
+        let help = if is_decimal(number) && suffix.is_empty() {
+            format!("a size needs a unit, e.g. {number}Gi")
+        } else {
+            "write a Kubernetes quantity such as 500Gi, 20Gi or 512Mi".into()
+        };
+        return Err(problem(format!("{shown} is not a size"), help));
+    }
+    if number.bytes().all(|b| b == b'0' || b == b'.') {
+        return Err(problem(
+            format!("{shown} is zero"),
+            "give a size larger than zero",
+        ));
+    }
+    Ok(())
+}
+
+fn check_cpu(raw: &str, shown: &str) -> Result<(), Problem> {
+    let number = raw.strip_suffix('m').unwrap_or(raw);
+    if !is_decimal(number) || number.bytes().all(|b| b == b'0' || b == b'.') {
+        return Err(problem(
+            format!("{shown} is not a CPU quantity"),
+            "write cores such as 1 or 0.5, or millicores such as 500m",
+        ));
+    }
+    Ok(())
+}
+
+/// Split `scheme://authority/path`; `None` when there is no `://`.
+fn split_url(raw: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, rest) = raw.split_once("://")?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    Some((scheme, authority, path))
+}
+
+fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
+    let example = format!("{}://host.example.com", schemes[0]);
+    let Some((scheme, authority, path)) = split_url(raw) else {
+        let help = format!("write a URL with its scheme, e.g. {example}");
+        return Err(problem(
+            format!("{shown} is not a URL (no {}://)", schemes.join(":// or ")),
+            help,
+        ));
+    };
+    if !schemes.contains(&scheme) {
+        return Err(problem(
+            format!("{shown} has scheme {scheme:?}"),
+            format!(
+                "use {}",
+                schemes
+                    .iter()
+                    .map(|s| format!("{s}://"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        ));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(problem(
+            format!("{shown} contains white space"),
+            "remove the spaces, or percent-encode them (%20)",
+        ));
+    }
+    if authority.contains('@') {
+        return Err(problem(
+            format!("{shown} contains credentials"),
+            "remove user:password@ from the URL; credentials go in their own secret keys",
+        ));
+    }
+    if raw.contains('?') || raw.contains('#') {
+        return Err(problem(
+            format!("{shown} has a query or fragment"),
+            "give the bare origin/base URL without ? or #",
+        ));
+    }
+    let host = host_of_authority(authority).map_err(|why| {
+        problem(
+            format!("{shown}: {why}"),
+            format!("write it like {example}"),
+        )
+    })?;
+    check_host(host, &format!("the host {host:?}"))?;
+    if !path.is_empty() && schemes.contains(&"ldap") {
+        return Err(problem(
+            format!("{shown} has a path"),
+            "an LDAP URL is ldap://host[:port]; put the base DN in LDAP_USER_BASE_DN",
+        ));
+    }
+    if raw.ends_with('/') {
+        return Err(problem(
+            format!("{shown} ends with a slash"),
+            format!("remove the trailing slash: {}", raw.trim_end_matches('/')),
+        ));
+    }
+    Ok(())
+}
+
+/// The host part of `host[:port]` or `[v6][:port]`, after checking the port.
+fn host_of_authority(authority: &str) -> Result<&str, String> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (h, after) = rest
+            .split_once(']')
+            .ok_or("unclosed [ in the IPv6 address")?;
+        (h, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if let Some(p) = port {
+        match p.parse::<u16>() {
+            Ok(n) if n > 0 => {}
+            _ => return Err(format!("port {p:?} is not a port number")),
+        }
+    }
+    if host.is_empty() {
+        return Err("the host is empty".into());
+    }
+    Ok(host)
+}
+
+fn check_host(raw: &str, shown: &str) -> Result<(), Problem> {
+    if raw.contains("://") {
+        let host = split_url(raw)
+            .and_then(|(_, a, _)| host_of_authority(a).ok())
+            .unwrap_or("host.example.com");
+        return Err(problem(
+            format!("{shown} is a URL, not a host"),
+            format!("give the bare host or IP, e.g. {host}"),
+        ));
+    }
+    if raw.parse::<IpAddr>().is_ok() {
+        return Ok(());
+    }
+    if let Some((host, port)) = raw.rsplit_once(':') {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(problem(
+                format!("{shown} includes a port"),
+                format!("give the host alone ({host}); ports have their own keys"),
+            ));
+        }
+    }
+    let valid_label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if raw.len() > 253 || !raw.split('.').all(valid_label) {
+        return Err(problem(
+            format!("{shown} is not a hostname or IP address"),
+            "use letters, digits, '-' and '.', e.g. nap.example.com or 192.0.2.10",
+        ));
+    }
+    Ok(())
+}
+
+fn check_email(raw: &str, shown: &str) -> Result<(), Problem> {
+    match raw.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && !local
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '@')
+                && check_host(domain, shown).is_ok()
+                && domain.contains('.') =>
+        {
+            Ok(())
+        }
+        _ => Err(problem(
+            format!("{shown} is not an e-mail address"),
+            "write it as name@example.com",
+        )),
+    }
+}
+
+fn check_secret(raw: &str, min_len: usize) -> Result<(), Problem> {
+    if raw.chars().any(char::is_control) {
+        return Err(problem(
+            "contains a control character (newline, tab, ...)",
+            "secrets are single-line text; generate one with openssl rand -hex 32",
+        ));
+    }
+    let len = raw.chars().count();
+    if len < min_len {
+        return Err(problem(
+            format!("is too short ({len} characters, at least {min_len} needed)"),
+            "generate one with openssl rand -hex 32 (napgen init does this for you)",
+        ));
+    }
+    Ok(())
+}
+
+fn check_enum(raw: &str, shown: &str, options: &[&str]) -> Result<(), Problem> {
+    if options.contains(&raw) {
+        return Ok(());
+    }
+    let help = match suggest(raw, options.iter().copied()) {
+        Some(s) => format!("did you mean {s}? (one of: {})", options.join(", ")),
+        None => format!("use one of: {}", options.join(", ")),
+    };
+    Err(problem(format!("{shown} is not allowed"), help))
+}
+
+fn parse_enum_list(raw: &str, options: &[&str]) -> Result<Vec<String>, Problem> {
+    let mut items: Vec<String> = Vec::new();
+    for item in raw.split(',').map(str::trim) {
+        check_enum(item, &format!("{item:?}"), options)?;
+        if items.iter().any(|i| i == item) {
+            return Err(problem(
+                format!("{item:?} is listed twice"),
+                "list each item once",
+            ));
+        }
+        items.push(item.to_string());
+    }
+    Ok(items)
+}
+
+fn parse_cidr_list(raw: &str) -> Result<Vec<String>, Problem> {
+    raw.split(',')
+        .map(str::trim)
+        .map(|item| {
+            let bad = || {
+                problem(
+                    format!("{item:?} is not a CIDR block"),
+                    "write blocks like 10.42.0.0/16, separated by commas",
+                )
+            };
+            let (addr, prefix) = item.split_once('/').ok_or_else(bad)?;
+            let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+            let prefix: u8 = prefix.parse().map_err(|_| bad())?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            if prefix > max {
+                return Err(bad());
+            }
+            Ok(item.to_string())
+        })
+        .collect()
+}
+
+fn check_name(raw: &str, shown: &str) -> Result<(), Problem> {
+    let ok = raw.len() <= 63
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !raw.starts_with('-')
+        && !raw.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(problem(format!("{shown} is not a valid Kubernetes name"), "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"))
+    }
+}
+
+fn check_registry(raw: &str, shown: &str) -> Result<(), Problem> {
+    if let Some((_, rest)) = raw.split_once("://") {
+        return Err(problem(
+            format!("{shown} has a scheme"),
+            format!("give the registry without it: {rest}"),
+        ));
+    }
+    if raw.ends_with('/') {
+        return Err(problem(
+            format!("{shown} ends with a slash"),
+            format!("remove it: {}", raw.trim_end_matches('/')),
+        ));
+    }
+    let (authority, path) = raw.split_once('/').unwrap_or((raw, ""));
+    if raw.contains('?') || raw.contains('#') {
+        return Err(problem(
+            format!("{shown} has a query or fragment"),
+            "give the bare origin/base URL without ? or #",
+        ));
+    }
+    let host = host_of_authority(authority).map_err(|why| {
+        problem(
+            format!("{shown}: {why}"),
+            "write host[:port][/path], e.g. mirror.example.com:5000/nap",
+        )
+    })?;
+    check_host(host, shown).map_err(|_| {
+        problem(
+            format!("{shown} is not host[:port][/path]"),
+            "write it like mirror.example.com:5000/nap",
+        )
+    })?;
+    let path_ok = path.split('/').all(|seg| {
+        path.is_empty()
+            || (!seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)))
+    });
+    if !path_ok {
+        return Err(problem(
+            format!("{shown} has an invalid repository path"),
+            "path segments use lower-case letters, digits, '.', '_' and '-'",
+        ));
+    }
+    Ok(())
+}
+
+fn check_tag(raw: &str, shown: &str) -> Result<(), Problem> {
+    if raw == "latest" {
+        return Err(problem(
+            format!("{shown} is a moving tag"),
+            "pin a release version so every render pulls the same images",
+        ));
+    }
+    let ok = raw.len() <= 128
+        && raw
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(problem(
+            format!("{shown} is not an image tag"),
+            "use letters, digits, '_', '.' and '-' (at most 128)",
+        ))
+    }
+}
+
+/// Whether a key is in use in this configuration: its module is on, or it is the module's toggle.
+pub fn key_in_use(key: &Key, settings: &Settings) -> bool {
+    key.module.enabled(settings) || key.module.toggle() == Some(key.name)
+}
+
+fn required(key: &Key, settings: &Settings) -> bool {
+    key_in_use(key, settings)
+        && match key.required {
+            Required::No => false,
+            Required::WhenEnabled => true,
+            Required::When { test, .. } => test(settings),
+        }
+}
+
+/// Required keys without a value; `invalid` keys were given but rejected and are not reported twice.
+fn check_required(settings: &Settings, invalid: &[&str], diags: &mut Vec<Diagnostic>) {
+    let missing = |k: &&Key| {
+        !k.is_secret()
+            && required(k, settings)
+            && !settings.is_set(k.name)
+            && !invalid.contains(&k.name)
+    };
+    for key in KEYS.iter().filter(missing) {
+        let why = match key.required.doc(key.module).as_str() {
+            "yes" => String::new(),
+            doc => format!(" ({doc})"),
+        };
+        let state = if settings.origin(key.name).is_some() {
+            "empty"
+        } else {
+            "not set"
+        };
+        let help = match key.ty {
+            KeyType::Url => format!("add {}=https://... to values.env", key.name),
+            _ => format!("add {}=... to values.env ({})", key.name, key.description),
+        };
+        diags.push(Diagnostic::error(
+            Some(key.name),
+            None,
+            format!("is required{why} but {state}"),
+            help,
+        ));
+    }
+}
+
+/// The secret keys this configuration needs.
+pub fn needed_secrets(settings: &Settings) -> Vec<&'static Key> {
+    KEYS.iter()
+        .filter(|k| k.is_secret() && required(k, settings))
+        .collect()
+}
+
+/// Secrets are all given (the bundle then holds the Secret) or none (the operator creates the
+/// Secret; napgen says which keys it needs). Half of them would make a Secret that lacks keys.
+fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    let needed = needed_secrets(settings);
+    let given: Vec<_> = needed.iter().filter(|k| settings.is_set(k.name)).collect();
+    if given.is_empty() {
+        if !needed.is_empty() {
+            let names: Vec<_> = needed.iter().map(|k| k.name).collect();
+            diags.push(Diagnostic::warning(
+                None,
+                None,
+                format!("no secrets are set, so the bundle references Secret {SECRET_NAME} without containing it; it needs the keys {}", names.join(", ")),
+                format!(
+                    "create it before applying: kubectl -n {} create secret generic {SECRET_NAME} {}; or put the values in values.env (napgen init generates them)",
+                    settings.str("NAMESPACE"),
+                    names.iter().map(|n| format!("--from-literal={n}=...")).collect::<Vec<_>>().join(" ")
+                ),
+            ));
+        }
+        return;
+    }
+    let some = given.iter().map(|k| k.name).collect::<Vec<_>>().join(", ");
+    for key in needed.iter().filter(|k| !settings.is_set(k.name)) {
+        diags.push(Diagnostic::error(
+            Some(key.name),
+            None,
+            format!("is required: other secrets ({some}) are set, so the bundle will hold Secret {SECRET_NAME}, and it needs every key"),
+            "generate it with openssl rand -hex 32 (or napgen init), or remove all secrets from values.env and create the Secret yourself",
+        ));
+    }
+}
+
+fn check_unused(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    for key in KEYS.iter().filter(|k| !key_in_use(k, settings)) {
+        if let Some(origin) = settings.origin(key.name) {
+            let toggle = key.module.toggle().unwrap_or("its module");
+            diags.push(Diagnostic::warning(
+                Some(key.name),
+                Some(origin.clone()),
+                format!("has no effect: {} is off ({toggle})", key.module.name()),
+                format!("enable {} or remove the line", key.module.name()),
+            ));
+        }
+    }
+}
+
+fn at(settings: &Settings, key: &str) -> Option<Origin> {
+    settings.origin(key).cloned()
+}
+
+fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    let on = |m: Module| m.enabled(settings);
+
+    if settings.str("INGRESS_MODE") == "nodeport" {
+        let mut ports: Vec<&str> = vec!["TOS_NODE_PORT"];
+        if on(Module::Sandbox) {
+            ports.push("SANDBOX_NODE_PORT");
+        }
+        if on(Module::Browser) {
+            ports.push("BROWSER_NODE_PORT");
+        }
+        for (i, a) in ports.iter().enumerate() {
+            for b in &ports[..i] {
+                if settings.int(a) == settings.int(b) {
+                    diags.push(Diagnostic::error(
+                        Some(a),
+                        at(settings, a),
+                        format!("{} is also {b}'s port", settings.int(a)),
+                        "each service needs its own NodePort: choose another free port in 30000-32767",
+                    ));
+                }
+            }
+        }
+    }
+
+    let mut urls: Vec<&str> = vec!["TOS_PUBLIC_URL"];
+    if on(Module::Sandbox) {
+        urls.push("SANDBOX_PUBLIC_URL");
+    }
+    if on(Module::Browser) {
+        urls.push("BROWSER_PUBLIC_URL");
+    }
+    for (i, a) in urls.iter().enumerate() {
+        for b in &urls[..i] {
+            if settings.is_set(a) && settings.opt(a) == settings.opt(b) {
+                diags.push(Diagnostic::error(
+                    Some(a),
+                    at(settings, a),
+                    format!("equals {b}"),
+                    "each service is its own OAuth origin: give each one its own host name",
+                ));
+            }
+        }
+    }
+
+    if on(Module::Codex) {
+        let url = settings.str("OPENAI_BASE_URL");
+        let path = url.trim_end_matches('/');
+        if path.ends_with("/chat/completions") || path.ends_with("/responses") {
+            diags.push(Diagnostic::error(
+                Some("OPENAI_BASE_URL"),
+                at(settings, "OPENAI_BASE_URL"),
+                "is an API operation's URL, not a base URL",
+                "give the base URL (e.g. https://api.openai.com/v1); Codex calls <base>/responses, the Responses API",
+            ));
+        }
+    }
+
+    if on(Module::Ldap)
+        && settings.bool("LDAP_START_TLS")
+        && settings.str("LDAP_URL").starts_with("ldaps://")
+    {
+        diags.push(Diagnostic::error(
+            Some("LDAP_START_TLS"),
+            at(settings, "LDAP_START_TLS"),
+            "StartTLS cannot be used with an ldaps:// URL (it is already TLS)",
+            "set LDAP_START_TLS=false, or use an ldap:// URL",
+        ));
+    }
+    if on(Module::Ldap)
+        && settings.is_set("LDAP_CA_CERT")
+        && !settings
+            .str("LDAP_CA_CERT")
+            .contains("-----BEGIN CERTIFICATE-----")
+    {
+        diags.push(Diagnostic::error(
+            Some("LDAP_CA_CERT"),
+            at(settings, "LDAP_CA_CERT"),
+            "is not a PEM certificate (no -----BEGIN CERTIFICATE----- line)",
+            "paste the PEM text in double quotes; it may span several lines",
+        ));
+    }
+
+    if settings.str("PROFILE") == "multi-node"
+        && settings.str("INGRESS_MODE") == "nodeport"
+        && is_loopback(settings.str("TOS_HOST"))
+    {
+        diags.push(Diagnostic::warning(
+            Some("TOS_HOST"),
+            at(settings, "TOS_HOST"),
+            "is a loopback address on a multi-node cluster; users cannot reach it",
+            "set TOS_HOST to a worker node IP or name users can reach",
+        ));
+    }
+    if on(Module::Browser) && is_loopback(settings.str("TURN_HOST")) {
+        diags.push(Diagnostic::warning(
+            Some("TURN_HOST"),
+            at(settings, "TURN_HOST"),
+            "is a loopback address; users' browsers cannot reach the TURN relay there",
+            "set TURN_HOST to the public or LAN IP of the node coturn runs on",
+        ));
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(key: &str, value: &str, line: usize) -> Entry {
+        Entry {
+            key: key.into(),
+            value: value.into(),
+            origin: Origin::file("values.env", line),
+        }
+    }
+
+    fn run(pairs: &[(&str, &str)]) -> Validated {
+        let entries: Vec<_> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| entry(k, v, i + 1))
+            .collect();
+        validate(&entries)
+    }
+
+    fn messages(v: &Validated) -> Vec<String> {
+        v.diagnostics.iter().map(|d| d.to_string()).collect()
+    }
+
+    /// The single error for `key`, as printed.
+    fn error_for(pairs: &[(&str, &str)], key: &str) -> String {
+        let v = run(pairs);
+        let errs: Vec<_> = v
+            .errors()
+            .filter(|d| d.key.as_deref() == Some(key))
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            errs.len(),
+            1,
+            "expected one error for {key}, got {:?}",
+            messages(&v)
+        );
+        errs[0].clone()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        for key in KEYS {
+            if let Default::Value(v) = key.default {
+                parse_value(key, v).unwrap_or_else(|e| panic!("{}: {e:?}", key.name));
+            }
+        }
+        let v = run(&[]);
+        assert!(v.settings.is_some(), "{:?}", messages(&v));
+        assert_eq!(v.settings.unwrap().int("POSTGRES_INSTANCES"), 1);
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        let e = error_for(&[("SANDBOX_ENABLE", "true")], "SANDBOX_ENABLE");
+        assert_eq!(e, "error: values.env:1: SANDBOX_ENABLE: unknown key\n  help: did you mean SANDBOX_ENABLED? (napgen keys lists every key)");
+        let e = error_for(&[("tos_host", "x")], "tos_host");
+        assert!(
+            e.contains("keys are upper case: did you mean TOS_HOST?"),
+            "{e}"
+        );
+        let e = error_for(&[("COMPLETELY_DIFFERENT", "x")], "COMPLETELY_DIFFERENT");
+        assert!(e.contains("napgen keys"), "{e}");
+    }
+
+    #[test]
+    fn wrong_types() {
+        assert!(error_for(&[("SANDBOX_ENABLED", "yes")], "SANDBOX_ENABLED")
+            .contains("\"yes\" is not a bool"));
+        assert!(
+            error_for(&[("POSTGRES_INSTANCES", "three")], "POSTGRES_INSTANCES")
+                .contains("not a whole number")
+        );
+        assert!(
+            error_for(&[("POSTGRES_INSTANCES", "12")], "POSTGRES_INSTANCES")
+                .contains("outside 1-9")
+        );
+    }
+
+    #[test]
+    fn node_ports_range_and_distinct() {
+        let e = error_for(&[("TOS_NODE_PORT", "8080")], "TOS_NODE_PORT");
+        assert!(e.contains("8080 is outside 30000-32767"), "{e}");
+        let e = error_for(
+            &[("SANDBOX_ENABLED", "true"), ("SANDBOX_NODE_PORT", "30080")],
+            "SANDBOX_NODE_PORT",
+        );
+        assert!(e.contains("30080 is also TOS_NODE_PORT's port"), "{e}");
+        assert!(
+            e.starts_with("error: values.env:2: SANDBOX_NODE_PORT:"),
+            "{e}"
+        );
+        // A module that is off does not claim its port.
+        assert!(run(&[("SANDBOX_NODE_PORT", "30080")]).settings.is_some());
+    }
+
+    #[test]
+    fn enums_suggest() {
+        let e = error_for(&[("PROFILE", "multinode")], "PROFILE");
+        assert!(e.contains("did you mean multi-node?"), "{e}");
+        let e = error_for(&[("AGENT_TYPES", "codex,claude")], "AGENT_TYPES");
+        assert!(
+            e.contains("\"claude\" is not allowed") && e.contains("claude-code"),
+            "{e}"
+        );
+        assert!(
+            error_for(&[("AGENT_TYPES", "codex,codex")], "AGENT_TYPES").contains("listed twice")
+        );
+    }
+
+    #[test]
+    fn host_versus_url() {
+        let e = error_for(&[("TOS_HOST", "http://nap.example.com:30080")], "TOS_HOST");
+        assert!(
+            e.contains("is a URL, not a host") && e.contains("e.g. nap.example.com"),
+            "{e}"
+        );
+        assert!(
+            error_for(&[("TOS_HOST", "nap.example.com:30080")], "TOS_HOST")
+                .contains("includes a port")
+        );
+        assert!(error_for(&[("TOS_HOST", "nap example")], "TOS_HOST").contains("not a hostname"));
+        let e = error_for(
+            &[
+                ("INGRESS_MODE", "external"),
+                ("TOS_PUBLIC_URL", "nap.example.com"),
+            ],
+            "TOS_PUBLIC_URL",
+        );
+        assert!(e.contains("is not a URL"), "{e}");
+        assert!(run(&[("TOS_HOST", "2001:db8::1")]).settings.is_some());
+    }
+
+    #[test]
+    fn urls() {
+        let cases = [
+            ("https://nap.example.com/", "ends with a slash"),
+            ("https://nap.example.com?x=1", "query or fragment"),
+            ("https://nap.example.com/#top", "query or fragment"),
+            ("ftp://nap.example.com", "has scheme \"ftp\""),
+            ("https://user:pw@nap.example.com", "contains credentials"),
+            ("https://nap.example.com:99999", "not a port number"),
+            ("https://", "the host is empty"),
+        ];
+        for (url, expected) in cases {
+            let e = error_for(
+                &[("INGRESS_MODE", "external"), ("TOS_PUBLIC_URL", url)],
+                "TOS_PUBLIC_URL",
+            );
+            assert!(e.contains(expected), "{url}: {e}");
+        }
+        assert!(run(&[
+            ("INGRESS_MODE", "external"),
+            ("TOS_PUBLIC_URL", "https://nap.example.com:8443/base")
+        ])
+        .settings
+        .is_some());
+    }
+
+    #[test]
+    fn quantities() {
+        assert!(error_for(&[("SHARED_DIR_SIZE", "500")], "SHARED_DIR_SIZE")
+            .contains("needs a unit, e.g. 500Gi"));
+        assert!(
+            error_for(&[("SHARED_DIR_SIZE", "500GB")], "SHARED_DIR_SIZE").contains("not a size")
+        );
+        assert!(error_for(&[("SHARED_DIR_SIZE", "0Gi")], "SHARED_DIR_SIZE").contains("is zero"));
+        assert!(error_for(&[("WORKSPACE_CPU", "2 cores")], "WORKSPACE_CPU")
+            .contains("not a CPU quantity"));
+        assert!(
+            run(&[("SHARED_DIR_SIZE", "1.5Ti"), ("WORKSPACE_CPU", "500m")])
+                .settings
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn registry_without_scheme() {
+        let e = error_for(&[("REGISTRY", "https://mirror.example.com")], "REGISTRY");
+        assert!(
+            e.contains("has a scheme") && e.contains("mirror.example.com"),
+            "{e}"
+        );
+        assert!(
+            error_for(&[("REGISTRY", "mirror.example.com/")], "REGISTRY")
+                .contains("ends with a slash")
+        );
+        assert!(
+            error_for(&[("REGISTRY", "mirror.example.com/Nap")], "REGISTRY")
+                .contains("repository path")
+        );
+        assert!(run(&[("REGISTRY", "mirror.example.com:5000/nap/cache")])
+            .settings
+            .is_some());
+    }
+
+    #[test]
+    fn names_tags_emails_cidrs() {
+        assert!(
+            error_for(&[("NAMESPACE", "Nap")], "NAMESPACE").contains("not a valid Kubernetes name")
+        );
+        assert!(error_for(&[("NAP_VERSION", "latest")], "NAP_VERSION").contains("moving tag"));
+        assert!(error_for(&[("ADMIN_EMAIL", "admin")], "ADMIN_EMAIL").contains("not an e-mail"));
+        assert!(
+            error_for(&[("CLUSTER_POD_CIDRS", "10.0.0.0/33")], "CLUSTER_POD_CIDRS")
+                .contains("not a CIDR")
+        );
+    }
+
+    const SECRET_VALUE: &str = "hunter2-very-secret";
+
+    #[test]
+    fn short_secret_is_reported_without_its_value() {
+        let v = run(&[("TOS_SECRET_KEY", SECRET_VALUE)]);
+        let text = messages(&v).join("\n");
+        assert!(
+            text.contains("TOS_SECRET_KEY: is too short (19 characters, at least 32 needed)"),
+            "{text}"
+        );
+        assert!(!text.contains(SECRET_VALUE), "secret leaked: {text}");
+        let v = run(&[(
+            "TOS_SECRET_KEY",
+            "line1\nline2-long-enough-to-pass-the-length-check",
+        )]);
+        assert!(!messages(&v).join("\n").contains("line2"));
+    }
+
+    #[test]
+    fn secrets_all_or_none() {
+        // None: a warning that names the Secret and its keys.
+        let v = run(&[]);
+        assert!(v.settings.is_some());
+        let w = messages(&v).join("\n");
+        assert!(
+            w.contains("Secret nap-secrets")
+                && w.contains("TOS_SECRET_KEY, ADMIN_PASSWORD, OPENAI_API_KEY"),
+            "{w}"
+        );
+        // Some: each missing one is an error.
+        let v = run(&[("TOS_SECRET_KEY", &"a".repeat(64))]);
+        let errs: Vec<_> = v.errors().filter_map(|d| d.key.clone()).collect();
+        assert_eq!(errs, ["ADMIN_PASSWORD", "OPENAI_API_KEY"]);
+    }
+
+    #[test]
+    fn external_ingress_requires_public_urls() {
+        let v = run(&[
+            ("INGRESS_MODE", "external"),
+            ("SANDBOX_ENABLED", "true"),
+            ("BROWSER_ENABLED", "true"),
+            ("TURN_HOST", "198.51.100.7"),
+        ]);
+        let errs: Vec<_> = v.errors().filter_map(|d| d.key.clone()).collect();
+        assert_eq!(
+            errs,
+            ["TOS_PUBLIC_URL", "SANDBOX_PUBLIC_URL", "BROWSER_PUBLIC_URL"]
+        );
+    }
+
+    #[test]
+    fn module_keys_required_only_when_enabled() {
+        assert!(run(&[]).settings.is_some());
+        let v = run(&[("BROWSER_ENABLED", "true")]);
+        assert_eq!(
+            v.errors().filter_map(|d| d.key.clone()).collect::<Vec<_>>(),
+            ["TURN_HOST"]
+        );
+        let v = run(&[("LDAP_ENABLED", "true")]);
+        assert_eq!(
+            v.errors().filter_map(|d| d.key.clone()).collect::<Vec<_>>(),
+            ["LDAP_URL", "LDAP_BIND_DN", "LDAP_USER_BASE_DN"]
+        );
+    }
+
+    #[test]
+    fn unused_key_warns() {
+        let v = run(&[("TURN_HOST", "198.51.100.7")]);
+        assert!(v.settings.is_some());
+        assert!(messages(&v)
+            .join("\n")
+            .contains("TURN_HOST: has no effect: browser is off (BROWSER_ENABLED)"));
+    }
+
+    #[test]
+    fn codex_endpoint_must_be_a_base_url() {
+        let e = error_for(
+            &[(
+                "OPENAI_BASE_URL",
+                "https://llm.example.com/v1/chat/completions",
+            )],
+            "OPENAI_BASE_URL",
+        );
+        assert!(e.contains("Responses API"), "{e}");
+    }
+
+    #[test]
+    fn ldap_rules() {
+        let base = [
+            ("LDAP_ENABLED", "true"),
+            ("LDAP_BIND_DN", "cn=svc"),
+            ("LDAP_USER_BASE_DN", "ou=people"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            base.iter().chain(extra).copied().collect::<Vec<_>>()
+        };
+        assert!(error_for(
+            &with(&[
+                ("LDAP_URL", "ldaps://ldap.example.com"),
+                ("LDAP_START_TLS", "true")
+            ]),
+            "LDAP_START_TLS"
+        )
+        .contains("StartTLS"));
+        assert!(error_for(
+            &with(&[("LDAP_URL", "https://ldap.example.com")]),
+            "LDAP_URL"
+        )
+        .contains("use ldap:// or ldaps://"));
+        assert!(error_for(
+            &with(&[("LDAP_URL", "ldap://ldap.example.com/dc=x")]),
+            "LDAP_URL"
+        )
+        .contains("has a path"));
+        assert!(error_for(
+            &with(&[
+                ("LDAP_URL", "ldap://l.example.com"),
+                ("LDAP_CA_CERT", "abc")
+            ]),
+            "LDAP_CA_CERT"
+        )
+        .contains("not a PEM"));
+    }
+
+    #[test]
+    fn duplicate_in_one_file_warns_later_wins() {
+        let v = run(&[("TOS_NODE_PORT", "30001"), ("TOS_NODE_PORT", "30002")]);
+        assert_eq!(v.settings.as_ref().unwrap().int("TOS_NODE_PORT"), 30002);
+        assert!(messages(&v)
+            .join("\n")
+            .contains("values.env:2: TOS_NODE_PORT: is set again (first at values.env:1)"));
+    }
+
+    #[test]
+    fn all_problems_reported_at_once() {
+        let v = run(&[("TOS_NODE_PORT", "1"), ("PROFILE", "big"), ("NOPE", "x")]);
+        assert_eq!(v.errors().count(), 3);
+    }
+}

@@ -1,0 +1,261 @@
+//! The binary as users run it: exit codes, stdout/stderr, files written or not, determinism.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn napgen(dir: &Path, args: &[&str]) -> Output {
+    napgen_env(dir, args, &[])
+}
+
+fn napgen_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_napgen"));
+    cmd.args(args).current_dir(dir).stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn render_with_no_values_uses_embedded_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["render"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(text.contains("kind: Cluster") && text.contains("kind: Namespace"));
+    // No secret is shipped: the Secret is referenced and stderr says how to create it.
+    assert!(!text.contains("kind: Secret\n"));
+    assert!(stderr(&out).contains("kubectl -n nap create secret generic nap-secrets"));
+}
+
+#[test]
+fn render_reads_values_env_in_the_current_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("values.env"), "NAMESPACE=from-cwd\n").unwrap();
+    let out = napgen(dir.path(), &["render"]);
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("namespace: from-cwd"));
+}
+
+#[test]
+fn later_files_and_set_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("a.env"),
+        "NAMESPACE=aaa\nTOS_HOST=10.0.0.1\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("b.env"), "NAMESPACE=bbb\n").unwrap();
+    let out = napgen(
+        dir.path(),
+        &[
+            "render",
+            "-f",
+            "a.env",
+            "-f",
+            "b.env",
+            "--set",
+            "TOS_HOST=10.0.0.2",
+        ],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("namespace: bbb") && !text.contains("namespace: aaa"));
+    assert!(text.contains("http://10.0.0.2:30080") && !text.contains("10.0.0.1"));
+}
+
+#[test]
+fn invalid_values_fail_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("bad.env"),
+        "TOS_HOST=ok.example.com\nTOS_NODE_PORT=80\nSANDBOX_ENABLE=true\nADMIN_PASSWORD=short\n",
+    )
+    .unwrap();
+    let out = napgen(
+        dir.path(),
+        &["render", "-f", "bad.env", "-o", "bundle.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: bad.env:2: TOS_NODE_PORT: 80 is outside 30000-32767"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "error: bad.env:3: SANDBOX_ENABLE: unknown key\n  help: did you mean SANDBOX_ENABLED?"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.env:4: ADMIN_PASSWORD: is too short"),
+        "{err}"
+    );
+    assert!(!err.contains("short\n"), "a secret leaked: {err}");
+    assert!(!dir.path().join("bundle.yaml").exists());
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing but bad.env may exist"
+    );
+}
+
+#[test]
+fn invalid_values_to_stdout_print_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["render", "--set", "PROFILE=huge"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("error: --set: PROFILE: \"huge\" is not allowed"));
+}
+
+#[test]
+fn missing_values_file_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["render", "-f", "nope.env"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("nope.env: cannot read values file"));
+}
+
+#[test]
+fn usage_error_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["render", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn output_file_and_split_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = repo().join("values/multi-node.env");
+    let values = values.to_str().unwrap();
+    let out = napgen(dir.path(), &["render", "-f", values, "-o", "bundle.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout_render = napgen(dir.path(), &["render", "-f", values]).stdout;
+    assert_eq!(
+        fs::read(dir.path().join("bundle.yaml")).unwrap(),
+        stdout_render
+    );
+
+    let out = napgen(
+        dir.path(),
+        &["render", "-f", values, "--split", "manifests"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let k = fs::read_to_string(dir.path().join("manifests/kustomization.yaml")).unwrap();
+    let files: Vec<_> = k.lines().filter_map(|l| l.strip_prefix("  - ")).collect();
+    assert!(files.len() > 15);
+    let mut joined = String::new();
+    for f in &files {
+        joined.push_str(&fs::read_to_string(dir.path().join("manifests").join(f)).unwrap());
+    }
+    // The split files hold exactly the bundle's objects.
+    let bundle = String::from_utf8(stdout_render).unwrap();
+    let bundle_body: String = bundle
+        .lines()
+        .filter(|l| !l.starts_with("# Generated") && *l != "---")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(joined, bundle_body);
+    // Re-rendering into our own folder works; a foreign folder is refused and left alone.
+    assert!(napgen(
+        dir.path(),
+        &["render", "-f", values, "--split", "manifests"]
+    )
+    .status
+    .success());
+    fs::create_dir(dir.path().join("mine")).unwrap();
+    fs::write(dir.path().join("mine/notes.txt"), "keep").unwrap();
+    let out = napgen(dir.path(), &["render", "-f", values, "--split", "mine"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("not written by napgen"));
+    assert_eq!(fs::read_dir(dir.path().join("mine")).unwrap().count(), 1);
+}
+
+#[test]
+fn only_seed_prints_the_seed_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["render", "--only", "seed"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.matches("\nkind: ").count(),
+        text.matches("\nkind: Job\n").count()
+    );
+    assert!(text.contains("name: nap-seed-admin-"));
+    let out = napgen(dir.path(), &["render", "--only", "seeds"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("did you mean seed?"));
+}
+
+#[test]
+fn output_is_deterministic_and_ignores_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = repo().join("values/multi-node.env");
+    let args = ["render", "-f", values.to_str().unwrap()];
+    let clean = napgen(dir.path(), &args);
+    assert!(clean.status.success());
+    assert_eq!(
+        clean.stdout,
+        napgen(dir.path(), &args).stdout,
+        "two renders differ"
+    );
+    // Every key name, and names dotenv substitution would expand, set to hostile values.
+    let mut poison: Vec<(&str, &str)> = napgen::registry::KEYS
+        .iter()
+        .map(|k| (k.name, "POISON"))
+        .collect();
+    poison.extend([
+        ("HOME", "/poison"),
+        ("USER", "poison"),
+        ("VAR", "poison"),
+        ("SOURCE_DATE_EPOCH", "1"),
+        ("TZ", "Asia/Tokyo"),
+        ("LANG", "tr_TR.UTF-8"),
+    ]);
+    let poisoned = napgen_env(dir.path(), &args, &poison);
+    assert!(poisoned.status.success(), "{}", stderr(&poisoned));
+    assert_eq!(
+        clean.stdout, poisoned.stdout,
+        "output depends on the process environment"
+    );
+}
+
+#[test]
+fn check_reports_all_findings_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("v.env"), "TOS_NODE_PORT=1\nPROFILE=x\n").unwrap();
+    let out = napgen(dir.path(), &["check", "-f", "v.env"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr(&out).matches("error: ").count(),
+        2,
+        "{}",
+        stderr(&out)
+    );
+
+    let out = napgen(dir.path(), &["check", "-f", "v.env", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["errors"], 2);
+    assert_eq!(report["diagnostics"][0]["origin"]["line"], 1);
+    assert_eq!(report["diagnostics"][0]["key"], "TOS_NODE_PORT");
+
+    let out = napgen(dir.path(), &["check", "--set", "TOS_HOST=nap.example.com"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+}
