@@ -3,6 +3,16 @@
 //! Templates read only the plan, so all decisions (names, images after the registry rewrite,
 //! replicas per profile, URLs, which objects exist) are made here, in plain code with tests.
 
+mod browser;
+mod ingress;
+mod oauth;
+mod sandbox;
+
+pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
+pub use ingress::IngressRoute;
+pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
+pub use sandbox::Sandbox;
+
 use crate::registry::Module;
 use crate::settings::Settings;
 use crate::validate::SECRET_NAME;
@@ -13,12 +23,14 @@ use sha2::{Digest, Sha256};
 
 /// Container port every platform HTTP service listens on.
 pub const HTTP_PORT: u16 = 8080;
-/// The path both the service callback and the registered OAuth redirect URI end with.
-pub const OAUTH_CALLBACK_PATH: &str = "/api/auth/callback";
-/// The ConfigMap holding the LDAP server's CA certificate.
-pub const LDAP_CA_CONFIG_MAP: &str = "nap-ldap-ca";
 /// UID/GID the platform's containers run as (non-root, matching the images' `USER`).
 pub const RUN_AS: u32 = 10001;
+/// The ConfigMap holding the LDAP server's CA certificate.
+pub const LDAP_CA_CONFIG_MAP: &str = "nap-ldap-ca";
+/// The shared directory's claim, mounted at /afs by the control plane and every workspace.
+pub const SHARED_CLAIM: &str = "nap-shared";
+/// The ConfigMap of pod templates the control plane creates pods from at run time.
+pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
 
 type Map = IndexMap<String, String>;
 
@@ -31,7 +43,7 @@ pub struct Image {
     pub reference: String,
 }
 
-/// A Deployment (or Job) of the platform with what its template needs.
+/// A Deployment of the platform with what its template needs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Workload {
     pub name: String,
@@ -49,6 +61,14 @@ pub struct Workload {
     /// A PodDisruptionBudget keeps one replica up during node drains (multi-node only).
     pub pdb: bool,
     pub affinity: Value,
+}
+
+/// How a platform Service is exposed: a NodePort on `TOS_HOST`, or ClusterIP behind an ingress.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exposure {
+    pub service_type: &'static str,
+    /// Set only for `NodePort` services.
+    pub node_port: Option<i64>,
 }
 
 /// The CloudNativePG cluster.
@@ -103,19 +123,19 @@ pub struct SeedJob {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SharedDir {
-    pub claim: String,
+    pub claim: &'static str,
     pub storage_class: String,
     pub size: String,
     pub access_mode: &'static str,
     pub labels: Map,
 }
 
-/// What the control plane needs to create one pod per workspace.
+/// What the control plane needs to create one pod per workspace (and per browser session).
 #[derive(Debug, Clone, Serialize)]
 pub struct Workspace {
     pub service_account: String,
-    pub templates_config_map: String,
-    /// Agent type → pod template (YAML text) the control plane fills in per workspace.
+    pub templates_config_map: &'static str,
+    /// File name → pod or claim template (YAML text) the control plane fills in per workspace.
     pub pod_templates: IndexMap<String, String>,
     pub labels: Map,
 }
@@ -142,13 +162,17 @@ pub struct Plan {
     pub config: ConfigPlan,
     pub secret: SecretPlan,
     pub control_plane: Workload,
-    pub control_plane_service_type: &'static str,
-    pub control_plane_node_port: Option<i64>,
+    pub control_plane_exposure: Exposure,
     pub gateway: Workload,
     pub database: Database,
     pub shared_dir: SharedDir,
     pub workspace: Workspace,
     pub seeds: Vec<SeedJob>,
+    pub oauth_clients: Vec<OAuthClient>,
+    pub sandbox: Option<Sandbox>,
+    pub browser: Option<Browser>,
+    pub ingresses: Vec<IngressRoute>,
+    pub ingress_class: Option<String>,
     /// The LDAP server's CA certificate (PEM), when LDAP sign-in uses one.
     pub ldap_ca: Option<String>,
     pub ldap_ca_config_map: &'static str,
@@ -159,22 +183,118 @@ pub struct Plan {
     pub templates: Vec<&'static str>,
 }
 
-/// The platform's images live under `ghcr.io/nap-platform/`.
-const PLATFORM_REPOSITORY: &str = "nap-platform";
+/// What every part of the plan builds on: settings, names, labels and the Secret's keys.
+pub(crate) struct Ctx<'a> {
+    pub settings: &'a Settings,
+    pub namespace: String,
+    pub multi_node: bool,
+    pub base_labels: Map,
+    /// Keys of the platform Secret.
+    pub secret_keys: Vec<&'static str>,
+    pub secrets_rendered: bool,
+    pub pod_security: Value,
+    pub container_security: Value,
+    pub images: Vec<Image>,
+}
+
+impl Ctx<'_> {
+    /// The recommended labels plus name and component.
+    pub fn labels(&self, component: &str, name: &str) -> Map {
+        let mut l = self.base_labels.clone();
+        l.insert("app.kubernetes.io/name".into(), name.into());
+        l.insert("app.kubernetes.io/component".into(), component.into());
+        l
+    }
+
+    /// In-cluster URL of a platform Service.
+    pub fn service_url(&self, name: &str) -> String {
+        format!("http://{name}.{}.svc:80", self.namespace)
+    }
+
+    /// `secretKeyRef` env vars for those of `keys` the platform Secret has.
+    pub fn secret_env(&self, keys: &[&str]) -> Vec<Value> {
+        keys.iter()
+            .filter(|k| self.secret_keys.contains(k))
+            .map(|k| secret_env(k, SECRET_NAME, k))
+            .collect()
+    }
+
+    /// A checksum of the secret values a workload reads, so a change rolls its pods. It always
+    /// includes TOS_SECRET_KEY (64 random hex characters), so it cannot be used to guess a weak
+    /// secret such as a password by brute force. Without rendered secrets: the key names.
+    pub fn secret_checksum(&self, keys: &[&str]) -> String {
+        let keys: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| self.secret_keys.contains(k))
+            .collect();
+        if !self.secrets_rendered {
+            return checksum(&(SECRET_NAME, &keys));
+        }
+        let values: Vec<(&str, &str)> = keys.iter().map(|k| (*k, self.settings.str(k))).collect();
+        checksum(&(self.settings.str("TOS_SECRET_KEY"), values))
+    }
+
+    /// Records an image for `napgen images` and returns its reference.
+    pub fn image(&mut self, used_by: &'static str, reference: String) -> String {
+        if !self.images.iter().any(|i| i.reference == reference) {
+            self.images.push(Image {
+                used_by,
+                reference: reference.clone(),
+            });
+        }
+        reference
+    }
+
+    /// A platform image (`ghcr.io/nap-platform/<name>:<NAP_VERSION>`) after the registry rewrite.
+    pub fn platform_image(&mut self, used_by: &'static str, name: &str) -> String {
+        let reference = image_ref(
+            self.settings,
+            "ghcr.io",
+            &format!("nap-platform/{name}"),
+            self.settings.str("NAP_VERSION"),
+        );
+        self.image(used_by, reference)
+    }
+
+    /// NodePort on TOS_HOST, or ClusterIP behind an ingress.
+    pub fn exposure(&self, node_port_key: &str) -> Exposure {
+        if self.settings.str("INGRESS_MODE") == "nodeport" {
+            Exposure {
+                service_type: "NodePort",
+                node_port: Some(self.settings.int(node_port_key)),
+            }
+        } else {
+            Exposure {
+                service_type: "ClusterIP",
+                node_port: None,
+            }
+        }
+    }
+
+    /// The pod annotations of a workload: checksums of what it reads.
+    pub fn checksums(
+        &self,
+        config: Option<&str>,
+        secret_keys: &[&str],
+        extra: &[(&str, String)],
+    ) -> Map {
+        let mut a = Map::new();
+        if let Some(c) = config {
+            a.insert("checksum/config".into(), c.to_string());
+        }
+        a.insert("checksum/secret".into(), self.secret_checksum(secret_keys));
+        for (k, v) in extra {
+            a.insert(k.to_string(), v.clone());
+        }
+        a
+    }
+}
 
 /// `registry/repository:tag`, with `REGISTRY` replacing the registry host and keeping the path.
 pub fn image_ref(settings: &Settings, registry: &str, repository: &str, tag: &str) -> String {
     let host = settings.opt("REGISTRY").unwrap_or(registry);
     format!("{host}/{repository}:{tag}")
-}
-
-fn platform_image(settings: &Settings, name: &str) -> String {
-    image_ref(
-        settings,
-        "ghcr.io",
-        &format!("{PLATFORM_REPOSITORY}/{name}"),
-        settings.str("NAP_VERSION"),
-    )
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -185,18 +305,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A stable hash of any serialisable value.
-fn checksum<T: Serialize>(value: &T) -> String {
+pub(crate) fn checksum<T: Serialize>(value: &T) -> String {
     sha256_hex(&serde_json::to_vec(value).expect("plan values serialise"))
 }
 
-fn labels(base: &Map, component: &str, name: &str) -> Map {
-    let mut l = base.clone();
-    l.insert("app.kubernetes.io/name".into(), name.into());
-    l.insert("app.kubernetes.io/component".into(), component.into());
-    l
-}
-
-fn selector(component: &str, name: &str) -> Map {
+pub(crate) fn selector(component: &str, name: &str) -> Map {
     IndexMap::from([
         ("app.kubernetes.io/name".to_string(), name.to_string()),
         ("app.kubernetes.io/instance".to_string(), "nap".to_string()),
@@ -207,23 +320,30 @@ fn selector(component: &str, name: &str) -> Map {
     ])
 }
 
-fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Value {
+pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Value {
     json!({
         "requests": {"cpu": cpu_request, "memory": memory},
         "limits": {"cpu": cpu_limit, "memory": memory},
     })
 }
 
-fn secret_env(name: &str, secret: &str, key: &str) -> Value {
+pub(crate) fn secret_env(name: &str, secret: &str, key: &str) -> Value {
     json!({"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
 }
 
-fn plain_env(name: &str, value: &str) -> Value {
+pub(crate) fn plain_env(name: &str, value: &str) -> Value {
     json!({"name": name, "value": value})
 }
 
+pub(crate) fn tmp_volume(size: &str) -> (Value, Value) {
+    (
+        json!({"name": "tmp", "emptyDir": {"sizeLimit": size}}),
+        json!({"name": "tmp", "mountPath": "/tmp"}),
+    )
+}
+
 /// Spread replicas over nodes on multi-node; nothing to spread on a single node.
-fn spread(multi_node: bool, selector: &Map) -> Value {
+pub(crate) fn spread(multi_node: bool, selector: &Map) -> Value {
     if !multi_node {
         return json!({});
     }
@@ -233,66 +353,48 @@ fn spread(multi_node: bool, selector: &Map) -> Value {
     }]}})
 }
 
-/// The public origin of a service: its `*_PUBLIC_URL` when set, else `http://TOS_HOST:<node port>`.
-/// The OAuth redirect URI a service registers and the callback it computes for itself both come
-/// from this one function, so they cannot drift apart.
-pub fn public_origin(settings: &Settings, public_url_key: &str, node_port_key: &str) -> String {
-    match settings.opt(public_url_key) {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => {
-            let host = settings.str("TOS_HOST");
-            let host = if host.contains(':') {
-                format!("[{host}]")
-            } else {
-                host.to_string()
-            };
-            format!("http://{host}:{}", settings.int(node_port_key))
-        }
-    }
-}
-
-/// `origin` + the callback path.
-pub fn redirect_uri(settings: &Settings, public_url_key: &str, node_port_key: &str) -> String {
-    format!(
-        "{}{OAUTH_CALLBACK_PATH}",
-        public_origin(settings, public_url_key, node_port_key)
-    )
-}
-
 /// Build the plan from validated settings.
 pub fn plan(settings: &Settings) -> Plan {
     let namespace = settings.str("NAMESPACE").to_string();
     let multi_node = settings.str("PROFILE") == "multi-node";
     let version = settings.str("NAP_VERSION").to_string();
-    let base_labels: Map = IndexMap::from([
-        ("app.kubernetes.io/part-of".to_string(), "nap".to_string()),
-        ("app.kubernetes.io/instance".to_string(), "nap".to_string()),
-        ("app.kubernetes.io/version".to_string(), version.clone()),
-        (
-            "app.kubernetes.io/managed-by".to_string(),
-            "napgen".to_string(),
-        ),
-    ]);
-    let svc = |name: &str| format!("http://{name}.{namespace}.svc:80");
+    let needed = crate::validate::needed_secrets(settings);
+    let secrets_rendered = !needed.is_empty() && needed.iter().all(|k| settings.is_set(k.name));
+    let mut ctx = Ctx {
+        settings,
+        namespace: namespace.clone(),
+        multi_node,
+        base_labels: IndexMap::from([
+            ("app.kubernetes.io/part-of".to_string(), "nap".to_string()),
+            ("app.kubernetes.io/instance".to_string(), "nap".to_string()),
+            ("app.kubernetes.io/version".to_string(), version.clone()),
+            (
+                "app.kubernetes.io/managed-by".to_string(),
+                "napgen".to_string(),
+            ),
+        ]),
+        secret_keys: needed.iter().map(|k| k.name).collect(),
+        secrets_rendered,
+        pod_security: json!({
+            "runAsNonRoot": true,
+            "runAsUser": RUN_AS,
+            "runAsGroup": RUN_AS,
+            "fsGroup": RUN_AS,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }),
+        container_security: json!({
+            "allowPrivilegeEscalation": false,
+            "readOnlyRootFilesystem": true,
+            "runAsNonRoot": true,
+            "capabilities": {"drop": ["ALL"]},
+        }),
+        images: Vec::new(),
+    };
     let public_url = public_origin(settings, "TOS_PUBLIC_URL", "TOS_NODE_PORT");
 
-    let mut images = Vec::new();
-    let mut image = |used_by: &'static str, reference: String| {
-        images.push(Image {
-            used_by,
-            reference: reference.clone(),
-        });
-        reference
-    };
-    let control_plane_image = image(
-        "control plane and seed Jobs",
-        platform_image(settings, "control-plane"),
-    );
-    let gateway_image = image(
-        "channel gateway",
-        platform_image(settings, "channel-gateway"),
-    );
-    let postgres_image = image(
+    let control_plane_image = ctx.platform_image("control plane and seed Jobs", "control-plane");
+    let gateway_image = ctx.platform_image("channel gateway", "channel-gateway");
+    let postgres_image = ctx.image(
         "PostgreSQL (CloudNativePG Cluster.imageName)",
         image_ref(
             settings,
@@ -301,27 +403,12 @@ pub fn plan(settings: &Settings) -> Plan {
             settings.str("POSTGRES_VERSION"),
         ),
     );
-    let mut agent_images = IndexMap::new();
-    for agent in settings.list("AGENT_TYPES") {
-        let used_by = if agent == "codex" {
-            "Codex workspace pods"
-        } else {
-            "Claude Code workspace pods"
-        };
-        agent_images.insert(
-            agent.clone(),
-            image(used_by, platform_image(settings, &format!("agent-{agent}"))),
-        );
-    }
 
-    // ---- secrets
-    let needed = crate::validate::needed_secrets(settings);
-    let rendered = needed.iter().all(|k| settings.is_set(k.name)) && !needed.is_empty();
     let secret = SecretPlan {
         name: SECRET_NAME,
-        rendered,
-        keys: needed.iter().map(|k| k.name).collect(),
-        data: if rendered {
+        rendered: secrets_rendered,
+        keys: ctx.secret_keys.clone(),
+        data: if secrets_rendered {
             needed
                 .iter()
                 .map(|k| (k.name, settings.str(k.name).to_string()))
@@ -329,14 +416,7 @@ pub fn plan(settings: &Settings) -> Plan {
         } else {
             IndexMap::new()
         },
-        labels: labels(&base_labels, "secrets", "nap"),
-    };
-    // The checksum of secret data includes TOS_SECRET_KEY (64 random hex characters), so it
-    // cannot be used to guess a weak secret such as a password by brute force.
-    let secret_checksum = if rendered {
-        checksum(&secret.data)
-    } else {
-        checksum(&(&secret.name, &secret.keys))
+        labels: ctx.labels("secrets", "nap"),
     };
 
     // ---- database
@@ -358,13 +438,20 @@ pub fn plan(settings: &Settings) -> Plan {
         } else {
             resources("250m", "1Gi", "1")
         },
-        labels: labels(&base_labels, "database", "nap-postgres"),
+        labels: ctx.labels("database", "nap-postgres"),
     };
 
-    // ---- configuration shared by the control plane and the gateway
-    let gateway_name = "nap-gateway".to_string();
     let control_plane_name = "nap-control-plane".to_string();
-    let workspace_cm = "nap-workspace-templates".to_string();
+    let gateway_name = "nap-gateway".to_string();
+    let oauth_clients = oauth::clients(settings);
+    let sandbox = Module::Sandbox
+        .enabled(settings)
+        .then(|| sandbox::plan(&mut ctx, &public_url, &oauth_clients));
+    let browser = Module::Browser
+        .enabled(settings)
+        .then(|| browser::plan(&mut ctx, &public_url, &oauth_clients, sandbox.as_ref()));
+
+    // ---- configuration shared by the control plane and the gateway
     let mut config: IndexMap<String, String> = IndexMap::new();
     let mut put = |k: &str, v: &str| {
         config.insert(k.to_string(), v.to_string());
@@ -372,8 +459,11 @@ pub fn plan(settings: &Settings) -> Plan {
     put("NAP_PUBLIC_URL", &public_url);
     put("NAP_NAMESPACE", &namespace);
     put("NAP_PROFILE", settings.str("PROFILE"));
-    put("NAP_GATEWAY_URL", &svc(&gateway_name));
-    put("NAP_CONTROL_PLANE_URL", &svc(&control_plane_name));
+    put("NAP_GATEWAY_URL", &ctx.service_url(&gateway_name));
+    put(
+        "NAP_CONTROL_PLANE_URL",
+        &ctx.service_url(&control_plane_name),
+    );
     // Webhooks reach the gateway through the platform's own entry: the control plane proxies
     // this path, so no extra NodePort is needed.
     put("NAP_WEBHOOK_BASE_URL", &format!("{public_url}/hooks"));
@@ -398,6 +488,12 @@ pub fn plan(settings: &Settings) -> Plan {
     if Module::ClaudeCode.enabled(settings) {
         put("ANTHROPIC_BASE_URL", settings.str("ANTHROPIC_BASE_URL"));
     }
+    if let Some(s) = &sandbox {
+        put("NAP_SANDBOX_URL", &s.origin);
+    }
+    if let Some(b) = &browser {
+        put("NAP_BROWSER_URL", &b.origin);
+    }
     let ldap_ca = (Module::Ldap.enabled(settings) && settings.is_set("LDAP_CA_CERT"))
         .then(|| settings.str("LDAP_CA_CERT").to_string());
     if Module::Ldap.enabled(settings) {
@@ -416,64 +512,280 @@ pub fn plan(settings: &Settings) -> Plan {
     let config = ConfigPlan {
         name: "nap-config".into(),
         data: config,
-        labels: labels(&base_labels, "config", "nap"),
+        labels: ctx.labels("config", "nap"),
     };
     let config_checksum = checksum(&config.data);
 
-    let secret_keys_of = |wanted: &[&str]| -> Vec<Value> {
-        wanted
-            .iter()
-            .filter(|k| secret.keys.contains(k))
-            .map(|k| secret_env(k, SECRET_NAME, k))
-            .collect()
-    };
-    let annotations = |extra: &[(&str, &str)]| -> Map {
-        let mut a: Map = IndexMap::from([
-            ("checksum/config".to_string(), config_checksum.clone()),
-            ("checksum/secret".to_string(), secret_checksum.clone()),
-        ]);
-        for (k, v) in extra {
-            a.insert(k.to_string(), v.to_string());
-        }
-        a
+    // ---- run-time pod templates
+    let workspace = workspace_runtime(&mut ctx, &control_plane_name, browser.as_ref());
+    let workspace_checksum = checksum(&workspace.pod_templates);
+
+    // ---- control plane
+    let database_url = secret_env("DATABASE_URL", &app_secret, "uri");
+    let pod_namespace = json!({"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}});
+    let cp_secrets = [
+        "TOS_SECRET_KEY",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "LDAP_BIND_PASSWORD",
+    ];
+    let mut cp_env = vec![pod_namespace.clone(), database_url.clone()];
+    cp_env.extend(ctx.secret_env(&cp_secrets));
+    let replicas = if multi_node { 2 } else { 1 };
+    let (tmp, tmp_mount) = tmp_volume("1Gi");
+    let mut cp_volumes = vec![
+        json!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
+        json!({"name": "workspace-templates", "configMap": {"name": RUNTIME_TEMPLATES}}),
+        tmp,
+    ];
+    let mut cp_mounts = vec![
+        json!({"name": "shared", "mountPath": "/afs"}),
+        json!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
+        tmp_mount,
+    ];
+    let mut cp_extra = vec![("checksum/workspace-templates", workspace_checksum)];
+    if let Some(ca) = &ldap_ca {
+        cp_volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
+        cp_mounts.push(json!({"name": "ldap-ca", "mountPath": "/etc/nap/ldap", "readOnly": true}));
+        cp_extra.push(("checksum/ldap-ca", checksum(ca)));
+    }
+    let cp_selector = selector("control-plane", &control_plane_name);
+    let control_plane = Workload {
+        name: control_plane_name.clone(),
+        component: "control-plane",
+        image: control_plane_image.clone(),
+        replicas,
+        labels: ctx.labels("control-plane", &control_plane_name),
+        selector: cp_selector.clone(),
+        pod_annotations: ctx.checksums(Some(&config_checksum), &cp_secrets, &cp_extra),
+        env: cp_env,
+        resources: resources("250m", "512Mi", "1"),
+        volumes: cp_volumes,
+        volume_mounts: cp_mounts,
+        service_account: control_plane_name.clone(),
+        pdb: multi_node,
+        affinity: spread(multi_node, &cp_selector),
     };
 
-    // ---- workspace runtime
-    let workspace_labels = labels(&base_labels, "workspace", "nap-workspace");
-    let pod_security = json!({
-        "runAsNonRoot": true,
-        "runAsUser": RUN_AS,
-        "runAsGroup": RUN_AS,
-        "fsGroup": RUN_AS,
-        "seccompProfile": {"type": "RuntimeDefault"},
-    });
-    let container_security = json!({
-        "allowPrivilegeEscalation": false,
-        "readOnlyRootFilesystem": true,
-        "runAsNonRoot": true,
-        "capabilities": {"drop": ["ALL"]},
-    });
+    // ---- gateway
+    let gw_selector = selector("gateway", &gateway_name);
+    let gw_secrets = ["TOS_SECRET_KEY"];
+    let (tmp, tmp_mount) = tmp_volume("256Mi");
+    let gateway = Workload {
+        name: gateway_name.clone(),
+        component: "gateway",
+        image: gateway_image,
+        replicas,
+        labels: ctx.labels("gateway", &gateway_name),
+        selector: gw_selector.clone(),
+        pod_annotations: ctx.checksums(None, &gw_secrets, &[]),
+        // Its few settings are plain env, not the shared ConfigMap, so that enabling a module
+        // (which adds links to the ConfigMap) does not roll the gateway.
+        env: [
+            vec![pod_namespace, database_url.clone()],
+            [
+                "NAP_PUBLIC_URL",
+                "NAP_WEBHOOK_BASE_URL",
+                "NAP_CONTROL_PLANE_URL",
+            ]
+            .iter()
+            .map(|k| plain_env(k, &config.data[*k]))
+            .collect(),
+            ctx.secret_env(&gw_secrets),
+        ]
+        .concat(),
+        resources: resources("100m", "256Mi", "500m"),
+        volumes: vec![tmp],
+        volume_mounts: vec![tmp_mount],
+        service_account: "nap-gateway".into(),
+        pdb: multi_node,
+        affinity: spread(multi_node, &gw_selector),
+    };
+
+    // ---- seed Jobs
+    let mut seeds = vec![seed_job(
+        &ctx,
+        "admin",
+        &control_plane_image,
+        [
+            vec![
+                database_url.clone(),
+                plain_env("ADMIN_EMAIL", settings.str("ADMIN_EMAIL")),
+            ],
+            ctx.secret_env(&["ADMIN_PASSWORD"]),
+        ]
+        .concat(),
+        &["ADMIN_PASSWORD"],
+    )];
+    if !oauth_clients.is_empty() {
+        seeds.push(seed_job(
+            &ctx,
+            "oauth-clients",
+            &control_plane_image,
+            vec![
+                database_url,
+                plain_env(
+                    "NAP_OAUTH_CLIENTS",
+                    &oauth::registration_json(&oauth_clients),
+                ),
+            ],
+            &[],
+        ));
+    }
+
+    let shared_dir = SharedDir {
+        claim: SHARED_CLAIM,
+        storage_class: settings.str("RWX_STORAGE_CLASS").to_string(),
+        size: settings.str("SHARED_DIR_SIZE").to_string(),
+        // One node: every pod shares the node, so ReadWriteOnce suffices (and local-path offers nothing else).
+        access_mode: if multi_node {
+            "ReadWriteMany"
+        } else {
+            "ReadWriteOnce"
+        },
+        labels: ctx.labels("shared-dir", SHARED_CLAIM),
+    };
+
+    let ingresses = ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref());
+    let templates = templates(
+        &ctx,
+        &secret,
+        ldap_ca.is_some(),
+        &sandbox,
+        &browser,
+        &ingresses,
+    );
+    Plan {
+        namespace,
+        profile: settings.str("PROFILE").to_string(),
+        multi_node,
+        version,
+        ingress_mode: settings.str("INGRESS_MODE").to_string(),
+        labels: ctx.base_labels.clone(),
+        pod_security: ctx.pod_security.clone(),
+        container_security: ctx.container_security.clone(),
+        config,
+        secret,
+        control_plane,
+        control_plane_exposure: ctx.exposure("TOS_NODE_PORT"),
+        gateway,
+        database,
+        shared_dir,
+        workspace,
+        seeds,
+        oauth_clients,
+        sandbox,
+        browser,
+        ingresses,
+        ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
+        ldap_ca,
+        ldap_ca_config_map: LDAP_CA_CONFIG_MAP,
+        public_url,
+        images: ctx.images,
+        templates,
+    }
+}
+
+/// Which template files this configuration renders: the one place that decides which objects exist.
+fn templates(
+    ctx: &Ctx,
+    secret: &SecretPlan,
+    ldap_ca: bool,
+    sandbox: &Option<Sandbox>,
+    browser: &Option<Browser>,
+    ingresses: &[IngressRoute],
+) -> Vec<&'static str> {
+    let mut t = vec![
+        "core/namespace.yaml",
+        "core/config.yaml",
+        "core/shared-dir.yaml",
+        "core/database.yaml",
+        "core/control-plane/rbac.yaml",
+        "core/control-plane/deployment.yaml",
+        "core/control-plane/service.yaml",
+        "core/gateway/deployment.yaml",
+        "core/gateway/service.yaml",
+        "core/workspace/runtime.yaml",
+        "core/seed/jobs.yaml",
+    ];
+    if secret.rendered {
+        t.push("core/secret.yaml");
+    }
+    if ctx.multi_node {
+        t.push("core/disruption-budgets.yaml");
+    }
+    if ldap_ca {
+        t.push("ldap/ca.yaml");
+    }
+    if sandbox.is_some() {
+        t.extend([
+            "sandbox/deployment.yaml",
+            "sandbox/service.yaml",
+            "sandbox/pod-template.yaml",
+        ]);
+        if ctx.multi_node {
+            t.push("sandbox/disruption-budget.yaml");
+        }
+    }
+    if let Some(b) = browser {
+        t.extend([
+            "browser/deployment.yaml",
+            "browser/service.yaml",
+            "browser/coturn.yaml",
+        ]);
+        if ctx.multi_node {
+            t.push("browser/disruption-budget.yaml");
+        }
+        if b.coturn.secret_rendered {
+            t.push("browser/coturn-secret.yaml");
+        }
+    }
+    if !ingresses.is_empty() {
+        t.push("core/ingress.yaml");
+    }
+    t
+}
+
+/// The pod and claim templates the control plane creates workspace (and browser session) pods from.
+fn workspace_runtime(
+    ctx: &mut Ctx,
+    control_plane_name: &str,
+    browser: Option<&Browser>,
+) -> Workspace {
+    let settings = ctx.settings;
+    let workspace_labels = ctx.labels("workspace", "nap-workspace");
     let mut pod_templates = IndexMap::new();
-    for (agent, agent_image) in &agent_images {
+    for agent in settings.list("AGENT_TYPES") {
+        let used_by = if agent == "codex" {
+            "Codex workspace pods"
+        } else {
+            "Claude Code workspace pods"
+        };
+        let agent_image = ctx.platform_image(used_by, &format!("agent-{agent}"));
         let (url_key, key_key) = if agent == "codex" {
             ("OPENAI_BASE_URL", "OPENAI_API_KEY")
         } else {
             ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY")
         };
-        let mut env = vec![
-            plain_env("NAP_CONTROL_PLANE_URL", &svc(&control_plane_name)),
-            plain_env(
-                "NAP_MEMORY_URL",
-                &format!("{}/api/memory", svc(&control_plane_name)),
-            ),
-            plain_env("NAP_SHARED_DIR", "/afs"),
-            plain_env(url_key, settings.str(url_key)),
-        ];
-        env.extend(secret_keys_of(&[key_key]));
+        let env = [
+            vec![
+                plain_env(
+                    "NAP_CONTROL_PLANE_URL",
+                    &ctx.service_url(control_plane_name),
+                ),
+                plain_env(
+                    "NAP_MEMORY_URL",
+                    &format!("{}/api/memory", ctx.service_url(control_plane_name)),
+                ),
+                plain_env("NAP_SHARED_DIR", "/afs"),
+                plain_env(url_key, settings.str(url_key)),
+            ],
+            ctx.secret_env(&[key_key]),
+        ]
+        .concat();
         let mut pod_labels = workspace_labels.clone();
         pod_labels.insert("nap.io/agent-type".into(), agent.clone());
         let cpu = settings.str("WORKSPACE_CPU");
-        let cpu_limit = double_cpu(cpu);
         let template = json!({
             "apiVersion": "v1",
             "kind": "Pod",
@@ -482,7 +794,7 @@ pub fn plan(settings: &Settings) -> Plan {
                 "serviceAccountName": "nap-workspace",
                 "automountServiceAccountToken": false,
                 "enableServiceLinks": false,
-                "securityContext": pod_security,
+                "securityContext": ctx.pod_security,
                 "containers": [{
                     "name": "agent",
                     "image": agent_image,
@@ -490,9 +802,9 @@ pub fn plan(settings: &Settings) -> Plan {
                     "env": env,
                     "resources": {
                         "requests": {"cpu": cpu, "memory": settings.str("WORKSPACE_MEMORY")},
-                        "limits": {"cpu": cpu_limit, "memory": settings.str("WORKSPACE_MEMORY")},
+                        "limits": {"cpu": double_cpu(cpu), "memory": settings.str("WORKSPACE_MEMORY")},
                     },
-                    "securityContext": container_security,
+                    "securityContext": ctx.container_security,
                     "volumeMounts": [
                         {"name": "workspace", "mountPath": "/workspace"},
                         {"name": "shared", "mountPath": "/afs"},
@@ -500,10 +812,10 @@ pub fn plan(settings: &Settings) -> Plan {
                     ],
                 }],
                 "volumes": [
-                    // The control plane creates one PVC per workspace from workspace-disk.yaml
+                    // The control plane creates one claim per workspace from workspace-disk.yaml
                     // and sets this claim name to it.
                     {"name": "workspace", "persistentVolumeClaim": {"claimName": "nap-workspace-disk"}},
-                    {"name": "shared", "persistentVolumeClaim": {"claimName": "nap-shared"}},
+                    {"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}},
                     {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
                 ],
             },
@@ -523,198 +835,42 @@ pub fn plan(settings: &Settings) -> Plan {
             },
         })),
     );
-    let workspace = Workspace {
+    if let Some(b) = browser {
+        pod_templates.insert("browser-session.yaml".into(), b.session_template.clone());
+    }
+    Workspace {
         service_account: "nap-workspace".into(),
-        templates_config_map: workspace_cm.clone(),
+        templates_config_map: RUNTIME_TEMPLATES,
         pod_templates,
         labels: workspace_labels,
-    };
-    let workspace_checksum = checksum(&workspace.pod_templates);
-
-    // ---- control plane
-    let database_url = secret_env("DATABASE_URL", &app_secret, "uri");
-    let pod_namespace = json!({"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}});
-    let mut cp_env = vec![pod_namespace.clone(), database_url.clone()];
-    cp_env.extend(secret_keys_of(&[
-        "TOS_SECRET_KEY",
-        "OPENAI_API_KEY",
-        "ANTHROPIC_API_KEY",
-        "LDAP_BIND_PASSWORD",
-    ]));
-    let replicas = if multi_node { 2 } else { 1 };
-    let mut cp_volumes = vec![
-        json!({"name": "shared", "persistentVolumeClaim": {"claimName": "nap-shared"}}),
-        json!({"name": "workspace-templates", "configMap": {"name": workspace_cm}}),
-        json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
-    ];
-    let mut cp_mounts = vec![
-        json!({"name": "shared", "mountPath": "/afs"}),
-        json!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
-        json!({"name": "tmp", "mountPath": "/tmp"}),
-    ];
-    if ldap_ca.is_some() {
-        cp_volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
-        cp_mounts.push(json!({"name": "ldap-ca", "mountPath": "/etc/nap/ldap", "readOnly": true}));
-    }
-    let mut cp_checksums = vec![("checksum/workspace-templates", workspace_checksum.clone())];
-    if let Some(ca) = &ldap_ca {
-        cp_checksums.push(("checksum/ldap-ca", checksum(ca)));
-    }
-    let cp_selector = selector("control-plane", &control_plane_name);
-    let control_plane = Workload {
-        name: control_plane_name.clone(),
-        component: "control-plane",
-        image: control_plane_image.clone(),
-        replicas,
-        labels: labels(&base_labels, "control-plane", &control_plane_name),
-        selector: cp_selector.clone(),
-        pod_annotations: annotations(
-            &cp_checksums
-                .iter()
-                .map(|(k, v)| (*k, v.as_str()))
-                .collect::<Vec<_>>(),
-        ),
-        env: cp_env,
-        resources: resources("250m", "512Mi", "1"),
-        volumes: cp_volumes,
-        volume_mounts: cp_mounts,
-        service_account: control_plane_name.clone(),
-        pdb: multi_node,
-        affinity: spread(multi_node, &cp_selector),
-    };
-
-    // ---- gateway
-    let gw_selector = selector("gateway", &gateway_name);
-    let gateway = Workload {
-        name: gateway_name.clone(),
-        component: "gateway",
-        image: gateway_image,
-        replicas,
-        labels: labels(&base_labels, "gateway", &gateway_name),
-        selector: gw_selector.clone(),
-        pod_annotations: annotations(&[]),
-        env: {
-            let mut e = vec![pod_namespace, database_url.clone()];
-            e.extend(secret_keys_of(&["TOS_SECRET_KEY"]));
-            e
-        },
-        resources: resources("100m", "256Mi", "500m"),
-        volumes: vec![json!({"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}})],
-        volume_mounts: vec![json!({"name": "tmp", "mountPath": "/tmp"})],
-        service_account: "nap-gateway".into(),
-        pdb: multi_node,
-        affinity: spread(multi_node, &gw_selector),
-    };
-
-    // ---- seed Jobs
-    let mut seed_admin_env = vec![
-        database_url.clone(),
-        plain_env("ADMIN_EMAIL", settings.str("ADMIN_EMAIL")),
-    ];
-    seed_admin_env.extend(secret_keys_of(&["ADMIN_PASSWORD"]));
-    let seeds = vec![seed_job(
-        &base_labels,
-        "admin",
-        &control_plane_image,
-        seed_admin_env,
-        &secret_checksum,
-    )];
-
-    let shared_dir = SharedDir {
-        claim: "nap-shared".into(),
-        storage_class: settings.str("RWX_STORAGE_CLASS").to_string(),
-        size: settings.str("SHARED_DIR_SIZE").to_string(),
-        // One node: every pod shares the node, so ReadWriteOnce suffices (and local-path offers nothing else).
-        access_mode: if multi_node {
-            "ReadWriteMany"
-        } else {
-            "ReadWriteOnce"
-        },
-        labels: labels(&base_labels, "shared-dir", "nap-shared"),
-    };
-
-    let mut templates = vec![
-        "core/namespace.yaml",
-        "core/config.yaml",
-        "core/shared-dir.yaml",
-        "core/database.yaml",
-        "core/control-plane/rbac.yaml",
-        "core/control-plane/deployment.yaml",
-        "core/control-plane/service.yaml",
-        "core/gateway/deployment.yaml",
-        "core/gateway/service.yaml",
-        "core/workspace/runtime.yaml",
-        "core/seed/jobs.yaml",
-    ];
-    if secret.rendered {
-        templates.push("core/secret.yaml");
-    }
-    if multi_node {
-        templates.push("core/disruption-budgets.yaml");
-    }
-    if ldap_ca.is_some() {
-        templates.push("ldap/ca.yaml");
-    }
-
-    let nodeport = settings.str("INGRESS_MODE") == "nodeport";
-    Plan {
-        namespace,
-        profile: settings.str("PROFILE").to_string(),
-        multi_node,
-        version,
-        ingress_mode: settings.str("INGRESS_MODE").to_string(),
-        labels: base_labels,
-        pod_security,
-        container_security,
-        config,
-        secret,
-        control_plane,
-        control_plane_service_type: if nodeport { "NodePort" } else { "ClusterIP" },
-        control_plane_node_port: nodeport.then(|| settings.int("TOS_NODE_PORT")),
-        gateway,
-        database,
-        shared_dir,
-        workspace,
-        seeds,
-        ldap_ca,
-        ldap_ca_config_map: LDAP_CA_CONFIG_MAP,
-        public_url,
-        images,
-        templates,
     }
 }
 
 fn seed_job(
-    base: &Map,
+    ctx: &Ctx,
     task: &'static str,
     image: &str,
     env: Vec<Value>,
-    secret_checksum: &str,
+    secret_keys: &[&str],
 ) -> SeedJob {
-    let hash = checksum(&(task, image, &env, secret_checksum));
+    let hash = checksum(&(task, image, &env, ctx.secret_checksum(secret_keys)));
     SeedJob {
         name: format!("nap-seed-{task}-{}", &hash[..8]),
         task,
-        labels: labels(base, "seed", &format!("nap-seed-{task}")),
         image: image.to_string(),
+        labels: ctx.labels("seed", &format!("nap-seed-{task}")),
         env,
     }
 }
 
 /// Twice a CPU quantity (`1` → `2`, `500m` → `1000m`, `0.5` → `1`).
-fn double_cpu(cpu: &str) -> String {
+pub(crate) fn double_cpu(cpu: &str) -> String {
     if let Some(milli) = cpu.strip_suffix('m') {
         return format!("{}m", milli.parse::<u64>().map(|m| m * 2).unwrap_or(2000));
     }
     match cpu.parse::<f64>() {
-        Ok(c) => {
-            let d = c * 2.0;
-            if d.fract() == 0.0 {
-                format!("{}", d as u64)
-            } else {
-                format!("{}m", (d * 1000.0).round() as u64)
-            }
-        }
+        Ok(c) if (c * 2.0).fract() == 0.0 => format!("{}", (c * 2.0) as u64),
+        Ok(c) => format!("{}m", (c * 2000.0).round() as u64),
         Err(_) => "2".into(),
     }
 }

@@ -600,6 +600,14 @@ pub static KEYS: &[Key] = &[
         description: "Public or LAN IP (or hostname) that users' browsers reach the TURN relay on; set it explicitly, kubelet auto-detection is unreliable",
     },
     Key {
+        name: "TURN_NODE",
+        ty: KeyType::Host,
+        default: Default::None,
+        module: Module::Browser,
+        required: Required::No,
+        description: "Node (kubernetes.io/hostname) coturn runs on; TURN_HOST must be that node's address. Recommended on multi-node",
+    },
+    Key {
         name: "TURN_AUTH_SECRET",
         ty: SECRET,
         default: Default::None,

@@ -655,12 +655,20 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     if given.is_empty() {
         if !needed.is_empty() {
             let names: Vec<_> = needed.iter().map(|k| k.name).collect();
+            let coturn = if Module::Browser.enabled(settings) {
+                format!(
+                    "; and kubectl -n {}-turn create secret generic coturn-auth --from-literal=TURN_AUTH_SECRET=... (the same value)",
+                    settings.str("NAMESPACE")
+                )
+            } else {
+                String::new()
+            };
             diags.push(Diagnostic::warning(
                 None,
                 None,
                 format!("no secrets are set, so the bundle references Secret {SECRET_NAME} without containing it; it needs the keys {}", names.join(", ")),
                 format!(
-                    "create it before applying: kubectl -n {} create secret generic {SECRET_NAME} {}; or put the values in values.env (napgen init generates them)",
+                    "create it before applying: kubectl -n {} create secret generic {SECRET_NAME} {}{coturn}; or put the values in values.env (napgen init generates them)",
                     settings.str("NAMESPACE"),
                     names.iter().map(|n| format!("--from-literal={n}=...")).collect::<Vec<_>>().join(" ")
                 ),
@@ -790,6 +798,44 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             "is a loopback address on a multi-node cluster; users cannot reach it",
             "set TOS_HOST to a worker node IP or name users can reach",
         ));
+    }
+    if on(Module::Browser)
+        && settings.is_set("TURN_HOST")
+        && settings.str("TURN_HOST").parse::<IpAddr>().is_err()
+    {
+        diags.push(Diagnostic::warning(
+            Some("TURN_HOST"),
+            at(settings, "TURN_HOST"),
+            "is a host name; coturn's external-ip needs an address, so the relay will announce the node's own address",
+            "set TURN_HOST to the IP users' browsers reach (the node's public or LAN IP)",
+        ));
+    }
+    if on(Module::Browser)
+        && settings.str("PROFILE") == "multi-node"
+        && !settings.is_set("TURN_NODE")
+    {
+        diags.push(Diagnostic::warning(
+            Some("TURN_NODE"),
+            None,
+            "is not set on multi-node: coturn may start on any node, but TURN_HOST must be the address of the node it runs on",
+            "set TURN_NODE to the node whose address TURN_HOST is",
+        ));
+    }
+    if settings.str("INGRESS_MODE") == "ingress" {
+        for key in &urls {
+            let host = settings
+                .opt(key)
+                .and_then(|u| split_url(u))
+                .and_then(|(_, a, _)| host_of_authority(a).ok());
+            if host.is_some_and(|h| h.parse::<IpAddr>().is_ok() || h.starts_with('[')) {
+                diags.push(Diagnostic::error(
+                    Some(key),
+                    at(settings, key),
+                    "has an IP address as its host; Ingress rules route by host name",
+                    "use a DNS name, or INGRESS_MODE=external with your own routing",
+                ));
+            }
+        }
     }
     if on(Module::Browser) && is_loopback(settings.str("TURN_HOST")) {
         diags.push(Diagnostic::warning(

@@ -1,0 +1,324 @@
+//! Remote Browser: `browser-service`, the headful Chromium session pods the control plane creates,
+//! and the bundled TURN relay (coturn).
+//!
+//! coturn is the one workload that needs host networking (a 101-port UDP relay range cannot be
+//! expressed as hostPorts), which the restricted Pod Security Standard forbids. So it runs in a
+//! namespace of its own, `<NAMESPACE>-turn`, the only one labelled `privileged`; everything else
+//! stays restricted.
+
+use super::oauth::{client, OAuthClient};
+use super::sandbox::Sandbox;
+use super::{
+    checksum, image_ref, plain_env, resources, selector, spread, tmp_volume, Ctx, Exposure, Map,
+    Workload,
+};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::net::IpAddr;
+
+/// coturn's listening port (TCP and UDP) and relay range, as the seeds fix them.
+pub const TURN_PORT: u16 = 3478;
+pub const RELAY_PORTS: (u16, u16) = (49152, 49252);
+pub const COTURN_VERSION: &str = "4.6.3";
+/// The coturn image runs as `nobody`.
+const COTURN_UID: u32 = 65534;
+
+/// A value that never shows in `{:?}` output.
+#[derive(Clone, Serialize)]
+#[serde(transparent)]
+pub struct Redacted(pub String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Coturn {
+    pub namespace: String,
+    pub name: &'static str,
+    pub image: String,
+    pub labels: Map,
+    pub selector: Map,
+    /// turnserver.conf without the secret, which is appended at start from the Secret.
+    pub config: String,
+    pub secret_name: &'static str,
+    /// The Secret is in the bundle when values.env holds the secrets.
+    pub secret_rendered: bool,
+    pub auth_secret: Option<Redacted>,
+    pub node_selector: Map,
+    pub pod_annotations: Map,
+    pub pod_security: Value,
+    pub resources: Value,
+    /// Why host networking is allowed here; shown in the object's annotations.
+    pub exception: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Browser {
+    pub workload: Workload,
+    pub exposure: Exposure,
+    /// Public origin (no trailing slash), the same one its OAuth client registers.
+    pub origin: String,
+    /// The pod template of one browser session (YAML text), created by the control plane.
+    pub session_template: String,
+    pub coturn: Coturn,
+}
+
+const HOST_NETWORK_REASON: &str = "coturn relays UDP on 49152-49252 and 3478; a port range cannot be expressed as hostPorts, so it uses the host network, confined to this namespace";
+
+pub(crate) fn plan(
+    ctx: &mut Ctx,
+    platform_url: &str,
+    clients: &[OAuthClient],
+    sandbox: Option<&Sandbox>,
+) -> Browser {
+    let settings = ctx.settings;
+    let name = "browser-service";
+    let oauth = client(clients, "browser-service");
+    let turn_host = settings.str("TURN_HOST");
+    let turn_urls = format!(
+        "turn:{turn_host}:{TURN_PORT}?transport=udp,turn:{turn_host}:{TURN_PORT}?transport=tcp"
+    );
+    let image = ctx.platform_image("Remote Browser (browser-service)", "browser-service");
+    let chromium = ctx.platform_image(
+        "browser session pods (headful Chromium)",
+        "headful-chromium",
+    );
+    let coturn_image = ctx.image(
+        "TURN relay (coturn)",
+        image_ref(settings, "docker.io", "coturn/coturn", COTURN_VERSION),
+    );
+
+    // The browser calls the sandbox only when both modules are on (and only then gets its key).
+    let mut secrets = vec!["BROWSER_JWT_SECRET", "TURN_AUTH_SECRET"];
+    let mut env = vec![
+        plain_env("NAP_PUBLIC_URL", platform_url),
+        plain_env(
+            "NAP_CONTROL_PLANE_URL",
+            &ctx.service_url("nap-control-plane"),
+        ),
+        plain_env("BROWSER_PUBLIC_URL", &oauth.origin),
+        plain_env("OAUTH_CLIENT_ID", oauth.client_id),
+        plain_env("OAUTH_REDIRECT_URI", &oauth.redirect_uri),
+        plain_env("TURN_URLS", &turn_urls),
+    ];
+    if sandbox.is_some() {
+        env.push(plain_env(
+            "NAP_SANDBOX_URL",
+            &ctx.service_url("nap-sandbox"),
+        ));
+        secrets.push("SANDBOX_SERVICE_KEY");
+    }
+    env.extend(ctx.secret_env(&secrets));
+
+    let session_labels = ctx.labels("browser-session", "nap-browser-session");
+    let session_template = crate::yaml::to_yaml(&json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"labels": session_labels},
+        "spec": {
+            "serviceAccountName": "nap-workspace",
+            "automountServiceAccountToken": false,
+            "enableServiceLinks": false,
+            "securityContext": ctx.pod_security,
+            "containers": [{
+                "name": "chromium",
+                "image": chromium,
+                "imagePullPolicy": "IfNotPresent",
+                "env": [plain_env("TURN_URLS", &turn_urls), plain_env("BROWSER_SERVICE_URL", &ctx.service_url(name))],
+                "resources": resources("500m", "1Gi", "2"),
+                "securityContext": ctx.container_security,
+                "volumeMounts": [
+                    {"name": "dshm", "mountPath": "/dev/shm"},
+                    {"name": "tmp", "mountPath": "/tmp"},
+                    {"name": "profile", "mountPath": "/home/chromium"},
+                ],
+            }],
+            "volumes": [
+                {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}},
+                {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
+                {"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}},
+            ],
+        },
+    }));
+
+    let (tmp, tmp_mount) = tmp_volume("256Mi");
+    let sel = selector("browser", name);
+    let workload = Workload {
+        name: name.into(),
+        component: "browser",
+        image,
+        replicas: if ctx.multi_node { 2 } else { 1 },
+        labels: ctx.labels("browser", name),
+        selector: sel.clone(),
+        pod_annotations: ctx.checksums(None, &secrets, &[]),
+        env,
+        resources: resources("200m", "512Mi", "1"),
+        volumes: vec![tmp],
+        volume_mounts: vec![tmp_mount],
+        service_account: name.into(),
+        pdb: ctx.multi_node,
+        affinity: spread(ctx.multi_node, &sel),
+    };
+
+    Browser {
+        workload,
+        exposure: ctx.exposure("BROWSER_NODE_PORT"),
+        origin: oauth.origin.clone(),
+        session_template,
+        coturn: coturn(ctx, coturn_image),
+    }
+}
+
+fn coturn(ctx: &Ctx, image: String) -> Coturn {
+    let settings = ctx.settings;
+    let config = turnserver_conf(settings);
+    let mut labels = ctx.labels("turn", "coturn");
+    labels.insert("app".into(), "coturn".into());
+    let mut selector = selector("turn", "coturn");
+    selector.insert("app".into(), "coturn".into());
+    let node_selector = settings
+        .opt("TURN_NODE")
+        .map(|n| Map::from([("kubernetes.io/hostname".to_string(), n.to_string())]))
+        .unwrap_or_default();
+    let mut pod_annotations = Map::from([("checksum/config".to_string(), checksum(&config))]);
+    pod_annotations.insert(
+        "checksum/secret".into(),
+        ctx.secret_checksum(&["TURN_AUTH_SECRET"]),
+    );
+    Coturn {
+        namespace: format!("{}-turn", ctx.namespace),
+        name: "coturn",
+        image,
+        labels,
+        selector,
+        config,
+        secret_name: "coturn-auth",
+        secret_rendered: ctx.secrets_rendered,
+        auth_secret: ctx
+            .secrets_rendered
+            .then(|| Redacted(settings.str("TURN_AUTH_SECRET").to_string())),
+        node_selector,
+        pod_annotations,
+        pod_security: json!({
+            "runAsNonRoot": true,
+            "runAsUser": COTURN_UID,
+            "runAsGroup": COTURN_UID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }),
+        resources: resources("100m", "128Mi", "1"),
+        exception: HOST_NETWORK_REASON,
+    }
+}
+
+/// Address ranges the relay must never reach: loopback, link-local (cloud metadata), private and
+/// shared ranges, and the cluster's own pod and service networks.
+const DENIED_RANGES: &[&str] = &[
+    "0.0.0.0-0.255.255.255",
+    "10.0.0.0-10.255.255.255",
+    "100.64.0.0-100.127.255.255",
+    "127.0.0.0-127.255.255.255",
+    "169.254.0.0-169.254.255.255",
+    "172.16.0.0-172.31.255.255",
+    "192.0.0.0-192.0.0.255",
+    "192.168.0.0-192.168.255.255",
+    "198.18.0.0-198.19.255.255",
+    "240.0.0.0-255.255.255.255",
+    "::1",
+    "fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    "fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+];
+
+/// turnserver.conf, without `static-auth-secret`: the container appends it from the Secret at
+/// start, so the secret is never in a ConfigMap or on a command line.
+pub fn turnserver_conf(settings: &crate::settings::Settings) -> String {
+    let turn_host = settings.str("TURN_HOST");
+    let mut lines = vec![
+        format!("listening-port={TURN_PORT}"),
+        format!("min-port={}", RELAY_PORTS.0),
+        format!("max-port={}", RELAY_PORTS.1),
+        "fingerprint".into(),
+        "use-auth-secret".into(),
+        format!("realm={}", settings.str("TURN_REALM")),
+    ];
+    if turn_host.parse::<IpAddr>().is_ok() {
+        lines.push(format!("external-ip={turn_host}"));
+        // Browser and session both relay through this server, so its own address must stay
+        // reachable even when it lies in a denied (private) range.
+        lines.push(format!("allowed-peer-ip={turn_host}"));
+    }
+    lines.extend(
+        [
+            "no-cli",
+            "no-tls",
+            "no-dtls",
+            "no-multicast-peers",
+            "no-software-attribute",
+            "log-file=stdout",
+            "pidfile=/var/run/coturn/turnserver.pid",
+        ]
+        .map(String::from),
+    );
+    lines.extend(DENIED_RANGES.iter().map(|r| format!("denied-peer-ip={r}")));
+    for cidr in settings
+        .list("CLUSTER_POD_CIDRS")
+        .iter()
+        .chain(settings.list("CLUSTER_SERVICE_CIDRS"))
+    {
+        lines.push(format!("denied-peer-ip={}", cidr_range(cidr)));
+    }
+    lines.join("\n") + "\n"
+}
+
+/// `10.42.0.0/16` → `10.42.0.0-10.42.255.255` (coturn takes ranges, not CIDRs).
+pub fn cidr_range(cidr: &str) -> String {
+    let (addr, prefix) = cidr.split_once('/').expect("validated CIDR");
+    let prefix: u32 = prefix.parse().expect("validated CIDR");
+    match addr.parse::<IpAddr>().expect("validated CIDR") {
+        IpAddr::V4(a) => {
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - prefix)
+            };
+            let start = u32::from(a) & mask;
+            format!(
+                "{}-{}",
+                std::net::Ipv4Addr::from(start),
+                std::net::Ipv4Addr::from(start | !mask)
+            )
+        }
+        IpAddr::V6(a) => {
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - prefix)
+            };
+            let start = u128::from(a) & mask;
+            format!(
+                "{}-{}",
+                std::net::Ipv6Addr::from(start),
+                std::net::Ipv6Addr::from(start | !mask)
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_ranges() {
+        assert_eq!(cidr_range("10.42.0.0/16"), "10.42.0.0-10.42.255.255");
+        assert_eq!(cidr_range("10.96.0.0/12"), "10.96.0.0-10.111.255.255");
+        assert_eq!(cidr_range("10.96.3.4/12"), "10.96.0.0-10.111.255.255");
+        assert_eq!(cidr_range("0.0.0.0/0"), "0.0.0.0-255.255.255.255");
+        assert_eq!(
+            cidr_range("fd00:10::/56"),
+            "fd00:10::-fd00:10:0:ff:ffff:ffff:ffff:ffff"
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! Code Sandbox: `nap-sandbox`, pointing at OpenSandbox, and the sandbox pod template OpenSandbox
+//! mounts.
+
+use super::oauth::{client, OAuthClient};
+use super::{plain_env, resources, selector, spread, tmp_volume, Ctx, Exposure, Workload};
+use serde::Serialize;
+use serde_json::json;
+
+pub const POD_TEMPLATE_CONFIG_MAP: &str = "nap-sandbox-pod-template";
+
+#[derive(Debug, Serialize)]
+pub struct Sandbox {
+    pub workload: Workload,
+    pub exposure: Exposure,
+    /// Public origin (no trailing slash), the same one its OAuth client registers.
+    pub origin: String,
+    pub pod_template_config_map: &'static str,
+    /// The pod template (YAML text) OpenSandbox creates sandbox pods from.
+    pub pod_template: String,
+}
+
+pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -> Sandbox {
+    let settings = ctx.settings;
+    let name = "nap-sandbox";
+    let oauth = client(clients, "sandbox-service");
+    let image = ctx.platform_image("Code Sandbox (nap-sandbox)", "sandbox-service");
+    let runtime_image =
+        ctx.platform_image("sandbox pods (created by OpenSandbox)", "sandbox-runtime");
+    let secrets = [
+        "SANDBOX_JWT_SECRET",
+        "SANDBOX_SERVICE_KEY",
+        "OPENSANDBOX_API_KEY",
+    ];
+    let env = [
+        vec![
+            plain_env("NAP_PUBLIC_URL", platform_url),
+            plain_env(
+                "NAP_CONTROL_PLANE_URL",
+                &ctx.service_url("nap-control-plane"),
+            ),
+            plain_env("SANDBOX_PUBLIC_URL", &oauth.origin),
+            plain_env("OAUTH_CLIENT_ID", oauth.client_id),
+            plain_env("OAUTH_REDIRECT_URI", &oauth.redirect_uri),
+            plain_env("OPENSANDBOX_URL", settings.str("OPENSANDBOX_URL")),
+            plain_env("SANDBOX_POD_TEMPLATE", "/etc/nap/sandbox/sandbox-pod.yaml"),
+        ],
+        ctx.secret_env(&secrets),
+    ]
+    .concat();
+    let pod_labels = ctx.labels("sandbox-pod", "nap-sandbox-pod");
+    let pod_template = crate::yaml::to_yaml(&json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"labels": pod_labels},
+        "spec": {
+            "automountServiceAccountToken": false,
+            "enableServiceLinks": false,
+            "securityContext": ctx.pod_security,
+            "containers": [{
+                "name": "sandbox",
+                "image": runtime_image,
+                "imagePullPolicy": "IfNotPresent",
+                "resources": resources("500m", "1Gi", "2"),
+                "securityContext": ctx.container_security,
+                "volumeMounts": [{"name": "work", "mountPath": "/work"}, {"name": "tmp", "mountPath": "/tmp"}],
+            }],
+            "volumes": [
+                {"name": "work", "emptyDir": {"sizeLimit": "10Gi"}},
+                {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
+            ],
+        },
+    }));
+    let (tmp, tmp_mount) = tmp_volume("256Mi");
+    let sel = selector("sandbox", name);
+    let replicas = if ctx.multi_node { 2 } else { 1 };
+    let workload = Workload {
+        name: name.into(),
+        component: "sandbox",
+        image,
+        replicas,
+        labels: ctx.labels("sandbox", name),
+        selector: sel.clone(),
+        pod_annotations: ctx.checksums(
+            None,
+            &secrets,
+            &[("checksum/pod-template", super::checksum(&pod_template))],
+        ),
+        env,
+        resources: resources("100m", "256Mi", "500m"),
+        volumes: vec![
+            json!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
+            tmp,
+        ],
+        volume_mounts: vec![
+            json!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
+            tmp_mount,
+        ],
+        service_account: name.into(),
+        pdb: ctx.multi_node,
+        affinity: spread(ctx.multi_node, &sel),
+    };
+    Sandbox {
+        workload,
+        exposure: ctx.exposure("SANDBOX_NODE_PORT"),
+        origin: oauth.origin.clone(),
+        pod_template_config_map: POD_TEMPLATE_CONFIG_MAP,
+        pod_template,
+    }
+}

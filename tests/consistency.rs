@@ -1,0 +1,608 @@
+//! Consistency of every rendered install: each Secret/ConfigMap/PVC/ServiceAccount a workload
+//! references exists (or is the Secret the operator or the user provides), Services select pods
+//! and name their ports, OAuth redirect URIs equal the services' callbacks, and turning a module on
+//! adds that module's objects and changes nothing else but the listed wiring.
+
+use napgen::diagnostic::Origin;
+use napgen::load::Entry;
+use napgen::render::Object;
+use napgen::{app, input::Inputs, plan, validate, yaml};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Keys of the Secret CloudNativePG generates for a cluster's application user.
+const CNPG_APP_KEYS: &[&str] = &[
+    "username",
+    "password",
+    "dbname",
+    "host",
+    "port",
+    "uri",
+    "jdbc-uri",
+    "pgpass",
+    "fqdn-uri",
+    "fqdn-jdbc-uri",
+    "user",
+];
+
+struct Install {
+    objects: Vec<Value>,
+    /// Secrets that must exist but are not in the bundle: (namespace, name) → keys.
+    provided: BTreeMap<(String, String), BTreeSet<String>>,
+}
+
+fn install(entries: &[Entry]) -> Install {
+    let validated = validate::validate(entries);
+    let settings = validated.settings.unwrap_or_else(|| {
+        panic!(
+            "{:?}",
+            validated
+                .diagnostics
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+        )
+    });
+    let (plan, objects) = app::render_objects(&settings).unwrap();
+    install_of(&plan, &objects)
+}
+
+fn install_of(plan: &plan::Plan, objects: &[Object]) -> Install {
+    let mut provided = BTreeMap::new();
+    if !plan.secret.rendered {
+        provided.insert(
+            (plan.namespace.clone(), plan.secret.name.to_string()),
+            plan.secret.keys.iter().map(|k| k.to_string()).collect(),
+        );
+        if let Some(b) = &plan.browser {
+            provided.insert(
+                (b.coturn.namespace.clone(), b.coturn.secret_name.to_string()),
+                ["TURN_AUTH_SECRET".to_string()].into(),
+            );
+        }
+    }
+    for o in objects.iter().filter(|o| o.kind() == "Cluster") {
+        provided.insert(
+            (
+                o.namespace().unwrap().to_string(),
+                format!("{}-app", o.name()),
+            ),
+            CNPG_APP_KEYS.iter().map(|k| k.to_string()).collect(),
+        );
+    }
+    Install {
+        objects: objects.iter().map(|o| o.value.clone()).collect(),
+        provided,
+    }
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn key_of(o: &Value) -> (String, String, String) {
+    (
+        s(&o["kind"]),
+        s(&o["metadata"]["namespace"]),
+        s(&o["metadata"]["name"]),
+    )
+}
+
+/// The pod specs of an install: workloads' templates and the run-time pod templates in ConfigMaps.
+fn pods(install: &Install) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for o in &install.objects {
+        let ns = s(&o["metadata"]["namespace"]);
+        match o["kind"].as_str().unwrap() {
+            "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => out.push((
+                format!("{} {}", o["kind"], o["metadata"]["name"]),
+                ns,
+                o["spec"]["template"].clone(),
+            )),
+            "ConfigMap" => {
+                for (file, text) in o["data"].as_object().into_iter().flatten() {
+                    for doc in
+                        yaml::parse_documents(text.as_str().unwrap_or("")).unwrap_or_default()
+                    {
+                        if doc["kind"] == "Pod" {
+                            out.push((format!("pod template {file}"), ns.clone(), doc));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn check(install: &Install) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut data_keys: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut exists = BTreeSet::new();
+    for o in &install.objects {
+        let (kind, ns, name) = key_of(o);
+        let mut keys = BTreeSet::new();
+        for field in ["data", "stringData"] {
+            keys.extend(
+                o[field]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.clone()),
+            );
+        }
+        data_keys.insert((kind.clone(), ns.clone(), name.clone()), keys);
+        exists.insert((kind, ns, name));
+    }
+    for ((ns, name), keys) in &install.provided {
+        data_keys.insert(("Secret".into(), ns.clone(), name.clone()), keys.clone());
+        exists.insert(("Secret".into(), ns.clone(), name.clone()));
+    }
+    let need = |what: &str,
+                kind: &str,
+                ns: &str,
+                name: &str,
+                key: Option<&str>,
+                problems: &mut Vec<String>| match data_keys.get(&(
+        kind.into(),
+        ns.into(),
+        name.into(),
+    )) {
+        None => problems.push(format!("{what}: {kind} {ns}/{name} does not exist")),
+        Some(keys) => {
+            if let Some(k) = key {
+                if !keys.contains(k) {
+                    problems.push(format!("{what}: {kind} {ns}/{name} has no key {k}"));
+                }
+            }
+        }
+    };
+
+    let pods = pods(install);
+    for (what, ns, template) in &pods {
+        let spec = &template["spec"];
+        if let Some(sa) = spec["serviceAccountName"].as_str() {
+            need(what, "ServiceAccount", ns, sa, None, &mut problems);
+        }
+        for c in spec["containers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(spec["initContainers"].as_array().into_iter().flatten())
+        {
+            for e in c["env"].as_array().into_iter().flatten() {
+                if let Some(r) = e["valueFrom"]["secretKeyRef"].as_object() {
+                    need(
+                        what,
+                        "Secret",
+                        ns,
+                        &s(&r["name"]),
+                        Some(&s(&r["key"])),
+                        &mut problems,
+                    );
+                }
+                if let Some(r) = e["valueFrom"]["configMapKeyRef"].as_object() {
+                    need(
+                        what,
+                        "ConfigMap",
+                        ns,
+                        &s(&r["name"]),
+                        Some(&s(&r["key"])),
+                        &mut problems,
+                    );
+                }
+            }
+            for e in c["envFrom"].as_array().into_iter().flatten() {
+                if let Some(r) = e["configMapRef"].as_object() {
+                    need(what, "ConfigMap", ns, &s(&r["name"]), None, &mut problems);
+                }
+                if let Some(r) = e["secretRef"].as_object() {
+                    need(what, "Secret", ns, &s(&r["name"]), None, &mut problems);
+                }
+            }
+            let volumes: BTreeSet<String> = spec["volumes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| s(&v["name"]))
+                .collect();
+            for m in c["volumeMounts"].as_array().into_iter().flatten() {
+                if !volumes.contains(&s(&m["name"])) {
+                    problems.push(format!("{what}: mount {} has no volume", m["name"]));
+                }
+            }
+        }
+        for v in spec["volumes"].as_array().into_iter().flatten() {
+            if let Some(name) = v["configMap"]["name"].as_str() {
+                need(what, "ConfigMap", ns, name, None, &mut problems);
+            }
+            if let Some(name) = v["secret"]["secretName"].as_str() {
+                need(what, "Secret", ns, name, None, &mut problems);
+            }
+            // The workspace disk claim is created per workspace by the control plane.
+            if let Some(name) = v["persistentVolumeClaim"]["claimName"]
+                .as_str()
+                .filter(|n| *n != "nap-workspace-disk")
+            {
+                need(what, "PersistentVolumeClaim", ns, name, None, &mut problems);
+            }
+        }
+    }
+
+    let selects = |selector: &Value, ns: &str| -> Vec<&Value> {
+        pods.iter()
+            .filter(|(what, pns, _)| pns == ns && !what.starts_with("pod template"))
+            .filter(|(_, _, t)| {
+                selector.as_object().is_some_and(|sel| {
+                    !sel.is_empty() && sel.iter().all(|(k, v)| &t["metadata"]["labels"][k] == v)
+                })
+            })
+            .map(|(_, _, t)| t)
+            .collect()
+    };
+    for o in &install.objects {
+        let (kind, ns, name) = key_of(o);
+        match kind.as_str() {
+            "Service" => {
+                let matched = selects(&o["spec"]["selector"], &ns);
+                if matched.is_empty() {
+                    problems.push(format!("Service {ns}/{name} selects no pods"));
+                }
+                for p in o["spec"]["ports"].as_array().into_iter().flatten() {
+                    let target = &p["targetPort"];
+                    let found = matched.iter().all(|t| {
+                        t["spec"]["containers"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .flat_map(|c| c["ports"].as_array().into_iter().flatten())
+                            .any(|cp| {
+                                (target.is_string() && cp["name"] == *target)
+                                    || (target.is_number() && cp["containerPort"] == *target)
+                            })
+                    });
+                    if !found {
+                        problems.push(format!("Service {ns}/{name}: targetPort {target} is not a port of the selected pods"));
+                    }
+                }
+            }
+            "PodDisruptionBudget"
+                if selects(&o["spec"]["selector"]["matchLabels"], &ns).is_empty() =>
+            {
+                problems.push(format!("PodDisruptionBudget {ns}/{name} selects no pods"));
+            }
+            "Ingress" => {
+                for rule in o["spec"]["rules"].as_array().into_iter().flatten() {
+                    for path in rule["http"]["paths"].as_array().into_iter().flatten() {
+                        let svc = &path["backend"]["service"];
+                        let service = install
+                            .objects
+                            .iter()
+                            .find(|x| key_of(x) == ("Service".into(), ns.clone(), s(&svc["name"])));
+                        match service {
+                            None => problems.push(format!(
+                                "Ingress {ns}/{name}: Service {} does not exist",
+                                svc["name"]
+                            )),
+                            Some(service) => {
+                                if !service["spec"]["ports"]
+                                    .as_array()
+                                    .unwrap()
+                                    .iter()
+                                    .any(|p| p["name"] == svc["port"]["name"])
+                                {
+                                    problems.push(format!(
+                                        "Ingress {ns}/{name}: Service {} has no port {}",
+                                        svc["name"], svc["port"]["name"]
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            "RoleBinding" | "ClusterRoleBinding" => {
+                let role_ns = if kind == "RoleBinding" {
+                    ns.clone()
+                } else {
+                    String::new()
+                };
+                need(
+                    &format!("{kind} {name}"),
+                    &s(&o["roleRef"]["kind"]),
+                    &role_ns,
+                    &s(&o["roleRef"]["name"]),
+                    None,
+                    &mut problems,
+                );
+                for subject in o["subjects"].as_array().into_iter().flatten() {
+                    if subject["kind"] == "ServiceAccount" {
+                        need(
+                            &format!("{kind} {name}"),
+                            "ServiceAccount",
+                            &s(&subject["namespace"]),
+                            &s(&subject["name"]),
+                            None,
+                            &mut problems,
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    problems.extend(oauth_drift(install));
+    problems
+}
+
+/// Every registered redirect URI equals the callback of the service that uses the client.
+fn oauth_drift(install: &Install) -> Vec<String> {
+    let mut problems = Vec::new();
+    let env_of = |c: &Value, name: &str| {
+        c["env"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["name"] == name)
+            .map(|e| s(&e["value"]))
+    };
+    let mut callbacks = BTreeMap::new();
+    let mut registered = BTreeMap::new();
+    for o in &install.objects {
+        for c in o["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(id), Some(uri)) = (
+                env_of(c, "OAUTH_CLIENT_ID"),
+                env_of(c, "OAUTH_REDIRECT_URI"),
+            ) {
+                callbacks.insert(id, uri);
+            }
+            if let Some(list) = env_of(c, "NAP_OAUTH_CLIENTS") {
+                for client in serde_json::from_str::<Vec<Value>>(&list).unwrap() {
+                    registered.insert(s(&client["client_id"]), s(&client["redirect_uris"][0]));
+                }
+            }
+        }
+    }
+    if callbacks != registered {
+        problems.push(format!(
+            "OAuth drift: services compute {callbacks:?}, the seed Job registers {registered:?}"
+        ));
+    }
+    problems
+}
+
+fn entries(pairs: &[(&str, &str)]) -> Vec<Entry> {
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (k, v))| Entry {
+            key: k.to_string(),
+            value: v.to_string(),
+            origin: Origin::file("test.env", i + 1),
+        })
+        .collect()
+}
+
+#[test]
+fn every_profile_is_consistent() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for path in files {
+        let inputs = Inputs {
+            files: vec![path.to_string_lossy().into_owned()],
+            sets: vec![],
+        };
+        let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+        let (plan, objects) = app::render_objects(&configured.settings).unwrap();
+        let problems = check(&install_of(&plan, &objects));
+        assert!(
+            problems.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            problems.join("\n")
+        );
+    }
+}
+
+#[test]
+fn redirect_uris_equal_callbacks_in_every_combination() {
+    let secret = "ab".repeat(32);
+    let mut checked = 0;
+    for mode in ["nodeport", "external", "ingress"] {
+        for sandbox in [false, true] {
+            for browser in [false, true] {
+                for public in [false, true] {
+                    for with_secrets in [false, true] {
+                        let mut pairs: Vec<(&str, &str)> = vec![
+                            ("INGRESS_MODE", mode),
+                            ("TOS_HOST", "nap.example.com"),
+                            ("TURN_HOST", "198.51.100.7"),
+                        ];
+                        pairs.push(("SANDBOX_ENABLED", if sandbox { "true" } else { "false" }));
+                        pairs.push(("BROWSER_ENABLED", if browser { "true" } else { "false" }));
+                        if !browser {
+                            pairs.retain(|(k, _)| *k != "TURN_HOST");
+                        }
+                        if mode != "nodeport" || public {
+                            pairs.push(("TOS_PUBLIC_URL", "https://nap.example.com"));
+                            if sandbox {
+                                pairs.push((
+                                    "SANDBOX_PUBLIC_URL",
+                                    "https://sandbox.example.com/base",
+                                ));
+                            }
+                            if browser {
+                                pairs.push(("BROWSER_PUBLIC_URL", "https://browsers.example.com"));
+                            }
+                        }
+                        if with_secrets {
+                            for k in [
+                                "TOS_SECRET_KEY",
+                                "ADMIN_PASSWORD",
+                                "OPENAI_API_KEY",
+                                "SANDBOX_JWT_SECRET",
+                                "SANDBOX_SERVICE_KEY",
+                                "OPENSANDBOX_API_KEY",
+                                "BROWSER_JWT_SECRET",
+                                "TURN_AUTH_SECRET",
+                            ] {
+                                let on = match k {
+                                    "SANDBOX_JWT_SECRET"
+                                    | "SANDBOX_SERVICE_KEY"
+                                    | "OPENSANDBOX_API_KEY" => sandbox,
+                                    "BROWSER_JWT_SECRET" | "TURN_AUTH_SECRET" => browser,
+                                    _ => true,
+                                };
+                                if on {
+                                    pairs.push((k, &secret));
+                                }
+                            }
+                        }
+                        let install = install(&entries(&pairs));
+                        let problems = check(&install);
+                        assert!(problems.is_empty(), "{pairs:?}:\n{}", problems.join("\n"));
+                        let registered = install.objects.iter().any(|o| {
+                            s(&o["metadata"]["name"]).starts_with("nap-seed-oauth-clients-")
+                        });
+                        assert_eq!(registered, sandbox || browser, "{pairs:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 48);
+}
+
+#[test]
+fn the_checker_finds_drift_and_dangling_references() {
+    let mut install = install(&entries(&[("SANDBOX_ENABLED", "true")]));
+    for o in install
+        .objects
+        .iter_mut()
+        .filter(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "nap-sandbox")
+    {
+        let env = o["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array_mut()
+            .unwrap();
+        for e in env.iter_mut().filter(|e| e["name"] == "OAUTH_REDIRECT_URI") {
+            e["value"] = Value::String("http://elsewhere:1/api/auth/callback".into());
+        }
+        env.push(serde_json::json!({"name": "X", "valueFrom": {"secretKeyRef": {"name": "nap-secrets", "key": "NOPE"}}}));
+    }
+    let problems = check(&install).join("\n");
+    assert!(problems.contains("OAuth drift"), "{problems}");
+    assert!(problems.contains("has no key NOPE"), "{problems}");
+}
+
+/// Objects keyed by (kind, namespace, name), seed Job hashes removed.
+fn by_key(install: &Install) -> BTreeMap<(String, String, String), Value> {
+    install
+        .objects
+        .iter()
+        .map(|o| {
+            let (kind, ns, mut name) = key_of(o);
+            if kind == "Job" {
+                name.truncate(name.rfind('-').unwrap());
+            }
+            ((kind, ns, name), o.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_module_adds_its_objects_and_changes_only_the_wiring() {
+    let base = [
+        ("PROFILE", "multi-node"),
+        ("TOS_HOST", "nap.example.com"),
+        ("RWX_STORAGE_CLASS", "nfs"),
+        ("RWO_STORAGE_CLASS", "rbd"),
+    ];
+    let off = by_key(&install(&entries(&base)));
+    // What a module may change outside its own objects, and why.
+    let wiring: &[(&str, &str)] = &[
+        (
+            "ConfigMap/nap-config",
+            "the control plane links to the module's URL (or LDAP settings)",
+        ),
+        (
+            "ConfigMap/nap-workspace-templates",
+            "browser session pods are created by the control plane",
+        ),
+        (
+            "Deployment/nap-control-plane",
+            "pods roll on config changes (checksums); LDAP mounts its CA",
+        ),
+        (
+            "Job/nap-seed-oauth-clients",
+            "the module's OAuth client is registered",
+        ),
+    ];
+    for (module, extra) in [
+        ("sandbox", vec![("SANDBOX_ENABLED", "true")]),
+        (
+            "browser",
+            vec![
+                ("BROWSER_ENABLED", "true"),
+                ("TURN_HOST", "198.51.100.7"),
+                ("TURN_NODE", "n1"),
+            ],
+        ),
+        (
+            "ldap",
+            vec![
+                ("LDAP_ENABLED", "true"),
+                ("LDAP_URL", "ldaps://l.example.com"),
+                ("LDAP_BIND_DN", "cn=a"),
+                ("LDAP_USER_BASE_DN", "ou=p"),
+                ("LDAP_CA_CERT", "-----BEGIN CERTIFICATE-----\nx"),
+            ],
+        ),
+    ] {
+        let all: Vec<_> = base.iter().copied().chain(extra).collect();
+        let validated = validate::validate(&entries(&all));
+        let (_, objects) = app::render_objects(validated.settings.as_ref().unwrap()).unwrap();
+        let from_module: BTreeSet<_> = objects
+            .iter()
+            .filter(|o| o.source.starts_with(&format!("{module}/")))
+            .map(|o| {
+                (
+                    o.kind().to_string(),
+                    o.namespace().unwrap_or("").to_string(),
+                    o.name().to_string(),
+                )
+            })
+            .collect();
+        assert!(
+            !from_module.is_empty(),
+            "{module} renders no objects of its own"
+        );
+        let on = by_key(&install(&entries(&all)));
+        for (key, value) in &on {
+            let allowed = wiring
+                .iter()
+                .any(|(w, _)| *w == format!("{}/{}", key.0, key.2));
+            match off.get(key) {
+                None => assert!(
+                    from_module.contains(key) || allowed,
+                    "{module} added {key:?}, which is not one of its objects"
+                ),
+                Some(before) if before != value => assert!(allowed, "{module} changed {key:?}"),
+                _ => {}
+            }
+        }
+        for key in off.keys() {
+            assert!(on.contains_key(key), "{module} removed {key:?}");
+        }
+    }
+}
