@@ -5,11 +5,13 @@
 
 mod browser;
 mod ingress;
+mod network;
 mod oauth;
 mod sandbox;
 
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
+pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
 pub use sandbox::Sandbox;
 
@@ -34,6 +36,28 @@ pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
 
 type Map = IndexMap<String, String>;
 
+/// Where a pod finds its secrets, one file per key.
+pub const SECRETS_DIR: &str = "/var/run/secrets/nap";
+/// The Secret CloudNativePG generates for the application user of cluster `nap-postgres`.
+pub const DATABASE_APP_SECRET: &str = "nap-postgres-app";
+
+/// A workload's secrets as files: env vars pointing at them, the volume and its mount.
+#[derive(Debug, Default)]
+pub(crate) struct SecretFiles {
+    pub env: Vec<Value>,
+    pub volume: Option<Value>,
+    pub mount: Option<Value>,
+}
+
+impl SecretFiles {
+    /// Append this volume and mount to a workload's lists.
+    pub fn attach(self, env: &mut Vec<Value>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
+        env.extend(self.env);
+        volumes.extend(self.volume);
+        mounts.extend(self.mount);
+    }
+}
+
 /// An image reference after the registry rewrite.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Image {
@@ -51,6 +75,8 @@ pub struct Workload {
     pub image: String,
     pub replicas: u32,
     pub labels: Map,
+    /// Object annotations: the scanner findings accepted on purpose, with reasons.
+    pub annotations: Map,
     pub selector: Map,
     pub pod_annotations: Map,
     pub env: Vec<Value>,
@@ -115,10 +141,13 @@ impl std::fmt::Debug for SecretPlan {
 #[derive(Debug, Clone, Serialize)]
 pub struct SeedJob {
     pub name: String,
+    pub annotations: Map,
     pub task: &'static str,
     pub image: String,
     pub labels: Map,
     pub env: Vec<Value>,
+    pub volumes: Vec<Value>,
+    pub volume_mounts: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +188,9 @@ pub struct Plan {
     pub labels: Map,
     pub pod_security: Value,
     pub container_security: Value,
+    pub image_pull_policy: String,
+    /// `imagePullSecrets` of every pod (`None` when there are none).
+    pub image_pull_secrets: Option<Vec<Value>>,
     pub config: ConfigPlan,
     pub secret: SecretPlan,
     pub control_plane: Workload,
@@ -172,6 +204,8 @@ pub struct Plan {
     pub sandbox: Option<Sandbox>,
     pub browser: Option<Browser>,
     pub ingresses: Vec<IngressRoute>,
+    /// The core platform's NetworkPolicies (modules carry their own).
+    pub network_policies: Vec<NetworkPolicy>,
     pub ingress_class: Option<String>,
     /// The LDAP server's CA certificate (PEM), when LDAP sign-in uses one.
     pub ldap_ca: Option<String>,
@@ -211,12 +245,40 @@ impl Ctx<'_> {
         format!("http://{name}.{}.svc:80", self.namespace)
     }
 
-    /// `secretKeyRef` env vars for those of `keys` the platform Secret has.
-    pub fn secret_env(&self, keys: &[&str]) -> Vec<Value> {
-        keys.iter()
+    /// The secrets a workload reads, as files: one projected volume with a file per key under
+    /// [`SECRETS_DIR`], and a `<KEY>_FILE` variable pointing at each. Files keep secrets out of
+    /// the environment, which child processes inherit and crash reports capture. `database`
+    /// adds the operator-generated connection URI as `DATABASE_URL`.
+    pub fn secret_files(&self, keys: &[&str], database: bool) -> SecretFiles {
+        let keys: Vec<&str> = keys
+            .iter()
+            .copied()
             .filter(|k| self.secret_keys.contains(k))
-            .map(|k| secret_env(k, SECRET_NAME, k))
-            .collect()
+            .collect();
+        let mut sources = Vec::new();
+        if !keys.is_empty() {
+            let items: Vec<Value> = keys.iter().map(|k| json!({"key": k, "path": k})).collect();
+            sources.push(json!({"secret": {"name": SECRET_NAME, "items": items}}));
+        }
+        let mut names: Vec<&str> = keys.clone();
+        if database {
+            sources.push(json!({"secret": {"name": DATABASE_APP_SECRET, "items": [{"key": "uri", "path": "DATABASE_URL"}]}}));
+            names.push("DATABASE_URL");
+        }
+        if sources.is_empty() {
+            return SecretFiles::default();
+        }
+        SecretFiles {
+            env: names
+                .iter()
+                .map(|k| plain_env(&format!("{k}_FILE"), &format!("{SECRETS_DIR}/{k}")))
+                .collect(),
+            // 0440: readable by the pod's group (fsGroup) only.
+            volume: Some(
+                json!({"name": "secrets", "projected": {"defaultMode": 0o440, "sources": sources}}),
+            ),
+            mount: Some(json!({"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": true})),
+        }
     }
 
     /// A checksum of the secret values a workload reads, so a change rolls its pods. It always
@@ -257,6 +319,42 @@ impl Ctx<'_> {
         self.image(used_by, reference)
     }
 
+    /// `checkov.io/skipN` annotations for a workload: each finding this configuration accepts on
+    /// purpose, with its reason. `extra` adds the workload's own (check id, reason) pairs.
+    pub fn scan_exceptions(&self, images: &[&str], extra: &[(&str, &str)]) -> Map {
+        let mut skips: Vec<String> = Vec::new();
+        if self.settings.str("IMAGE_PULL_POLICY") != "Always" {
+            skips.push("CKV_K8S_15=images are release tags (pinned by digest with IMAGE_DIGESTS); set IMAGE_PULL_POLICY to Always to re-pull on every start".into());
+        }
+        if images.iter().any(|i| !i.contains("@sha256:")) {
+            skips.push(
+                "CKV_K8S_43=tags are release versions; pin digests with IMAGE_DIGESTS".into(),
+            );
+        }
+        skips.extend(extra.iter().map(|(id, why)| format!("{id}={why}")));
+        // checkov splits each annotation at its only '=': a reason must not hold another.
+        debug_assert!(
+            skips.iter().all(|s| s.matches('=').count() == 1),
+            "{skips:?}"
+        );
+        skips
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (format!("checkov.io/skip{}", i + 1), s))
+            .collect()
+    }
+
+    /// `imagePullSecrets` entries, `None` when IMAGE_PULL_SECRETS is empty.
+    pub fn pull_secrets(&self) -> Option<Vec<Value>> {
+        let names = self.settings.list("IMAGE_PULL_SECRETS");
+        (!names.is_empty()).then(|| names.iter().map(|n| json!({"name": n})).collect())
+    }
+
+    /// The fields every run-time pod template shares: pull policy and pull secrets.
+    pub fn pull_policy(&self) -> &str {
+        self.settings.str("IMAGE_PULL_POLICY")
+    }
+
     /// NodePort on TOS_HOST, or ClusterIP behind an ingress.
     pub fn exposure(&self, node_port_key: &str) -> Exposure {
         if self.settings.str("INGRESS_MODE") == "nodeport" {
@@ -291,10 +389,25 @@ impl Ctx<'_> {
     }
 }
 
-/// `registry/repository:tag`, with `REGISTRY` replacing the registry host and keeping the path.
+/// `registry/repository:tag[@digest]`: `REGISTRY` replaces the registry host and keeps the
+/// path; a pin in IMAGE_DIGESTS (by the repository's last segment) adds the digest.
 pub fn image_ref(settings: &Settings, registry: &str, repository: &str, tag: &str) -> String {
     let host = settings.opt("REGISTRY").unwrap_or(registry);
-    format!("{host}/{repository}:{tag}")
+    let name = repository.rsplit('/').next().unwrap_or(repository);
+    let digest = settings
+        .list("IMAGE_DIGESTS")
+        .iter()
+        .find_map(|pin| pin.strip_prefix(name).and_then(|d| d.strip_prefix('=')));
+    match digest {
+        Some(d) => format!("{host}/{repository}:{tag}@{d}"),
+        None => format!("{host}/{repository}:{tag}"),
+    }
+}
+
+/// A manifest as YAML text for a ConfigMap, without null fields (as rendered objects).
+pub(crate) fn manifest(mut value: Value) -> String {
+    crate::render::drop_nulls(&mut value);
+    crate::yaml::to_yaml(&value)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -325,10 +438,6 @@ pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Val
         "requests": {"cpu": cpu_request, "memory": memory},
         "limits": {"cpu": cpu_limit, "memory": memory},
     })
-}
-
-pub(crate) fn secret_env(name: &str, secret: &str, key: &str) -> Value {
-    json!({"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
 }
 
 pub(crate) fn plain_env(name: &str, value: &str) -> Value {
@@ -421,7 +530,7 @@ pub fn plan(settings: &Settings) -> Plan {
 
     // ---- database
     let db_name = "nap-postgres".to_string();
-    let app_secret = format!("{db_name}-app");
+    let app_secret = DATABASE_APP_SECRET.to_string();
     let instances = settings.int("POSTGRES_INSTANCES");
     let database = Database {
         name: db_name.clone(),
@@ -521,7 +630,6 @@ pub fn plan(settings: &Settings) -> Plan {
     let workspace_checksum = checksum(&workspace.pod_templates);
 
     // ---- control plane
-    let database_url = secret_env("DATABASE_URL", &app_secret, "uri");
     let pod_namespace = json!({"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}});
     let cp_secrets = [
         "TOS_SECRET_KEY",
@@ -529,10 +637,9 @@ pub fn plan(settings: &Settings) -> Plan {
         "ANTHROPIC_API_KEY",
         "LDAP_BIND_PASSWORD",
     ];
-    let mut cp_env = vec![pod_namespace.clone(), database_url.clone()];
-    cp_env.extend(ctx.secret_env(&cp_secrets));
     let replicas = if multi_node { 2 } else { 1 };
     let (tmp, tmp_mount) = tmp_volume("1Gi");
+    let mut cp_env = vec![pod_namespace.clone()];
     let mut cp_volumes = vec![
         json!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
         json!({"name": "workspace-templates", "configMap": {"name": RUNTIME_TEMPLATES}}),
@@ -543,6 +650,8 @@ pub fn plan(settings: &Settings) -> Plan {
         json!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
         tmp_mount,
     ];
+    ctx.secret_files(&cp_secrets, true)
+        .attach(&mut cp_env, &mut cp_volumes, &mut cp_mounts);
     let mut cp_extra = vec![("checksum/workspace-templates", workspace_checksum)];
     if let Some(ca) = &ldap_ca {
         cp_volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
@@ -556,6 +665,10 @@ pub fn plan(settings: &Settings) -> Plan {
         image: control_plane_image.clone(),
         replicas,
         labels: ctx.labels("control-plane", &control_plane_name),
+        annotations: ctx.scan_exceptions(
+            &[&control_plane_image],
+            &[("CKV_K8S_38", "the control plane creates workspace pods through the Kubernetes API, so it needs its token")],
+        ),
         selector: cp_selector.clone(),
         pod_annotations: ctx.checksums(Some(&config_checksum), &cp_secrets, &cp_extra),
         env: cp_env,
@@ -571,32 +684,35 @@ pub fn plan(settings: &Settings) -> Plan {
     let gw_selector = selector("gateway", &gateway_name);
     let gw_secrets = ["TOS_SECRET_KEY"];
     let (tmp, tmp_mount) = tmp_volume("256Mi");
+    // Its few settings are plain env, not the shared ConfigMap, so that enabling a module
+    // (which adds links to the ConfigMap) does not roll the gateway.
+    let mut gw_env = vec![pod_namespace];
+    gw_env.extend(
+        [
+            "NAP_PUBLIC_URL",
+            "NAP_WEBHOOK_BASE_URL",
+            "NAP_CONTROL_PLANE_URL",
+        ]
+        .iter()
+        .map(|k| plain_env(k, &config.data[*k])),
+    );
+    let (mut gw_volumes, mut gw_mounts) = (vec![tmp], vec![tmp_mount]);
+    ctx.secret_files(&gw_secrets, true)
+        .attach(&mut gw_env, &mut gw_volumes, &mut gw_mounts);
+    let gw_annotations = ctx.scan_exceptions(&[&gateway_image], &[]);
     let gateway = Workload {
         name: gateway_name.clone(),
         component: "gateway",
         image: gateway_image,
         replicas,
         labels: ctx.labels("gateway", &gateway_name),
+        annotations: gw_annotations,
         selector: gw_selector.clone(),
         pod_annotations: ctx.checksums(None, &gw_secrets, &[]),
-        // Its few settings are plain env, not the shared ConfigMap, so that enabling a module
-        // (which adds links to the ConfigMap) does not roll the gateway.
-        env: [
-            vec![pod_namespace, database_url.clone()],
-            [
-                "NAP_PUBLIC_URL",
-                "NAP_WEBHOOK_BASE_URL",
-                "NAP_CONTROL_PLANE_URL",
-            ]
-            .iter()
-            .map(|k| plain_env(k, &config.data[*k]))
-            .collect(),
-            ctx.secret_env(&gw_secrets),
-        ]
-        .concat(),
+        env: gw_env,
         resources: resources("100m", "256Mi", "500m"),
-        volumes: vec![tmp],
-        volume_mounts: vec![tmp_mount],
+        volumes: gw_volumes,
+        volume_mounts: gw_mounts,
         service_account: "nap-gateway".into(),
         pdb: multi_node,
         affinity: spread(multi_node, &gw_selector),
@@ -607,28 +723,19 @@ pub fn plan(settings: &Settings) -> Plan {
         &ctx,
         "admin",
         &control_plane_image,
-        [
-            vec![
-                database_url.clone(),
-                plain_env("ADMIN_EMAIL", settings.str("ADMIN_EMAIL")),
-            ],
-            ctx.secret_env(&["ADMIN_PASSWORD"]),
-        ]
-        .concat(),
+        vec![plain_env("ADMIN_EMAIL", settings.str("ADMIN_EMAIL"))],
         &["ADMIN_PASSWORD"],
     )];
     if !oauth_clients.is_empty() {
+        let clients = plain_env(
+            "NAP_OAUTH_CLIENTS",
+            &oauth::registration_json(&oauth_clients),
+        );
         seeds.push(seed_job(
             &ctx,
             "oauth-clients",
             &control_plane_image,
-            vec![
-                database_url,
-                plain_env(
-                    "NAP_OAUTH_CLIENTS",
-                    &oauth::registration_json(&oauth_clients),
-                ),
-            ],
+            vec![clients],
             &[],
         ));
     }
@@ -664,6 +771,8 @@ pub fn plan(settings: &Settings) -> Plan {
         labels: ctx.base_labels.clone(),
         pod_security: ctx.pod_security.clone(),
         container_security: ctx.container_security.clone(),
+        image_pull_policy: settings.str("IMAGE_PULL_POLICY").to_string(),
+        image_pull_secrets: ctx.pull_secrets(),
         config,
         secret,
         control_plane,
@@ -677,6 +786,7 @@ pub fn plan(settings: &Settings) -> Plan {
         sandbox,
         browser,
         ingresses,
+        network_policies: network::core(&ctx, &db_name),
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
         ldap_ca,
         ldap_ca_config_map: LDAP_CA_CONFIG_MAP,
@@ -707,6 +817,7 @@ fn templates(
         "core/gateway/service.yaml",
         "core/workspace/runtime.yaml",
         "core/seed/jobs.yaml",
+        "core/network-policies.yaml",
     ];
     if secret.rendered {
         t.push("core/secret.yaml");
@@ -767,22 +878,32 @@ fn workspace_runtime(
         } else {
             ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY")
         };
-        let env = [
-            vec![
-                plain_env(
-                    "NAP_CONTROL_PLANE_URL",
-                    &ctx.service_url(control_plane_name),
-                ),
-                plain_env(
-                    "NAP_MEMORY_URL",
-                    &format!("{}/api/memory", ctx.service_url(control_plane_name)),
-                ),
-                plain_env("NAP_SHARED_DIR", "/afs"),
-                plain_env(url_key, settings.str(url_key)),
-            ],
-            ctx.secret_env(&[key_key]),
-        ]
-        .concat();
+        let mut env = vec![
+            plain_env(
+                "NAP_CONTROL_PLANE_URL",
+                &ctx.service_url(control_plane_name),
+            ),
+            plain_env(
+                "NAP_MEMORY_URL",
+                &format!("{}/api/memory", ctx.service_url(control_plane_name)),
+            ),
+            plain_env("NAP_SHARED_DIR", "/afs"),
+            plain_env(url_key, settings.str(url_key)),
+        ];
+        let mut mounts = vec![
+            json!({"name": "workspace", "mountPath": "/workspace"}),
+            json!({"name": "shared", "mountPath": "/afs"}),
+            json!({"name": "tmp", "mountPath": "/tmp"}),
+        ];
+        let mut volumes = vec![
+            // The control plane creates one claim per workspace from workspace-disk.yaml and
+            // sets this claim name to it.
+            json!({"name": "workspace", "persistentVolumeClaim": {"claimName": "nap-workspace-disk"}}),
+            json!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+        ];
+        ctx.secret_files(&[key_key], false)
+            .attach(&mut env, &mut volumes, &mut mounts);
         let mut pod_labels = workspace_labels.clone();
         pod_labels.insert("nap.io/agent-type".into(), agent.clone());
         let cpu = settings.str("WORKSPACE_CPU");
@@ -793,38 +914,29 @@ fn workspace_runtime(
             "spec": {
                 "serviceAccountName": "nap-workspace",
                 "automountServiceAccountToken": false,
+                "imagePullSecrets": ctx.pull_secrets(),
                 "enableServiceLinks": false,
                 "securityContext": ctx.pod_security,
                 "containers": [{
                     "name": "agent",
                     "image": agent_image,
-                    "imagePullPolicy": "IfNotPresent",
+                    "imagePullPolicy": ctx.pull_policy(),
                     "env": env,
                     "resources": {
                         "requests": {"cpu": cpu, "memory": settings.str("WORKSPACE_MEMORY")},
                         "limits": {"cpu": double_cpu(cpu), "memory": settings.str("WORKSPACE_MEMORY")},
                     },
                     "securityContext": ctx.container_security,
-                    "volumeMounts": [
-                        {"name": "workspace", "mountPath": "/workspace"},
-                        {"name": "shared", "mountPath": "/afs"},
-                        {"name": "tmp", "mountPath": "/tmp"},
-                    ],
+                    "volumeMounts": mounts,
                 }],
-                "volumes": [
-                    // The control plane creates one claim per workspace from workspace-disk.yaml
-                    // and sets this claim name to it.
-                    {"name": "workspace", "persistentVolumeClaim": {"claimName": "nap-workspace-disk"}},
-                    {"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}},
-                    {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
-                ],
+                "volumes": volumes,
             },
         });
-        pod_templates.insert(format!("{agent}.yaml"), crate::yaml::to_yaml(&template));
+        pod_templates.insert(format!("{agent}.yaml"), manifest(template));
     }
     pod_templates.insert(
         "workspace-disk.yaml".into(),
-        crate::yaml::to_yaml(&json!({
+        manifest(json!({
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
             "metadata": {"labels": workspace_labels},
@@ -854,12 +966,18 @@ fn seed_job(
     secret_keys: &[&str],
 ) -> SeedJob {
     let hash = checksum(&(task, image, &env, ctx.secret_checksum(secret_keys)));
+    let (mut env, mut volumes, mut volume_mounts) = (env, Vec::new(), Vec::new());
+    ctx.secret_files(secret_keys, true)
+        .attach(&mut env, &mut volumes, &mut volume_mounts);
     SeedJob {
         name: format!("nap-seed-{task}-{}", &hash[..8]),
+        annotations: ctx.scan_exceptions(&[image], &[]),
         task,
         image: image.to_string(),
         labels: ctx.labels("seed", &format!("nap-seed-{task}")),
         env,
+        volumes,
+        volume_mounts,
     }
 }
 

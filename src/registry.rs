@@ -39,6 +39,10 @@ pub enum KeyType {
     Registry,
     /// An image tag (no `latest`).
     ImageTag,
+    /// A comma-separated list of Kubernetes names.
+    NameList,
+    /// A comma-separated list of `image=sha256:<64 hex>` pins, by the image names in [`IMAGE_NAMES`].
+    DigestList,
     /// Free-form text.
     String,
 }
@@ -57,7 +61,9 @@ impl KeyType {
             KeyType::Email => "email",
             KeyType::Secret { .. } => "secret",
             KeyType::Enum(_) => "enum",
-            KeyType::EnumList(_) | KeyType::CidrList => "list",
+            KeyType::EnumList(_) | KeyType::CidrList | KeyType::NameList | KeyType::DigestList => {
+                "list"
+            }
             KeyType::Name => "name",
             KeyType::Registry => "registry",
             KeyType::ImageTag => "tag",
@@ -235,6 +241,20 @@ const SECRET: KeyType = KeyType::Secret { min_len: 32 };
 pub const PROFILES: &[&str] = &["single-node", "multi-node"];
 pub const INGRESS_MODES: &[&str] = &["nodeport", "external", "ingress"];
 pub const AGENT_TYPES: &[&str] = &["codex", "claude-code"];
+pub const PULL_POLICIES: &[&str] = &["IfNotPresent", "Always", "Never"];
+/// The short names of every image napgen can render, as IMAGE_DIGESTS names them.
+pub const IMAGE_NAMES: &[&str] = &[
+    "control-plane",
+    "channel-gateway",
+    "postgresql",
+    "agent-codex",
+    "agent-claude-code",
+    "sandbox-service",
+    "sandbox-runtime",
+    "browser-service",
+    "headful-chromium",
+    "coturn",
+];
 
 fn multi_node(s: &Settings) -> bool {
     s.str("PROFILE") == "multi-node"
@@ -284,6 +304,30 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "Mirror that every image is pulled from instead of ghcr.io/docker.io/registry.k8s.io, as host[:port][/path]; leave empty to pull from the public registries",
+    },
+    Key {
+        name: "IMAGE_PULL_POLICY",
+        ty: KeyType::Enum(PULL_POLICIES),
+        default: Default::Value("IfNotPresent"),
+        module: Module::Core,
+        required: Required::No,
+        description: "imagePullPolicy of every container, including the pods the platform creates at run time",
+    },
+    Key {
+        name: "IMAGE_DIGESTS",
+        ty: KeyType::DigestList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Digest pins, name=sha256:<hex> separated by commas (names: control-plane, channel-gateway, postgresql, agent-codex, agent-claude-code, sandbox-service, sandbox-runtime, browser-service, headful-chromium, coturn); pinned images are pulled as tag@digest",
+    },
+    Key {
+        name: "IMAGE_PULL_SECRETS",
+        ty: KeyType::NameList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Secrets (kubernetes.io/dockerconfigjson, in the namespace) every pod pulls images with, including the pods the platform creates at run time",
     },
     Key {
         name: "TOS_HOST",
@@ -354,6 +398,14 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "The cluster's service CIDR blocks, kept out of reach of the TURN relay and of agent egress",
+    },
+    Key {
+        name: "AGENT_EGRESS_ALLOW_CIDRS",
+        ty: KeyType::CidrList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Private CIDR blocks agent, sandbox and browser pods may reach (e.g. an internal LLM gateway); by default they reach only the internet, never metadata, private or cluster ranges",
     },
     Key {
         name: "TOS_SECRET_KEY",

@@ -108,7 +108,7 @@ pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
 }
 
 /// A `null` in a template means "leave this field out" (e.g. `nodePort` of a ClusterIP Service).
-fn drop_nulls(value: &mut Value) {
+pub(crate) fn drop_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
             map.retain(|_, v| !v.is_null());

@@ -219,6 +219,13 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::Name => check_name(raw, &shown).map(|_| text(raw)),
         KeyType::Registry => check_registry(raw, &shown).map(|_| text(raw)),
         KeyType::ImageTag => check_tag(raw, &shown).map(|_| text(raw)),
+        KeyType::NameList => raw
+            .split(',')
+            .map(str::trim)
+            .map(|n| check_name(n, &format!("{n:?}")).map(|_| n.to_string()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::List),
+        KeyType::DigestList => parse_digests(raw).map(Value::List),
         KeyType::String => Ok(text(raw)),
     }
 }
@@ -506,6 +513,52 @@ fn parse_cidr_list(raw: &str) -> Result<Vec<String>, Problem> {
             Ok(item.to_string())
         })
         .collect()
+}
+
+fn parse_digests(raw: &str) -> Result<Vec<String>, Problem> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut items = Vec::new();
+    for item in raw.split(',').map(str::trim) {
+        let Some((name, digest)) = item.split_once('=') else {
+            return Err(problem(
+                format!("{item:?} is not name=sha256:<digest>"),
+                "write pins like control-plane=sha256:<64 hex digits>",
+            ));
+        };
+        if !registry::IMAGE_NAMES.contains(&name) {
+            let help = match suggest(name, registry::IMAGE_NAMES.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean {s}? (images: {})",
+                    registry::IMAGE_NAMES.join(", ")
+                ),
+                None => format!("images: {}", registry::IMAGE_NAMES.join(", ")),
+            };
+            return Err(problem(
+                format!("{name:?} is not an image napgen renders"),
+                help,
+            ));
+        }
+        let hex = digest.strip_prefix("sha256:").unwrap_or("");
+        if hex.len() != 64
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(problem(
+                format!("the digest of {name} is not sha256:<64 lower-case hex digits>"),
+                "copy it from your registry, e.g. crane digest <image>",
+            ));
+        }
+        if seen.contains(&name) {
+            return Err(problem(
+                format!("{name} is pinned twice"),
+                "pin each image once",
+            ));
+        }
+        seen.push(name);
+        items.push(item.to_string());
+    }
+    Ok(items)
 }
 
 fn check_name(raw: &str, shown: &str) -> Result<(), Problem> {

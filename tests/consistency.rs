@@ -218,6 +218,16 @@ fn check(install: &Install) -> Vec<String> {
             if let Some(name) = v["configMap"]["name"].as_str() {
                 need(what, "ConfigMap", ns, name, None, &mut problems);
             }
+            for source in v["projected"]["sources"].as_array().into_iter().flatten() {
+                for (field, kind) in [("secret", "Secret"), ("configMap", "ConfigMap")] {
+                    if let Some(name) = source[field]["name"].as_str() {
+                        for item in source[field]["items"].as_array().into_iter().flatten() {
+                            need(what, kind, ns, name, Some(&s(&item["key"])), &mut problems);
+                        }
+                        need(what, kind, ns, name, None, &mut problems);
+                    }
+                }
+            }
             if let Some(name) = v["secret"]["secretName"].as_str() {
                 need(what, "Secret", ns, name, None, &mut problems);
             }

@@ -49,6 +49,8 @@ pub struct Coturn {
     pub auth_secret: Option<Redacted>,
     pub node_selector: Map,
     pub pod_annotations: Map,
+    /// The host-network exception and the scanner findings it implies, with reasons.
+    pub annotations: Map,
     pub pod_security: Value,
     pub resources: Value,
     /// Why host networking is allowed here; shown in the object's annotations.
@@ -58,6 +60,7 @@ pub struct Coturn {
 #[derive(Debug, Serialize)]
 pub struct Browser {
     pub workload: Workload,
+    pub network_policies: Vec<super::NetworkPolicy>,
     pub exposure: Exposure,
     /// Public origin (no trailing slash), the same one its OAuth client registers.
     pub origin: String,
@@ -93,17 +96,8 @@ pub(crate) fn plan(
 
     // The browser calls the sandbox only when both modules are on (and only then gets its key).
     let mut secrets = vec!["BROWSER_JWT_SECRET", "TURN_AUTH_SECRET"];
-    let mut env = vec![
-        plain_env("NAP_PUBLIC_URL", platform_url),
-        plain_env(
-            "NAP_CONTROL_PLANE_URL",
-            &ctx.service_url("nap-control-plane"),
-        ),
-        plain_env("BROWSER_PUBLIC_URL", &oauth.origin),
-        plain_env("OAUTH_CLIENT_ID", oauth.client_id),
-        plain_env("OAUTH_REDIRECT_URI", &oauth.redirect_uri),
-        plain_env("TURN_URLS", &turn_urls),
-    ];
+    let mut env = super::oauth::client_env(ctx, platform_url, oauth, "BROWSER_PUBLIC_URL");
+    env.push(plain_env("TURN_URLS", &turn_urls));
     if sandbox.is_some() {
         env.push(plain_env(
             "NAP_SANDBOX_URL",
@@ -111,10 +105,9 @@ pub(crate) fn plan(
         ));
         secrets.push("SANDBOX_SERVICE_KEY");
     }
-    env.extend(ctx.secret_env(&secrets));
 
     let session_labels = ctx.labels("browser-session", "nap-browser-session");
-    let session_template = crate::yaml::to_yaml(&json!({
+    let session_template = super::manifest(json!({
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"labels": session_labels},
@@ -122,11 +115,12 @@ pub(crate) fn plan(
             "serviceAccountName": "nap-workspace",
             "automountServiceAccountToken": false,
             "enableServiceLinks": false,
+            "imagePullSecrets": ctx.pull_secrets(),
             "securityContext": ctx.pod_security,
             "containers": [{
                 "name": "chromium",
                 "image": chromium,
-                "imagePullPolicy": "IfNotPresent",
+                "imagePullPolicy": ctx.pull_policy(),
                 "env": [plain_env("TURN_URLS", &turn_urls), plain_env("BROWSER_SERVICE_URL", &ctx.service_url(name))],
                 "resources": resources("500m", "1Gi", "2"),
                 "securityContext": ctx.container_security,
@@ -145,19 +139,24 @@ pub(crate) fn plan(
     }));
 
     let (tmp, tmp_mount) = tmp_volume("256Mi");
+    let (mut volumes, mut volume_mounts) = (vec![tmp], vec![tmp_mount]);
+    ctx.secret_files(&secrets, false)
+        .attach(&mut env, &mut volumes, &mut volume_mounts);
     let sel = selector("browser", name);
+    let annotations = ctx.scan_exceptions(&[image.as_str()], &[]);
     let workload = Workload {
         name: name.into(),
         component: "browser",
         image,
         replicas: if ctx.multi_node { 2 } else { 1 },
         labels: ctx.labels("browser", name),
+        annotations,
         selector: sel.clone(),
         pod_annotations: ctx.checksums(None, &secrets, &[]),
         env,
         resources: resources("200m", "512Mi", "1"),
-        volumes: vec![tmp],
-        volume_mounts: vec![tmp_mount],
+        volumes,
+        volume_mounts,
         service_account: name.into(),
         pdb: ctx.multi_node,
         affinity: spread(ctx.multi_node, &sel),
@@ -165,6 +164,7 @@ pub(crate) fn plan(
 
     Browser {
         workload,
+        network_policies: super::network::browser(ctx),
         exposure: ctx.exposure("BROWSER_NODE_PORT"),
         origin: oauth.origin.clone(),
         session_template,
@@ -188,7 +188,14 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
         "checksum/secret".into(),
         ctx.secret_checksum(&["TURN_AUTH_SECRET"]),
     );
+    let mut annotations = Map::from([(
+        "napgen.io/pod-security-exception".to_string(),
+        HOST_NETWORK_REASON.to_string(),
+    )]);
+    annotations
+        .extend(ctx.scan_exceptions(&[image.as_str()], &[("CKV_K8S_19", HOST_NETWORK_REASON)]));
     Coturn {
+        annotations,
         namespace: format!("{}-turn", ctx.namespace),
         name: "coturn",
         image,

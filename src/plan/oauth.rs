@@ -79,6 +79,27 @@ pub fn registration_json(clients: &[OAuthClient]) -> String {
     serde_json::to_string(&list).expect("client list serialises")
 }
 
+/// The env of a service that signs users in with `client`: where the platform is, its own
+/// public origin (as `public_url_var`), and the client id and redirect URI it registers.
+pub(crate) fn client_env(
+    ctx: &super::Ctx,
+    platform_url: &str,
+    client: &OAuthClient,
+    public_url_var: &str,
+) -> Vec<serde_json::Value> {
+    use super::plain_env;
+    vec![
+        plain_env("NAP_PUBLIC_URL", platform_url),
+        plain_env(
+            "NAP_CONTROL_PLANE_URL",
+            &ctx.service_url("nap-control-plane"),
+        ),
+        plain_env(public_url_var, &client.origin),
+        plain_env("OAUTH_CLIENT_ID", client.client_id),
+        plain_env("OAUTH_REDIRECT_URI", &client.redirect_uri),
+    ]
+}
+
 /// The client registered for `client_id`. Callers look up a client the same `clients` call made.
 pub(crate) fn client<'a>(clients: &'a [OAuthClient], client_id: &str) -> &'a OAuthClient {
     clients

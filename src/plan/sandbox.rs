@@ -11,6 +11,7 @@ pub const POD_TEMPLATE_CONFIG_MAP: &str = "nap-sandbox-pod-template";
 #[derive(Debug, Serialize)]
 pub struct Sandbox {
     pub workload: Workload,
+    pub network_policies: Vec<super::NetworkPolicy>,
     pub exposure: Exposure,
     /// Public origin (no trailing slash), the same one its OAuth client registers.
     pub origin: String,
@@ -31,35 +32,28 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
         "SANDBOX_SERVICE_KEY",
         "OPENSANDBOX_API_KEY",
     ];
-    let env = [
+    let mut env = [
+        super::oauth::client_env(ctx, platform_url, oauth, "SANDBOX_PUBLIC_URL"),
         vec![
-            plain_env("NAP_PUBLIC_URL", platform_url),
-            plain_env(
-                "NAP_CONTROL_PLANE_URL",
-                &ctx.service_url("nap-control-plane"),
-            ),
-            plain_env("SANDBOX_PUBLIC_URL", &oauth.origin),
-            plain_env("OAUTH_CLIENT_ID", oauth.client_id),
-            plain_env("OAUTH_REDIRECT_URI", &oauth.redirect_uri),
             plain_env("OPENSANDBOX_URL", settings.str("OPENSANDBOX_URL")),
             plain_env("SANDBOX_POD_TEMPLATE", "/etc/nap/sandbox/sandbox-pod.yaml"),
         ],
-        ctx.secret_env(&secrets),
     ]
     .concat();
     let pod_labels = ctx.labels("sandbox-pod", "nap-sandbox-pod");
-    let pod_template = crate::yaml::to_yaml(&json!({
+    let pod_template = super::manifest(json!({
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"labels": pod_labels},
         "spec": {
             "automountServiceAccountToken": false,
             "enableServiceLinks": false,
+            "imagePullSecrets": ctx.pull_secrets(),
             "securityContext": ctx.pod_security,
             "containers": [{
                 "name": "sandbox",
                 "image": runtime_image,
-                "imagePullPolicy": "IfNotPresent",
+                "imagePullPolicy": ctx.pull_policy(),
                 "resources": resources("500m", "1Gi", "2"),
                 "securityContext": ctx.container_security,
                 "volumeMounts": [{"name": "work", "mountPath": "/work"}, {"name": "tmp", "mountPath": "/tmp"}],
@@ -71,14 +65,26 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
         },
     }));
     let (tmp, tmp_mount) = tmp_volume("256Mi");
+    let mut volumes = vec![
+        json!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
+        tmp,
+    ];
+    let mut volume_mounts = vec![
+        json!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
+        tmp_mount,
+    ];
+    ctx.secret_files(&secrets, false)
+        .attach(&mut env, &mut volumes, &mut volume_mounts);
     let sel = selector("sandbox", name);
     let replicas = if ctx.multi_node { 2 } else { 1 };
+    let annotations = ctx.scan_exceptions(&[image.as_str()], &[]);
     let workload = Workload {
         name: name.into(),
         component: "sandbox",
         image,
         replicas,
         labels: ctx.labels("sandbox", name),
+        annotations,
         selector: sel.clone(),
         pod_annotations: ctx.checksums(
             None,
@@ -87,20 +93,15 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
         ),
         env,
         resources: resources("100m", "256Mi", "500m"),
-        volumes: vec![
-            json!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
-            tmp,
-        ],
-        volume_mounts: vec![
-            json!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
-            tmp_mount,
-        ],
+        volumes,
+        volume_mounts,
         service_account: name.into(),
         pdb: ctx.multi_node,
         affinity: spread(ctx.multi_node, &sel),
     };
     Sandbox {
         workload,
+        network_policies: super::network::sandbox(ctx),
         exposure: ctx.exposure("SANDBOX_NODE_PORT"),
         origin: oauth.origin.clone(),
         pod_template_config_map: POD_TEMPLATE_CONFIG_MAP,
