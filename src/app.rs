@@ -60,11 +60,14 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     diagnostics.extend(validated.diagnostics);
     sort_by_position(&mut diagnostics, &loaded.sources);
     match validated.settings {
-        Some(settings) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Configured {
-            settings,
-            warnings: diagnostics,
-            sources: loaded.sources,
-        }),
+        Some(settings) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            diagnostics.extend(capacity_warning(&settings));
+            Ok(Configured {
+                settings,
+                warnings: diagnostics,
+                sources: loaded.sources,
+            })
+        }
         _ => Err(Failure::Invalid(diagnostics)),
     }
 }
@@ -82,6 +85,25 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
         ),
         None => (sources.len() + 1, 0),
     });
+}
+
+/// Fewer than this many workspaces fitting beside the platform on minimum nodes is worth a warning.
+pub const MIN_WORKSPACES: u64 = 2;
+
+/// A warning when the platform leaves room for few workspaces on the seeds' minimum nodes.
+fn capacity_warning(settings: &Settings) -> Option<Diagnostic> {
+    let c = plan::plan(settings).capacity;
+    (c.workspaces < MIN_WORKSPACES).then(|| {
+        Diagnostic::warning(
+            None,
+            None,
+            format!(
+                "on {} minimum node(s) (4 vCPU / 8 GB) the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
+                c.nodes, c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
+            ),
+            "use larger or more nodes, or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
+        )
+    })
 }
 
 /// Plan and render.

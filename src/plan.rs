@@ -4,6 +4,7 @@
 //! replicas per profile, URLs, which objects exist) are made here, in plain code with tests.
 
 mod browser;
+pub mod capacity;
 mod ingress;
 mod network;
 mod oauth;
@@ -213,6 +214,8 @@ pub struct Plan {
     /// The platform's origin as users reach it (no trailing slash).
     pub public_url: String,
     pub images: Vec<Image>,
+    /// The platform's requests against the seeds' minimum nodes.
+    pub capacity: capacity::Capacity,
     /// Template files to render, in order.
     pub templates: Vec<&'static str>,
 }
@@ -542,10 +545,11 @@ pub fn plan(settings: &Settings) -> Plan {
         database: "nap".into(),
         owner: "nap".into(),
         app_secret: app_secret.clone(),
+        // One node leaves little room: PostgreSQL asks for less there and may burst to 1Gi.
         resources: if multi_node {
             resources("500m", "1Gi", "2")
         } else {
-            resources("250m", "1Gi", "1")
+            json!({"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}})
         },
         labels: ctx.labels("database", "nap-postgres"),
     };
@@ -754,6 +758,26 @@ pub fn plan(settings: &Settings) -> Plan {
     };
 
     let ingresses = ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref());
+    let capacity = {
+        let mut pods: Vec<(u64, &Value)> = vec![
+            (control_plane.replicas as u64, &control_plane.resources),
+            (gateway.replicas as u64, &gateway.resources),
+            (database.instances as u64, &database.resources),
+        ];
+        if let Some(s) = &sandbox {
+            pods.push((s.workload.replicas as u64, &s.workload.resources));
+        }
+        if let Some(b) = &browser {
+            pods.push((b.workload.replicas as u64, &b.workload.resources));
+            pods.push((1, &b.coturn.resources));
+        }
+        capacity::compute(
+            if multi_node { 3 } else { 1 },
+            &pods,
+            settings.str("WORKSPACE_CPU"),
+            settings.str("WORKSPACE_MEMORY"),
+        )
+    };
     let templates = templates(
         &ctx,
         &secret,
@@ -792,6 +816,7 @@ pub fn plan(settings: &Settings) -> Plan {
         ldap_ca_config_map: LDAP_CA_CONFIG_MAP,
         public_url,
         images: ctx.images,
+        capacity,
         templates,
     }
 }

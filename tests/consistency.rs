@@ -616,3 +616,27 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
         }
     }
 }
+
+#[test]
+fn every_profile_fits_the_minimum_nodes_with_room_for_workspaces() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let inputs = Inputs {
+            files: vec![path.to_string_lossy().into_owned()],
+            sets: vec![],
+        };
+        let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+        let c = plan::plan(&configured.settings).capacity;
+        assert!(
+            c.workspaces >= app::MIN_WORKSPACES,
+            "{}: {c:?}",
+            path.display()
+        );
+        assert!(
+            c.platform_millicpu < c.allocatable_millicpu / 2,
+            "{}: the platform takes over half the CPU: {c:?}",
+            path.display()
+        );
+    }
+}
