@@ -8,6 +8,8 @@
 pub mod app;
 pub mod diagnostic;
 pub mod emit;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod load;
 pub mod plan;

@@ -63,6 +63,15 @@ impl Settings {
         }
     }
 
+    /// The value as a number, `None` when unset (e.g. because the given value was invalid).
+    pub fn int_opt(&self, name: &str) -> Option<i64> {
+        match self.get(name) {
+            Value::Int(i) => Some(*i),
+            Value::Unset => None,
+            _ => panic!("{name} is not an int"),
+        }
+    }
+
     /// The value as text; `""` when unset.
     pub fn str(&self, name: &str) -> &str {
         self.opt(name).unwrap_or("")

@@ -771,7 +771,8 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         }
         for (i, a) in ports.iter().enumerate() {
             for b in &ports[..i] {
-                if settings.int(a) == settings.int(b) {
+                // An invalid port is reported already and has no value to compare.
+                if settings.int_opt(a).is_some() && settings.int_opt(a) == settings.int_opt(b) {
                     diags.push(Diagnostic::error(
                         Some(a),
                         at(settings, a),
@@ -1000,6 +1001,16 @@ mod tests {
         );
         // A module that is off does not claim its port.
         assert!(run(&[("SANDBOX_NODE_PORT", "30080")]).settings.is_some());
+    }
+
+    #[test]
+    fn invalid_port_of_an_enabled_module_is_one_error() {
+        // Found by the fuzzer: the distinct-ports rule read a port whose value was rejected.
+        let v = run(&[("SANDBOX_ENABLED", "true"), ("SANDBOX_NODE_PORT", "abc")]);
+        assert_eq!(
+            v.errors().filter_map(|d| d.key.clone()).collect::<Vec<_>>(),
+            ["SANDBOX_NODE_PORT"]
+        );
     }
 
     #[test]
