@@ -12,12 +12,12 @@ Run through `scripts/conformance` (it provides the pinned tool venv). Steps:
   2 checkov     checkov --framework kubernetes, offline, over every bundle in one run.
   3 helm        helm-sdkpy: lint every chart folder and archive (0 errors, 0 warnings), load every
                 archive (Chart.yaml + values.yaml) and check its layout is what `helm package` writes.
-    helm-install  (rendered mode) a real `helm install` of every chart against a recording fake
+    install     (rendered mode) a real `helm install` of every chart against a recording fake
                 Kubernetes API server, which lets Helm render and then refuses to create anything:
                 the objects and hooks Helm would create must equal the bundle's objects but for
                 the chart's documented differences (no Namespace; hook annotations on the seed
                 Jobs); another namespace and a changed value must fail before anything is created;
-                a chart whose values contain `{{ }}` must arrive literally.
+                a chart whose values contain `{{ }}` and `---` lines must arrive literally.
 
 Exit status: 0 all checks passed, 1 a check failed, 2 the checker could not run (usage, setup).
 """
@@ -1030,7 +1030,9 @@ def render_all(napgen: str, workdir: Path, rep: Report):
         sets = ["--set", "LDAP_ENABLED=true", "--set", "LDAP_URL=ldaps://ldap.example.com",
                 "--set", "LDAP_BIND_DN=cn={{ .Release.Name }},dc=example,dc=com",
                 "--set", 'LDAP_USER_BASE_DN={{ include "x" . }}',
-                "--set", 'LDAP_USER_FILTER=(uid={{ .Values.x }}){{- fail "templated" -}}']
+                "--set", 'LDAP_USER_FILTER=(uid={{ .Values.x }}){{- fail "templated" -}}',
+                # a document separator inside a value must not split Helm's manifest
+                "--set", "LDAP_CA_CERT=-----BEGIN CERTIFICATE-----\n---\nkind: Secret\n---\n-----END CERTIFICATE-----"]
         b, c = out / "template-like.yaml", out / "template-like-chart"
         if (run(["render", *sets, "-o", str(b)], "template-like", cwd=out)
                 and run(["chart", *sets, "-o", str(c)], "template-like", cwd=out)):

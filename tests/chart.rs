@@ -59,6 +59,8 @@ const TEMPLATE_LIKE: &[&str] = &[
     "LDAP_USER_BASE_DN={{ include \"x\" . }}",
     "--set",
     "LDAP_USER_FILTER=(uid={{ .Values.x }}){{- fail \"templated\" -}}",
+    "--set",
+    "LDAP_CA_CERT=-----BEGIN CERTIFICATE-----\n---\nkind: Secret\n---\n-----END CERTIFICATE-----",
 ];
 
 /// Every file of a folder, by its path relative to the folder.
@@ -225,6 +227,12 @@ fn values_reach_files_only_never_templates() {
         "cn={{ .Release.Name }},dc=example,dc=com"
     );
     assert_eq!(data["LDAP_USER_BASE_DN"], "{{ include \"x\" . }}");
+    let ca = parse_yaml(&text(&tree, "files/ldap/ca.yaml"));
+    assert_eq!(ca.len(), 1, "a `---` line in a value splits no document");
+    assert_eq!(
+        ca[0]["data"]["ca.crt"],
+        "-----BEGIN CERTIFICATE-----\n---\nkind: Secret\n---\n-----END CERTIFICATE-----"
+    );
     let recorded = parse_yaml(&text(&tree, "values.yaml"));
     assert_eq!(
         recorded[0]["LDAP_USER_FILTER"],
