@@ -234,6 +234,10 @@ pub fn chart(settings: &Settings, plan: &Plan, objects: &[Object]) -> Chart {
         chart_yaml(settings, plan, &version, &header).into_bytes(),
     ));
     files.sort();
+    assert!(
+        files.windows(2).all(|w| w[0].0 != w[1].0),
+        "two chart files share a path"
+    );
     Chart {
         name: NAME,
         version,

@@ -17,7 +17,7 @@ Examples:
   napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
   napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
   napgen chart -f values.env -o nap/                # a Helm chart folder
-  napgen chart -f values.env --tgz dist/            # the archive helm package would write: dist/nap-<version>.tgz
+  napgen chart -f values.env --tgz dist/            # the archive: dist/nap-<version>.tgz
   napgen check -f values.env --format json
 
 Exit codes: 0 ok, 1 differences (diff), 2 usage, 3 invalid values, 4 I/O error, 5 internal error.";
