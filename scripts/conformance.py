@@ -12,6 +12,12 @@ Run through `scripts/conformance` (it provides the pinned tool venv). Steps:
   2 checkov     checkov --framework kubernetes, offline, over every bundle in one run.
   3 helm        helm-sdkpy: lint every chart folder and archive (0 errors, 0 warnings), load every
                 archive (Chart.yaml + values.yaml) and check its layout is what `helm package` writes.
+    install     (rendered mode) a real `helm install` of every chart against a recording fake
+                Kubernetes API server, which lets Helm render and then refuses to create anything:
+                the objects and hooks Helm would create must equal the bundle's objects but for
+                the chart's documented differences (no Namespace; hook annotations on the seed
+                Jobs); another namespace and a changed value must fail before anything is created;
+                a chart whose values contain `{{ }}` and `---` lines must arrive literally.
 
 Exit status: 0 all checks passed, 1 a check failed, 2 the checker could not run (usage, setup).
 """
@@ -33,9 +39,9 @@ import tempfile
 import time
 from pathlib import Path
 
-# Flip to True once `napgen chart` exists: then a napgen without the chart command fails the run
-# instead of printing "helm: SKIPPED".
-REQUIRE_CHART = False
+# napgen has a `chart` command: a napgen without it fails the run instead of printing
+# "helm: SKIPPED".
+REQUIRE_CHART = True
 
 REPO_ROOT = Path(os.path.abspath(__file__)).parent.parent  # not resolve(): keep a symlinked checkout
 TESTDATA = Path(__file__).resolve().parent / "testdata"
@@ -729,6 +735,251 @@ def step_helm(charts: list[str], tgzs: list[str], pairs: list[tuple[str, str]], 
 
 
 # --------------------------------------------------------------------------------------------
+# step 3b: helm install against a recording fake API server
+# --------------------------------------------------------------------------------------------
+
+HOOK_ANNOTATIONS = ("helm.sh/hook", "helm.sh/hook-weight", "helm.sh/hook-delete-policy")
+SEED_HOOK_EVENTS = ["post-install", "post-upgrade", "post-rollback"]
+SEED_ORDER = ["admin", "oauth-clients"]  # the order napgen's seed hooks must run in
+FAKE_REFUSAL = "napgen-conformance fake API server: creating objects is refused"
+CORE_KINDS = {  # kind -> (group/version, namespaced); CRD kinds are added from the bundle
+    "Namespace": ("v1", False), "Secret": ("v1", True), "ConfigMap": ("v1", True),
+    "Service": ("v1", True), "ServiceAccount": ("v1", True), "Pod": ("v1", True),
+    "PersistentVolumeClaim": ("v1", True),
+    "Deployment": ("apps/v1", True), "StatefulSet": ("apps/v1", True), "DaemonSet": ("apps/v1", True),
+    "Job": ("batch/v1", True), "CronJob": ("batch/v1", True),
+    "PodDisruptionBudget": ("policy/v1", True),
+    "NetworkPolicy": ("networking.k8s.io/v1", True), "Ingress": ("networking.k8s.io/v1", True),
+    "Role": ("rbac.authorization.k8s.io/v1", True), "RoleBinding": ("rbac.authorization.k8s.io/v1", True),
+    "ClusterRole": ("rbac.authorization.k8s.io/v1", False),
+    "ClusterRoleBinding": ("rbac.authorization.k8s.io/v1", False),
+}
+
+
+def plural(kind: str) -> str:
+    k = kind.lower()
+    if k.endswith("y"):
+        return k[:-1] + "ies"
+    return k + ("es" if k.endswith("s") else "s")
+
+
+class FakeKubeAPI:
+    """Just enough of a Kubernetes API server for `helm install` to run until it creates objects:
+    version and discovery for the given kinds, nothing exists, and the one object it accepts is
+    Helm's release record (a Secret `sh.helm.release.v1.*`), which it decodes and keeps. Every
+    other create is refused with FAKE_REFUSAL, so Helm stops there and nothing is ever applied.
+    Helm renders every template before it records the release, so a template that fails stops
+    it before anything is recorded or created."""
+
+    def __init__(self, kinds: dict[str, tuple[str, bool]]):
+        import base64
+        import gzip
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.releases: list[dict] = []
+        self.creates: list[str] = []
+        resources: dict[str, list[dict]] = collections.defaultdict(list)
+        for kind, (gv, namespaced) in sorted(kinds.items()):
+            resources[gv].append({"name": plural(kind), "singularName": kind.lower(), "kind": kind,
+                                  "namespaced": namespaced,
+                                  "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]})
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def reply(self, code: int, obj: dict) -> None:
+                body = json.dumps(obj).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def status(self, code: int, reason: str, message: str) -> None:
+                self.reply(code, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                  "reason": reason, "code": code, "message": message})
+
+            def body(self) -> bytes:
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+            def do_GET(self):
+                path = self.path.split("?")[0]
+                if path == "/version":
+                    return self.reply(200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0",
+                                            "platform": "linux/amd64"})
+                if path == "/api":
+                    return self.reply(200, {"kind": "APIVersions", "versions": ["v1"]})
+                if path == "/apis":
+                    groups = [{"name": gv.split("/")[0],
+                               "versions": [{"groupVersion": gv, "version": gv.split("/")[1]}],
+                               "preferredVersion": {"groupVersion": gv, "version": gv.split("/")[1]}}
+                              for gv in sorted(resources) if "/" in gv]
+                    return self.reply(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+                for prefix in ("/api/", "/apis/"):
+                    gv = path[len(prefix):]
+                    if path.startswith(prefix) and gv in resources:
+                        return self.reply(200, {"kind": "APIResourceList", "apiVersion": "v1",
+                                                "groupVersion": gv, "resources": resources[gv]})
+                if path.endswith("/secrets"):  # Helm's release history: empty
+                    return self.reply(200, {"kind": "SecretList", "apiVersion": "v1",
+                                            "metadata": {}, "items": []})
+                return self.status(404, "NotFound", "not found")
+
+            def do_POST(self):
+                body = self.body()
+                path = self.path.split("?")[0]
+                if path.endswith("/secrets") and b"sh.helm.release.v1." in body:
+                    # The record is a Secret (protobuf on the wire) whose data.release is
+                    # base64(gzip(JSON)); the base64 text starts with gzip's magic "H4sI".
+                    name = re.search(rb"sh\.helm\.release\.v1\.[a-z0-9.-]+", body).group().decode()
+                    encoded = re.search(rb"H4sI[A-Za-z0-9+/=]+", body).group()
+                    api.releases.append(json.loads(gzip.decompress(base64.b64decode(encoded))))
+                    return self.reply(201, {"kind": "Secret", "apiVersion": "v1",
+                                            "metadata": {"name": name, "resourceVersion": "1"}})
+                api.creates.append(path)
+                return self.status(500, "InternalError", FAKE_REFUSAL)
+
+            def do_PUT(self):  # Helm marking the release failed
+                self.body()
+                return self.reply(200, {"kind": "Secret", "apiVersion": "v1",
+                                        "metadata": {"name": self.path.split("?")[0].rsplit("/", 1)[-1],
+                                                     "resourceVersion": "2"}})
+
+            def do_PATCH(self):
+                self.body()
+                api.creates.append(self.path.split("?")[0])
+                return self.status(500, "InternalError", FAKE_REFUSAL)
+
+            def do_DELETE(self):
+                return self.status(404, "NotFound", "not found")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def kubeconfig(self, path: Path, namespace: str) -> str:
+        path.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [{"name": "fake", "cluster": {"server": f"http://127.0.0.1:{self.server.server_port}"}}],
+            "users": [{"name": "fake", "user": {"token": "fake"}}],
+            "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake", "namespace": namespace}}],
+            "current-context": "fake"}))
+        return str(path)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def helm_install(helm: Helm, chart: str, release: str, namespace: str, kinds: dict, workdir: Path,
+                 values: dict | None = None):
+    """`helm install` against a fresh FakeKubeAPI: (error text or None, release record or None,
+    paths Helm tried to create objects at)."""
+    api = FakeKubeAPI(kinds)
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        kc = api.kubeconfig(workdir / f"kubeconfig-{len(list(workdir.iterdir()))}", namespace)
+        cfg = helm.h.Configuration(namespace=namespace, kubeconfig=kc)
+        error = None
+        try:
+            asyncio.run(helm.h.Install(cfg).run(release, chart, values=values, wait=False, timeout=60))
+        except helm.h.HelmError as e:
+            error = str(e)
+        return error, (api.releases[0] if api.releases else None), api.creates
+    finally:
+        api.close()
+
+
+def release_objects(release: dict) -> tuple[list[dict], list[dict]]:
+    """The objects of a release record: (manifest objects, hook objects)."""
+    objs = [d for d in yaml.load_all(release.get("manifest") or "", Loader=StrictLoader) if d]
+    hooks = [yaml.load(h["manifest"], Loader=StrictLoader) for h in release.get("hooks") or []]
+    return objs, hooks
+
+
+def canonical(objs: list[dict]) -> list[str]:
+    return sorted(json.dumps(o, sort_keys=True) for o in objs)
+
+
+def step_helm_install(installs: list[tuple[str, str, str]], workdir: Path, rep: Report) -> None:
+    """installs: (case, bundle file, chart folder)."""
+    helm = Helm(workdir)
+    ok = 0
+    for case, bundle, chart in installs:
+        before = len(rep.errors)
+        try:
+            docs = [d for d in yaml.load_all(Path(bundle).read_text(encoding="utf-8"), Loader=StrictLoader) if d]
+        except (OSError, yaml.YAMLError) as e:
+            rep.error("helm-install", f"{case}: cannot read the bundle {bundle}: {short(e)}")
+            continue
+        # The release namespace is the control plane's; other namespaces (coturn's) stay in the chart.
+        namespaces = {d["metadata"]["name"] for d in docs if d.get("kind") == "Namespace"}
+        ns = next((d["metadata"].get("namespace") for d in docs
+                   if d.get("kind") == "Deployment" and d["metadata"].get("name") == "nap-control-plane"), None)
+        if ns not in namespaces:
+            rep.error("helm-install", f"{case}: the bundle holds no Namespace object for the control plane's namespace {ns!r}")
+            continue
+        kinds = dict(CORE_KINDS)
+        for d in docs:
+            kinds.setdefault(d["kind"], (d["apiVersion"], bool((d.get("metadata") or {}).get("namespace"))))
+        where = workdir / "helm-install" / case
+
+        # 1. the right namespace: Helm renders, records the release, then tries to create objects
+        error, release, creates = helm_install(helm, chart, "nap", ns, kinds, where)
+        if release is None or not error or FAKE_REFUSAL not in error:
+            rep.error("helm-install", f"{case}: helm install -n {ns} did not get as far as creating objects: "
+                                      f"{short(error or 'no error and no release record', 600)}")
+            continue
+        objs, hooks = release_objects(release)
+        for h in hooks:
+            md = h.get("metadata") or {}
+            ann = md.get("annotations") or {}
+            name = md.get("name", "")
+            task = next((t for t in SEED_ORDER if name.startswith(f"nap-seed-{t}-")), None)
+            if h.get("kind") != "Job" or task is None:
+                rep.error("helm-install", f"{case}: hook {h.get('kind')}/{name} is not a seed Job")
+            if (ann.get("helm.sh/hook") or "").split(",") != SEED_HOOK_EVENTS:
+                rep.error("helm-install", f"{case}: hook {name}: helm.sh/hook is {ann.get('helm.sh/hook')!r}")
+            if ann.get("helm.sh/hook-delete-policy") != "before-hook-creation":
+                rep.error("helm-install", f"{case}: hook {name}: delete policy {ann.get('helm.sh/hook-delete-policy')!r}")
+            if task is not None and ann.get("helm.sh/hook-weight") != str(SEED_ORDER.index(task) * 10):
+                rep.error("helm-install", f"{case}: hook {name}: weight {ann.get('helm.sh/hook-weight')!r}")
+            for k in HOOK_ANNOTATIONS:
+                ann.pop(k, None)
+            if "annotations" in md and not ann:
+                del md["annotations"]
+        want = canonical([d for d in docs if not (d.get("kind") == "Namespace" and d["metadata"]["name"] == ns)])
+        got = canonical(objs + hooks)
+        if got != want:
+            missing = [json.loads(x) for x in sorted(set(want) - set(got))]
+            extra = [json.loads(x) for x in sorted(set(got) - set(want))]
+            ids = lambda xs: ", ".join(f"{o.get('kind')}/{(o.get('metadata') or {}).get('name')}" for o in xs[:6])
+            rep.error("helm-install", f"{case}: the objects Helm would create differ from the bundle's "
+                                      f"(beyond the documented differences): missing or changed: {ids(missing) or '-'}; "
+                                      f"extra or changed: {ids(extra) or '-'}")
+
+        # 2. another namespace: refused while rendering, nothing created, no release record
+        other = "conformance-other" if ns != "conformance-other" else "conformance-other2"
+        error, release, creates = helm_install(helm, chart, "nap", other, kinds, where)
+        if not error or f'"{ns}"' not in error or release is not None or creates:
+            rep.error("helm-install", f"{case}: helm install -n {other} was not refused before creating "
+                                      f"anything: {short(error or 'no error', 400)}")
+
+        # 3. a value changed with --set: refused, naming the key
+        error, release, creates = helm_install(helm, chart, "nap", ns, kinds, where,
+                                               values={"TOS_HOST": "changed.example.org"})
+        if not error or "TOS_HOST" not in error or release is not None or creates:
+            rep.error("helm-install", f"{case}: --set TOS_HOST=... was not refused before creating "
+                                      f"anything: {short(error or 'no error', 400)}")
+        if len(rep.errors) == before:
+            ok += 1
+    rep.summary.append(f"helm-install: {ok}/{len(installs)} charts installed by Helm as their bundles "
+                       "(namespace and value guards hold)"
+                       + ("" if not rep.count("helm-install") else f", {rep.count('helm-install')} errors"))
+
+
+# --------------------------------------------------------------------------------------------
 # default mode: render with napgen
 # --------------------------------------------------------------------------------------------
 
@@ -745,8 +996,8 @@ def render_all(napgen: str, workdir: Path, rep: Report):
     out = workdir / "rendered"
     out.mkdir()
 
-    def run(args: list[str], what: str) -> bool:
-        p = subprocess.run([str(exe), *args], cwd=REPO_ROOT, capture_output=True, text=True,
+    def run(args: list[str], what: str, cwd: Path = REPO_ROOT) -> bool:
+        p = subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True,
                            stdin=subprocess.DEVNULL)
         if p.returncode != 0:
             rep.error("napgen", f"{what}: `napgen {' '.join(args)}` exited {p.returncode}: "
@@ -756,7 +1007,7 @@ def render_all(napgen: str, workdir: Path, rep: Report):
 
     has_chart = subprocess.run([str(exe), "chart", "--help"], cwd=REPO_ROOT, capture_output=True,
                                stdin=subprocess.DEVNULL).returncode == 0
-    bundles, charts, tgzs, pairs = [], [], [], []
+    bundles, charts, tgzs, pairs, installs = [], [], [], [], []
     for env in cases:
         case = env.stem
         rel = os.path.relpath(env, REPO_ROOT)
@@ -773,8 +1024,23 @@ def render_all(napgen: str, workdir: Path, rep: Report):
             if run(["chart", "-f", rel, "--tgz", str(t)], case):
                 tgzs.append(str(t))
             pairs.append((str(c), str(t)))
+            if b.is_file() and c.is_dir():
+                installs.append((case, str(b), str(c)))
+    if has_chart:
+        # Values Helm's template engine would act on, if a chart ever let it see them, on top of
+        # napgen's embedded defaults (run where there is no values.env).
+        sets = ["--set", "LDAP_ENABLED=true", "--set", "LDAP_URL=ldaps://ldap.example.com",
+                "--set", "LDAP_BIND_DN=cn={{ .Release.Name }},dc=example,dc=com",
+                "--set", 'LDAP_USER_BASE_DN={{ include "x" . }}',
+                "--set", 'LDAP_USER_FILTER=(uid={{ .Values.x }}){{- fail "templated" -}}',
+                # a document separator inside a value must not split Helm's manifest
+                "--set", "LDAP_CA_CERT=-----BEGIN CERTIFICATE-----\n---\nkind: Secret\n---\n-----END CERTIFICATE-----"]
+        b, c = out / "template-like.yaml", out / "template-like-chart"
+        if (run(["render", *sets, "-o", str(b)], "template-like", cwd=out)
+                and run(["chart", *sets, "-o", str(c)], "template-like", cwd=out)):
+            installs.append(("template-like", str(b), str(c)))
     rep.info("napgen", f"rendered {len(cases)} values files ({', '.join(e.stem for e in cases)}) into {out}")
-    return bundles, charts, tgzs, pairs, has_chart
+    return bundles, charts, tgzs, pairs, installs, has_chart
 
 
 # --------------------------------------------------------------------------------------------
@@ -782,7 +1048,7 @@ def render_all(napgen: str, workdir: Path, rep: Report):
 # --------------------------------------------------------------------------------------------
 
 def run_checks(bundles, charts, tgzs, pairs, schemas_dir: Path, workdir: Path, rep: Report,
-               helm_skip_reason: str | None = None) -> None:
+               helm_skip_reason: str | None = None, installs=()) -> None:
     t0 = time.monotonic()
     timings = []
     ck = None
@@ -802,6 +1068,8 @@ def run_checks(bundles, charts, tgzs, pairs, schemas_dir: Path, workdir: Path, r
         rep.summary.append(f"helm: SKIPPED — {helm_skip_reason}")
     else:
         rep.summary.append("helm: no charts given")
+    if installs:
+        step_helm_install(list(installs), workdir, rep)
     timings.append(("helm", time.monotonic() - t))
     t = time.monotonic()
     if ck:
@@ -826,6 +1094,17 @@ def self_test(schemas_dir: Path) -> int:
         run_checks([good], [chart], [tgz], [(chart, tgz)], schemas_dir, tmpd / "g", rep)
         for step, msg in rep.errors:
             failures.append(f"good fixtures must pass, got: {step}: {msg}")
+        # the fake API server lets Helm render and record the release, and nothing else
+        error, release, creates = helm_install(
+            Helm(tmpd / "g"), chart, "demo", "demo", dict(CORE_KINDS), tmpd / "fake",
+            values={"greeting": "{{ .Values.x }}"})
+        objs = release_objects(release)[0] if release else []
+        expected = [{"apiVersion": "v1", "kind": "ConfigMap",
+                     "metadata": {"name": "demo-demo", "namespace": "demo"},
+                     "data": {"greeting": "{{ .Values.x }}"}}]
+        if not error or FAKE_REFUSAL not in error or objs != expected or not creates:
+            failures.append(f"helm install against the fake API server: expected {expected} and a "
+                            f"refused create, got {objs} and {short(error or 'no error', 300)}")
         # bad fixtures, plus a broken chart and a non-archive made on the fly
         bad_chart = tmpd / "badchart"
         shutil.copytree(chart, bad_chart)
@@ -888,11 +1167,12 @@ def main(argv: list[str]) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="napgen-conformance-"))
     try:
         helm_skip = None
+        installs = []
         if args.bundle or args.chart or args.tgz:
             bundles, charts, tgzs, pairs = args.bundle, args.chart, args.tgz, []
         else:
             rendered = True
-            bundles, charts, tgzs, pairs, has_chart = render_all(args.napgen, workdir, rep)
+            bundles, charts, tgzs, pairs, installs, has_chart = render_all(args.napgen, workdir, rep)
             rep.summary.append(f"napgen: {len(bundles)} bundles, {len(charts)} chart folders, "
                                f"{len(tgzs)} archives rendered"
                                + ("" if not rep.count("napgen") else f", {rep.count('napgen')} errors"))
@@ -900,7 +1180,7 @@ def main(argv: list[str]) -> int:
                 helm_skip = "napgen has no chart command yet"
                 if REQUIRE_CHART:
                     rep.error("helm", "napgen has no `chart` command (REQUIRE_CHART is set)")
-        run_checks(bundles, charts, tgzs, pairs, schemas_dir, workdir, rep, helm_skip)
+        run_checks(bundles, charts, tgzs, pairs, schemas_dir, workdir, rep, helm_skip, installs)
     except SetupError as e:
         print(f"conformance: ERROR: {e}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 //! The commands' library side: each stage of the pipeline behind one call, with the failure
 //! kinds the CLI turns into exit codes.
 
+use crate::chart::{self, Chart};
 use crate::diagnostic::Diagnostic;
 use crate::input::{self, Inputs};
 use crate::plan::{self, Plan};
@@ -113,6 +114,12 @@ pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Failur
     Ok((plan, objects))
 }
 
+/// Plan, render and package as a Helm chart.
+pub fn build_chart(settings: &Settings) -> Result<Chart, Failure> {
+    let (plan, objects) = render_objects(settings)?;
+    Ok(chart::chart(settings, &plan, &objects))
+}
+
 /// The comment at the top of every output: what made it, never when.
 pub fn header(plan: &Plan) -> String {
     format!(
@@ -124,10 +131,11 @@ pub fn header(plan: &Plan) -> String {
     )
 }
 
-/// The objects of one part, for `--only`: `seed` selects the seed Jobs, a module name selects the
-/// objects rendered from that module's templates.
+/// The objects of one part, for `--only`: `seed` selects the seed Jobs, `namespace` the Namespace
+/// (created before a Helm install), a module name the objects rendered from that module's
+/// templates.
 pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failure> {
-    const PARTS: &[&str] = &["seed", "core", "sandbox", "browser", "ldap"];
+    const PARTS: &[&str] = &["seed", "namespace", "core", "sandbox", "browser", "ldap"];
     if !PARTS.contains(&part) {
         let help = match validate::suggest(part, PARTS.iter().copied()) {
             Some(s) => format!("did you mean {s}? (one of: {})", PARTS.join(", ")),
@@ -145,6 +153,9 @@ pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failur
         .filter(|o| {
             if part == "seed" {
                 o.source.contains("/seed/")
+            } else if part == "namespace" {
+                // The platform's own namespace, which the chart leaves to the operator.
+                o.source == "core/namespace.yaml"
             } else {
                 o.source.starts_with(&format!("{part}/"))
             }

@@ -3,9 +3,10 @@
 //! The pipeline, one module per stage, plain data in between:
 //! [`input`] (read values) → [`load`] (dotenv syntax) → [`validate`] (typed [`settings`], all
 //! problems at once, keys from the [`registry`]) → [`plan`] (derived facts) → [`render`]
-//! (templates → objects) → [`emit`] (bundle, files, folders). [`app`] strings the stages together
-//! for the CLI.
+//! (templates → objects) → [`emit`] (bundle, files, folders, archives), with [`chart`] packaging
+//! the objects as a Helm chart. [`app`] strings the stages together for the CLI.
 pub mod app;
+pub mod chart;
 pub mod diagnostic;
 pub mod emit;
 #[doc(hidden)]

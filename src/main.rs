@@ -1,6 +1,6 @@
 //! The napgen command line: parses arguments and calls the library. Nothing else lives here.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use napgen::app::{self, exit, Failure};
 use napgen::diagnostic::Diagnostic;
 use napgen::emit;
@@ -16,6 +16,8 @@ Examples:
   napgen render -f base.env -f prod.env --set TOS_HOST=nap.example.com -o bundle.yaml
   napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
   napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
+  napgen chart -f values.env -o nap/                # a Helm chart folder
+  napgen chart -f values.env --tgz dist/            # the archive: dist/nap-<version>.tgz
   napgen check -f values.env --format json
 
 Exit codes: 0 ok, 1 differences (diff), 2 usage, 3 invalid values, 4 I/O error, 5 internal error.";
@@ -64,9 +66,23 @@ enum Command {
         /// Write one file per object plus a kustomization.yaml into DIR.
         #[arg(long, value_name = "DIR")]
         split: Option<PathBuf>,
-        /// Only the objects of one part: `seed` (the seed Jobs) or a module (core, sandbox, browser, ldap).
+        /// Only the objects of one part: `seed` (the seed Jobs), `namespace` (the Namespace, created
+        /// before a Helm install) or a module (core, sandbox, browser, ldap).
         #[arg(long, value_name = "PART")]
         only: Option<String>,
+    },
+    /// Write the install as a Helm chart: a chart folder, or the archive `helm package` would write.
+    #[command(group(ArgGroup::new("target").required(true).args(["output", "tgz"])))]
+    Chart {
+        #[command(flatten)]
+        values: ValuesArgs,
+        /// Write the chart folder DIR (atomically; a folder napgen did not write is never replaced).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Write the chart archive FILE (byte-reproducible); when FILE is an existing folder, write
+        /// FILE/nap-<version>.tgz as `helm package` names it.
+        #[arg(long, value_name = "FILE")]
+        tgz: Option<PathBuf>,
     },
     /// Validate the values; print errors and warnings with file:line.
     Check {
@@ -152,6 +168,52 @@ fn run(cli: Cli) -> ExitCode {
                     Err(e) => fail(Failure::Io(e.to_string())),
                 },
                 None => write_stdout(text.as_bytes()),
+            }
+        }
+        Command::Chart {
+            values,
+            output,
+            tgz,
+        } => {
+            let configured = match app::configure(&values.inputs(), cwd, &mut stdin) {
+                Ok(c) => c,
+                Err(f) => return fail(f),
+            };
+            print_diagnostics(&configured.warnings);
+            let chart = match app::build_chart(&configured.settings) {
+                Ok(c) => c,
+                Err(f) => return fail(f),
+            };
+            let (written, result) = match (output, tgz) {
+                (Some(dir), _) => {
+                    let r = emit::write_dir_atomic(&dir, &chart.files);
+                    (dir, r)
+                }
+                (None, Some(file)) => {
+                    let path = if file.is_dir() {
+                        file.join(chart.archive_name())
+                    } else {
+                        file
+                    };
+                    let r = match emit::tar_gz(chart.name, &chart.files) {
+                        Ok(bytes) => emit::write_file_atomic(&path, &bytes),
+                        Err(e) => return fail(Failure::Internal(format!("error: {e}"))),
+                    };
+                    (path, r)
+                }
+                (None, None) => unreachable!("clap requires -o or --tgz"),
+            };
+            match result {
+                Ok(()) => {
+                    eprintln!(
+                        "napgen: wrote chart {} {} to {}",
+                        chart.name,
+                        chart.version,
+                        written.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(Failure::Io(e.to_string())),
             }
         }
         Command::Check { values, format } => {
