@@ -17,7 +17,7 @@ pub use sandbox::Sandbox;
 
 use crate::registry::Module;
 use crate::settings::Settings;
-use crate::validate::SECRET_NAME;
+use crate::validate::secret_name;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -118,7 +118,7 @@ pub struct Database {
 /// The platform Secret: rendered when values.env holds the secrets, else only referenced.
 #[derive(Serialize)]
 pub struct SecretPlan {
-    pub name: &'static str,
+    pub name: String,
     pub rendered: bool,
     pub keys: Vec<&'static str>,
     /// Present only when `rendered`.
@@ -223,6 +223,8 @@ pub(crate) struct Ctx<'a> {
     pub namespace: String,
     pub multi_node: bool,
     pub base_labels: Map,
+    /// The platform Secret's name (EXISTING_SECRET or the default).
+    pub secret_name: String,
     /// Keys of the platform Secret.
     pub secret_keys: Vec<&'static str>,
     pub secrets_rendered: bool,
@@ -258,7 +260,7 @@ impl Ctx<'_> {
         let mut sources = Vec::new();
         if !keys.is_empty() {
             let items: Vec<Value> = keys.iter().map(|k| json!({"key": k, "path": k})).collect();
-            sources.push(json!({"secret": {"name": SECRET_NAME, "items": items}}));
+            sources.push(json!({"secret": {"name": self.secret_name, "items": items}}));
         }
         let mut names: Vec<&str> = keys.clone();
         if database {
@@ -291,7 +293,7 @@ impl Ctx<'_> {
             .filter(|k| self.secret_keys.contains(k))
             .collect();
         if !self.secrets_rendered {
-            return checksum(&(SECRET_NAME, &keys));
+            return checksum(&(&self.secret_name, &keys));
         }
         let values: Vec<(&str, &str)> = keys.iter().map(|k| (*k, self.settings.str(k))).collect();
         checksum(&(self.settings.str("TOS_SECRET_KEY"), values))
@@ -468,7 +470,10 @@ pub fn plan(settings: &Settings) -> Plan {
     let multi_node = settings.str("PROFILE") == "multi-node";
     let version = settings.str("NAP_VERSION").to_string();
     let needed = crate::validate::needed_secrets(settings);
-    let secrets_rendered = !needed.is_empty() && needed.iter().all(|k| settings.is_set(k.name));
+    // With EXISTING_SECRET the operator manages the Secret: it is never rendered.
+    let secrets_rendered = !settings.is_set("EXISTING_SECRET")
+        && !needed.is_empty()
+        && needed.iter().all(|k| settings.is_set(k.name));
     let mut ctx = Ctx {
         settings,
         namespace: namespace.clone(),
@@ -482,6 +487,7 @@ pub fn plan(settings: &Settings) -> Plan {
                 "napgen".to_string(),
             ),
         ]),
+        secret_name: secret_name(settings).to_string(),
         secret_keys: needed.iter().map(|k| k.name).collect(),
         secrets_rendered,
         pod_security: json!({
@@ -514,7 +520,7 @@ pub fn plan(settings: &Settings) -> Plan {
     );
 
     let secret = SecretPlan {
-        name: SECRET_NAME,
+        name: ctx.secret_name.clone(),
         rendered: secrets_rendered,
         keys: ctx.secret_keys.clone(),
         data: if secrets_rendered {

@@ -408,6 +408,14 @@ pub static KEYS: &[Key] = &[
         description: "Private CIDR blocks agent, sandbox and browser pods may reach (e.g. an internal LLM gateway); by default they reach only the internet, never metadata, private or cluster ranges",
     },
     Key {
+        name: "EXISTING_SECRET",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Secret you manage (External Secrets, Sealed Secrets, SOPS) that holds every platform secret, in the namespace and, for the TURN relay, in <NAMESPACE>-turn; the bundle then contains no secret value",
+    },
+    Key {
         name: "TOS_SECRET_KEY",
         ty: SECRET,
         default: Default::None,

@@ -22,8 +22,22 @@ impl Validated {
     }
 }
 
-/// The name of the Secret that holds the platform's secrets.
+/// The default name of the Secret that holds the platform's secrets.
 pub const SECRET_NAME: &str = "nap-secrets";
+/// The default name of coturn's Secret, in the TURN relay's own namespace.
+pub const COTURN_SECRET_NAME: &str = "coturn-auth";
+
+/// The platform Secret's name: EXISTING_SECRET when the operator manages it, else the default.
+pub fn secret_name(settings: &Settings) -> &str {
+    settings.opt("EXISTING_SECRET").unwrap_or(SECRET_NAME)
+}
+
+/// coturn's Secret (in `<NAMESPACE>-turn`): EXISTING_SECRET there too when it is set.
+pub fn coturn_secret_name(settings: &Settings) -> &str {
+    settings
+        .opt("EXISTING_SECRET")
+        .unwrap_or(COTURN_SECRET_NAME)
+}
 
 /// Validate entries given in precedence order (later entries override earlier ones).
 pub fn validate(entries: &[Entry]) -> Validated {
@@ -702,30 +716,29 @@ pub fn needed_secrets(settings: &Settings) -> Vec<&'static Key> {
 
 /// Secrets are all given (the bundle then holds the Secret) or none (the operator creates the
 /// Secret; napgen says which keys it needs). Half of them would make a Secret that lacks keys.
+/// With EXISTING_SECRET the operator manages the Secret, and values.env holds no secret at all.
 fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let needed = needed_secrets(settings);
+    if let Some(existing) = settings.opt("EXISTING_SECRET") {
+        for key in KEYS.iter().filter(|k| k.is_secret()) {
+            if let (Some(origin), true) = (settings.origin(key.name), settings.is_set(key.name)) {
+                diags.push(Diagnostic::error(
+                    Some(key.name),
+                    Some(origin.clone()),
+                    "EXISTING_SECRET is set; remove the secret values from values.env",
+                    format!("Secret {existing} holds this key; delete the line from values.env"),
+                ));
+            }
+        }
+        if !needed.is_empty() {
+            diags.push(secret_note(settings, &needed, "EXISTING_SECRET is set"));
+        }
+        return;
+    }
     let given: Vec<_> = needed.iter().filter(|k| settings.is_set(k.name)).collect();
     if given.is_empty() {
         if !needed.is_empty() {
-            let names: Vec<_> = needed.iter().map(|k| k.name).collect();
-            let coturn = if Module::Browser.enabled(settings) {
-                format!(
-                    "; and kubectl -n {}-turn create secret generic coturn-auth --from-literal=TURN_AUTH_SECRET=... (the same value)",
-                    settings.str("NAMESPACE")
-                )
-            } else {
-                String::new()
-            };
-            diags.push(Diagnostic::warning(
-                None,
-                None,
-                format!("no secrets are set, so the bundle references Secret {SECRET_NAME} without containing it; it needs the keys {}", names.join(", ")),
-                format!(
-                    "create it before applying: kubectl -n {} create secret generic {SECRET_NAME} {}{coturn}; or put the values in values.env (napgen init generates them)",
-                    settings.str("NAMESPACE"),
-                    names.iter().map(|n| format!("--from-literal={n}=...")).collect::<Vec<_>>().join(" ")
-                ),
-            ));
+            diags.push(secret_note(settings, &needed, "no secrets are set"));
         }
         return;
     }
@@ -738,6 +751,43 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             "generate it with openssl rand -hex 32 (or napgen init), or remove all secrets from values.env and create the Secret yourself",
         ));
     }
+}
+
+/// The note that the bundle references the platform Secret without containing it: its name,
+/// the keys it must hold, and how to create it (and coturn's, when the browser is on).
+fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagnostic {
+    let name = secret_name(settings);
+    let namespace = settings.str("NAMESPACE");
+    let names: Vec<_> = needed.iter().map(|k| k.name).collect();
+    let coturn = if Module::Browser.enabled(settings) {
+        format!(
+            "; and kubectl -n {namespace}-turn create secret generic {} --from-literal=TURN_AUTH_SECRET=... (the same value)",
+            coturn_secret_name(settings)
+        )
+    } else {
+        String::new()
+    };
+    let alternative = if settings.is_set("EXISTING_SECRET") {
+        "; or let External Secrets, Sealed Secrets or SOPS create it"
+    } else {
+        "; or put the values in values.env (napgen init generates them)"
+    };
+    Diagnostic::warning(
+        None,
+        None,
+        format!(
+            "{why}, so the bundle references Secret {name} without containing it; it needs the keys {}",
+            names.join(", ")
+        ),
+        format!(
+            "create it before applying: kubectl -n {namespace} create secret generic {name} {}{coturn}{alternative}",
+            names
+                .iter()
+                .map(|n| format!("--from-literal={n}=..."))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    )
 }
 
 fn check_unused(settings: &Settings, diags: &mut Vec<Diagnostic>) {
@@ -1148,6 +1198,41 @@ mod tests {
         let v = run(&[("TOS_SECRET_KEY", &"a".repeat(64))]);
         let errs: Vec<_> = v.errors().filter_map(|d| d.key.clone()).collect();
         assert_eq!(errs, ["ADMIN_PASSWORD", "OPENAI_API_KEY"]);
+    }
+
+    #[test]
+    fn existing_secret_is_referenced_and_values_env_holds_no_secret() {
+        let v = run(&[
+            ("EXISTING_SECRET", "nap-managed"),
+            ("BROWSER_ENABLED", "true"),
+            ("TURN_HOST", "198.51.100.7"),
+        ]);
+        assert!(v.settings.is_some(), "{:?}", messages(&v));
+        let w = messages(&v).join("\n");
+        assert!(
+            w.contains("EXISTING_SECRET is set, so the bundle references Secret nap-managed")
+                && w.contains("TOS_SECRET_KEY, ADMIN_PASSWORD, OPENAI_API_KEY, BROWSER_JWT_SECRET, TURN_AUTH_SECRET")
+                && w.contains("kubectl -n nap-turn create secret generic nap-managed"),
+            "{w}"
+        );
+        // A secret value beside it is an error at its own line, and the value is not shown.
+        let value = "a".repeat(64);
+        let e = error_for(
+            &[
+                ("EXISTING_SECRET", "nap-managed"),
+                ("TOS_SECRET_KEY", &value),
+            ],
+            "TOS_SECRET_KEY",
+        );
+        assert!(
+            e.starts_with("error: values.env:2: TOS_SECRET_KEY: EXISTING_SECRET is set; remove the secret values from values.env"),
+            "{e}"
+        );
+        assert!(!e.contains(&value));
+        assert!(
+            error_for(&[("EXISTING_SECRET", "Nap_Secrets")], "EXISTING_SECRET")
+                .contains("not a valid Kubernetes name")
+        );
     }
 
     #[test]

@@ -515,6 +515,34 @@ fn the_checker_finds_drift_and_dangling_references() {
     assert!(problems.contains("has no key NOPE"), "{problems}");
 }
 
+#[test]
+fn existing_secret_mode_renders_no_secret_value() {
+    let install = install(&entries(&[
+        ("EXISTING_SECRET", "nap-managed"),
+        ("AGENT_TYPES", "codex,claude-code"),
+        ("SANDBOX_ENABLED", "true"),
+        ("BROWSER_ENABLED", "true"),
+        ("TURN_HOST", "198.51.100.7"),
+    ]));
+    let problems = check(&install);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    for o in install.objects.iter().filter(|o| o["kind"] == "Secret") {
+        for field in ["data", "stringData"] {
+            assert!(
+                o[field].as_object().is_none_or(|m| m.is_empty()),
+                "{} holds values",
+                o["metadata"]["name"]
+            );
+        }
+    }
+    let text = serde_json::to_string(&install.objects).unwrap();
+    assert!(text.contains("\"nap-managed\"") && !text.contains("\"nap-secrets\""));
+    assert!(!text.contains("\"coturn-auth\""));
+    assert!(install
+        .provided
+        .contains_key(&("nap-turn".to_string(), "nap-managed".to_string())));
+}
+
 /// Objects keyed by (kind, namespace, name), seed Job hashes removed.
 fn by_key(install: &Install) -> BTreeMap<(String, String, String), Value> {
     install

@@ -43,7 +43,7 @@ pub struct Coturn {
     pub selector: Map,
     /// turnserver.conf without the secret, which is appended at start from the Secret.
     pub config: String,
-    pub secret_name: &'static str,
+    pub secret_name: String,
     /// The Secret is in the bundle when values.env holds the secrets.
     pub secret_rendered: bool,
     pub auth_secret: Option<Redacted>,
@@ -202,7 +202,7 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
         labels,
         selector,
         config,
-        secret_name: "coturn-auth",
+        secret_name: crate::validate::coturn_secret_name(settings).to_string(),
         secret_rendered: ctx.secrets_rendered,
         auth_secret: ctx
             .secrets_rendered
