@@ -7,12 +7,14 @@ mod browser;
 mod ingress;
 mod network;
 mod oauth;
+mod placement;
 mod sandbox;
 
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
 pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
+pub use placement::{toleration, Placement};
 pub use sandbox::Sandbox;
 
 use crate::registry::Module;
@@ -84,9 +86,11 @@ pub struct Workload {
     pub volumes: Vec<Value>,
     pub volume_mounts: Vec<Value>,
     pub service_account: String,
-    /// A PodDisruptionBudget keeps one replica up during node drains (multi-node only).
+    /// A PodDisruptionBudget keeps one replica up during node drains (multi-node, 2+ replicas).
     pub pdb: bool,
     pub affinity: Value,
+    /// `topologySpreadConstraints` (multi-node only).
+    pub topology_spread: Option<Vec<Value>>,
 }
 
 /// How a platform Service is exposed: a NodePort on `TOS_HOST`, or ClusterIP behind an ingress.
@@ -112,6 +116,11 @@ pub struct Database {
     /// The operator-generated Secret the apps read `uri` from.
     pub app_secret: String,
     pub resources: Value,
+    /// CloudNativePG's `affinity`: anti-affinity between instances, node selector, tolerations.
+    pub affinity: Value,
+    pub priority_class_name: Option<String>,
+    /// `walStorage`, when WAL gets its own volume.
+    pub wal_storage: Option<Value>,
     pub labels: Map,
 }
 
@@ -191,6 +200,8 @@ pub struct Plan {
     pub image_pull_policy: String,
     /// `imagePullSecrets` of every pod (`None` when there are none).
     pub image_pull_secrets: Option<Vec<Value>>,
+    /// Node selector, tolerations and priority class of the platform's own pods.
+    pub placement: Placement,
     pub config: ConfigPlan,
     pub secret: SecretPlan,
     pub control_plane: Workload,
@@ -231,6 +242,10 @@ pub(crate) struct Ctx<'a> {
     pub pod_security: Value,
     pub container_security: Value,
     pub images: Vec<Image>,
+    /// Scheduling of the platform's own pods.
+    pub placement: Placement,
+    /// Scheduling of the pods the platform creates at run time.
+    pub runtime_placement: Placement,
 }
 
 impl Ctx<'_> {
@@ -504,6 +519,8 @@ pub fn plan(settings: &Settings) -> Plan {
             "capabilities": {"drop": ["ALL"]},
         }),
         images: Vec::new(),
+        placement: Placement::platform(settings),
+        runtime_placement: Placement::runtime(settings),
     };
     let public_url = public_origin(settings, "TOS_PUBLIC_URL", "TOS_NODE_PORT");
 
@@ -548,11 +565,16 @@ pub fn plan(settings: &Settings) -> Plan {
         database: "nap".into(),
         owner: "nap".into(),
         app_secret: app_secret.clone(),
-        resources: if multi_node {
-            resources("500m", "1Gi", "2")
-        } else {
-            resources("250m", "1Gi", "1")
-        },
+        resources: resources(
+            settings.str("POSTGRES_CPU"),
+            settings.str("POSTGRES_MEMORY"),
+            &scale_cpu(settings.str("POSTGRES_CPU"), 4),
+        ),
+        affinity: database_affinity(&ctx, instances),
+        priority_class_name: ctx.placement.priority_class_name.clone(),
+        wal_storage: settings
+            .opt("POSTGRES_WAL_STORAGE_SIZE")
+            .map(|size| json!({"storageClass": settings.str("RWO_STORAGE_CLASS"), "size": size})),
         labels: ctx.labels("database", "nap-postgres"),
     };
 
@@ -643,7 +665,7 @@ pub fn plan(settings: &Settings) -> Plan {
         "ANTHROPIC_API_KEY",
         "LDAP_BIND_PASSWORD",
     ];
-    let replicas = if multi_node { 2 } else { 1 };
+    let replicas = settings.int("CONTROL_PLANE_REPLICAS") as u32;
     let (tmp, tmp_mount) = tmp_volume("1Gi");
     let mut cp_env = vec![pod_namespace.clone()];
     let mut cp_volumes = vec![
@@ -682,8 +704,9 @@ pub fn plan(settings: &Settings) -> Plan {
         volumes: cp_volumes,
         volume_mounts: cp_mounts,
         service_account: control_plane_name.clone(),
-        pdb: multi_node,
+        pdb: multi_node && replicas > 1,
         affinity: spread(multi_node, &cp_selector),
+        topology_spread: placement::zone_spread(multi_node, &cp_selector),
     };
 
     // ---- gateway
@@ -706,6 +729,7 @@ pub fn plan(settings: &Settings) -> Plan {
     ctx.secret_files(&gw_secrets, true)
         .attach(&mut gw_env, &mut gw_volumes, &mut gw_mounts);
     let gw_annotations = ctx.scan_exceptions(&[&gateway_image], &[]);
+    let replicas = settings.int("GATEWAY_REPLICAS") as u32;
     let gateway = Workload {
         name: gateway_name.clone(),
         component: "gateway",
@@ -720,8 +744,9 @@ pub fn plan(settings: &Settings) -> Plan {
         volumes: gw_volumes,
         volume_mounts: gw_mounts,
         service_account: "nap-gateway".into(),
-        pdb: multi_node,
+        pdb: multi_node && replicas > 1,
         affinity: spread(multi_node, &gw_selector),
+        topology_spread: placement::zone_spread(multi_node, &gw_selector),
     };
 
     // ---- seed Jobs
@@ -761,7 +786,7 @@ pub fn plan(settings: &Settings) -> Plan {
 
     let ingresses = ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref());
     let templates = templates(
-        &ctx,
+        control_plane.pdb || gateway.pdb,
         &secret,
         ldap_ca.is_some(),
         &sandbox,
@@ -779,6 +804,7 @@ pub fn plan(settings: &Settings) -> Plan {
         container_security: ctx.container_security.clone(),
         image_pull_policy: settings.str("IMAGE_PULL_POLICY").to_string(),
         image_pull_secrets: ctx.pull_secrets(),
+        placement: ctx.placement.clone(),
         config,
         secret,
         control_plane,
@@ -804,7 +830,7 @@ pub fn plan(settings: &Settings) -> Plan {
 
 /// Which template files this configuration renders: the one place that decides which objects exist.
 fn templates(
-    ctx: &Ctx,
+    core_pdbs: bool,
     secret: &SecretPlan,
     ldap_ca: bool,
     sandbox: &Option<Sandbox>,
@@ -828,7 +854,7 @@ fn templates(
     if secret.rendered {
         t.push("core/secret.yaml");
     }
-    if ctx.multi_node {
+    if core_pdbs {
         t.push("core/disruption-budgets.yaml");
     }
     if ldap_ca {
@@ -840,7 +866,7 @@ fn templates(
             "sandbox/service.yaml",
             "sandbox/pod-template.yaml",
         ]);
-        if ctx.multi_node {
+        if sandbox.as_ref().is_some_and(|s| s.workload.pdb) {
             t.push("sandbox/disruption-budget.yaml");
         }
     }
@@ -850,7 +876,7 @@ fn templates(
             "browser/service.yaml",
             "browser/coturn.yaml",
         ]);
-        if ctx.multi_node {
+        if b.workload.pdb {
             t.push("browser/disruption-budget.yaml");
         }
         if b.coturn.secret_rendered {
@@ -922,6 +948,8 @@ fn workspace_runtime(
                 "automountServiceAccountToken": false,
                 "imagePullSecrets": ctx.pull_secrets(),
                 "enableServiceLinks": false,
+                "nodeSelector": ctx.runtime_placement.node_selector,
+                "tolerations": ctx.runtime_placement.tolerations,
                 "securityContext": ctx.pod_security,
                 "containers": [{
                     "name": "agent",
@@ -999,9 +1027,54 @@ pub(crate) fn double_cpu(cpu: &str) -> String {
     }
 }
 
+/// A CPU quantity times `n`, in whole cores when it is one (`500m` × 4 → `2`, `300m` × 4 → `1200m`).
+pub(crate) fn scale_cpu(cpu: &str, n: u64) -> String {
+    let milli = match cpu.strip_suffix('m') {
+        Some(m) => m.parse::<u64>().unwrap_or(1000),
+        None => cpu
+            .parse::<f64>()
+            .map(|c| (c * 1000.0).round() as u64)
+            .unwrap_or(1000),
+    } * n;
+    if milli.is_multiple_of(1000) {
+        (milli / 1000).to_string()
+    } else {
+        format!("{milli}m")
+    }
+}
+
+/// CloudNativePG's affinity: instances kept apart on multi-node (POSTGRES_ANTI_AFFINITY), and the
+/// platform's node selector and tolerations.
+fn database_affinity(ctx: &Ctx, instances: i64) -> Value {
+    let spread = ctx.multi_node && instances > 1;
+    let mut affinity = json!({
+        "enablePodAntiAffinity": ctx.multi_node,
+        "topologyKey": "kubernetes.io/hostname",
+    });
+    if spread {
+        affinity["podAntiAffinityType"] = json!(ctx.settings.str("POSTGRES_ANTI_AFFINITY"));
+    }
+    if let Some(n) = &ctx.placement.node_selector {
+        affinity["nodeSelector"] = json!(n);
+    }
+    if let Some(t) = &ctx.placement.tolerations {
+        affinity["tolerations"] = json!(t);
+    }
+    affinity
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scales_cpu() {
+        assert_eq!(scale_cpu("500m", 4), "2");
+        assert_eq!(scale_cpu("250m", 4), "1");
+        assert_eq!(scale_cpu("300m", 4), "1200m");
+        assert_eq!(scale_cpu("1.5", 4), "6");
+        assert_eq!(scale_cpu("0.1", 4), "400m");
+    }
 
     #[test]
     fn doubles_cpu() {

@@ -43,6 +43,10 @@ pub enum KeyType {
     NameList,
     /// A comma-separated list of `image=sha256:<64 hex>` pins, by the image names in [`IMAGE_NAMES`].
     DigestList,
+    /// A comma-separated list of Kubernetes labels, `key=value`.
+    LabelList,
+    /// A comma-separated list of tolerations, `key[=value][:Effect]`.
+    TolerationList,
     /// Free-form text.
     String,
 }
@@ -61,9 +65,12 @@ impl KeyType {
             KeyType::Email => "email",
             KeyType::Secret { .. } => "secret",
             KeyType::Enum(_) => "enum",
-            KeyType::EnumList(_) | KeyType::CidrList | KeyType::NameList | KeyType::DigestList => {
-                "list"
-            }
+            KeyType::EnumList(_)
+            | KeyType::CidrList
+            | KeyType::NameList
+            | KeyType::DigestList
+            | KeyType::LabelList
+            | KeyType::TolerationList => "list",
             KeyType::Name => "name",
             KeyType::Registry => "registry",
             KeyType::ImageTag => "tag",
@@ -242,6 +249,9 @@ pub const PROFILES: &[&str] = &["single-node", "multi-node"];
 pub const INGRESS_MODES: &[&str] = &["nodeport", "external", "ingress"];
 pub const AGENT_TYPES: &[&str] = &["codex", "claude-code"];
 pub const PULL_POLICIES: &[&str] = &["IfNotPresent", "Always", "Never"];
+pub const ANTI_AFFINITY_TYPES: &[&str] = &["preferred", "required"];
+/// Taint effects a toleration names.
+pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 /// The short names of every image napgen can render, as IMAGE_DIGESTS names them.
 pub const IMAGE_NAMES: &[&str] = &[
     "control-plane",
@@ -258,6 +268,11 @@ pub const IMAGE_NAMES: &[&str] = &[
 
 fn multi_node(s: &Settings) -> bool {
     s.str("PROFILE") == "multi-node"
+}
+
+/// Two replicas on multi-node (one survives a node drain), one on a single node.
+fn replicas_by_profile(s: &Settings) -> Option<String> {
+    Some(if multi_node(s) { "2" } else { "1" }.into())
 }
 
 fn behind_ingress(s: &Settings) -> bool {
@@ -408,6 +423,46 @@ pub static KEYS: &[Key] = &[
         description: "Private CIDR blocks agent, sandbox and browser pods may reach (e.g. an internal LLM gateway); by default they reach only the internet, never metadata, private or cluster ranges",
     },
     Key {
+        name: "NODE_SELECTOR",
+        ty: KeyType::LabelList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Node labels, key=value separated by commas, that every platform pod and the pods it creates at run time (workspaces, sandboxes, browser sessions) are scheduled on",
+    },
+    Key {
+        name: "TOLERATIONS",
+        ty: KeyType::TolerationList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Taints every platform pod and run-time pod tolerates, separated by commas: key=value:Effect (Equal), key:Effect (Exists), key=value or key for every effect; Effect is NoSchedule, PreferNoSchedule or NoExecute",
+    },
+    Key {
+        name: "PRIORITY_CLASS_NAME",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "PriorityClass of the platform's own pods (control plane, gateway, services, PostgreSQL, seed Jobs, coturn), not of workspace, sandbox or browser-session pods",
+    },
+    Key {
+        name: "CONTROL_PLANE_REPLICAS",
+        ty: KeyType::Int { min: 1, max: 10 },
+        default: Default::Derived { doc: "2 on multi-node, 1 on single-node", compute: replicas_by_profile },
+        module: Module::Core,
+        required: Required::No,
+        description: "Replicas of the control plane; on multi-node more than one also gets a PodDisruptionBudget",
+    },
+    Key {
+        name: "GATEWAY_REPLICAS",
+        ty: KeyType::Int { min: 1, max: 10 },
+        default: Default::Derived { doc: "2 on multi-node, 1 on single-node", compute: replicas_by_profile },
+        module: Module::Core,
+        required: Required::No,
+        description: "Replicas of the channel gateway; on multi-node more than one also gets a PodDisruptionBudget",
+    },
+    Key {
         name: "EXISTING_SECRET",
         ty: KeyType::Name,
         default: Default::None,
@@ -475,6 +530,41 @@ pub static KEYS: &[Key] = &[
         module: Module::Database,
         required: Required::No,
         description: "Data volume size of each PostgreSQL instance",
+    },
+    Key {
+        name: "POSTGRES_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Derived {
+            doc: "500m on multi-node, 250m on single-node",
+            compute: |s| Some(if multi_node(s) { "500m" } else { "250m" }.into()),
+        },
+        module: Module::Database,
+        required: Required::No,
+        description: "CPU requested by each PostgreSQL instance (its limit is four times this)",
+    },
+    Key {
+        name: "POSTGRES_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("1Gi"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each PostgreSQL instance",
+    },
+    Key {
+        name: "POSTGRES_WAL_STORAGE_SIZE",
+        ty: KeyType::Size,
+        default: Default::None,
+        module: Module::Database,
+        required: Required::No,
+        description: "Size of a separate WAL volume per PostgreSQL instance (CloudNativePG walStorage, RWO_STORAGE_CLASS); empty keeps WAL on the data volume",
+    },
+    Key {
+        name: "POSTGRES_ANTI_AFFINITY",
+        ty: KeyType::Enum(ANTI_AFFINITY_TYPES),
+        default: Default::Value("preferred"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Multi-node: preferred spreads PostgreSQL instances over nodes when it can; required never puts two on one node (instances wait for a free node)",
     },
     Key {
         name: "POSTGRES_VERSION",

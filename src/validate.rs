@@ -240,6 +240,8 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
         KeyType::DigestList => parse_digests(raw).map(Value::List),
+        KeyType::LabelList => parse_labels(raw).map(Value::List),
+        KeyType::TolerationList => parse_tolerations(raw).map(Value::List),
         KeyType::String => Ok(text(raw)),
     }
 }
@@ -570,6 +572,119 @@ fn parse_digests(raw: &str) -> Result<Vec<String>, Problem> {
             ));
         }
         seen.push(name);
+        items.push(item.to_string());
+    }
+    Ok(items)
+}
+
+/// A label key, `[prefix/]name`: the prefix a DNS subdomain, the name at most 63 letters,
+/// digits, '-', '_' and '.', starting and ending with a letter or digit.
+fn label_key_ok(key: &str) -> bool {
+    let (prefix, name) = key.rsplit_once('/').unwrap_or(("", key));
+    let prefix_ok = prefix.is_empty()
+        || (prefix.len() <= 253
+            && prefix.split('.').all(|l| {
+                !l.is_empty()
+                    && l.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            }));
+    prefix_ok && !name.is_empty() && label_value_ok(name)
+}
+
+/// A label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending
+/// with a letter or digit.
+fn label_value_ok(value: &str) -> bool {
+    value.is_empty()
+        || (value.len() <= 63
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            && value
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
+            && value
+                .bytes()
+                .last()
+                .is_some_and(|b| b.is_ascii_alphanumeric()))
+}
+
+fn bad_label_part(item: &str, what: &str, text: &str) -> Problem {
+    problem(
+        format!("{item:?}: {text:?} is not a valid label {what}"),
+        "label keys are [prefix/]name and values at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+    )
+}
+
+fn parse_labels(raw: &str) -> Result<Vec<String>, Problem> {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut items = Vec::new();
+    for item in raw.split(',').map(str::trim) {
+        let Some((key, value)) = item.split_once('=') else {
+            return Err(problem(
+                format!("{item:?} is not key=value"),
+                "write labels like kubernetes.io/os=linux, separated by commas",
+            ));
+        };
+        if !label_key_ok(key) {
+            return Err(bad_label_part(item, "key", key));
+        }
+        if !label_value_ok(value) {
+            return Err(bad_label_part(item, "value", value));
+        }
+        if keys.contains(&key) {
+            return Err(problem(
+                format!("{key} is listed twice"),
+                "give each label once",
+            ));
+        }
+        keys.push(key);
+        items.push(item.to_string());
+    }
+    Ok(items)
+}
+
+fn parse_tolerations(raw: &str) -> Result<Vec<String>, Problem> {
+    let mut items: Vec<String> = Vec::new();
+    for item in raw.split(',').map(str::trim) {
+        let (taint, effect) = match item.rsplit_once(':') {
+            Some((t, e)) => (t, Some(e)),
+            None => (item, None),
+        };
+        if let Some(effect) = effect {
+            check_enum(
+                effect,
+                &format!("the effect {effect:?}"),
+                registry::TAINT_EFFECTS,
+            )?;
+        }
+        let (key, value) = match taint.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (taint, None),
+        };
+        if key.is_empty() {
+            return Err(problem(
+                format!("{item:?} has no taint key"),
+                "name the taint's key, e.g. dedicated=nap:NoSchedule; tolerating every taint is not offered",
+            ));
+        }
+        if !label_key_ok(key) {
+            return Err(bad_label_part(item, "key", key));
+        }
+        if let Some(v) = value.filter(|v| v.is_empty() || !label_value_ok(v)) {
+            return Err(problem(
+                format!("{item:?}: {v:?} is not a taint value"),
+                "write key=value:Effect, or key:Effect to tolerate the key with any value",
+            ));
+        }
+        if items.iter().any(|i| i == item) {
+            return Err(problem(
+                format!("{item:?} is listed twice"),
+                "list each toleration once",
+            ));
+        }
         items.push(item.to_string());
     }
     Ok(items)
@@ -940,6 +1055,17 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    if settings.str("PROFILE") == "single-node"
+        && settings.str("POSTGRES_ANTI_AFFINITY") == "required"
+        && settings.origin("POSTGRES_ANTI_AFFINITY").is_some()
+    {
+        diags.push(Diagnostic::warning(
+            Some("POSTGRES_ANTI_AFFINITY"),
+            at(settings, "POSTGRES_ANTI_AFFINITY"),
+            "has no effect on single-node: instances are spread over nodes only on multi-node",
+            "remove the line, or set PROFILE=multi-node",
+        ));
+    }
     if on(Module::Browser) && is_loopback(settings.str("TURN_HOST")) {
         diags.push(Diagnostic::warning(
             Some("TURN_HOST"),
@@ -1162,6 +1288,98 @@ mod tests {
         assert!(
             error_for(&[("CLUSTER_POD_CIDRS", "10.0.0.0/33")], "CLUSTER_POD_CIDRS")
                 .contains("not a CIDR")
+        );
+    }
+
+    #[test]
+    fn node_selector_labels() {
+        let ok = run(&[(
+            "NODE_SELECTOR",
+            "kubernetes.io/os=linux, node.example.com/pool=nap,empty=",
+        )]);
+        assert_eq!(
+            ok.settings.unwrap().list("NODE_SELECTOR"),
+            [
+                "kubernetes.io/os=linux",
+                "node.example.com/pool=nap",
+                "empty="
+            ]
+        );
+        let cases = [
+            ("pool", "is not key=value"),
+            ("Pool Name=x", "not a valid label key"),
+            ("pool=-x", "not a valid label value"),
+            ("Example.com/pool=x", "not a valid label key"),
+            ("pool=a,pool=b", "pool is listed twice"),
+            (
+                &*format!("pool={}", "x".repeat(64)),
+                "not a valid label value",
+            ),
+        ];
+        for (raw, expected) in cases {
+            let e = error_for(&[("NODE_SELECTOR", raw)], "NODE_SELECTOR");
+            assert!(e.contains(expected), "{raw}: {e}");
+        }
+    }
+
+    #[test]
+    fn tolerations_compact_syntax() {
+        let ok = run(&[(
+            "TOLERATIONS",
+            "dedicated=nap:NoSchedule,example.com/gpu:NoExecute,spot=true,maintenance",
+        )]);
+        assert_eq!(ok.settings.unwrap().list("TOLERATIONS").len(), 4);
+        let cases = [
+            ("dedicated=nap:NoSchedul", "did you mean NoSchedule?"),
+            ("dedicated=nap:Evict", "is not allowed"),
+            (":NoSchedule", "has no taint key"),
+            ("=nap:NoSchedule", "has no taint key"),
+            ("dedicated=:NoSchedule", "is not a taint value"),
+            ("bad key:NoSchedule", "not a valid label key"),
+            ("a:NoSchedule,a:NoSchedule", "listed twice"),
+        ];
+        for (raw, expected) in cases {
+            let e = error_for(&[("TOLERATIONS", raw)], "TOLERATIONS");
+            assert!(e.contains(expected), "{raw}: {e}");
+        }
+    }
+
+    #[test]
+    fn replicas_and_postgres_placement() {
+        let multi = run(&[
+            ("PROFILE", "multi-node"),
+            ("RWX_STORAGE_CLASS", "nfs"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+        ])
+        .settings
+        .unwrap();
+        assert_eq!(multi.int("CONTROL_PLANE_REPLICAS"), 2);
+        assert_eq!(multi.int("GATEWAY_REPLICAS"), 2);
+        assert_eq!(multi.str("POSTGRES_CPU"), "500m");
+        let single = run(&[]).settings.unwrap();
+        assert_eq!(single.int("CONTROL_PLANE_REPLICAS"), 1);
+        assert_eq!(single.str("POSTGRES_CPU"), "250m");
+        assert!(
+            error_for(&[("GATEWAY_REPLICAS", "0")], "GATEWAY_REPLICAS").contains("outside 1-10")
+        );
+        assert!(error_for(
+            &[("POSTGRES_ANTI_AFFINITY", "strict")],
+            "POSTGRES_ANTI_AFFINITY"
+        )
+        .contains("use one of: preferred, required"));
+        assert!(error_for(
+            &[("POSTGRES_WAL_STORAGE_SIZE", "10")],
+            "POSTGRES_WAL_STORAGE_SIZE"
+        )
+        .contains("needs a unit"));
+        let w = messages(&run(&[("POSTGRES_ANTI_AFFINITY", "required")])).join("\n");
+        assert!(
+            w.contains("POSTGRES_ANTI_AFFINITY: has no effect on single-node"),
+            "{w}"
+        );
+        assert!(
+            error_for(&[("PRIORITY_CLASS_NAME", "High")], "PRIORITY_CLASS_NAME")
+                .contains("not a valid Kubernetes name")
         );
     }
 

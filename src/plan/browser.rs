@@ -47,7 +47,10 @@ pub struct Coturn {
     /// The Secret is in the bundle when values.env holds the secrets.
     pub secret_rendered: bool,
     pub auth_secret: Option<Redacted>,
+    /// TURN_NODE's hostname label, with NODE_SELECTOR.
     pub node_selector: Map,
+    pub tolerations: Option<Vec<Value>>,
+    pub priority_class_name: Option<String>,
     pub pod_annotations: Map,
     /// The host-network exception and the scanner findings it implies, with reasons.
     pub annotations: Map,
@@ -116,6 +119,8 @@ pub(crate) fn plan(
             "automountServiceAccountToken": false,
             "enableServiceLinks": false,
             "imagePullSecrets": ctx.pull_secrets(),
+            "nodeSelector": ctx.runtime_placement.node_selector,
+            "tolerations": ctx.runtime_placement.tolerations,
             "securityContext": ctx.pod_security,
             "containers": [{
                 "name": "chromium",
@@ -144,11 +149,12 @@ pub(crate) fn plan(
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     let sel = selector("browser", name);
     let annotations = ctx.scan_exceptions(&[image.as_str()], &[]);
+    let replicas = if ctx.multi_node { 2 } else { 1 };
     let workload = Workload {
         name: name.into(),
         component: "browser",
         image,
-        replicas: if ctx.multi_node { 2 } else { 1 },
+        replicas,
         labels: ctx.labels("browser", name),
         annotations,
         selector: sel.clone(),
@@ -158,8 +164,9 @@ pub(crate) fn plan(
         volumes,
         volume_mounts,
         service_account: name.into(),
-        pdb: ctx.multi_node,
+        pdb: ctx.multi_node && replicas > 1,
         affinity: spread(ctx.multi_node, &sel),
+        topology_spread: super::placement::zone_spread(ctx.multi_node, &sel),
     };
 
     Browser {
@@ -179,10 +186,10 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
     labels.insert("app".into(), "coturn".into());
     let mut selector = selector("turn", "coturn");
     selector.insert("app".into(), "coturn".into());
-    let node_selector = settings
-        .opt("TURN_NODE")
-        .map(|n| Map::from([("kubernetes.io/hostname".to_string(), n.to_string())]))
-        .unwrap_or_default();
+    let mut node_selector = super::placement::node_selector(settings);
+    if let Some(node) = settings.opt("TURN_NODE") {
+        node_selector.insert("kubernetes.io/hostname".to_string(), node.to_string());
+    }
     let mut pod_annotations = Map::from([("checksum/config".to_string(), checksum(&config))]);
     pod_annotations.insert(
         "checksum/secret".into(),
@@ -208,6 +215,8 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
             .secrets_rendered
             .then(|| Redacted(settings.str("TURN_AUTH_SECRET").to_string())),
         node_selector,
+        tolerations: ctx.placement.tolerations.clone(),
+        priority_class_name: ctx.placement.priority_class_name.clone(),
         pod_annotations,
         pod_security: json!({
             "runAsNonRoot": true,

@@ -49,6 +49,8 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
             "automountServiceAccountToken": false,
             "enableServiceLinks": false,
             "imagePullSecrets": ctx.pull_secrets(),
+            "nodeSelector": ctx.runtime_placement.node_selector,
+            "tolerations": ctx.runtime_placement.tolerations,
             "securityContext": ctx.pod_security,
             "containers": [{
                 "name": "sandbox",
@@ -96,8 +98,9 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
         volumes,
         volume_mounts,
         service_account: name.into(),
-        pdb: ctx.multi_node,
+        pdb: ctx.multi_node && replicas > 1,
         affinity: spread(ctx.multi_node, &sel),
+        topology_spread: super::placement::zone_spread(ctx.multi_node, &sel),
     };
     Sandbox {
         workload,
