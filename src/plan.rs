@@ -7,6 +7,7 @@ mod browser;
 mod ingress;
 mod network;
 mod oauth;
+mod outbound;
 mod placement;
 mod sandbox;
 
@@ -14,6 +15,7 @@ pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_
 pub use ingress::IngressRoute;
 pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
+pub use outbound::{no_proxy, CaBundle, CA_BUNDLE_CONFIG_MAP, CA_DIR, CA_ENV, CA_FILE};
 pub use placement::{toleration, Placement};
 pub use sandbox::Sandbox;
 
@@ -218,6 +220,8 @@ pub struct Plan {
     /// The core platform's NetworkPolicies (modules carry their own).
     pub network_policies: Vec<NetworkPolicy>,
     pub ingress_class: Option<String>,
+    /// The CA bundle every pod trusts, when there is one.
+    pub ca_bundle: Option<CaBundle>,
     /// The LDAP server's CA certificate (PEM), when LDAP sign-in uses one.
     pub ldap_ca: Option<String>,
     pub ldap_ca_config_map: &'static str,
@@ -246,6 +250,8 @@ pub(crate) struct Ctx<'a> {
     pub placement: Placement,
     /// Scheduling of the pods the platform creates at run time.
     pub runtime_placement: Placement,
+    /// CA bundle and proxy settings every pod gets.
+    pub outbound: outbound::Outbound,
 }
 
 impl Ctx<'_> {
@@ -399,6 +405,9 @@ impl Ctx<'_> {
             a.insert("checksum/config".into(), c.to_string());
         }
         a.insert("checksum/secret".into(), self.secret_checksum(secret_keys));
+        if let Some(c) = &self.outbound.checksum {
+            a.insert("checksum/ca-bundle".into(), c.clone());
+        }
         for (k, v) in extra {
             a.insert(k.to_string(), v.clone());
         }
@@ -521,7 +530,15 @@ pub fn plan(settings: &Settings) -> Plan {
         images: Vec::new(),
         placement: Placement::platform(settings),
         runtime_placement: Placement::runtime(settings),
+        outbound: outbound::Outbound::default(),
     };
+    let ca_bundle = outbound::ca_bundle(settings, ctx.labels("ca-bundle", "nap-ca-bundle"));
+    ctx.outbound = outbound::outbound(
+        settings,
+        &namespace,
+        ca_bundle.as_ref(),
+        &platform_services(settings),
+    );
     let public_url = public_origin(settings, "TOS_PUBLIC_URL", "TOS_NODE_PORT");
 
     let control_plane_image = ctx.platform_image("control plane and seed Jobs", "control-plane");
@@ -680,6 +697,8 @@ pub fn plan(settings: &Settings) -> Plan {
     ];
     ctx.secret_files(&cp_secrets, true)
         .attach(&mut cp_env, &mut cp_volumes, &mut cp_mounts);
+    ctx.outbound
+        .attach(&mut cp_env, &mut cp_volumes, &mut cp_mounts);
     let mut cp_extra = vec![("checksum/workspace-templates", workspace_checksum)];
     if let Some(ca) = &ldap_ca {
         cp_volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
@@ -727,6 +746,8 @@ pub fn plan(settings: &Settings) -> Plan {
     );
     let (mut gw_volumes, mut gw_mounts) = (vec![tmp], vec![tmp_mount]);
     ctx.secret_files(&gw_secrets, true)
+        .attach(&mut gw_env, &mut gw_volumes, &mut gw_mounts);
+    ctx.outbound
         .attach(&mut gw_env, &mut gw_volumes, &mut gw_mounts);
     let gw_annotations = ctx.scan_exceptions(&[&gateway_image], &[]);
     let replicas = settings.int("GATEWAY_REPLICAS") as u32;
@@ -787,6 +808,7 @@ pub fn plan(settings: &Settings) -> Plan {
     let ingresses = ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref());
     let templates = templates(
         control_plane.pdb || gateway.pdb,
+        ca_bundle.as_ref(),
         &secret,
         ldap_ca.is_some(),
         &sandbox,
@@ -820,6 +842,7 @@ pub fn plan(settings: &Settings) -> Plan {
         ingresses,
         network_policies: network::core(&ctx, &db_name),
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
+        ca_bundle: ca_bundle.clone(),
         ldap_ca,
         ldap_ca_config_map: LDAP_CA_CONFIG_MAP,
         public_url,
@@ -831,6 +854,7 @@ pub fn plan(settings: &Settings) -> Plan {
 /// Which template files this configuration renders: the one place that decides which objects exist.
 fn templates(
     core_pdbs: bool,
+    ca_bundle: Option<&CaBundle>,
     secret: &SecretPlan,
     ldap_ca: bool,
     sandbox: &Option<Sandbox>,
@@ -856,6 +880,9 @@ fn templates(
     }
     if core_pdbs {
         t.push("core/disruption-budgets.yaml");
+    }
+    if ca_bundle.is_some_and(|c| c.pem.is_some()) {
+        t.push("core/ca-bundle.yaml");
     }
     if ldap_ca {
         t.push("ldap/ca.yaml");
@@ -936,6 +963,7 @@ fn workspace_runtime(
         ];
         ctx.secret_files(&[key_key], false)
             .attach(&mut env, &mut volumes, &mut mounts);
+        ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
         let mut pod_labels = workspace_labels.clone();
         pod_labels.insert("nap.io/agent-type".into(), agent.clone());
         let cpu = settings.str("WORKSPACE_CPU");
@@ -999,9 +1027,20 @@ fn seed_job(
     env: Vec<Value>,
     secret_keys: &[&str],
 ) -> SeedJob {
-    let hash = checksum(&(task, image, &env, ctx.secret_checksum(secret_keys)));
+    // A Job's pod template is immutable: everything in it is in the name's hash, so a change
+    // makes a new Job instead of a failed apply.
+    let pod = json!({
+        "pullPolicy": ctx.pull_policy(),
+        "pullSecrets": ctx.pull_secrets(),
+        "placement": ctx.placement,
+        "outbound": ctx.outbound.env,
+        "caBundle": ctx.outbound.checksum,
+    });
+    let hash = checksum(&(task, image, &env, ctx.secret_checksum(secret_keys), pod));
     let (mut env, mut volumes, mut volume_mounts) = (env, Vec::new(), Vec::new());
     ctx.secret_files(secret_keys, true)
+        .attach(&mut env, &mut volumes, &mut volume_mounts);
+    ctx.outbound
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     SeedJob {
         name: format!("nap-seed-{task}-{}", &hash[..8]),
@@ -1013,6 +1052,19 @@ fn seed_job(
         volumes,
         volume_mounts,
     }
+}
+
+/// The platform's Services in its namespace (PostgreSQL's among them), never reached through a proxy.
+fn platform_services(settings: &Settings) -> Vec<&'static str> {
+    let mut services = vec!["nap-control-plane", "nap-gateway"];
+    if Module::Sandbox.enabled(settings) {
+        services.push("nap-sandbox");
+    }
+    if Module::Browser.enabled(settings) {
+        services.push("browser-service");
+    }
+    services.extend(["nap-postgres-rw", "nap-postgres-ro", "nap-postgres-r"]);
+    services
 }
 
 /// Twice a CPU quantity (`1` → `2`, `500m` → `1000m`, `0.5` → `1`).

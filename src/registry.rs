@@ -21,6 +21,8 @@ pub enum KeyType {
     Url,
     /// An `ldap://` or `ldaps://` URL.
     LdapUrl,
+    /// An `http(s)://host[:port]` proxy URL, without credentials or path.
+    ProxyUrl,
     /// A bare hostname or IP address (no scheme, no port, no path).
     Host,
     /// An e-mail address.
@@ -47,6 +49,8 @@ pub enum KeyType {
     LabelList,
     /// A comma-separated list of tolerations, `key[=value][:Effect]`.
     TolerationList,
+    /// A comma-separated list of NO_PROXY entries: hosts, `.domain` suffixes, IPs and CIDR blocks.
+    NoProxyList,
     /// Free-form text.
     String,
 }
@@ -60,7 +64,7 @@ impl KeyType {
             KeyType::Int { .. } => "int",
             KeyType::Size => "size",
             KeyType::Cpu => "cpu",
-            KeyType::Url | KeyType::LdapUrl => "url",
+            KeyType::Url | KeyType::LdapUrl | KeyType::ProxyUrl => "url",
             KeyType::Host => "host",
             KeyType::Email => "email",
             KeyType::Secret { .. } => "secret",
@@ -70,7 +74,8 @@ impl KeyType {
             | KeyType::NameList
             | KeyType::DigestList
             | KeyType::LabelList
-            | KeyType::TolerationList => "list",
+            | KeyType::TolerationList
+            | KeyType::NoProxyList => "list",
             KeyType::Name => "name",
             KeyType::Registry => "registry",
             KeyType::ImageTag => "tag",
@@ -421,6 +426,46 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "Private CIDR blocks agent, sandbox and browser pods may reach (e.g. an internal LLM gateway); by default they reach only the internet, never metadata, private or cluster ranges",
+    },
+    Key {
+        name: "CA_BUNDLE",
+        ty: KeyType::String,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "PEM CA certificates (a double-quoted multi-line value) every platform pod and run-time pod trusts instead of its image's own store, so include the public roots the platform reaches too",
+    },
+    Key {
+        name: "CA_BUNDLE_CONFIG_MAP",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Existing ConfigMap in the namespace (trust-manager's Bundle target, say) whose key ca.crt is the CA bundle; use instead of CA_BUNDLE",
+    },
+    Key {
+        name: "HTTP_PROXY",
+        ty: KeyType::ProxyUrl,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Proxy for http:// requests of every platform pod and run-time pod, http://host:port (a proxy that needs credentials is not supported)",
+    },
+    Key {
+        name: "HTTPS_PROXY",
+        ty: KeyType::ProxyUrl,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Proxy for https:// requests of every platform pod and run-time pod, http://host:port (a proxy that needs credentials is not supported)",
+    },
+    Key {
+        name: "NO_PROXY",
+        ty: KeyType::NoProxyList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Hosts, .domain suffixes, IPs and CIDR blocks reached without the proxy, in addition to the cluster's CIDRs, .svc, .cluster.local, localhost and the platform's services, which napgen adds",
     },
     Key {
         name: "NODE_SELECTOR",

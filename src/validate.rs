@@ -224,6 +224,7 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::Cpu => check_cpu(raw, &shown).map(|_| text(raw)),
         KeyType::Url => check_url(raw, &shown, &["http", "https"]).map(|_| text(raw)),
         KeyType::LdapUrl => check_url(raw, &shown, &["ldap", "ldaps"]).map(|_| text(raw)),
+        KeyType::ProxyUrl => check_proxy_url(raw, &shown).map(|_| text(raw)),
         KeyType::Host => check_host(raw, &shown).map(|_| text(raw)),
         KeyType::Email => check_email(raw, &shown).map(|_| text(raw)),
         KeyType::Secret { min_len } => check_secret(raw, min_len).map(|_| text(raw)),
@@ -242,6 +243,7 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::DigestList => parse_digests(raw).map(Value::List),
         KeyType::LabelList => parse_labels(raw).map(Value::List),
         KeyType::TolerationList => parse_tolerations(raw).map(Value::List),
+        KeyType::NoProxyList => parse_no_proxy(raw).map(Value::List),
         KeyType::String => Ok(text(raw)),
     }
 }
@@ -352,8 +354,9 @@ fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
         ));
     }
     if authority.contains('@') {
+        // The value itself is not shown: the password is a secret.
         return Err(problem(
-            format!("{shown} contains credentials"),
+            "the URL contains credentials (user:password@)",
             "remove user:password@ from the URL; credentials go in their own secret keys",
         ));
     }
@@ -383,6 +386,51 @@ fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
         ));
     }
     Ok(())
+}
+
+/// A proxy is `http(s)://host[:port]`: no path, and no credentials (they would sit in plain
+/// environment variables of every pod).
+fn check_proxy_url(raw: &str, shown: &str) -> Result<(), Problem> {
+    if let Some((scheme, authority, _)) = split_url(raw).filter(|(_, a, _)| a.contains('@')) {
+        let host = authority.rsplit_once('@').map_or("", |(_, h)| h);
+        return Err(problem(
+            "the URL contains credentials (user:password@)",
+            format!("write {scheme}://{host} and let the proxy admit the cluster's nodes by address; a proxy that needs credentials is not supported"),
+        ));
+    }
+    check_url(raw, shown, &["http", "https"])?;
+    if split_url(raw).is_some_and(|(_, _, path)| !path.is_empty()) {
+        return Err(problem(
+            format!("{shown} has a path"),
+            "a proxy is http://host:port, without a path",
+        ));
+    }
+    Ok(())
+}
+
+fn parse_no_proxy(raw: &str) -> Result<Vec<String>, Problem> {
+    raw.split(',')
+        .map(str::trim)
+        .map(|item| {
+            let ok = if item.contains('/') {
+                parse_cidr_list(item).is_ok()
+            } else {
+                let host = item
+                    .strip_prefix("*.")
+                    .or_else(|| item.strip_prefix('.'))
+                    .unwrap_or(item);
+                check_host(host, "").is_ok()
+            };
+            if ok {
+                Ok(item.to_string())
+            } else {
+                Err(problem(
+                    format!("{item:?} is not a host, .domain, IP or CIDR block"),
+                    "write entries like .corp.example.com, registry.example.com or 10.0.0.0/8, separated by commas",
+                ))
+            }
+        })
+        .collect()
 }
 
 /// The host part of `host[:port]` or `[v6][:port]`, after checking the port.
@@ -1006,6 +1054,39 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         ));
     }
 
+    if settings.is_set("CA_BUNDLE") {
+        if !settings
+            .str("CA_BUNDLE")
+            .contains("-----BEGIN CERTIFICATE-----")
+        {
+            diags.push(Diagnostic::error(
+                Some("CA_BUNDLE"),
+                at(settings, "CA_BUNDLE"),
+                "is not a PEM certificate bundle (no -----BEGIN CERTIFICATE----- line)",
+                "paste the PEM text in double quotes; it may span several lines",
+            ));
+        }
+        if settings.is_set("CA_BUNDLE_CONFIG_MAP") {
+            diags.push(Diagnostic::error(
+                Some("CA_BUNDLE_CONFIG_MAP"),
+                at(settings, "CA_BUNDLE_CONFIG_MAP"),
+                "is set together with CA_BUNDLE; the bundle comes from one of them",
+                "keep CA_BUNDLE (napgen renders the ConfigMap) or CA_BUNDLE_CONFIG_MAP (you provide it), not both",
+            ));
+        }
+    }
+    if settings.is_set("NO_PROXY")
+        && !settings.is_set("HTTP_PROXY")
+        && !settings.is_set("HTTPS_PROXY")
+    {
+        diags.push(Diagnostic::warning(
+            Some("NO_PROXY"),
+            at(settings, "NO_PROXY"),
+            "has no effect: neither HTTP_PROXY nor HTTPS_PROXY is set",
+            "set a proxy, or remove the line",
+        ));
+    }
+
     if settings.str("PROFILE") == "multi-node"
         && settings.str("INGRESS_MODE") == "nodeport"
         && is_loopback(settings.str("TOS_HOST"))
@@ -1381,6 +1462,52 @@ mod tests {
             error_for(&[("PRIORITY_CLASS_NAME", "High")], "PRIORITY_CLASS_NAME")
                 .contains("not a valid Kubernetes name")
         );
+    }
+
+    #[test]
+    fn ca_bundle_and_proxies() {
+        const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert!(run(&[
+            ("CA_BUNDLE", PEM),
+            ("HTTP_PROXY", "http://proxy.example.com:3128"),
+            ("HTTPS_PROXY", "http://10.0.0.5:3128"),
+            (
+                "NO_PROXY",
+                ".corp.example.com,*.internal,registry.example.com,10.0.0.0/8,192.0.2.1"
+            ),
+        ])
+        .settings
+        .is_some());
+        assert!(error_for(&[("CA_BUNDLE", "MIIB")], "CA_BUNDLE").contains("not a PEM"));
+        let e = error_for(
+            &[("CA_BUNDLE", PEM), ("CA_BUNDLE_CONFIG_MAP", "trust")],
+            "CA_BUNDLE_CONFIG_MAP",
+        );
+        assert!(e.contains("together with CA_BUNDLE"), "{e}");
+        let e = error_for(
+            &[("HTTPS_PROXY", "http://user:pw@proxy.example.com:3128")],
+            "HTTPS_PROXY",
+        );
+        assert!(
+            e.contains("contains credentials")
+                && e.contains("http://proxy.example.com:3128")
+                && !e.contains("pw"),
+            "{e}"
+        );
+        assert!(error_for(
+            &[("HTTP_PROXY", "http://proxy.example.com:3128/x")],
+            "HTTP_PROXY"
+        )
+        .contains("has a path"));
+        assert!(
+            error_for(&[("HTTP_PROXY", "socks5://proxy:1080")], "HTTP_PROXY")
+                .contains("has scheme \"socks5\"")
+        );
+        assert!(error_for(&[("NO_PROXY", "a b")], "NO_PROXY")
+            .contains("is not a host, .domain, IP or CIDR block"));
+        assert!(error_for(&[("NO_PROXY", "10.0.0.0/40")], "NO_PROXY").contains("CIDR"));
+        let w = messages(&run(&[("NO_PROXY", ".corp")])).join("\n");
+        assert!(w.contains("NO_PROXY: has no effect"), "{w}");
     }
 
     const SECRET_VALUE: &str = "hunter2-very-secret";

@@ -110,6 +110,24 @@ pub(crate) fn plan(
     }
 
     let session_labels = ctx.labels("browser-session", "nap-browser-session");
+    let (mut session_env, mut session_volumes, mut session_mounts) = (
+        vec![
+            plain_env("TURN_URLS", &turn_urls),
+            plain_env("BROWSER_SERVICE_URL", &ctx.service_url(name)),
+        ],
+        vec![
+            json!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            json!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
+        ],
+        vec![
+            json!({"name": "dshm", "mountPath": "/dev/shm"}),
+            json!({"name": "tmp", "mountPath": "/tmp"}),
+            json!({"name": "profile", "mountPath": "/home/chromium"}),
+        ],
+    );
+    ctx.outbound
+        .attach(&mut session_env, &mut session_volumes, &mut session_mounts);
     let session_template = super::manifest(json!({
         "apiVersion": "v1",
         "kind": "Pod",
@@ -126,26 +144,20 @@ pub(crate) fn plan(
                 "name": "chromium",
                 "image": chromium,
                 "imagePullPolicy": ctx.pull_policy(),
-                "env": [plain_env("TURN_URLS", &turn_urls), plain_env("BROWSER_SERVICE_URL", &ctx.service_url(name))],
+                "env": session_env,
                 "resources": resources("500m", "1Gi", "2"),
                 "securityContext": ctx.container_security,
-                "volumeMounts": [
-                    {"name": "dshm", "mountPath": "/dev/shm"},
-                    {"name": "tmp", "mountPath": "/tmp"},
-                    {"name": "profile", "mountPath": "/home/chromium"},
-                ],
+                "volumeMounts": session_mounts,
             }],
-            "volumes": [
-                {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}},
-                {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
-                {"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}},
-            ],
+            "volumes": session_volumes,
         },
     }));
 
     let (tmp, tmp_mount) = tmp_volume("256Mi");
     let (mut volumes, mut volume_mounts) = (vec![tmp], vec![tmp_mount]);
     ctx.secret_files(&secrets, false)
+        .attach(&mut env, &mut volumes, &mut volume_mounts);
+    ctx.outbound
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     let sel = selector("browser", name);
     let annotations = ctx.scan_exceptions(&[image.as_str()], &[]);
