@@ -69,6 +69,17 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     }
 }
 
+/// Load and validate for `napgen check`: `configure`'s findings plus the ones that matter when
+/// reviewing a configuration but would repeat on every render.
+pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Failure> {
+    let mut configured = configure(inputs, cwd, stdin)?;
+    configured
+        .warnings
+        .extend(validate::review_warnings(&configured.settings));
+    sort_by_position(&mut configured.warnings, &configured.sources);
+    Ok(configured)
+}
+
 /// Order findings as a reader meets them: file by file in the order given, line by line, then
 /// `--set` flags, then findings about the configuration as a whole.
 fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {

@@ -10,6 +10,7 @@ mod oauth;
 mod outbound;
 mod placement;
 mod sandbox;
+mod storage;
 
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
@@ -18,6 +19,7 @@ pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
 pub use outbound::{no_proxy, CaBundle, CA_BUNDLE_CONFIG_MAP, CA_DIR, CA_ENV, CA_FILE};
 pub use placement::{toleration, Placement};
 pub use sandbox::Sandbox;
+pub use storage::{NfsClass, NFS_PROVISIONER};
 
 use crate::registry::Module;
 use crate::settings::Settings;
@@ -220,6 +222,8 @@ pub struct Plan {
     /// The core platform's NetworkPolicies (modules carry their own).
     pub network_policies: Vec<NetworkPolicy>,
     pub ingress_class: Option<String>,
+    /// The NFS StorageClass napgen renders (NFS_SERVER).
+    pub nfs: Option<NfsClass>,
     /// The CA bundle every pod trusts, when there is one.
     pub ca_bundle: Option<CaBundle>,
     /// The LDAP server's CA certificate (PEM), when LDAP sign-in uses one.
@@ -806,16 +810,8 @@ pub fn plan(settings: &Settings) -> Plan {
     };
 
     let ingresses = ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref());
-    let templates = templates(
-        control_plane.pdb || gateway.pdb,
-        ca_bundle.as_ref(),
-        &secret,
-        ldap_ca.is_some(),
-        &sandbox,
-        &browser,
-        &ingresses,
-    );
-    Plan {
+    let nfs = storage::nfs_class(&ctx);
+    let mut plan = Plan {
         namespace,
         profile: settings.str("PROFILE").to_string(),
         multi_node,
@@ -842,25 +838,20 @@ pub fn plan(settings: &Settings) -> Plan {
         ingresses,
         network_policies: network::core(&ctx, &db_name),
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
-        ca_bundle: ca_bundle.clone(),
+        nfs,
+        ca_bundle,
         ldap_ca,
         ldap_ca_config_map: LDAP_CA_CONFIG_MAP,
         public_url,
         images: ctx.images,
-        templates,
-    }
+        templates: Vec::new(),
+    };
+    plan.templates = templates(&plan);
+    plan
 }
 
 /// Which template files this configuration renders: the one place that decides which objects exist.
-fn templates(
-    core_pdbs: bool,
-    ca_bundle: Option<&CaBundle>,
-    secret: &SecretPlan,
-    ldap_ca: bool,
-    sandbox: &Option<Sandbox>,
-    browser: &Option<Browser>,
-    ingresses: &[IngressRoute],
-) -> Vec<&'static str> {
+fn templates(plan: &Plan) -> Vec<&'static str> {
     let mut t = vec![
         "core/namespace.yaml",
         "core/config.yaml",
@@ -875,29 +866,32 @@ fn templates(
         "core/seed/jobs.yaml",
         "core/network-policies.yaml",
     ];
-    if secret.rendered {
+    if plan.secret.rendered {
         t.push("core/secret.yaml");
     }
-    if core_pdbs {
+    if plan.control_plane.pdb || plan.gateway.pdb {
         t.push("core/disruption-budgets.yaml");
     }
-    if ca_bundle.is_some_and(|c| c.pem.is_some()) {
+    if plan.nfs.is_some() {
+        t.push("core/nfs-storage-class.yaml");
+    }
+    if plan.ca_bundle.as_ref().is_some_and(|c| c.pem.is_some()) {
         t.push("core/ca-bundle.yaml");
     }
-    if ldap_ca {
+    if plan.ldap_ca.is_some() {
         t.push("ldap/ca.yaml");
     }
-    if sandbox.is_some() {
+    if let Some(sandbox) = &plan.sandbox {
         t.extend([
             "sandbox/deployment.yaml",
             "sandbox/service.yaml",
             "sandbox/pod-template.yaml",
         ]);
-        if sandbox.as_ref().is_some_and(|s| s.workload.pdb) {
+        if sandbox.workload.pdb {
             t.push("sandbox/disruption-budget.yaml");
         }
     }
-    if let Some(b) = browser {
+    if let Some(b) = &plan.browser {
         t.extend([
             "browser/deployment.yaml",
             "browser/service.yaml",
@@ -910,7 +904,7 @@ fn templates(
             t.push("browser/coturn-secret.yaml");
         }
     }
-    if !ingresses.is_empty() {
+    if !plan.ingresses.is_empty() {
         t.push("core/ingress.yaml");
     }
     t

@@ -51,6 +51,10 @@ pub enum KeyType {
     TolerationList,
     /// A comma-separated list of NO_PROXY entries: hosts, `.domain` suffixes, IPs and CIDR blocks.
     NoProxyList,
+    /// An absolute path (`/srv/nap`).
+    AbsPath,
+    /// A comma-separated list of words without spaces (mount options).
+    WordList,
     /// Free-form text.
     String,
 }
@@ -75,7 +79,9 @@ impl KeyType {
             | KeyType::DigestList
             | KeyType::LabelList
             | KeyType::TolerationList
-            | KeyType::NoProxyList => "list",
+            | KeyType::NoProxyList
+            | KeyType::WordList => "list",
+            KeyType::AbsPath => "path",
             KeyType::Name => "name",
             KeyType::Registry => "registry",
             KeyType::ImageTag => "tag",
@@ -288,6 +294,16 @@ fn behind_ingress(s: &Settings) -> bool {
 /// every pod, so it serves as the shared directory too.
 fn local_path_on_single_node(s: &Settings) -> Option<String> {
     (!multi_node(s)).then(|| "local-path".to_string())
+}
+
+/// The StorageClass napgen renders for NFS_SERVER: `<NAMESPACE>-nfs` (cluster-scoped, so the
+/// namespace keeps two installs apart).
+pub fn nfs_storage_class(s: &Settings) -> String {
+    format!("{}-nfs", s.str("NAMESPACE"))
+}
+
+fn nfs_server_set(s: &Settings) -> bool {
+    s.is_set("NFS_SERVER")
 }
 
 /// Every key napgen reads, grouped by module in the order docs show them.
@@ -527,7 +543,10 @@ pub static KEYS: &[Key] = &[
     Key {
         name: "RWX_STORAGE_CLASS",
         ty: KeyType::Name,
-        default: Default::Derived { doc: "local-path on single-node; none on multi-node", compute: local_path_on_single_node },
+        default: Default::Derived {
+            doc: "<NAMESPACE>-nfs when NFS_SERVER is set; else local-path on single-node, none on multi-node",
+            compute: |s| if nfs_server_set(s) { Some(nfs_storage_class(s)) } else { local_path_on_single_node(s) },
+        },
         module: Module::Storage,
         required: Required::WhenEnabled,
         description: "StorageClass of a ReadWriteMany CSI (NFS is the most common) for the shared directory (AFS)",
@@ -539,6 +558,38 @@ pub static KEYS: &[Key] = &[
         module: Module::Storage,
         required: Required::WhenEnabled,
         description: "StorageClass for PostgreSQL data volumes and agent workspace disks (ReadWriteOnce)",
+    },
+    Key {
+        name: "NFS_SERVER",
+        ty: KeyType::Host,
+        default: Default::None,
+        module: Module::Storage,
+        required: Required::No,
+        description: "NFS server for which napgen renders StorageClass <NAMESPACE>-nfs (csi-driver-nfs, nfs.csi.k8s.io, volumes retained), used for the shared directory",
+    },
+    Key {
+        name: "NFS_SHARE",
+        ty: KeyType::AbsPath,
+        default: Default::None,
+        module: Module::Storage,
+        required: Required::When { doc: "when NFS_SERVER is set", test: nfs_server_set },
+        description: "Exported path on NFS_SERVER under which volumes are created, e.g. /srv/nap",
+    },
+    Key {
+        name: "NFS_SUBDIR",
+        ty: KeyType::String,
+        default: Default::None,
+        module: Module::Storage,
+        required: Required::No,
+        description: "Sub-directory of each volume under NFS_SHARE, a csi-driver-nfs subDir template such as ${pvc.metadata.namespace}/${pvc.metadata.name} (in single quotes); empty lets the driver name it",
+    },
+    Key {
+        name: "NFS_MOUNT_OPTIONS",
+        ty: KeyType::WordList,
+        default: Default::Value("nfsvers=4.1"),
+        module: Module::Storage,
+        required: Required::No,
+        description: "Mount options of the NFS StorageClass, separated by commas",
     },
     Key {
         name: "SHARED_DIR_SIZE",

@@ -244,6 +244,8 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::LabelList => parse_labels(raw).map(Value::List),
         KeyType::TolerationList => parse_tolerations(raw).map(Value::List),
         KeyType::NoProxyList => parse_no_proxy(raw).map(Value::List),
+        KeyType::AbsPath => check_abs_path(raw, &shown).map(|_| text(raw)),
+        KeyType::WordList => parse_words(raw).map(Value::List),
         KeyType::String => Ok(text(raw)),
     }
 }
@@ -406,6 +408,50 @@ fn check_proxy_url(raw: &str, shown: &str) -> Result<(), Problem> {
         ));
     }
     Ok(())
+}
+
+fn check_abs_path(raw: &str, shown: &str) -> Result<(), Problem> {
+    if !raw.starts_with('/') {
+        return Err(problem(
+            format!("{shown} is not an absolute path"),
+            format!("start it with /, e.g. /{raw}"),
+        ));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(problem(
+            format!("{shown} contains white space"),
+            "give the exported path without spaces",
+        ));
+    }
+    if raw.split('/').any(|seg| seg == "..") {
+        return Err(problem(
+            format!("{shown} contains .."),
+            "give the path without .. segments",
+        ));
+    }
+    if raw.len() > 1 && raw.ends_with('/') {
+        return Err(problem(
+            format!("{shown} ends with a slash"),
+            format!("remove it: {}", raw.trim_end_matches('/')),
+        ));
+    }
+    Ok(())
+}
+
+fn parse_words(raw: &str) -> Result<Vec<String>, Problem> {
+    raw.split(',')
+        .map(str::trim)
+        .map(|w| {
+            if w.is_empty() || w.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                Err(problem(
+                    format!("{w:?} is not a single word"),
+                    "separate the items with commas, without spaces inside an item",
+                ))
+            } else {
+                Ok(w.to_string())
+            }
+        })
+        .collect()
 }
 
 fn parse_no_proxy(raw: &str) -> Result<Vec<String>, Problem> {
@@ -1075,6 +1121,7 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             ));
         }
     }
+    check_nfs(settings, diags);
     if settings.is_set("NO_PROXY")
         && !settings.is_set("HTTP_PROXY")
         && !settings.is_set("HTTPS_PROXY")
@@ -1155,6 +1202,72 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             "set TURN_HOST to the public or LAN IP of the node coturn runs on",
         ));
     }
+}
+
+/// NFS_SERVER renders its own StorageClass for the shared directory: another RWX class would
+/// leave it unused; the other NFS keys mean nothing without a server.
+fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !settings.is_set("NFS_SERVER") {
+        for key in ["NFS_SHARE", "NFS_SUBDIR", "NFS_MOUNT_OPTIONS"] {
+            if let Some(origin) = settings.origin(key) {
+                diags.push(Diagnostic::warning(
+                    Some(key),
+                    Some(origin.clone()),
+                    "has no effect: NFS_SERVER is not set",
+                    "set NFS_SERVER to render the NFS StorageClass, or remove the line",
+                ));
+            }
+        }
+        return;
+    }
+    let class = registry::nfs_storage_class(settings);
+    if settings.origin("RWX_STORAGE_CLASS").is_some()
+        && settings
+            .opt("RWX_STORAGE_CLASS")
+            .is_some_and(|c| c != class)
+    {
+        diags.push(Diagnostic::error(
+            Some("RWX_STORAGE_CLASS"),
+            at(settings, "RWX_STORAGE_CLASS"),
+            format!("names another class while NFS_SERVER makes napgen render {class} for the shared directory"),
+            format!("remove RWX_STORAGE_CLASS (the shared directory then uses {class}), or remove the NFS_* keys and keep your own class"),
+        ));
+    }
+    if let Some(sub) = settings.opt("NFS_SUBDIR") {
+        if sub.starts_with('/')
+            || sub.chars().any(char::is_control)
+            || sub.split('/').any(|seg| seg == "..")
+        {
+            diags.push(Diagnostic::error(
+                Some("NFS_SUBDIR"),
+                at(settings, "NFS_SUBDIR"),
+                format!("{sub:?} is not a relative sub-directory"),
+                "give a path below NFS_SHARE without a leading /, .. or control characters, e.g. ${pvc.metadata.namespace}/${pvc.metadata.name}",
+            ));
+        }
+    }
+}
+
+/// Findings `napgen check` adds, which would only repeat on every render: storage classes are
+/// fixed at the first install, because a claim's storageClassName cannot change (nor an NFS
+/// StorageClass's parameters). Reported once, at the first class given explicitly.
+pub fn review_warnings(settings: &Settings) -> Vec<Diagnostic> {
+    let given: Vec<&str> = ["RWX_STORAGE_CLASS", "RWO_STORAGE_CLASS", "NFS_SERVER"]
+        .into_iter()
+        .filter(|k| settings.origin(k).is_some() && settings.is_set(k))
+        .collect();
+    let Some(first) = given.first() else {
+        return Vec::new();
+    };
+    vec![Diagnostic::warning(
+        Some(first),
+        at(settings, first),
+        format!(
+            "{} cannot change after the first install: a claim's storage class is immutable",
+            given.join(", ")
+        ),
+        "choose before the first apply; moving later means new claims and copying the data",
+    )]
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -1508,6 +1621,99 @@ mod tests {
         assert!(error_for(&[("NO_PROXY", "10.0.0.0/40")], "NO_PROXY").contains("CIDR"));
         let w = messages(&run(&[("NO_PROXY", ".corp")])).join("\n");
         assert!(w.contains("NO_PROXY: has no effect"), "{w}");
+    }
+
+    #[test]
+    fn nfs_storage_class() {
+        let v = run(&[("NFS_SERVER", "nfs.example.com"), ("NFS_SHARE", "/srv/nap")]);
+        let settings = v.settings.unwrap();
+        assert_eq!(settings.str("RWX_STORAGE_CLASS"), "nap-nfs");
+        assert_eq!(settings.list("NFS_MOUNT_OPTIONS"), ["nfsvers=4.1"]);
+        let multi = run(&[
+            ("PROFILE", "multi-node"),
+            ("NAMESPACE", "team-a"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+            ("NFS_SERVER", "192.0.2.20"),
+            ("NFS_SHARE", "/"),
+        ]);
+        assert_eq!(
+            multi.settings.unwrap().str("RWX_STORAGE_CLASS"),
+            "team-a-nfs"
+        );
+        assert!(error_for(&[("NFS_SERVER", "nfs.example.com")], "NFS_SHARE")
+            .contains("is required (when NFS_SERVER is set) but not set"));
+        let e = error_for(
+            &[
+                ("NFS_SERVER", "nfs.example.com"),
+                ("NFS_SHARE", "/srv/nap"),
+                ("RWX_STORAGE_CLASS", "other"),
+            ],
+            "RWX_STORAGE_CLASS",
+        );
+        assert!(
+            e.contains("names another class") && e.contains("nap-nfs"),
+            "{e}"
+        );
+        assert!(run(&[
+            ("NFS_SERVER", "nfs.example.com"),
+            ("NFS_SHARE", "/srv/nap"),
+            ("RWX_STORAGE_CLASS", "nap-nfs"),
+        ])
+        .settings
+        .is_some());
+        for (share, expected) in [
+            ("srv/nap", "not an absolute path"),
+            ("/srv/nap/", "ends with a slash"),
+            ("/srv/../etc", "contains .."),
+            ("/srv/my share", "white space"),
+        ] {
+            let e = error_for(
+                &[("NFS_SERVER", "nfs.example.com"), ("NFS_SHARE", share)],
+                "NFS_SHARE",
+            );
+            assert!(e.contains(expected), "{share}: {e}");
+        }
+        let e = error_for(
+            &[
+                ("NFS_SERVER", "nfs.example.com"),
+                ("NFS_SHARE", "/srv"),
+                ("NFS_SUBDIR", "../x"),
+            ],
+            "NFS_SUBDIR",
+        );
+        assert!(e.contains("not a relative sub-directory"), "{e}");
+        assert!(error_for(
+            &[("NFS_MOUNT_OPTIONS", "nfsvers=4.1,hard soft")],
+            "NFS_MOUNT_OPTIONS"
+        )
+        .contains("not a single word"));
+        let w = messages(&run(&[("NFS_SHARE", "/srv/nap")])).join("\n");
+        assert!(
+            w.contains("NFS_SHARE: has no effect: NFS_SERVER is not set"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn storage_classes_are_fixed_at_the_first_install() {
+        let settings = |pairs: &[(&str, &str)]| run(pairs).settings.unwrap();
+        assert!(
+            review_warnings(&settings(&[])).is_empty(),
+            "defaults are not given explicitly"
+        );
+        let w = review_warnings(&settings(&[
+            ("TOS_HOST", "10.0.0.1"),
+            ("RWX_STORAGE_CLASS", "nfs"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+        ]));
+        assert_eq!(w.len(), 1);
+        assert_eq!(
+            w[0].to_string(),
+            "warning: values.env:2: RWX_STORAGE_CLASS: RWX_STORAGE_CLASS, RWO_STORAGE_CLASS cannot change after the first install: a claim's storage class is immutable\n  help: choose before the first apply; moving later means new claims and copying the data"
+        );
+        // Not part of validation: render does not repeat it.
+        let v = run(&[("RWX_STORAGE_CLASS", "nfs")]);
+        assert!(!messages(&v).join("\n").contains("cannot change"));
     }
 
     const SECRET_VALUE: &str = "hunter2-very-secret";

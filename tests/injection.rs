@@ -14,7 +14,9 @@ fn base() -> Vec<(&'static str, String)> {
     let mut v: Vec<(&'static str, String)> = vec![
         ("PROFILE", "multi-node".into()),
         ("TOS_HOST", "nap.example.com".into()),
-        ("RWX_STORAGE_CLASS", "nfs-csi".into()),
+        // The shared directory on napgen's own NFS StorageClass, so NFS_SUBDIR is rendered.
+        ("NFS_SERVER", "nfs.example.com".into()),
+        ("NFS_SHARE", "/srv/nap".into()),
         ("RWO_STORAGE_CLASS", "ceph-rbd".into()),
         ("AGENT_TYPES", "codex,claude-code".into()),
         ("SANDBOX_ENABLED", "true".into()),
