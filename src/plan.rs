@@ -3,21 +3,27 @@
 //! Templates read only the plan, so all decisions (names, images after the registry rewrite,
 //! replicas per profile, URLs, which objects exist) are made here, in plain code with tests.
 
+mod backup;
 mod browser;
 mod ingress;
 mod network;
 mod oauth;
 mod outbound;
 mod placement;
+mod prereqs;
 mod sandbox;
 mod storage;
 
+pub use backup::{
+    Backup, BARMAN_PLUGIN, BARMAN_PLUGIN_VERSION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
+};
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
 pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
 pub use outbound::{no_proxy, CaBundle, CA_BUNDLE_CONFIG_MAP, CA_DIR, CA_ENV, CA_FILE};
 pub use placement::{toleration, Placement};
+pub use prereqs::Prerequisite;
 pub use sandbox::Sandbox;
 pub use storage::{NfsClass, NFS_PROVISIONER};
 
@@ -125,6 +131,8 @@ pub struct Database {
     pub priority_class_name: Option<String>,
     /// `walStorage`, when WAL gets its own volume.
     pub wal_storage: Option<Value>,
+    /// `plugins`: the barman-cloud WAL archiver when backups are on.
+    pub plugins: Option<Vec<Value>>,
     pub labels: Map,
 }
 
@@ -222,6 +230,10 @@ pub struct Plan {
     /// The core platform's NetworkPolicies (modules carry their own).
     pub network_policies: Vec<NetworkPolicy>,
     pub ingress_class: Option<String>,
+    /// PostgreSQL backups (BACKUP_ENABLED).
+    pub backup: Option<Backup>,
+    /// What must exist before the bundle is applied (for `napgen prereqs`).
+    pub prerequisites: Vec<Prerequisite>,
     /// The NFS StorageClass napgen renders (NFS_SERVER).
     pub nfs: Option<NfsClass>,
     /// The CA bundle every pod trusts, when there is one.
@@ -574,6 +586,9 @@ pub fn plan(settings: &Settings) -> Plan {
 
     // ---- database
     let db_name = "nap-postgres".to_string();
+    let backup = Module::Backup
+        .enabled(settings)
+        .then(|| backup::plan(&ctx, &db_name));
     let app_secret = DATABASE_APP_SECRET.to_string();
     let instances = settings.int("POSTGRES_INSTANCES");
     let database = Database {
@@ -596,6 +611,7 @@ pub fn plan(settings: &Settings) -> Plan {
         wal_storage: settings
             .opt("POSTGRES_WAL_STORAGE_SIZE")
             .map(|size| json!({"storageClass": settings.str("RWO_STORAGE_CLASS"), "size": size})),
+        plugins: backup.as_ref().map(|b| vec![backup::cluster_plugin(b)]),
         labels: ctx.labels("database", "nap-postgres"),
     };
 
@@ -811,6 +827,12 @@ pub fn plan(settings: &Settings) -> Plan {
 
     let ingresses = ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref());
     let nfs = storage::nfs_class(&ctx);
+    let prerequisites = prereqs::prerequisites(
+        &ctx,
+        browser
+            .as_ref()
+            .map(|b| (b.coturn.namespace.as_str(), b.coturn.secret_name.as_str())),
+    );
     let mut plan = Plan {
         namespace,
         profile: settings.str("PROFILE").to_string(),
@@ -838,6 +860,8 @@ pub fn plan(settings: &Settings) -> Plan {
         ingresses,
         network_policies: network::core(&ctx, &db_name),
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
+        backup,
+        prerequisites,
         nfs,
         ca_bundle,
         ldap_ca,
@@ -903,6 +927,13 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
         if b.coturn.secret_rendered {
             t.push("browser/coturn-secret.yaml");
         }
+    }
+    if plan.backup.is_some() {
+        t.extend([
+            "backup/object-store.yaml",
+            "backup/scheduled-backup.yaml",
+            "backup/network-policies.yaml",
+        ]);
     }
     if !plan.ingresses.is_empty() {
         t.push("core/ingress.yaml");

@@ -55,6 +55,12 @@ pub enum KeyType {
     AbsPath,
     /// A comma-separated list of words without spaces (mount options).
     WordList,
+    /// An S3 location, `s3://bucket[/path]`.
+    S3Path,
+    /// A barman retention policy: a positive number and `d`, `w` or `m` (`30d`).
+    Retention,
+    /// A six-field cron schedule with seconds first, as CloudNativePG's ScheduledBackup takes it.
+    Cron,
     /// Free-form text.
     String,
 }
@@ -82,6 +88,9 @@ impl KeyType {
             | KeyType::NoProxyList
             | KeyType::WordList => "list",
             KeyType::AbsPath => "path",
+            KeyType::S3Path => "url",
+            KeyType::Retention => "duration",
+            KeyType::Cron => "cron",
             KeyType::Name => "name",
             KeyType::Registry => "registry",
             KeyType::ImageTag => "tag",
@@ -124,6 +133,7 @@ pub enum Module {
     Core,
     Storage,
     Database,
+    Backup,
     Admin,
     Codex,
     ClaudeCode,
@@ -133,10 +143,11 @@ pub enum Module {
 }
 
 impl Module {
-    pub const ALL: [Module; 9] = [
+    pub const ALL: [Module; 10] = [
         Module::Core,
         Module::Storage,
         Module::Database,
+        Module::Backup,
         Module::Admin,
         Module::Codex,
         Module::ClaudeCode,
@@ -151,6 +162,7 @@ impl Module {
             Module::Core => "core",
             Module::Storage => "storage",
             Module::Database => "database",
+            Module::Backup => "backup",
             Module::Admin => "admin",
             Module::Codex => "codex",
             Module::ClaudeCode => "claude-code",
@@ -166,6 +178,9 @@ impl Module {
             Module::Core => "Core platform: namespace, profile, images, how users reach it",
             Module::Storage => "Storage: the shared directory (RWX) and volumes (RWO)",
             Module::Database => "PostgreSQL (CloudNativePG)",
+            Module::Backup => {
+                "PostgreSQL backups to S3-compatible storage (CloudNativePG barman-cloud plugin)"
+            }
             Module::Admin => "First administrator (seeded once)",
             Module::Codex => "Codex agents (OpenAI Responses API)",
             Module::ClaudeCode => "Claude Code agents (Anthropic API)",
@@ -186,6 +201,7 @@ impl Module {
                 .any(|t| t == "claude-code"),
             Module::Sandbox => settings.bool("SANDBOX_ENABLED"),
             Module::Browser => settings.bool("BROWSER_ENABLED"),
+            Module::Backup => settings.bool("BACKUP_ENABLED"),
             Module::Ldap => settings.bool("LDAP_ENABLED"),
         }
     }
@@ -196,6 +212,7 @@ impl Module {
             Module::Codex | Module::ClaudeCode => Some("AGENT_TYPES"),
             Module::Sandbox => Some("SANDBOX_ENABLED"),
             Module::Browser => Some("BROWSER_ENABLED"),
+            Module::Backup => Some("BACKUP_ENABLED"),
             Module::Ldap => Some("LDAP_ENABLED"),
             _ => None,
         }
@@ -677,6 +694,55 @@ pub static KEYS: &[Key] = &[
         module: Module::Database,
         required: Required::No,
         description: "Namespace of the CloudNativePG operator, allowed to reach the PostgreSQL pods",
+    },
+    // ---- backups
+    Key {
+        name: "BACKUP_ENABLED",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Backup,
+        required: Required::No,
+        description: "Back PostgreSQL up (base backups and WAL) through the CloudNativePG barman-cloud plugin; install the plugin first (napgen prereqs)",
+    },
+    Key {
+        name: "BACKUP_DESTINATION_PATH",
+        ty: KeyType::S3Path,
+        default: Default::None,
+        module: Module::Backup,
+        required: Required::WhenEnabled,
+        description: "Where backups and WAL are stored, s3://bucket/path",
+    },
+    Key {
+        name: "BACKUP_S3_ENDPOINT",
+        ty: KeyType::Url,
+        default: Default::None,
+        module: Module::Backup,
+        required: Required::No,
+        description: "Endpoint of S3-compatible storage (MinIO, Ceph RGW, ...), e.g. https://s3.example.com; empty uses AWS S3",
+    },
+    Key {
+        name: "BACKUP_S3_CREDENTIALS_SECRET",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Backup,
+        required: Required::WhenEnabled,
+        description: "Secret you create in the namespace with the keys ACCESS_KEY_ID and ACCESS_SECRET_KEY that may write to the bucket",
+    },
+    Key {
+        name: "BACKUP_RETENTION",
+        ty: KeyType::Retention,
+        default: Default::Value("30d"),
+        module: Module::Backup,
+        required: Required::No,
+        description: "How long backups and WAL are kept: a number and d, w or m (days, weeks, months)",
+    },
+    Key {
+        name: "BACKUP_SCHEDULE",
+        ty: KeyType::Cron,
+        default: Default::Value("0 0 2 * * *"),
+        module: Module::Backup,
+        required: Required::No,
+        description: "When a base backup is taken: six cron fields with seconds first, as CloudNativePG's ScheduledBackup reads them (0 0 2 * * * is 02:00 daily)",
     },
     // ---- admin
     Key {

@@ -246,6 +246,9 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::NoProxyList => parse_no_proxy(raw).map(Value::List),
         KeyType::AbsPath => check_abs_path(raw, &shown).map(|_| text(raw)),
         KeyType::WordList => parse_words(raw).map(Value::List),
+        KeyType::S3Path => check_s3_path(raw, &shown).map(|_| text(raw)),
+        KeyType::Retention => check_retention(raw, &shown).map(|_| text(raw)),
+        KeyType::Cron => check_cron(raw, &shown).map(|_| text(raw)),
         KeyType::String => Ok(text(raw)),
     }
 }
@@ -434,6 +437,132 @@ fn check_abs_path(raw: &str, shown: &str) -> Result<(), Problem> {
             format!("{shown} ends with a slash"),
             format!("remove it: {}", raw.trim_end_matches('/')),
         ));
+    }
+    Ok(())
+}
+
+/// `s3://bucket[/path]`, the bucket named as S3 allows (3-63 lower-case letters, digits, '.'
+/// and '-').
+fn check_s3_path(raw: &str, shown: &str) -> Result<(), Problem> {
+    let Some(rest) = raw.strip_prefix("s3://") else {
+        return Err(problem(
+            format!("{shown} is not an s3:// location"),
+            "write s3://bucket/path (S3 and S3-compatible storage only)",
+        ));
+    };
+    let (bucket, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && bucket
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && bucket
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric());
+    if !bucket_ok {
+        return Err(problem(
+            format!("{shown}: {bucket:?} is not a bucket name"),
+            "bucket names are 3-63 lower-case letters, digits, '.' and '-'",
+        ));
+    }
+    if path
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+        || path.split('/').any(|seg| seg == "..")
+    {
+        return Err(problem(
+            format!("{shown} has an invalid path"),
+            "give the folder in the bucket without spaces, ?, # or ..",
+        ));
+    }
+    if raw.ends_with('/') {
+        return Err(problem(
+            format!("{shown} ends with a slash"),
+            format!("remove it: {}", raw.trim_end_matches('/')),
+        ));
+    }
+    Ok(())
+}
+
+/// What the barman-cloud plugin's retentionPolicy accepts: `^[1-9][0-9]*[dwm]$`.
+fn check_retention(raw: &str, shown: &str) -> Result<(), Problem> {
+    let (number, unit) = raw.split_at(raw.len() - raw.chars().last().map_or(0, char::len_utf8));
+    let ok = matches!(unit, "d" | "w" | "m")
+        && !number.is_empty()
+        && !number.starts_with('0')
+        && number.bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(problem(
+            format!("{shown} is not a retention period"),
+            "write a number and d, w or m (days, weeks, months), e.g. 30d",
+        ))
+    }
+}
+
+/// Six fields, seconds first: CloudNativePG's ScheduledBackup schedule (robfig/cron with seconds).
+fn check_cron(raw: &str, shown: &str) -> Result<(), Problem> {
+    // (name, lowest, highest, names allowed)
+    const FIELDS: [(&str, u32, u32, bool); 6] = [
+        ("seconds", 0, 59, false),
+        ("minutes", 0, 59, false),
+        ("hours", 0, 23, false),
+        ("day of month", 1, 31, false),
+        ("month", 1, 12, true),
+        ("day of week", 0, 6, true),
+    ];
+    let fields: Vec<&str> = raw.split_whitespace().collect();
+    if fields.len() != 6 {
+        let help = if fields.len() == 5 {
+            format!(
+                "CloudNativePG's schedule starts with seconds: write 0 {}",
+                fields.join(" ")
+            )
+        } else {
+            "write six fields, seconds first: 0 0 2 * * * is 02:00 every day".into()
+        };
+        return Err(problem(
+            format!("{shown} has {} fields, not 6", fields.len()),
+            help,
+        ));
+    }
+    for (field, (name, low, high, names)) in fields.iter().zip(FIELDS) {
+        let bad = || {
+            problem(
+                format!("{shown}: {field:?} is not a valid {name} field"),
+                format!("use *, ?, numbers in {low}-{high}, ranges a-b, lists a,b and steps */n"),
+            )
+        };
+        for part in field.split(',') {
+            let (range, step) = match part.split_once('/') {
+                Some((r, st)) => (r, Some(st)),
+                None => (part, None),
+            };
+            if let Some(st) = step {
+                if !st.parse::<u32>().is_ok_and(|n| n > 0) {
+                    return Err(bad());
+                }
+            }
+            if range == "*" || range == "?" {
+                continue;
+            }
+            let value_ok = |v: &str| {
+                v.parse::<u32>().is_ok_and(|n| (low..=high).contains(&n))
+                    || (names && v.len() == 3 && v.bytes().all(|b| b.is_ascii_alphabetic()))
+            };
+            let ok = match range.split_once('-') {
+                Some((a, b)) => value_ok(a) && value_ok(b),
+                None => value_ok(range),
+            };
+            if !ok {
+                return Err(bad());
+            }
+        }
     }
     Ok(())
 }
@@ -1714,6 +1843,87 @@ mod tests {
         // Not part of validation: render does not repeat it.
         let v = run(&[("RWX_STORAGE_CLASS", "nfs")]);
         assert!(!messages(&v).join("\n").contains("cannot change"));
+    }
+
+    #[test]
+    fn backup_settings() {
+        let on = [
+            ("BACKUP_ENABLED", "true"),
+            ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+            ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            on.iter().chain(extra).copied().collect::<Vec<_>>()
+        };
+        let settings = run(&on).settings.unwrap();
+        assert_eq!(settings.str("BACKUP_RETENTION"), "30d");
+        assert_eq!(settings.str("BACKUP_SCHEDULE"), "0 0 2 * * *");
+        let v = run(&[("BACKUP_ENABLED", "true")]);
+        assert_eq!(
+            v.errors().filter_map(|d| d.key.clone()).collect::<Vec<_>>(),
+            ["BACKUP_DESTINATION_PATH", "BACKUP_S3_CREDENTIALS_SECRET"]
+        );
+        for (path, expected) in [
+            ("https://s3.example.com/b", "not an s3:// location"),
+            ("s3://Nap", "not a bucket name"),
+            ("s3://ab/x", "not a bucket name"),
+            ("s3://nap-backups/a b", "invalid path"),
+            ("s3://nap-backups/prod/", "ends with a slash"),
+        ] {
+            let e = error_for(
+                &with(&[("BACKUP_DESTINATION_PATH", path)]),
+                "BACKUP_DESTINATION_PATH",
+            );
+            assert!(e.contains(expected), "{path}: {e}");
+        }
+        for retention in ["30", "0d", "030d", "2y", "d", "1.5w"] {
+            let e = error_for(
+                &with(&[("BACKUP_RETENTION", retention)]),
+                "BACKUP_RETENTION",
+            );
+            assert!(e.contains("not a retention period"), "{retention}: {e}");
+        }
+        for retention in ["7d", "4w", "12m", "365d"] {
+            assert!(run(&with(&[("BACKUP_RETENTION", retention)]))
+                .settings
+                .is_some());
+        }
+        let e = error_for(
+            &with(&[("BACKUP_SCHEDULE", "0 2 * * *")]),
+            "BACKUP_SCHEDULE",
+        );
+        assert!(
+            e.contains("has 5 fields, not 6") && e.contains("write 0 0 2 * * *"),
+            "{e}"
+        );
+        for (cron, expected) in [
+            ("0 0 2 * *", "has 5 fields"),
+            ("0 0 2 * * * *", "has 7 fields"),
+            ("60 0 2 * * *", "not a valid seconds field"),
+            ("0 0 24 * * *", "not a valid hours field"),
+            ("0 0 2 0 * *", "not a valid day of month field"),
+            ("0 */0 * * * *", "not a valid minutes field"),
+            ("0 0 2 * * MONDAY", "not a valid day of week field"),
+        ] {
+            let e = error_for(&with(&[("BACKUP_SCHEDULE", cron)]), "BACKUP_SCHEDULE");
+            assert!(e.contains(expected), "{cron}: {e}");
+        }
+        for cron in [
+            "0 30 1 * * 0",
+            "0 0 */6 * * *",
+            "0 0 3 1,15 * ?",
+            "0 0 2 * JAN-MAR MON-FRI",
+        ] {
+            assert!(
+                run(&with(&[("BACKUP_SCHEDULE", cron)])).settings.is_some(),
+                "{cron}"
+            );
+        }
+        let w = messages(&run(&[("BACKUP_RETENTION", "7d")])).join("\n");
+        assert!(
+            w.contains("BACKUP_RETENTION: has no effect: backup is off (BACKUP_ENABLED)"),
+            "{w}"
+        );
     }
 
     const SECRET_VALUE: &str = "hunter2-very-secret";

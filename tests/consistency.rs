@@ -62,6 +62,14 @@ fn install_of(plan: &plan::Plan, objects: &[Object]) -> Install {
             );
         }
     }
+    if let Some(b) = &plan.backup {
+        provided.insert(
+            (plan.namespace.clone(), b.credentials_secret.clone()),
+            [plan::S3_ACCESS_KEY_ID, plan::S3_SECRET_ACCESS_KEY]
+                .map(String::from)
+                .into(),
+        );
+    }
     for o in objects.iter().filter(|o| o.kind() == "Cluster") {
         provided.insert(
             (
@@ -313,6 +321,56 @@ fn check(install: &Install) -> Vec<String> {
                     }
                 }
             }
+            "ObjectStore" => {
+                let creds = &o["spec"]["configuration"]["s3Credentials"];
+                for field in ["accessKeyId", "secretAccessKey"] {
+                    need(
+                        &format!("ObjectStore {name}"),
+                        "Secret",
+                        &ns,
+                        &s(&creds[field]["name"]),
+                        Some(&s(&creds[field]["key"])),
+                        &mut problems,
+                    );
+                }
+            }
+            "Cluster" => {
+                for plugin in o["spec"]["plugins"].as_array().into_iter().flatten() {
+                    if let Some(store) = plugin["parameters"]["barmanObjectName"].as_str() {
+                        need(
+                            &format!("Cluster {name}"),
+                            "ObjectStore",
+                            &ns,
+                            store,
+                            None,
+                            &mut problems,
+                        );
+                    }
+                }
+            }
+            "ScheduledBackup" => {
+                let cluster = install.objects.iter().find(|x| {
+                    key_of(x)
+                        == (
+                            "Cluster".into(),
+                            ns.clone(),
+                            s(&o["spec"]["cluster"]["name"]),
+                        )
+                });
+                let plugin = &o["spec"]["pluginConfiguration"]["name"];
+                match cluster {
+                    None => problems.push(format!("ScheduledBackup {name}: its Cluster does not exist")),
+                    Some(c) if !c["spec"]["plugins"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p["name"] == *plugin && p["isWALArchiver"] == true) =>
+                    {
+                        problems.push(format!("ScheduledBackup {name}: the Cluster does not archive WAL with {plugin}"))
+                    }
+                    _ => {}
+                }
+            }
             "RoleBinding" | "ClusterRoleBinding" => {
                 let role_ns = if kind == "RoleBinding" {
                     ns.clone()
@@ -543,6 +601,38 @@ fn existing_secret_mode_renders_no_secret_value() {
         .contains_key(&("nap-turn".to_string(), "nap-managed".to_string())));
 }
 
+#[test]
+fn backup_references_resolve() {
+    let mut install = install(&entries(&[
+        ("BACKUP_ENABLED", "true"),
+        ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+        ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+    ]));
+    let problems = check(&install);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The checker notices a missing credentials Secret and a Cluster without the archiver.
+    install
+        .provided
+        .retain(|(_, name), _| name != "nap-backup-s3");
+    for o in install
+        .objects
+        .iter_mut()
+        .filter(|o| o["kind"] == "Cluster")
+    {
+        o["spec"]["plugins"] = Value::Array(vec![]);
+    }
+    let problems = check(&install).join("\n");
+    assert!(
+        problems
+            .contains("ObjectStore nap-postgres-backup: Secret nap/nap-backup-s3 does not exist"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("does not archive WAL with \"barman-cloud.cloudnative-pg.io\""),
+        "{problems}"
+    );
+}
+
 /// Objects keyed by (kind, namespace, name), seed Job hashes removed.
 fn by_key(install: &Install) -> BTreeMap<(String, String, String), Value> {
     install
@@ -585,6 +675,10 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
             "Job/nap-seed-oauth-clients",
             "the module's OAuth client is registered",
         ),
+        (
+            "Cluster/nap-postgres",
+            "backups: the Cluster names the barman-cloud plugin as its WAL archiver",
+        ),
     ];
     for (module, extra) in [
         ("sandbox", vec![("SANDBOX_ENABLED", "true")]),
@@ -604,6 +698,15 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
                 ("LDAP_BIND_DN", "cn=a"),
                 ("LDAP_USER_BASE_DN", "ou=p"),
                 ("LDAP_CA_CERT", "-----BEGIN CERTIFICATE-----\nx"),
+            ],
+        ),
+        (
+            "backup",
+            vec![
+                ("BACKUP_ENABLED", "true"),
+                ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+                ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+                ("BACKUP_S3_ENDPOINT", "https://s3.example.com"),
             ],
         ),
     ] {

@@ -299,6 +299,23 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
     policies
 }
 
+/// PostgreSQL uploads base backups and WAL to the object store (BACKUP_S3_ENDPOINT, else AWS S3
+/// over HTTPS).
+pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
+    let rule = match ctx.settings.opt("BACKUP_S3_ENDPOINT") {
+        Some(url) => to_endpoint(url).0,
+        None => json!({"to": outside_but_metadata(), "ports": tcp(&[443])}),
+    };
+    vec![policy(
+        ctx,
+        "nap-postgres-backup",
+        "PostgreSQL's barman-cloud sidecar uploads base backups and WAL to the object store",
+        json!({"matchLabels": {"cnpg.io/cluster": database}}),
+        None,
+        Some(vec![rule]),
+    )]
+}
+
 pub(crate) fn sandbox(ctx: &Ctx) -> Vec<NetworkPolicy> {
     vec![
         policy(
