@@ -910,6 +910,7 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
             "sandbox/deployment.yaml",
             "sandbox/service.yaml",
             "sandbox/pod-template.yaml",
+            "sandbox/network-policies.yaml",
         ]);
         if sandbox.workload.pdb {
             t.push("sandbox/disruption-budget.yaml");
@@ -920,6 +921,7 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
             "browser/deployment.yaml",
             "browser/service.yaml",
             "browser/coturn.yaml",
+            "browser/network-policies.yaml",
         ]);
         if b.workload.pdb {
             t.push("browser/disruption-budget.yaml");
