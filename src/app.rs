@@ -116,7 +116,15 @@ pub fn header(plan: &Plan) -> String {
 /// The objects of one part, for `--only`: `seed` selects the seed Jobs, a module name selects the
 /// objects rendered from that module's templates.
 pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failure> {
-    const PARTS: &[&str] = &["seed", "core", "sandbox", "browser", "ldap", "backup"];
+    const PARTS: &[&str] = &[
+        "seed",
+        "core",
+        "sandbox",
+        "browser",
+        "ldap",
+        "backup",
+        "monitoring",
+    ];
     if !PARTS.contains(&part) {
         let help = match validate::suggest(part, PARTS.iter().copied()) {
             Some(s) => format!("did you mean {s}? (one of: {})", PARTS.join(", ")),

@@ -6,6 +6,7 @@
 mod backup;
 mod browser;
 mod ingress;
+mod monitoring;
 mod network;
 mod oauth;
 mod outbound;
@@ -19,6 +20,7 @@ pub use backup::{
 };
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
+pub use monitoring::{Monitoring, POSTGRES_METRICS_PORT};
 pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
 pub use outbound::{no_proxy, CaBundle, CA_BUNDLE_CONFIG_MAP, CA_DIR, CA_ENV, CA_FILE};
@@ -232,6 +234,8 @@ pub struct Plan {
     pub ingress_class: Option<String>,
     /// PostgreSQL backups (BACKUP_ENABLED).
     pub backup: Option<Backup>,
+    /// ServiceMonitor and PodMonitor (MONITORING_ENABLED).
+    pub monitoring: Option<Monitoring>,
     /// What must exist before the bundle is applied (for `napgen prereqs`).
     pub prerequisites: Vec<Prerequisite>,
     /// The NFS StorageClass napgen renders (NFS_SERVER).
@@ -827,6 +831,12 @@ pub fn plan(settings: &Settings) -> Plan {
 
     let ingresses = ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref());
     let nfs = storage::nfs_class(&ctx);
+    let monitoring = Module::Monitoring.enabled(settings).then(|| {
+        let mut components = vec!["control-plane", "gateway"];
+        components.extend(sandbox.as_ref().map(|s| s.workload.component));
+        components.extend(browser.as_ref().map(|b| b.workload.component));
+        monitoring::plan(&ctx, &components, &db_name)
+    });
     let prerequisites = prereqs::prerequisites(
         &ctx,
         browser
@@ -861,6 +871,7 @@ pub fn plan(settings: &Settings) -> Plan {
         network_policies: network::core(&ctx, &db_name),
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
         backup,
+        monitoring,
         prerequisites,
         nfs,
         ca_bundle,
@@ -935,6 +946,13 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
             "backup/object-store.yaml",
             "backup/scheduled-backup.yaml",
             "backup/network-policies.yaml",
+        ]);
+    }
+    if plan.monitoring.is_some() {
+        t.extend([
+            "monitoring/service-monitor.yaml",
+            "monitoring/pod-monitor.yaml",
+            "monitoring/network-policies.yaml",
         ]);
     }
     if !plan.ingresses.is_empty() {

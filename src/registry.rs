@@ -140,10 +140,11 @@ pub enum Module {
     Sandbox,
     Browser,
     Ldap,
+    Monitoring,
 }
 
 impl Module {
-    pub const ALL: [Module; 10] = [
+    pub const ALL: [Module; 11] = [
         Module::Core,
         Module::Storage,
         Module::Database,
@@ -154,6 +155,7 @@ impl Module {
         Module::Sandbox,
         Module::Browser,
         Module::Ldap,
+        Module::Monitoring,
     ];
 
     /// The name used in docs, `--only` and `init --with`.
@@ -169,6 +171,7 @@ impl Module {
             Module::Sandbox => "sandbox",
             Module::Browser => "browser",
             Module::Ldap => "ldap",
+            Module::Monitoring => "monitoring",
         }
     }
 
@@ -187,6 +190,7 @@ impl Module {
             Module::Sandbox => "Code Sandbox (needs OpenSandbox)",
             Module::Browser => "Remote Browser with its TURN relay (coturn)",
             Module::Ldap => "LDAP sign-in",
+            Module::Monitoring => "Monitoring with the Prometheus operator",
         }
     }
 
@@ -203,6 +207,7 @@ impl Module {
             Module::Browser => settings.bool("BROWSER_ENABLED"),
             Module::Backup => settings.bool("BACKUP_ENABLED"),
             Module::Ldap => settings.bool("LDAP_ENABLED"),
+            Module::Monitoring => settings.bool("MONITORING_ENABLED"),
         }
     }
 
@@ -214,6 +219,7 @@ impl Module {
             Module::Browser => Some("BROWSER_ENABLED"),
             Module::Backup => Some("BACKUP_ENABLED"),
             Module::Ldap => Some("LDAP_ENABLED"),
+            Module::Monitoring => Some("MONITORING_ENABLED"),
             _ => None,
         }
     }
@@ -1007,6 +1013,31 @@ pub static KEYS: &[Key] = &[
         module: Module::Ldap,
         required: Required::No,
         description: "Search filter for a user; {username} is replaced by the name typed at sign-in",
+    },
+    // ---- monitoring
+    Key {
+        name: "MONITORING_ENABLED",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Monitoring,
+        required: Required::No,
+        description: "Render a ServiceMonitor for the platform's /metrics and a PodMonitor for PostgreSQL, for a Prometheus operator you run",
+    },
+    Key {
+        name: "MONITORING_NAMESPACE",
+        ty: KeyType::Name,
+        default: Default::Value("monitoring"),
+        module: Module::Monitoring,
+        required: Required::No,
+        description: "Namespace Prometheus runs in; NetworkPolicies let it scrape the platform and PostgreSQL",
+    },
+    Key {
+        name: "MONITORING_LABELS",
+        ty: KeyType::LabelList,
+        default: Default::None,
+        module: Module::Monitoring,
+        required: Required::No,
+        description: "Labels on the ServiceMonitor and PodMonitor so your Prometheus selects them, key=value separated by commas (kube-prometheus-stack: release=<its release name>)",
     },
 ];
 

@@ -1926,6 +1926,40 @@ mod tests {
         );
     }
 
+    #[test]
+    fn monitoring_settings() {
+        let settings = run(&[
+            ("MONITORING_ENABLED", "true"),
+            ("MONITORING_LABELS", "release=kube-prometheus-stack"),
+        ])
+        .settings
+        .unwrap();
+        assert_eq!(settings.str("MONITORING_NAMESPACE"), "monitoring");
+        assert!(error_for(
+            &[
+                ("MONITORING_ENABLED", "true"),
+                ("MONITORING_LABELS", "release")
+            ],
+            "MONITORING_LABELS"
+        )
+        .contains("is not key=value"));
+        assert!(error_for(
+            &[
+                ("MONITORING_ENABLED", "true"),
+                ("MONITORING_NAMESPACE", "Mon")
+            ],
+            "MONITORING_NAMESPACE"
+        )
+        .contains("not a valid Kubernetes name"));
+        let w = messages(&run(&[("MONITORING_NAMESPACE", "prom")])).join("\n");
+        assert!(
+            w.contains(
+                "MONITORING_NAMESPACE: has no effect: monitoring is off (MONITORING_ENABLED)"
+            ),
+            "{w}"
+        );
+    }
+
     const SECRET_VALUE: &str = "hunter2-very-secret";
 
     #[test]

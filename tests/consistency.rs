@@ -321,6 +321,44 @@ fn check(install: &Install) -> Vec<String> {
                     }
                 }
             }
+            "ServiceMonitor" => {
+                let sel = &o["spec"]["selector"];
+                let services: Vec<&Value> = install
+                    .objects
+                    .iter()
+                    .filter(|x| x["kind"] == "Service" && s(&x["metadata"]["namespace"]) == ns)
+                    .filter(|x| label_selector_matches(sel, &x["metadata"]["labels"]))
+                    .collect();
+                if services.is_empty() {
+                    problems.push(format!("ServiceMonitor {name} selects no Service"));
+                }
+                for e in o["spec"]["endpoints"].as_array().into_iter().flatten() {
+                    for svc in &services {
+                        if !svc["spec"]["ports"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|p| p["name"] == e["port"])
+                        {
+                            problems.push(format!(
+                                "ServiceMonitor {name}: Service {} has no port {}",
+                                svc["metadata"]["name"], e["port"]
+                            ));
+                        }
+                    }
+                }
+            }
+            "PodMonitor" => {
+                let cluster = s(&o["spec"]["selector"]["matchLabels"]["cnpg.io/cluster"]);
+                need(
+                    &format!("PodMonitor {name}"),
+                    "Cluster",
+                    &ns,
+                    &cluster,
+                    None,
+                    &mut problems,
+                );
+            }
             "ObjectStore" => {
                 let creds = &o["spec"]["configuration"]["s3Credentials"];
                 for field in ["accessKeyId", "secretAccessKey"] {
@@ -403,6 +441,31 @@ fn check(install: &Install) -> Vec<String> {
     }
     problems.extend(oauth_drift(install));
     problems
+}
+
+/// Whether a label selector (matchLabels and In/NotIn/Exists expressions) selects these labels.
+fn label_selector_matches(selector: &Value, labels: &Value) -> bool {
+    let labels_ok = selector["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| &labels[k] == v);
+    let expressions_ok = selector["matchExpressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|e| {
+            let value = &labels[e["key"].as_str().unwrap_or("")];
+            let listed = e["values"].as_array().is_some_and(|vs| vs.contains(value));
+            match e["operator"].as_str() {
+                Some("In") => listed,
+                Some("NotIn") => !listed,
+                Some("Exists") => !value.is_null(),
+                Some("DoesNotExist") => value.is_null(),
+                _ => false,
+            }
+        });
+    labels_ok && expressions_ok
 }
 
 /// Every registered redirect URI equals the callback of the service that uses the client.
@@ -698,6 +761,13 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
                 ("LDAP_BIND_DN", "cn=a"),
                 ("LDAP_USER_BASE_DN", "ou=p"),
                 ("LDAP_CA_CERT", "-----BEGIN CERTIFICATE-----\nx"),
+            ],
+        ),
+        (
+            "monitoring",
+            vec![
+                ("MONITORING_ENABLED", "true"),
+                ("MONITORING_LABELS", "release=kube-prometheus-stack"),
             ],
         ),
         (

@@ -316,6 +316,35 @@ pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
     )]
 }
 
+/// Prometheus, in MONITORING_NAMESPACE, scrapes the platform's services and PostgreSQL.
+pub(crate) fn monitoring(ctx: &Ctx, components: &[&str], database: &str) -> Vec<NetworkPolicy> {
+    let prometheus = json!([{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": ctx.settings.str("MONITORING_NAMESPACE"),
+    }}}]);
+    vec![
+        policy(
+            ctx,
+            "nap-monitoring",
+            "Prometheus scrapes /metrics on the platform's http port",
+            json!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": components}]}),
+            Some(vec![
+                json!({"from": prometheus, "ports": tcp(&[HTTP_PORT])}),
+            ]),
+            None,
+        ),
+        policy(
+            ctx,
+            "nap-postgres-monitoring",
+            "Prometheus scrapes PostgreSQL's metrics exporter",
+            json!({"matchLabels": {"cnpg.io/cluster": database}}),
+            Some(vec![
+                json!({"from": prometheus, "ports": tcp(&[super::monitoring::POSTGRES_METRICS_PORT])}),
+            ]),
+            None,
+        ),
+    ]
+}
+
 pub(crate) fn sandbox(ctx: &Ctx) -> Vec<NetworkPolicy> {
     vec![
         policy(

@@ -42,8 +42,12 @@ impl Placement {
 
 /// NODE_SELECTOR as a map, in the order given.
 pub(crate) fn node_selector(settings: &Settings) -> Map {
-    settings
-        .list("NODE_SELECTOR")
+    node_selector_like(settings.list("NODE_SELECTOR"))
+}
+
+/// A validated `key=value` list as a map, in the order given.
+pub(crate) fn node_selector_like(labels: &[String]) -> Map {
+    labels
         .iter()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -96,6 +96,13 @@ pub(crate) fn prerequisites(ctx: &Ctx, coturn: Option<(&str, &str)>) -> Vec<Prer
             ],
         ));
     }
+    if Module::Monitoring.enabled(s) {
+        out.push(prereq(
+            "Prometheus operator",
+            "MONITORING_ENABLED: the ServiceMonitor and PodMonitor (monitoring.coreos.com/v1) need its CRDs; napgen does not install it",
+            &["kubectl get crd servicemonitors.monitoring.coreos.com podmonitors.monitoring.coreos.com".into()],
+        ));
+    }
     if Module::Sandbox.enabled(s) {
         out.push(prereq(
             "OpenSandbox",
