@@ -748,7 +748,7 @@ pub static KEYS: &[Key] = &[
         default: Default::Value("0 0 2 * * *"),
         module: Module::Backup,
         required: Required::No,
-        description: "When a base backup is taken: six cron fields with seconds first, as CloudNativePG's ScheduledBackup reads them (0 0 2 * * * is 02:00 daily)",
+        description: "When a base backup is taken: six cron fields with seconds first, as CloudNativePG's ScheduledBackup reads them, in quotes (\"0 0 2 * * *\" is 02:00 daily)",
     },
     // ---- admin
     Key {

@@ -30,6 +30,8 @@ struct Install {
     objects: Vec<Value>,
     /// Secrets that must exist but are not in the bundle: (namespace, name) → keys.
     provided: BTreeMap<(String, String), BTreeSet<String>>,
+    /// ConfigMaps the operator provides (CA_BUNDLE_CONFIG_MAP): (namespace, name) → keys.
+    provided_config_maps: BTreeMap<(String, String), BTreeSet<String>>,
 }
 
 fn install(entries: &[Entry]) -> Install {
@@ -79,9 +81,17 @@ fn install_of(plan: &plan::Plan, objects: &[Object]) -> Install {
             CNPG_APP_KEYS.iter().map(|k| k.to_string()).collect(),
         );
     }
+    let mut provided_config_maps = BTreeMap::new();
+    if let Some(ca) = plan.ca_bundle.as_ref().filter(|c| c.pem.is_none()) {
+        provided_config_maps.insert(
+            (plan.namespace.clone(), ca.config_map.clone()),
+            ["ca.crt".to_string()].into(),
+        );
+    }
     Install {
         objects: objects.iter().map(|o| o.value.clone()).collect(),
         provided,
+        provided_config_maps,
     }
 }
 
@@ -147,6 +157,10 @@ fn check(install: &Install) -> Vec<String> {
     for ((ns, name), keys) in &install.provided {
         data_keys.insert(("Secret".into(), ns.clone(), name.clone()), keys.clone());
         exists.insert(("Secret".into(), ns.clone(), name.clone()));
+    }
+    for ((ns, name), keys) in &install.provided_config_maps {
+        data_keys.insert(("ConfigMap".into(), ns.clone(), name.clone()), keys.clone());
+        exists.insert(("ConfigMap".into(), ns.clone(), name.clone()));
     }
     let need = |what: &str,
                 kind: &str,
@@ -225,6 +239,16 @@ fn check(install: &Install) -> Vec<String> {
         for v in spec["volumes"].as_array().into_iter().flatten() {
             if let Some(name) = v["configMap"]["name"].as_str() {
                 need(what, "ConfigMap", ns, name, None, &mut problems);
+                for item in v["configMap"]["items"].as_array().into_iter().flatten() {
+                    need(
+                        what,
+                        "ConfigMap",
+                        ns,
+                        name,
+                        Some(&s(&item["key"])),
+                        &mut problems,
+                    );
+                }
             }
             for source in v["projected"]["sources"].as_array().into_iter().flatten() {
                 for (field, kind) in [("secret", "Secret"), ("configMap", "ConfigMap")] {
@@ -358,6 +382,20 @@ fn check(install: &Install) -> Vec<String> {
                     None,
                     &mut problems,
                 );
+            }
+            "StorageClass" => {
+                let claims_it = |v: &Value| v.as_str() == Some(name.as_str());
+                let used = install.objects.iter().any(|x| match x["kind"].as_str() {
+                    Some("PersistentVolumeClaim") => claims_it(&x["spec"]["storageClassName"]),
+                    Some("Cluster") => {
+                        claims_it(&x["spec"]["storage"]["storageClass"])
+                            || claims_it(&x["spec"]["walStorage"]["storageClass"])
+                    }
+                    _ => false,
+                });
+                if !used {
+                    problems.push(format!("StorageClass {name} is used by no claim"));
+                }
             }
             "ObjectStore" => {
                 let creds = &o["spec"]["configuration"]["s3Credentials"];
@@ -545,6 +583,28 @@ fn every_profile_is_consistent() {
     }
 }
 
+/// A template no configuration selects is dead (or, worse, objects a module plans but never
+/// renders): the profiles in values/ select every template between them.
+#[test]
+fn the_profiles_render_every_template() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
+    let mut used = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let inputs = Inputs {
+            files: vec![entry.unwrap().path().to_string_lossy().into_owned()],
+            sets: vec![],
+        };
+        let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+        used.extend(plan::plan(&configured.settings).templates);
+    }
+    let unused: Vec<&str> = napgen::render::TEMPLATES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !used.contains(name))
+        .collect();
+    assert!(unused.is_empty(), "no profile renders {unused:?}");
+}
+
 #[test]
 fn redirect_uris_equal_callbacks_in_every_combination() {
     let secret = "ab".repeat(32);
@@ -694,6 +754,165 @@ fn backup_references_resolve() {
         problems.contains("does not archive WAL with \"barman-cloud.cloudnative-pg.io\""),
         "{problems}"
     );
+}
+
+fn production() -> (plan::Plan, Vec<Object>) {
+    let inputs = Inputs {
+        files: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/values/production.env").into()],
+        sets: vec![],
+    };
+    let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+    app::render_objects(&configured.settings).unwrap()
+}
+
+/// Every `image` field anywhere in a value.
+fn images_in(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v.as_str() {
+                    Some(image) if k == "image" || k == "imageName" => out.push(image.to_string()),
+                    _ => images_in(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| images_in(v, out)),
+        _ => {}
+    }
+}
+
+/// With REGISTRY set, nothing is pulled from anywhere else: not the platform's images, not
+/// PostgreSQL's (Cluster.imageName), not coturn, not the run-time pod templates; and with every
+/// image pinned, everything is pulled by digest. This stands for `napgen images`.
+#[test]
+fn every_image_is_pulled_from_the_mirror() {
+    let (plan, objects) = production();
+    let mirror = "mirror.corp.example.com:5000/nap/";
+    let install = install_of(&plan, &objects);
+    let mut images: Vec<String> = Vec::new();
+    install
+        .objects
+        .iter()
+        .for_each(|o| images_in(o, &mut images));
+    for (_, _, template) in pods(&install) {
+        images_in(&template, &mut images);
+    }
+    images.sort();
+    images.dedup();
+    let mut listed: Vec<String> = plan.images.iter().map(|i| i.reference.clone()).collect();
+    listed.sort();
+    assert_eq!(
+        images, listed,
+        "plan.images must list exactly what the bundle pulls"
+    );
+    assert_eq!(images.len(), napgen::registry::IMAGE_NAMES.len());
+    for image in &images {
+        assert!(image.starts_with(mirror), "{image} is not under the mirror");
+        assert!(image.contains("@sha256:"), "{image} is not pinned");
+    }
+}
+
+/// The pods the platform creates at run time get what the platform's own pods get: the CA
+/// bundle, the proxy, the pull secrets and the placement.
+#[test]
+fn run_time_pod_templates_carry_ca_proxy_pull_secrets_and_placement() {
+    let (plan, objects) = production();
+    let install = install_of(&plan, &objects);
+    let pods = pods(&install);
+    let mut templates = 0;
+    for (what, _, template) in pods {
+        let spec = &template["spec"];
+        let env_of = |name: &str| {
+            spec["containers"][0]["env"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|e| e["name"] == name)
+                .map(|e| s(&e["value"]))
+        };
+        let has_ca_volume = spec["volumes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|v| v["configMap"]["name"] == plan::CA_BUNDLE_CONFIG_MAP);
+        let has_ca_mount = spec["containers"][0]["volumeMounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|m| m["mountPath"] == plan::CA_DIR);
+        if what.contains("coturn") {
+            continue; // the TURN relay makes no TLS connections and lives in its own namespace
+        }
+        assert!(has_ca_volume && has_ca_mount, "{what}: no CA bundle");
+        for name in plan::CA_ENV {
+            assert_eq!(
+                env_of(name).as_deref(),
+                Some(plan::CA_FILE),
+                "{what}: {name}"
+            );
+        }
+        for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
+            assert_eq!(
+                env_of(name).as_deref(),
+                Some("http://10.20.0.10:3128"),
+                "{what}: {name}"
+            );
+        }
+        let no_proxy = env_of("NO_PROXY").unwrap_or_default();
+        for entry in [
+            ".corp.example.com",
+            "10.244.0.0/16",
+            "10.96.0.0/12",
+            ".svc",
+            ".cluster.local",
+            "nap-control-plane",
+            "nap-control-plane.nap.svc",
+            "browser-service",
+        ] {
+            assert!(
+                no_proxy.split(',').any(|e| e == entry),
+                "{what}: NO_PROXY lacks {entry}"
+            );
+        }
+        assert_eq!(
+            spec["imagePullSecrets"],
+            serde_json::json!([{"name": "mirror-pull"}]),
+            "{what}"
+        );
+        assert_eq!(
+            spec["nodeSelector"],
+            serde_json::json!({"node.corp.example.com/pool": "nap"}),
+            "{what}"
+        );
+        assert_eq!(spec["tolerations"][0]["key"], "dedicated", "{what}");
+        if what.starts_with("pod template") {
+            templates += 1;
+            assert!(
+                spec["priorityClassName"].is_null(),
+                "{what}: run-time pods keep their own priority"
+            );
+        } else {
+            assert_eq!(spec["priorityClassName"], "nap-platform", "{what}");
+        }
+    }
+    // codex, claude-code, the sandbox pod and the browser session
+    assert_eq!(templates, 4);
+}
+
+#[test]
+fn a_provided_ca_bundle_is_referenced_not_rendered() {
+    let install = install(&entries(&[
+        ("CA_BUNDLE_CONFIG_MAP", "corp-trust"),
+        ("SANDBOX_ENABLED", "true"),
+    ]));
+    let problems = check(&install);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(!install
+        .objects
+        .iter()
+        .any(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == plan::CA_BUNDLE_CONFIG_MAP));
+    let text = serde_json::to_string(&install.objects).unwrap();
+    assert!(text.contains("\"corp-trust\""));
 }
 
 /// Objects keyed by (kind, namespace, name), seed Job hashes removed.
