@@ -134,6 +134,13 @@ pub(crate) fn prerequisites(ctx: &Ctx, coturn: Option<(&str, &str)>) -> Vec<Prer
             )],
         ));
     }
+    if let Some(name) = s.opt("PRIORITY_CLASS_NAME") {
+        out.push(prereq(
+            "PriorityClass",
+            format!("PRIORITY_CLASS_NAME: the platform's pods do not start unless PriorityClass {name} exists"),
+            &[format!("kubectl create priorityclass {name} --value=1000000 --description=\"NAP platform\"")],
+        ));
+    }
     for name in s.list("IMAGE_PULL_SECRETS") {
         out.push(prereq(
             "image pull Secret",
@@ -184,6 +191,7 @@ mod tests {
             ("NFS_SHARE", "/srv/nap"),
             ("EXISTING_SECRET", "nap-managed"),
             ("IMAGE_PULL_SECRETS", "mirror-pull"),
+            ("PRIORITY_CLASS_NAME", "nap-platform"),
         ]);
         assert_eq!(
             names(&p),
@@ -194,8 +202,13 @@ mod tests {
                 "backup credentials Secret",
                 "csi-driver-nfs",
                 "platform Secret",
+                "PriorityClass",
                 "image pull Secret",
             ]
+        );
+        assert_eq!(
+            p[6].commands,
+            ["kubectl create priorityclass nap-platform --value=1000000 --description=\"NAP platform\""]
         );
         assert_eq!(p[2].commands[0], "kubectl apply -f https://github.com/cloudnative-pg/plugin-barman-cloud/releases/download/v0.14.0/manifest.yaml");
         assert_eq!(
