@@ -73,6 +73,17 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     }
 }
 
+/// Load and validate for `napgen check`: `configure`'s findings plus the ones that matter when
+/// reviewing a configuration but would repeat on every render.
+pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Failure> {
+    let mut configured = configure(inputs, cwd, stdin)?;
+    configured
+        .warnings
+        .extend(validate::review_warnings(&configured.settings));
+    sort_by_position(&mut configured.warnings, &configured.sources);
+    Ok(configured)
+}
+
 /// Order findings as a reader meets them: file by file in the order given, line by line, then
 /// `--set` flags, then findings about the configuration as a whole.
 fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
@@ -88,7 +99,7 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
     });
 }
 
-/// Fewer than this many workspaces fitting beside the platform on minimum nodes is worth a warning.
+/// Fewer than this many workspaces fitting beside the platform is worth a warning.
 pub const MIN_WORKSPACES: u64 = 2;
 
 /// A warning when the platform leaves room for few workspaces on the seeds' minimum nodes.
@@ -99,10 +110,12 @@ fn capacity_warning(settings: &Settings) -> Option<Diagnostic> {
             None,
             None,
             format!(
-                "on {} minimum node(s) (4 vCPU / 8 GB) the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
-                c.nodes, c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
+                "on {} node(s) of {} CPU / {} (CLUSTER_NODES, NODE_CPU, NODE_MEMORY) the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
+                c.nodes,
+                settings.str("NODE_CPU"),
+                settings.str("NODE_MEMORY"), c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
             ),
-            "use larger or more nodes, or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
+            "use larger or more nodes (and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES), or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
         )
     })
 }
@@ -135,7 +148,16 @@ pub fn header(plan: &Plan) -> String {
 /// (created before a Helm install), a module name the objects rendered from that module's
 /// templates.
 pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failure> {
-    const PARTS: &[&str] = &["seed", "namespace", "core", "sandbox", "browser", "ldap"];
+    const PARTS: &[&str] = &[
+        "seed",
+        "namespace",
+        "core",
+        "sandbox",
+        "browser",
+        "ldap",
+        "backup",
+        "monitoring",
+    ];
     if !PARTS.contains(&part) {
         let help = match validate::suggest(part, PARTS.iter().copied()) {
             Some(s) => format!("did you mean {s}? (one of: {})", PARTS.join(", ")),

@@ -398,6 +398,15 @@ pub fn type_schema(ty: KeyType) -> Map<String, Value> {
             string(&format!("^{one}(,{one})*$"))
         }
         KeyType::Name => string(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"),
+        KeyType::ProxyUrl => string(r"^https?://[^\s/?#@]+$"),
+        KeyType::LabelList => string(r"^[^,=\s]+=[^,=\s]*(,[^,=\s]+=[^,=\s]*)*$"),
+        KeyType::TolerationList | KeyType::NoProxyList | KeyType::WordList => {
+            string(r"^[^,\s]+(,[^,\s]+)*$")
+        }
+        KeyType::AbsPath => string(r"^/\S*$"),
+        KeyType::S3Path => string(r"^s3://\S+$"),
+        KeyType::Retention => string(r"^[1-9][0-9]*[dwm]$"),
+        KeyType::Cron => string(r"^\S+( \S+){5}$"),
         KeyType::NameList => {
             let one = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
             string(&format!("^{one}(,{one})*$"))

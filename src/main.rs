@@ -217,7 +217,7 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check { values, format } => {
-            let (diagnostics, code) = match app::configure(&values.inputs(), cwd, &mut stdin) {
+            let (diagnostics, code) = match app::check(&values.inputs(), cwd, &mut stdin) {
                 Ok(c) => (c.warnings, exit::OK),
                 Err(Failure::Invalid(d)) => (d, exit::INVALID),
                 Err(f) => return fail(f),

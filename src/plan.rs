@@ -3,22 +3,36 @@
 //! Templates read only the plan, so all decisions (names, images after the registry rewrite,
 //! replicas per profile, URLs, which objects exist) are made here, in plain code with tests.
 
+mod backup;
 mod browser;
 pub mod capacity;
 mod ingress;
+mod monitoring;
 mod network;
 mod oauth;
+mod outbound;
+mod placement;
+mod prereqs;
 mod sandbox;
+mod storage;
 
+pub use backup::{
+    Backup, BARMAN_PLUGIN, BARMAN_PLUGIN_VERSION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
+};
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
+pub use monitoring::{Monitoring, POSTGRES_METRICS_PORT};
 pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
+pub use outbound::{no_proxy, CaBundle, CA_BUNDLE_CONFIG_MAP, CA_DIR, CA_ENV, CA_FILE};
+pub use placement::{toleration, Placement};
+pub use prereqs::Prerequisite;
 pub use sandbox::Sandbox;
+pub use storage::{NfsClass, NFS_PROVISIONER};
 
 use crate::registry::Module;
 use crate::settings::Settings;
-use crate::validate::SECRET_NAME;
+use crate::validate::secret_name;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -85,9 +99,11 @@ pub struct Workload {
     pub volumes: Vec<Value>,
     pub volume_mounts: Vec<Value>,
     pub service_account: String,
-    /// A PodDisruptionBudget keeps one replica up during node drains (multi-node only).
+    /// A PodDisruptionBudget keeps one replica up during node drains (multi-node, 2+ replicas).
     pub pdb: bool,
     pub affinity: Value,
+    /// `topologySpreadConstraints` (multi-node only).
+    pub topology_spread: Option<Vec<Value>>,
 }
 
 /// How a platform Service is exposed: a NodePort on `TOS_HOST`, or ClusterIP behind an ingress.
@@ -113,13 +129,20 @@ pub struct Database {
     /// The operator-generated Secret the apps read `uri` from.
     pub app_secret: String,
     pub resources: Value,
+    /// CloudNativePG's `affinity`: anti-affinity between instances, node selector, tolerations.
+    pub affinity: Value,
+    pub priority_class_name: Option<String>,
+    /// `walStorage`, when WAL gets its own volume.
+    pub wal_storage: Option<Value>,
+    /// `plugins`: the barman-cloud WAL archiver when backups are on.
+    pub plugins: Option<Vec<Value>>,
     pub labels: Map,
 }
 
 /// The platform Secret: rendered when values.env holds the secrets, else only referenced.
 #[derive(Serialize)]
 pub struct SecretPlan {
-    pub name: &'static str,
+    pub name: String,
     pub rendered: bool,
     pub keys: Vec<&'static str>,
     /// Present only when `rendered`.
@@ -192,6 +215,8 @@ pub struct Plan {
     pub image_pull_policy: String,
     /// `imagePullSecrets` of every pod (`None` when there are none).
     pub image_pull_secrets: Option<Vec<Value>>,
+    /// Node selector, tolerations and priority class of the platform's own pods.
+    pub placement: Placement,
     pub config: ConfigPlan,
     pub secret: SecretPlan,
     pub control_plane: Workload,
@@ -208,6 +233,16 @@ pub struct Plan {
     /// The core platform's NetworkPolicies (modules carry their own).
     pub network_policies: Vec<NetworkPolicy>,
     pub ingress_class: Option<String>,
+    /// PostgreSQL backups (BACKUP_ENABLED).
+    pub backup: Option<Backup>,
+    /// ServiceMonitor and PodMonitor (MONITORING_ENABLED).
+    pub monitoring: Option<Monitoring>,
+    /// What must exist before the bundle is applied (for `napgen prereqs`).
+    pub prerequisites: Vec<Prerequisite>,
+    /// The NFS StorageClass napgen renders (NFS_SERVER).
+    pub nfs: Option<NfsClass>,
+    /// The CA bundle every pod trusts, when there is one.
+    pub ca_bundle: Option<CaBundle>,
     /// The LDAP server's CA certificate (PEM), when LDAP sign-in uses one.
     pub ldap_ca: Option<String>,
     pub ldap_ca_config_map: &'static str,
@@ -226,12 +261,20 @@ pub(crate) struct Ctx<'a> {
     pub namespace: String,
     pub multi_node: bool,
     pub base_labels: Map,
+    /// The platform Secret's name (EXISTING_SECRET or the default).
+    pub secret_name: String,
     /// Keys of the platform Secret.
     pub secret_keys: Vec<&'static str>,
     pub secrets_rendered: bool,
     pub pod_security: Value,
     pub container_security: Value,
     pub images: Vec<Image>,
+    /// Scheduling of the platform's own pods.
+    pub placement: Placement,
+    /// Scheduling of the pods the platform creates at run time.
+    pub runtime_placement: Placement,
+    /// CA bundle and proxy settings every pod gets.
+    pub outbound: outbound::Outbound,
 }
 
 impl Ctx<'_> {
@@ -261,7 +304,7 @@ impl Ctx<'_> {
         let mut sources = Vec::new();
         if !keys.is_empty() {
             let items: Vec<Value> = keys.iter().map(|k| json!({"key": k, "path": k})).collect();
-            sources.push(json!({"secret": {"name": SECRET_NAME, "items": items}}));
+            sources.push(json!({"secret": {"name": self.secret_name, "items": items}}));
         }
         let mut names: Vec<&str> = keys.clone();
         if database {
@@ -294,7 +337,7 @@ impl Ctx<'_> {
             .filter(|k| self.secret_keys.contains(k))
             .collect();
         if !self.secrets_rendered {
-            return checksum(&(SECRET_NAME, &keys));
+            return checksum(&(&self.secret_name, &keys));
         }
         let values: Vec<(&str, &str)> = keys.iter().map(|k| (*k, self.settings.str(k))).collect();
         checksum(&(self.settings.str("TOS_SECRET_KEY"), values))
@@ -385,6 +428,9 @@ impl Ctx<'_> {
             a.insert("checksum/config".into(), c.to_string());
         }
         a.insert("checksum/secret".into(), self.secret_checksum(secret_keys));
+        if let Some(c) = &self.outbound.checksum {
+            a.insert("checksum/ca-bundle".into(), c.clone());
+        }
         for (k, v) in extra {
             a.insert(k.to_string(), v.clone());
         }
@@ -471,7 +517,10 @@ pub fn plan(settings: &Settings) -> Plan {
     let multi_node = settings.str("PROFILE") == "multi-node";
     let version = settings.str("NAP_VERSION").to_string();
     let needed = crate::validate::needed_secrets(settings);
-    let secrets_rendered = !needed.is_empty() && needed.iter().all(|k| settings.is_set(k.name));
+    // With EXISTING_SECRET the operator manages the Secret: it is never rendered.
+    let secrets_rendered = !settings.is_set("EXISTING_SECRET")
+        && !needed.is_empty()
+        && needed.iter().all(|k| settings.is_set(k.name));
     let mut ctx = Ctx {
         settings,
         namespace: namespace.clone(),
@@ -485,6 +534,7 @@ pub fn plan(settings: &Settings) -> Plan {
                 "napgen".to_string(),
             ),
         ]),
+        secret_name: secret_name(settings).to_string(),
         secret_keys: needed.iter().map(|k| k.name).collect(),
         secrets_rendered,
         pod_security: json!({
@@ -501,7 +551,17 @@ pub fn plan(settings: &Settings) -> Plan {
             "capabilities": {"drop": ["ALL"]},
         }),
         images: Vec::new(),
+        placement: Placement::platform(settings),
+        runtime_placement: Placement::runtime(settings),
+        outbound: outbound::Outbound::default(),
     };
+    let ca_bundle = outbound::ca_bundle(settings, ctx.labels("ca-bundle", "nap-ca-bundle"));
+    ctx.outbound = outbound::outbound(
+        settings,
+        &namespace,
+        ca_bundle.as_ref(),
+        &platform_services(settings),
+    );
     let public_url = public_origin(settings, "TOS_PUBLIC_URL", "TOS_NODE_PORT");
 
     let control_plane_image = ctx.platform_image("control plane and seed Jobs", "control-plane");
@@ -517,7 +577,7 @@ pub fn plan(settings: &Settings) -> Plan {
     );
 
     let secret = SecretPlan {
-        name: SECRET_NAME,
+        name: ctx.secret_name.clone(),
         rendered: secrets_rendered,
         keys: ctx.secret_keys.clone(),
         data: if secrets_rendered {
@@ -533,6 +593,9 @@ pub fn plan(settings: &Settings) -> Plan {
 
     // ---- database
     let db_name = "nap-postgres".to_string();
+    let backup = Module::Backup
+        .enabled(settings)
+        .then(|| backup::plan(&ctx, &db_name));
     let app_secret = DATABASE_APP_SECRET.to_string();
     let instances = settings.int("POSTGRES_INSTANCES");
     let database = Database {
@@ -545,12 +608,17 @@ pub fn plan(settings: &Settings) -> Plan {
         database: "nap".into(),
         owner: "nap".into(),
         app_secret: app_secret.clone(),
-        // One node leaves little room: PostgreSQL asks for less there and may burst to 1Gi.
-        resources: if multi_node {
-            resources("500m", "1Gi", "2")
-        } else {
-            json!({"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}})
-        },
+        resources: resources(
+            settings.str("POSTGRES_CPU"),
+            settings.str("POSTGRES_MEMORY"),
+            &scale_cpu(settings.str("POSTGRES_CPU"), 4),
+        ),
+        affinity: database_affinity(&ctx, instances),
+        priority_class_name: ctx.placement.priority_class_name.clone(),
+        wal_storage: settings
+            .opt("POSTGRES_WAL_STORAGE_SIZE")
+            .map(|size| json!({"storageClass": settings.str("RWO_STORAGE_CLASS"), "size": size})),
+        plugins: backup.as_ref().map(|b| vec![backup::cluster_plugin(b)]),
         labels: ctx.labels("database", "nap-postgres"),
     };
 
@@ -641,7 +709,7 @@ pub fn plan(settings: &Settings) -> Plan {
         "ANTHROPIC_API_KEY",
         "LDAP_BIND_PASSWORD",
     ];
-    let replicas = if multi_node { 2 } else { 1 };
+    let replicas = settings.int("CONTROL_PLANE_REPLICAS") as u32;
     let (tmp, tmp_mount) = tmp_volume("1Gi");
     let mut cp_env = vec![pod_namespace.clone()];
     let mut cp_volumes = vec![
@@ -655,6 +723,8 @@ pub fn plan(settings: &Settings) -> Plan {
         tmp_mount,
     ];
     ctx.secret_files(&cp_secrets, true)
+        .attach(&mut cp_env, &mut cp_volumes, &mut cp_mounts);
+    ctx.outbound
         .attach(&mut cp_env, &mut cp_volumes, &mut cp_mounts);
     let mut cp_extra = vec![("checksum/workspace-templates", workspace_checksum)];
     if let Some(ca) = &ldap_ca {
@@ -680,8 +750,9 @@ pub fn plan(settings: &Settings) -> Plan {
         volumes: cp_volumes,
         volume_mounts: cp_mounts,
         service_account: control_plane_name.clone(),
-        pdb: multi_node,
+        pdb: multi_node && replicas > 1,
         affinity: spread(multi_node, &cp_selector),
+        topology_spread: placement::zone_spread(multi_node, &cp_selector),
     };
 
     // ---- gateway
@@ -703,7 +774,10 @@ pub fn plan(settings: &Settings) -> Plan {
     let (mut gw_volumes, mut gw_mounts) = (vec![tmp], vec![tmp_mount]);
     ctx.secret_files(&gw_secrets, true)
         .attach(&mut gw_env, &mut gw_volumes, &mut gw_mounts);
+    ctx.outbound
+        .attach(&mut gw_env, &mut gw_volumes, &mut gw_mounts);
     let gw_annotations = ctx.scan_exceptions(&[&gateway_image], &[]);
+    let replicas = settings.int("GATEWAY_REPLICAS") as u32;
     let gateway = Workload {
         name: gateway_name.clone(),
         component: "gateway",
@@ -718,8 +792,9 @@ pub fn plan(settings: &Settings) -> Plan {
         volumes: gw_volumes,
         volume_mounts: gw_mounts,
         service_account: "nap-gateway".into(),
-        pdb: multi_node,
+        pdb: multi_node && replicas > 1,
         affinity: spread(multi_node, &gw_selector),
+        topology_spread: placement::zone_spread(multi_node, &gw_selector),
     };
 
     // ---- seed Jobs
@@ -772,21 +847,28 @@ pub fn plan(settings: &Settings) -> Plan {
             pods.push((1, &b.coturn.resources));
         }
         capacity::compute(
-            if multi_node { 3 } else { 1 },
+            settings.int("CLUSTER_NODES") as u64,
+            settings.str("NODE_CPU"),
+            settings.str("NODE_MEMORY"),
             &pods,
             settings.str("WORKSPACE_CPU"),
             settings.str("WORKSPACE_MEMORY"),
         )
     };
-    let templates = templates(
+    let nfs = storage::nfs_class(&ctx);
+    let monitoring = Module::Monitoring.enabled(settings).then(|| {
+        let mut components = vec!["control-plane", "gateway"];
+        components.extend(sandbox.as_ref().map(|s| s.workload.component));
+        components.extend(browser.as_ref().map(|b| b.workload.component));
+        monitoring::plan(&ctx, &components, &db_name)
+    });
+    let prerequisites = prereqs::prerequisites(
         &ctx,
-        &secret,
-        ldap_ca.is_some(),
-        &sandbox,
-        &browser,
-        &ingresses,
+        browser
+            .as_ref()
+            .map(|b| (b.coturn.namespace.as_str(), b.coturn.secret_name.as_str())),
     );
-    Plan {
+    let mut plan = Plan {
         namespace,
         profile: settings.str("PROFILE").to_string(),
         multi_node,
@@ -797,6 +879,7 @@ pub fn plan(settings: &Settings) -> Plan {
         container_security: ctx.container_security.clone(),
         image_pull_policy: settings.str("IMAGE_PULL_POLICY").to_string(),
         image_pull_secrets: ctx.pull_secrets(),
+        placement: ctx.placement.clone(),
         config,
         secret,
         control_plane,
@@ -812,24 +895,24 @@ pub fn plan(settings: &Settings) -> Plan {
         ingresses,
         network_policies: network::core(&ctx, &db_name),
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
+        backup,
+        monitoring,
+        prerequisites,
+        nfs,
+        ca_bundle,
         ldap_ca,
         ldap_ca_config_map: LDAP_CA_CONFIG_MAP,
         public_url,
         images: ctx.images,
         capacity,
-        templates,
-    }
+        templates: Vec::new(),
+    };
+    plan.templates = templates(&plan);
+    plan
 }
 
 /// Which template files this configuration renders: the one place that decides which objects exist.
-fn templates(
-    ctx: &Ctx,
-    secret: &SecretPlan,
-    ldap_ca: bool,
-    sandbox: &Option<Sandbox>,
-    browser: &Option<Browser>,
-    ingresses: &[IngressRoute],
-) -> Vec<&'static str> {
+fn templates(plan: &Plan) -> Vec<&'static str> {
     let mut t = vec![
         "core/namespace.yaml",
         "core/config.yaml",
@@ -844,39 +927,61 @@ fn templates(
         "core/seed/jobs.yaml",
         "core/network-policies.yaml",
     ];
-    if secret.rendered {
+    if plan.secret.rendered {
         t.push("core/secret.yaml");
     }
-    if ctx.multi_node {
+    if plan.control_plane.pdb || plan.gateway.pdb {
         t.push("core/disruption-budgets.yaml");
     }
-    if ldap_ca {
+    if plan.nfs.is_some() {
+        t.push("core/nfs-storage-class.yaml");
+    }
+    if plan.ca_bundle.as_ref().is_some_and(|c| c.pem.is_some()) {
+        t.push("core/ca-bundle.yaml");
+    }
+    if plan.ldap_ca.is_some() {
         t.push("ldap/ca.yaml");
     }
-    if sandbox.is_some() {
+    if let Some(sandbox) = &plan.sandbox {
         t.extend([
             "sandbox/deployment.yaml",
             "sandbox/service.yaml",
             "sandbox/pod-template.yaml",
+            "sandbox/network-policies.yaml",
         ]);
-        if ctx.multi_node {
+        if sandbox.workload.pdb {
             t.push("sandbox/disruption-budget.yaml");
         }
     }
-    if let Some(b) = browser {
+    if let Some(b) = &plan.browser {
         t.extend([
             "browser/deployment.yaml",
             "browser/service.yaml",
             "browser/coturn.yaml",
+            "browser/network-policies.yaml",
         ]);
-        if ctx.multi_node {
+        if b.workload.pdb {
             t.push("browser/disruption-budget.yaml");
         }
         if b.coturn.secret_rendered {
             t.push("browser/coturn-secret.yaml");
         }
     }
-    if !ingresses.is_empty() {
+    if plan.backup.is_some() {
+        t.extend([
+            "backup/object-store.yaml",
+            "backup/scheduled-backup.yaml",
+            "backup/network-policies.yaml",
+        ]);
+    }
+    if plan.monitoring.is_some() {
+        t.extend([
+            "monitoring/service-monitor.yaml",
+            "monitoring/pod-monitor.yaml",
+            "monitoring/network-policies.yaml",
+        ]);
+    }
+    if !plan.ingresses.is_empty() {
         t.push("core/ingress.yaml");
     }
     t
@@ -929,6 +1034,7 @@ fn workspace_runtime(
         ];
         ctx.secret_files(&[key_key], false)
             .attach(&mut env, &mut volumes, &mut mounts);
+        ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
         let mut pod_labels = workspace_labels.clone();
         pod_labels.insert("nap.io/agent-type".into(), agent.clone());
         let cpu = settings.str("WORKSPACE_CPU");
@@ -941,6 +1047,8 @@ fn workspace_runtime(
                 "automountServiceAccountToken": false,
                 "imagePullSecrets": ctx.pull_secrets(),
                 "enableServiceLinks": false,
+                "nodeSelector": ctx.runtime_placement.node_selector,
+                "tolerations": ctx.runtime_placement.tolerations,
                 "securityContext": ctx.pod_security,
                 "containers": [{
                     "name": "agent",
@@ -990,9 +1098,20 @@ fn seed_job(
     env: Vec<Value>,
     secret_keys: &[&str],
 ) -> SeedJob {
-    let hash = checksum(&(task, image, &env, ctx.secret_checksum(secret_keys)));
+    // A Job's pod template is immutable: everything in it is in the name's hash, so a change
+    // makes a new Job instead of a failed apply.
+    let pod = json!({
+        "pullPolicy": ctx.pull_policy(),
+        "pullSecrets": ctx.pull_secrets(),
+        "placement": ctx.placement,
+        "outbound": ctx.outbound.env,
+        "caBundle": ctx.outbound.checksum,
+    });
+    let hash = checksum(&(task, image, &env, ctx.secret_checksum(secret_keys), pod));
     let (mut env, mut volumes, mut volume_mounts) = (env, Vec::new(), Vec::new());
     ctx.secret_files(secret_keys, true)
+        .attach(&mut env, &mut volumes, &mut volume_mounts);
+    ctx.outbound
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     SeedJob {
         name: format!("nap-seed-{task}-{}", &hash[..8]),
@@ -1004,6 +1123,19 @@ fn seed_job(
         volumes,
         volume_mounts,
     }
+}
+
+/// The platform's Services in its namespace (PostgreSQL's among them), never reached through a proxy.
+fn platform_services(settings: &Settings) -> Vec<&'static str> {
+    let mut services = vec!["nap-control-plane", "nap-gateway"];
+    if Module::Sandbox.enabled(settings) {
+        services.push("nap-sandbox");
+    }
+    if Module::Browser.enabled(settings) {
+        services.push("browser-service");
+    }
+    services.extend(["nap-postgres-rw", "nap-postgres-ro", "nap-postgres-r"]);
+    services
 }
 
 /// Twice a CPU quantity (`1` → `2`, `500m` → `1000m`, `0.5` → `1`).
@@ -1018,9 +1150,54 @@ pub(crate) fn double_cpu(cpu: &str) -> String {
     }
 }
 
+/// A CPU quantity times `n`, in whole cores when it is one (`500m` × 4 → `2`, `300m` × 4 → `1200m`).
+pub(crate) fn scale_cpu(cpu: &str, n: u64) -> String {
+    let milli = match cpu.strip_suffix('m') {
+        Some(m) => m.parse::<u64>().unwrap_or(1000),
+        None => cpu
+            .parse::<f64>()
+            .map(|c| (c * 1000.0).round() as u64)
+            .unwrap_or(1000),
+    } * n;
+    if milli.is_multiple_of(1000) {
+        (milli / 1000).to_string()
+    } else {
+        format!("{milli}m")
+    }
+}
+
+/// CloudNativePG's affinity: instances kept apart on multi-node (POSTGRES_ANTI_AFFINITY), and the
+/// platform's node selector and tolerations.
+fn database_affinity(ctx: &Ctx, instances: i64) -> Value {
+    let spread = ctx.multi_node && instances > 1;
+    let mut affinity = json!({
+        "enablePodAntiAffinity": ctx.multi_node,
+        "topologyKey": "kubernetes.io/hostname",
+    });
+    if spread {
+        affinity["podAntiAffinityType"] = json!(ctx.settings.str("POSTGRES_ANTI_AFFINITY"));
+    }
+    if let Some(n) = &ctx.placement.node_selector {
+        affinity["nodeSelector"] = json!(n);
+    }
+    if let Some(t) = &ctx.placement.tolerations {
+        affinity["tolerations"] = json!(t);
+    }
+    affinity
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scales_cpu() {
+        assert_eq!(scale_cpu("500m", 4), "2");
+        assert_eq!(scale_cpu("250m", 4), "1");
+        assert_eq!(scale_cpu("300m", 4), "1200m");
+        assert_eq!(scale_cpu("1.5", 4), "6");
+        assert_eq!(scale_cpu("0.1", 4), "400m");
+    }
 
     #[test]
     fn doubles_cpu() {

@@ -21,6 +21,8 @@ pub enum KeyType {
     Url,
     /// An `ldap://` or `ldaps://` URL.
     LdapUrl,
+    /// An `http(s)://host[:port]` proxy URL, without credentials or path.
+    ProxyUrl,
     /// A bare hostname or IP address (no scheme, no port, no path).
     Host,
     /// An e-mail address.
@@ -43,6 +45,22 @@ pub enum KeyType {
     NameList,
     /// A comma-separated list of `image=sha256:<64 hex>` pins, by the image names in [`IMAGE_NAMES`].
     DigestList,
+    /// A comma-separated list of Kubernetes labels, `key=value`.
+    LabelList,
+    /// A comma-separated list of tolerations, `key[=value][:Effect]`.
+    TolerationList,
+    /// A comma-separated list of NO_PROXY entries: hosts, `.domain` suffixes, IPs and CIDR blocks.
+    NoProxyList,
+    /// An absolute path (`/srv/nap`).
+    AbsPath,
+    /// A comma-separated list of words without spaces (mount options).
+    WordList,
+    /// An S3 location, `s3://bucket[/path]`.
+    S3Path,
+    /// A barman retention policy: a positive number and `d`, `w` or `m` (`30d`).
+    Retention,
+    /// A six-field cron schedule with seconds first, as CloudNativePG's ScheduledBackup takes it.
+    Cron,
     /// Free-form text.
     String,
 }
@@ -56,14 +74,23 @@ impl KeyType {
             KeyType::Int { .. } => "int",
             KeyType::Size => "size",
             KeyType::Cpu => "cpu",
-            KeyType::Url | KeyType::LdapUrl => "url",
+            KeyType::Url | KeyType::LdapUrl | KeyType::ProxyUrl => "url",
             KeyType::Host => "host",
             KeyType::Email => "email",
             KeyType::Secret { .. } => "secret",
             KeyType::Enum(_) => "enum",
-            KeyType::EnumList(_) | KeyType::CidrList | KeyType::NameList | KeyType::DigestList => {
-                "list"
-            }
+            KeyType::EnumList(_)
+            | KeyType::CidrList
+            | KeyType::NameList
+            | KeyType::DigestList
+            | KeyType::LabelList
+            | KeyType::TolerationList
+            | KeyType::NoProxyList
+            | KeyType::WordList => "list",
+            KeyType::AbsPath => "path",
+            KeyType::S3Path => "url",
+            KeyType::Retention => "duration",
+            KeyType::Cron => "cron",
             KeyType::Name => "name",
             KeyType::Registry => "registry",
             KeyType::ImageTag => "tag",
@@ -106,25 +133,29 @@ pub enum Module {
     Core,
     Storage,
     Database,
+    Backup,
     Admin,
     Codex,
     ClaudeCode,
     Sandbox,
     Browser,
     Ldap,
+    Monitoring,
 }
 
 impl Module {
-    pub const ALL: [Module; 9] = [
+    pub const ALL: [Module; 11] = [
         Module::Core,
         Module::Storage,
         Module::Database,
+        Module::Backup,
         Module::Admin,
         Module::Codex,
         Module::ClaudeCode,
         Module::Sandbox,
         Module::Browser,
         Module::Ldap,
+        Module::Monitoring,
     ];
 
     /// The name used in docs, `--only` and `init --with`.
@@ -133,12 +164,14 @@ impl Module {
             Module::Core => "core",
             Module::Storage => "storage",
             Module::Database => "database",
+            Module::Backup => "backup",
             Module::Admin => "admin",
             Module::Codex => "codex",
             Module::ClaudeCode => "claude-code",
             Module::Sandbox => "sandbox",
             Module::Browser => "browser",
             Module::Ldap => "ldap",
+            Module::Monitoring => "monitoring",
         }
     }
 
@@ -148,12 +181,16 @@ impl Module {
             Module::Core => "Core platform: namespace, profile, images, how users reach it",
             Module::Storage => "Storage: the shared directory (RWX) and volumes (RWO)",
             Module::Database => "PostgreSQL (CloudNativePG)",
+            Module::Backup => {
+                "PostgreSQL backups to S3-compatible storage (CloudNativePG barman-cloud plugin)"
+            }
             Module::Admin => "First administrator (seeded once)",
             Module::Codex => "Codex agents (OpenAI Responses API)",
             Module::ClaudeCode => "Claude Code agents (Anthropic API)",
             Module::Sandbox => "Code Sandbox (needs OpenSandbox)",
             Module::Browser => "Remote Browser with its TURN relay (coturn)",
             Module::Ldap => "LDAP sign-in",
+            Module::Monitoring => "Monitoring with the Prometheus operator",
         }
     }
 
@@ -168,7 +205,9 @@ impl Module {
                 .any(|t| t == "claude-code"),
             Module::Sandbox => settings.bool("SANDBOX_ENABLED"),
             Module::Browser => settings.bool("BROWSER_ENABLED"),
+            Module::Backup => settings.bool("BACKUP_ENABLED"),
             Module::Ldap => settings.bool("LDAP_ENABLED"),
+            Module::Monitoring => settings.bool("MONITORING_ENABLED"),
         }
     }
 
@@ -178,7 +217,9 @@ impl Module {
             Module::Codex | Module::ClaudeCode => Some("AGENT_TYPES"),
             Module::Sandbox => Some("SANDBOX_ENABLED"),
             Module::Browser => Some("BROWSER_ENABLED"),
+            Module::Backup => Some("BACKUP_ENABLED"),
             Module::Ldap => Some("LDAP_ENABLED"),
+            Module::Monitoring => Some("MONITORING_ENABLED"),
             _ => None,
         }
     }
@@ -242,6 +283,9 @@ pub const PROFILES: &[&str] = &["single-node", "multi-node"];
 pub const INGRESS_MODES: &[&str] = &["nodeport", "external", "ingress"];
 pub const AGENT_TYPES: &[&str] = &["codex", "claude-code"];
 pub const PULL_POLICIES: &[&str] = &["IfNotPresent", "Always", "Never"];
+pub const ANTI_AFFINITY_TYPES: &[&str] = &["preferred", "required"];
+/// Taint effects a toleration names.
+pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 /// The short names of every image napgen can render, as IMAGE_DIGESTS names them.
 pub const IMAGE_NAMES: &[&str] = &[
     "control-plane",
@@ -260,6 +304,11 @@ fn multi_node(s: &Settings) -> bool {
     s.str("PROFILE") == "multi-node"
 }
 
+/// Two replicas on multi-node (one survives a node drain), one on a single node.
+fn replicas_by_profile(s: &Settings) -> Option<String> {
+    Some(if multi_node(s) { "2" } else { "1" }.into())
+}
+
 fn behind_ingress(s: &Settings) -> bool {
     s.str("INGRESS_MODE") != "nodeport"
 }
@@ -268,6 +317,16 @@ fn behind_ingress(s: &Settings) -> bool {
 /// every pod, so it serves as the shared directory too.
 fn local_path_on_single_node(s: &Settings) -> Option<String> {
     (!multi_node(s)).then(|| "local-path".to_string())
+}
+
+/// The StorageClass napgen renders for NFS_SERVER: `<NAMESPACE>-nfs` (cluster-scoped, so the
+/// namespace keeps two installs apart).
+pub fn nfs_storage_class(s: &Settings) -> String {
+    format!("{}-nfs", s.str("NAMESPACE"))
+}
+
+fn nfs_server_set(s: &Settings) -> bool {
+    s.is_set("NFS_SERVER")
 }
 
 /// Every key napgen reads, grouped by module in the order docs show them.
@@ -408,6 +467,94 @@ pub static KEYS: &[Key] = &[
         description: "Private CIDR blocks agent, sandbox and browser pods may reach (e.g. an internal LLM gateway); by default they reach only the internet, never metadata, private or cluster ranges",
     },
     Key {
+        name: "CA_BUNDLE",
+        ty: KeyType::String,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "PEM CA certificates (a double-quoted multi-line value) every platform pod and run-time pod trusts instead of its image's own store, so include the public roots the platform reaches too",
+    },
+    Key {
+        name: "CA_BUNDLE_CONFIG_MAP",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Existing ConfigMap in the namespace (trust-manager's Bundle target, say) whose key ca.crt is the CA bundle; use instead of CA_BUNDLE",
+    },
+    Key {
+        name: "HTTP_PROXY",
+        ty: KeyType::ProxyUrl,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Proxy for http:// requests of every platform pod and run-time pod, http://host:port (a proxy that needs credentials is not supported)",
+    },
+    Key {
+        name: "HTTPS_PROXY",
+        ty: KeyType::ProxyUrl,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Proxy for https:// requests of every platform pod and run-time pod, http://host:port (a proxy that needs credentials is not supported)",
+    },
+    Key {
+        name: "NO_PROXY",
+        ty: KeyType::NoProxyList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Hosts, .domain suffixes, IPs and CIDR blocks reached without the proxy, in addition to the cluster's CIDRs, .svc, .cluster.local, localhost and the platform's services, which napgen adds",
+    },
+    Key {
+        name: "NODE_SELECTOR",
+        ty: KeyType::LabelList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Node labels, key=value separated by commas, that every platform pod and the pods it creates at run time (workspaces, sandboxes, browser sessions) are scheduled on",
+    },
+    Key {
+        name: "TOLERATIONS",
+        ty: KeyType::TolerationList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Taints every platform pod and run-time pod tolerates, separated by commas: key=value:Effect (Equal), key:Effect (Exists), key=value or key for every effect; Effect is NoSchedule, PreferNoSchedule or NoExecute",
+    },
+    Key {
+        name: "PRIORITY_CLASS_NAME",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "PriorityClass of the platform's own pods (control plane, gateway, services, PostgreSQL, seed Jobs, coturn), not of workspace, sandbox or browser-session pods",
+    },
+    Key {
+        name: "CONTROL_PLANE_REPLICAS",
+        ty: KeyType::Int { min: 1, max: 10 },
+        default: Default::Derived { doc: "2 on multi-node, 1 on single-node", compute: replicas_by_profile },
+        module: Module::Core,
+        required: Required::No,
+        description: "Replicas of the control plane; on multi-node more than one also gets a PodDisruptionBudget",
+    },
+    Key {
+        name: "GATEWAY_REPLICAS",
+        ty: KeyType::Int { min: 1, max: 10 },
+        default: Default::Derived { doc: "2 on multi-node, 1 on single-node", compute: replicas_by_profile },
+        module: Module::Core,
+        required: Required::No,
+        description: "Replicas of the channel gateway; on multi-node more than one also gets a PodDisruptionBudget",
+    },
+    Key {
+        name: "EXISTING_SECRET",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Secret you manage (External Secrets, Sealed Secrets, SOPS) that holds every platform secret, in the namespace and, for the TURN relay, in <NAMESPACE>-turn; the bundle then contains no secret value",
+    },
+    Key {
         name: "TOS_SECRET_KEY",
         ty: SECRET,
         default: Default::None,
@@ -419,7 +566,10 @@ pub static KEYS: &[Key] = &[
     Key {
         name: "RWX_STORAGE_CLASS",
         ty: KeyType::Name,
-        default: Default::Derived { doc: "local-path on single-node; none on multi-node", compute: local_path_on_single_node },
+        default: Default::Derived {
+            doc: "<NAMESPACE>-nfs when NFS_SERVER is set; else local-path on single-node, none on multi-node",
+            compute: |s| if nfs_server_set(s) { Some(nfs_storage_class(s)) } else { local_path_on_single_node(s) },
+        },
         module: Module::Storage,
         required: Required::WhenEnabled,
         description: "StorageClass of a ReadWriteMany CSI (NFS is the most common) for the shared directory (AFS)",
@@ -431,6 +581,38 @@ pub static KEYS: &[Key] = &[
         module: Module::Storage,
         required: Required::WhenEnabled,
         description: "StorageClass for PostgreSQL data volumes and agent workspace disks (ReadWriteOnce)",
+    },
+    Key {
+        name: "NFS_SERVER",
+        ty: KeyType::Host,
+        default: Default::None,
+        module: Module::Storage,
+        required: Required::No,
+        description: "NFS server for which napgen renders StorageClass <NAMESPACE>-nfs (csi-driver-nfs, nfs.csi.k8s.io, volumes retained), used for the shared directory",
+    },
+    Key {
+        name: "NFS_SHARE",
+        ty: KeyType::AbsPath,
+        default: Default::None,
+        module: Module::Storage,
+        required: Required::When { doc: "when NFS_SERVER is set", test: nfs_server_set },
+        description: "Exported path on NFS_SERVER under which volumes are created, e.g. /srv/nap",
+    },
+    Key {
+        name: "NFS_SUBDIR",
+        ty: KeyType::String,
+        default: Default::None,
+        module: Module::Storage,
+        required: Required::No,
+        description: "Sub-directory of each volume under NFS_SHARE, a csi-driver-nfs subDir template such as ${pvc.metadata.namespace}/${pvc.metadata.name} (in single quotes); empty lets the driver name it",
+    },
+    Key {
+        name: "NFS_MOUNT_OPTIONS",
+        ty: KeyType::WordList,
+        default: Default::Value("nfsvers=4.1"),
+        module: Module::Storage,
+        required: Required::No,
+        description: "Mount options of the NFS StorageClass, separated by commas",
     },
     Key {
         name: "SHARED_DIR_SIZE",
@@ -469,6 +651,45 @@ pub static KEYS: &[Key] = &[
         description: "Data volume size of each PostgreSQL instance",
     },
     Key {
+        name: "POSTGRES_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Derived {
+            doc: "500m on multi-node, 250m on single-node",
+            compute: |s| Some(if multi_node(s) { "500m" } else { "250m" }.into()),
+        },
+        module: Module::Database,
+        required: Required::No,
+        description: "CPU requested by each PostgreSQL instance (its limit is four times this)",
+    },
+    Key {
+        name: "POSTGRES_MEMORY",
+        ty: KeyType::Size,
+        // One node leaves little room beside the platform for workspaces (see plan::capacity).
+        default: Default::Derived {
+            doc: "1Gi on multi-node, 512Mi on single-node",
+            compute: |s| Some(if multi_node(s) { "1Gi" } else { "512Mi" }.into()),
+        },
+        module: Module::Database,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each PostgreSQL instance",
+    },
+    Key {
+        name: "POSTGRES_WAL_STORAGE_SIZE",
+        ty: KeyType::Size,
+        default: Default::None,
+        module: Module::Database,
+        required: Required::No,
+        description: "Size of a separate WAL volume per PostgreSQL instance (CloudNativePG walStorage, RWO_STORAGE_CLASS); empty keeps WAL on the data volume",
+    },
+    Key {
+        name: "POSTGRES_ANTI_AFFINITY",
+        ty: KeyType::Enum(ANTI_AFFINITY_TYPES),
+        default: Default::Value("preferred"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Multi-node: preferred spreads PostgreSQL instances over nodes when it can; required never puts two on one node (instances wait for a free node)",
+    },
+    Key {
         name: "POSTGRES_VERSION",
         ty: KeyType::ImageTag,
         default: Default::Value("17.6"),
@@ -483,6 +704,55 @@ pub static KEYS: &[Key] = &[
         module: Module::Database,
         required: Required::No,
         description: "Namespace of the CloudNativePG operator, allowed to reach the PostgreSQL pods",
+    },
+    // ---- backups
+    Key {
+        name: "BACKUP_ENABLED",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Backup,
+        required: Required::No,
+        description: "Back PostgreSQL up (base backups and WAL) through the CloudNativePG barman-cloud plugin; install the plugin first (napgen prereqs)",
+    },
+    Key {
+        name: "BACKUP_DESTINATION_PATH",
+        ty: KeyType::S3Path,
+        default: Default::None,
+        module: Module::Backup,
+        required: Required::WhenEnabled,
+        description: "Where backups and WAL are stored, s3://bucket/path",
+    },
+    Key {
+        name: "BACKUP_S3_ENDPOINT",
+        ty: KeyType::Url,
+        default: Default::None,
+        module: Module::Backup,
+        required: Required::No,
+        description: "Endpoint of S3-compatible storage (MinIO, Ceph RGW, ...), e.g. https://s3.example.com; empty uses AWS S3",
+    },
+    Key {
+        name: "BACKUP_S3_CREDENTIALS_SECRET",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Backup,
+        required: Required::WhenEnabled,
+        description: "Secret you create in the namespace with the keys ACCESS_KEY_ID and ACCESS_SECRET_KEY that may write to the bucket",
+    },
+    Key {
+        name: "BACKUP_RETENTION",
+        ty: KeyType::Retention,
+        default: Default::Value("30d"),
+        module: Module::Backup,
+        required: Required::No,
+        description: "How long backups and WAL are kept: a number and d, w or m (days, weeks, months)",
+    },
+    Key {
+        name: "BACKUP_SCHEDULE",
+        ty: KeyType::Cron,
+        default: Default::Value("0 0 2 * * *"),
+        module: Module::Backup,
+        required: Required::No,
+        description: "When a base backup is taken: six cron fields with seconds first, as CloudNativePG's ScheduledBackup reads them, in quotes (\"0 0 2 * * *\" is 02:00 daily)",
     },
     // ---- admin
     Key {
@@ -509,6 +779,33 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "Agent types users can create: codex (OpenAI Responses API), claude-code (Anthropic API)",
+    },
+    Key {
+        name: "CLUSTER_NODES",
+        ty: KeyType::Int { min: 1, max: 10000 },
+        default: Default::Derived {
+            doc: "1 on single-node, 3 on multi-node",
+            compute: |s| Some(if multi_node(s) { "3" } else { "1" }.into()),
+        },
+        module: Module::Core,
+        required: Required::No,
+        description: "Worker nodes the platform and its workspaces share; with NODE_CPU and NODE_MEMORY, check warns when few workspaces fit",
+    },
+    Key {
+        name: "NODE_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("4"),
+        module: Module::Core,
+        required: Required::No,
+        description: "CPU of each worker node (the seeds' minimum is 4)",
+    },
+    Key {
+        name: "NODE_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("8Gi"),
+        module: Module::Core,
+        required: Required::No,
+        description: "Memory of each worker node (the seeds' minimum is 8Gi)",
     },
     Key {
         name: "WORKSPACE_CPU",
@@ -747,6 +1044,31 @@ pub static KEYS: &[Key] = &[
         module: Module::Ldap,
         required: Required::No,
         description: "Search filter for a user; {username} is replaced by the name typed at sign-in",
+    },
+    // ---- monitoring
+    Key {
+        name: "MONITORING_ENABLED",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Monitoring,
+        required: Required::No,
+        description: "Render a ServiceMonitor for the platform's /metrics and a PodMonitor for PostgreSQL, for a Prometheus operator you run",
+    },
+    Key {
+        name: "MONITORING_NAMESPACE",
+        ty: KeyType::Name,
+        default: Default::Value("monitoring"),
+        module: Module::Monitoring,
+        required: Required::No,
+        description: "Namespace Prometheus runs in; NetworkPolicies let it scrape the platform and PostgreSQL",
+    },
+    Key {
+        name: "MONITORING_LABELS",
+        ty: KeyType::LabelList,
+        default: Default::None,
+        module: Module::Monitoring,
+        required: Required::No,
+        description: "Labels on the ServiceMonitor and PodMonitor so your Prometheus selects them, key=value separated by commas (kube-prometheus-stack: release=<its release name>)",
     },
 ];
 

@@ -22,8 +22,22 @@ impl Validated {
     }
 }
 
-/// The name of the Secret that holds the platform's secrets.
+/// The default name of the Secret that holds the platform's secrets.
 pub const SECRET_NAME: &str = "nap-secrets";
+/// The default name of coturn's Secret, in the TURN relay's own namespace.
+pub const COTURN_SECRET_NAME: &str = "coturn-auth";
+
+/// The platform Secret's name: EXISTING_SECRET when the operator manages it, else the default.
+pub fn secret_name(settings: &Settings) -> &str {
+    settings.opt("EXISTING_SECRET").unwrap_or(SECRET_NAME)
+}
+
+/// coturn's Secret (in `<NAMESPACE>-turn`): EXISTING_SECRET there too when it is set.
+pub fn coturn_secret_name(settings: &Settings) -> &str {
+    settings
+        .opt("EXISTING_SECRET")
+        .unwrap_or(COTURN_SECRET_NAME)
+}
 
 /// Validate entries given in precedence order (later entries override earlier ones).
 pub fn validate(entries: &[Entry]) -> Validated {
@@ -210,6 +224,7 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::Cpu => check_cpu(raw, &shown).map(|_| text(raw)),
         KeyType::Url => check_url(raw, &shown, &["http", "https"]).map(|_| text(raw)),
         KeyType::LdapUrl => check_url(raw, &shown, &["ldap", "ldaps"]).map(|_| text(raw)),
+        KeyType::ProxyUrl => check_proxy_url(raw, &shown).map(|_| text(raw)),
         KeyType::Host => check_host(raw, &shown).map(|_| text(raw)),
         KeyType::Email => check_email(raw, &shown).map(|_| text(raw)),
         KeyType::Secret { min_len } => check_secret(raw, min_len).map(|_| text(raw)),
@@ -226,6 +241,14 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
         KeyType::DigestList => parse_digests(raw).map(Value::List),
+        KeyType::LabelList => parse_labels(raw).map(Value::List),
+        KeyType::TolerationList => parse_tolerations(raw).map(Value::List),
+        KeyType::NoProxyList => parse_no_proxy(raw).map(Value::List),
+        KeyType::AbsPath => check_abs_path(raw, &shown).map(|_| text(raw)),
+        KeyType::WordList => parse_words(raw).map(Value::List),
+        KeyType::S3Path => check_s3_path(raw, &shown).map(|_| text(raw)),
+        KeyType::Retention => check_retention(raw, &shown).map(|_| text(raw)),
+        KeyType::Cron => check_cron(raw, &shown).map(|_| text(raw)),
         KeyType::String => Ok(text(raw)),
     }
 }
@@ -336,8 +359,9 @@ fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
         ));
     }
     if authority.contains('@') {
+        // The value itself is not shown: the password is a secret.
         return Err(problem(
-            format!("{shown} contains credentials"),
+            "the URL contains credentials (user:password@)",
             "remove user:password@ from the URL; credentials go in their own secret keys",
         ));
     }
@@ -367,6 +391,221 @@ fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
         ));
     }
     Ok(())
+}
+
+/// A proxy is `http(s)://host[:port]`: no path, and no credentials (they would sit in plain
+/// environment variables of every pod).
+fn check_proxy_url(raw: &str, shown: &str) -> Result<(), Problem> {
+    if let Some((scheme, authority, _)) = split_url(raw).filter(|(_, a, _)| a.contains('@')) {
+        let host = authority.rsplit_once('@').map_or("", |(_, h)| h);
+        return Err(problem(
+            "the URL contains credentials (user:password@)",
+            format!("write {scheme}://{host} and let the proxy admit the cluster's nodes by address; a proxy that needs credentials is not supported"),
+        ));
+    }
+    check_url(raw, shown, &["http", "https"])?;
+    if split_url(raw).is_some_and(|(_, _, path)| !path.is_empty()) {
+        return Err(problem(
+            format!("{shown} has a path"),
+            "a proxy is http://host:port, without a path",
+        ));
+    }
+    Ok(())
+}
+
+fn check_abs_path(raw: &str, shown: &str) -> Result<(), Problem> {
+    if !raw.starts_with('/') {
+        return Err(problem(
+            format!("{shown} is not an absolute path"),
+            format!("start it with /, e.g. /{raw}"),
+        ));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(problem(
+            format!("{shown} contains white space"),
+            "give the exported path without spaces",
+        ));
+    }
+    if raw.split('/').any(|seg| seg == "..") {
+        return Err(problem(
+            format!("{shown} contains .."),
+            "give the path without .. segments",
+        ));
+    }
+    if raw.len() > 1 && raw.ends_with('/') {
+        return Err(problem(
+            format!("{shown} ends with a slash"),
+            format!("remove it: {}", raw.trim_end_matches('/')),
+        ));
+    }
+    Ok(())
+}
+
+/// `s3://bucket[/path]`, the bucket named as S3 allows (3-63 lower-case letters, digits, '.'
+/// and '-').
+fn check_s3_path(raw: &str, shown: &str) -> Result<(), Problem> {
+    let Some(rest) = raw.strip_prefix("s3://") else {
+        return Err(problem(
+            format!("{shown} is not an s3:// location"),
+            "write s3://bucket/path (S3 and S3-compatible storage only)",
+        ));
+    };
+    let (bucket, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && bucket
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && bucket
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric());
+    if !bucket_ok {
+        return Err(problem(
+            format!("{shown}: {bucket:?} is not a bucket name"),
+            "bucket names are 3-63 lower-case letters, digits, '.' and '-'",
+        ));
+    }
+    if path
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+        || path.split('/').any(|seg| seg == "..")
+    {
+        return Err(problem(
+            format!("{shown} has an invalid path"),
+            "give the folder in the bucket without spaces, ?, # or ..",
+        ));
+    }
+    if raw.ends_with('/') {
+        return Err(problem(
+            format!("{shown} ends with a slash"),
+            format!("remove it: {}", raw.trim_end_matches('/')),
+        ));
+    }
+    Ok(())
+}
+
+/// What the barman-cloud plugin's retentionPolicy accepts: `^[1-9][0-9]*[dwm]$`.
+fn check_retention(raw: &str, shown: &str) -> Result<(), Problem> {
+    let (number, unit) = raw.split_at(raw.len() - raw.chars().last().map_or(0, char::len_utf8));
+    let ok = matches!(unit, "d" | "w" | "m")
+        && !number.is_empty()
+        && !number.starts_with('0')
+        && number.bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(problem(
+            format!("{shown} is not a retention period"),
+            "write a number and d, w or m (days, weeks, months), e.g. 30d",
+        ))
+    }
+}
+
+/// Six fields, seconds first: CloudNativePG's ScheduledBackup schedule (robfig/cron with seconds).
+fn check_cron(raw: &str, shown: &str) -> Result<(), Problem> {
+    // (name, lowest, highest, names allowed)
+    const FIELDS: [(&str, u32, u32, bool); 6] = [
+        ("seconds", 0, 59, false),
+        ("minutes", 0, 59, false),
+        ("hours", 0, 23, false),
+        ("day of month", 1, 31, false),
+        ("month", 1, 12, true),
+        ("day of week", 0, 6, true),
+    ];
+    let fields: Vec<&str> = raw.split_whitespace().collect();
+    if fields.len() != 6 {
+        let help = if fields.len() == 5 {
+            format!(
+                "CloudNativePG's schedule starts with seconds: write 0 {}",
+                fields.join(" ")
+            )
+        } else {
+            "write six fields, seconds first: 0 0 2 * * * is 02:00 every day".into()
+        };
+        return Err(problem(
+            format!("{shown} has {} fields, not 6", fields.len()),
+            help,
+        ));
+    }
+    for (field, (name, low, high, names)) in fields.iter().zip(FIELDS) {
+        let bad = || {
+            problem(
+                format!("{shown}: {field:?} is not a valid {name} field"),
+                format!("use *, ?, numbers in {low}-{high}, ranges a-b, lists a,b and steps */n"),
+            )
+        };
+        for part in field.split(',') {
+            let (range, step) = match part.split_once('/') {
+                Some((r, st)) => (r, Some(st)),
+                None => (part, None),
+            };
+            if let Some(st) = step {
+                if !st.parse::<u32>().is_ok_and(|n| n > 0) {
+                    return Err(bad());
+                }
+            }
+            if range == "*" || range == "?" {
+                continue;
+            }
+            let value_ok = |v: &str| {
+                v.parse::<u32>().is_ok_and(|n| (low..=high).contains(&n))
+                    || (names && v.len() == 3 && v.bytes().all(|b| b.is_ascii_alphabetic()))
+            };
+            let ok = match range.split_once('-') {
+                Some((a, b)) => value_ok(a) && value_ok(b),
+                None => value_ok(range),
+            };
+            if !ok {
+                return Err(bad());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_words(raw: &str) -> Result<Vec<String>, Problem> {
+    raw.split(',')
+        .map(str::trim)
+        .map(|w| {
+            if w.is_empty() || w.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                Err(problem(
+                    format!("{w:?} is not a single word"),
+                    "separate the items with commas, without spaces inside an item",
+                ))
+            } else {
+                Ok(w.to_string())
+            }
+        })
+        .collect()
+}
+
+fn parse_no_proxy(raw: &str) -> Result<Vec<String>, Problem> {
+    raw.split(',')
+        .map(str::trim)
+        .map(|item| {
+            let ok = if item.contains('/') {
+                parse_cidr_list(item).is_ok()
+            } else {
+                let host = item
+                    .strip_prefix("*.")
+                    .or_else(|| item.strip_prefix('.'))
+                    .unwrap_or(item);
+                check_host(host, "").is_ok()
+            };
+            if ok {
+                Ok(item.to_string())
+            } else {
+                Err(problem(
+                    format!("{item:?} is not a host, .domain, IP or CIDR block"),
+                    "write entries like .corp.example.com, registry.example.com or 10.0.0.0/8, separated by commas",
+                ))
+            }
+        })
+        .collect()
 }
 
 /// The host part of `host[:port]` or `[v6][:port]`, after checking the port.
@@ -561,6 +800,119 @@ fn parse_digests(raw: &str) -> Result<Vec<String>, Problem> {
     Ok(items)
 }
 
+/// A label key, `[prefix/]name`: the prefix a DNS subdomain, the name at most 63 letters,
+/// digits, '-', '_' and '.', starting and ending with a letter or digit.
+fn label_key_ok(key: &str) -> bool {
+    let (prefix, name) = key.rsplit_once('/').unwrap_or(("", key));
+    let prefix_ok = prefix.is_empty()
+        || (prefix.len() <= 253
+            && prefix.split('.').all(|l| {
+                !l.is_empty()
+                    && l.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            }));
+    prefix_ok && !name.is_empty() && label_value_ok(name)
+}
+
+/// A label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending
+/// with a letter or digit.
+fn label_value_ok(value: &str) -> bool {
+    value.is_empty()
+        || (value.len() <= 63
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            && value
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
+            && value
+                .bytes()
+                .last()
+                .is_some_and(|b| b.is_ascii_alphanumeric()))
+}
+
+fn bad_label_part(item: &str, what: &str, text: &str) -> Problem {
+    problem(
+        format!("{item:?}: {text:?} is not a valid label {what}"),
+        "label keys are [prefix/]name and values at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+    )
+}
+
+fn parse_labels(raw: &str) -> Result<Vec<String>, Problem> {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut items = Vec::new();
+    for item in raw.split(',').map(str::trim) {
+        let Some((key, value)) = item.split_once('=') else {
+            return Err(problem(
+                format!("{item:?} is not key=value"),
+                "write labels like kubernetes.io/os=linux, separated by commas",
+            ));
+        };
+        if !label_key_ok(key) {
+            return Err(bad_label_part(item, "key", key));
+        }
+        if !label_value_ok(value) {
+            return Err(bad_label_part(item, "value", value));
+        }
+        if keys.contains(&key) {
+            return Err(problem(
+                format!("{key} is listed twice"),
+                "give each label once",
+            ));
+        }
+        keys.push(key);
+        items.push(item.to_string());
+    }
+    Ok(items)
+}
+
+fn parse_tolerations(raw: &str) -> Result<Vec<String>, Problem> {
+    let mut items: Vec<String> = Vec::new();
+    for item in raw.split(',').map(str::trim) {
+        let (taint, effect) = match item.rsplit_once(':') {
+            Some((t, e)) => (t, Some(e)),
+            None => (item, None),
+        };
+        if let Some(effect) = effect {
+            check_enum(
+                effect,
+                &format!("the effect {effect:?}"),
+                registry::TAINT_EFFECTS,
+            )?;
+        }
+        let (key, value) = match taint.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (taint, None),
+        };
+        if key.is_empty() {
+            return Err(problem(
+                format!("{item:?} has no taint key"),
+                "name the taint's key, e.g. dedicated=nap:NoSchedule; tolerating every taint is not offered",
+            ));
+        }
+        if !label_key_ok(key) {
+            return Err(bad_label_part(item, "key", key));
+        }
+        if let Some(v) = value.filter(|v| v.is_empty() || !label_value_ok(v)) {
+            return Err(problem(
+                format!("{item:?}: {v:?} is not a taint value"),
+                "write key=value:Effect, or key:Effect to tolerate the key with any value",
+            ));
+        }
+        if items.iter().any(|i| i == item) {
+            return Err(problem(
+                format!("{item:?} is listed twice"),
+                "list each toleration once",
+            ));
+        }
+        items.push(item.to_string());
+    }
+    Ok(items)
+}
+
 fn check_name(raw: &str, shown: &str) -> Result<(), Problem> {
     let ok = raw.len() <= 63
         && raw
@@ -702,30 +1054,29 @@ pub fn needed_secrets(settings: &Settings) -> Vec<&'static Key> {
 
 /// Secrets are all given (the bundle then holds the Secret) or none (the operator creates the
 /// Secret; napgen says which keys it needs). Half of them would make a Secret that lacks keys.
+/// With EXISTING_SECRET the operator manages the Secret, and values.env holds no secret at all.
 fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let needed = needed_secrets(settings);
+    if let Some(existing) = settings.opt("EXISTING_SECRET") {
+        for key in KEYS.iter().filter(|k| k.is_secret()) {
+            if let (Some(origin), true) = (settings.origin(key.name), settings.is_set(key.name)) {
+                diags.push(Diagnostic::error(
+                    Some(key.name),
+                    Some(origin.clone()),
+                    "EXISTING_SECRET is set; remove the secret values from values.env",
+                    format!("Secret {existing} holds this key; delete the line from values.env"),
+                ));
+            }
+        }
+        if !needed.is_empty() {
+            diags.push(secret_note(settings, &needed, "EXISTING_SECRET is set"));
+        }
+        return;
+    }
     let given: Vec<_> = needed.iter().filter(|k| settings.is_set(k.name)).collect();
     if given.is_empty() {
         if !needed.is_empty() {
-            let names: Vec<_> = needed.iter().map(|k| k.name).collect();
-            let coturn = if Module::Browser.enabled(settings) {
-                format!(
-                    "; and kubectl -n {}-turn create secret generic coturn-auth --from-literal=TURN_AUTH_SECRET=... (the same value)",
-                    settings.str("NAMESPACE")
-                )
-            } else {
-                String::new()
-            };
-            diags.push(Diagnostic::warning(
-                None,
-                None,
-                format!("no secrets are set, so the bundle references Secret {SECRET_NAME} without containing it; it needs the keys {}", names.join(", ")),
-                format!(
-                    "create it before applying: kubectl -n {} create secret generic {SECRET_NAME} {}{coturn}; or put the values in values.env (napgen init generates them)",
-                    settings.str("NAMESPACE"),
-                    names.iter().map(|n| format!("--from-literal={n}=...")).collect::<Vec<_>>().join(" ")
-                ),
-            ));
+            diags.push(secret_note(settings, &needed, "no secrets are set"));
         }
         return;
     }
@@ -738,6 +1089,43 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             "generate it with openssl rand -hex 32 (or napgen init), or remove all secrets from values.env and create the Secret yourself",
         ));
     }
+}
+
+/// The note that the bundle references the platform Secret without containing it: its name,
+/// the keys it must hold, and how to create it (and coturn's, when the browser is on).
+fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagnostic {
+    let name = secret_name(settings);
+    let namespace = settings.str("NAMESPACE");
+    let names: Vec<_> = needed.iter().map(|k| k.name).collect();
+    let coturn = if Module::Browser.enabled(settings) {
+        format!(
+            "; and kubectl -n {namespace}-turn create secret generic {} --from-literal=TURN_AUTH_SECRET=... (the same value)",
+            coturn_secret_name(settings)
+        )
+    } else {
+        String::new()
+    };
+    let alternative = if settings.is_set("EXISTING_SECRET") {
+        "; or let External Secrets, Sealed Secrets or SOPS create it"
+    } else {
+        "; or put the values in values.env (napgen init generates them)"
+    };
+    Diagnostic::warning(
+        None,
+        None,
+        format!(
+            "{why}, so the bundle references Secret {name} without containing it; it needs the keys {}",
+            names.join(", ")
+        ),
+        format!(
+            "create it before applying: kubectl -n {namespace} create secret generic {name} {}{coturn}{alternative}",
+            names
+                .iter()
+                .map(|n| format!("--from-literal={n}=..."))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    )
 }
 
 fn check_unused(settings: &Settings, diags: &mut Vec<Diagnostic>) {
@@ -842,6 +1230,40 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         ));
     }
 
+    if settings.is_set("CA_BUNDLE") {
+        if !settings
+            .str("CA_BUNDLE")
+            .contains("-----BEGIN CERTIFICATE-----")
+        {
+            diags.push(Diagnostic::error(
+                Some("CA_BUNDLE"),
+                at(settings, "CA_BUNDLE"),
+                "is not a PEM certificate bundle (no -----BEGIN CERTIFICATE----- line)",
+                "paste the PEM text in double quotes; it may span several lines",
+            ));
+        }
+        if settings.is_set("CA_BUNDLE_CONFIG_MAP") {
+            diags.push(Diagnostic::error(
+                Some("CA_BUNDLE_CONFIG_MAP"),
+                at(settings, "CA_BUNDLE_CONFIG_MAP"),
+                "is set together with CA_BUNDLE; the bundle comes from one of them",
+                "keep CA_BUNDLE (napgen renders the ConfigMap) or CA_BUNDLE_CONFIG_MAP (you provide it), not both",
+            ));
+        }
+    }
+    check_nfs(settings, diags);
+    if settings.is_set("NO_PROXY")
+        && !settings.is_set("HTTP_PROXY")
+        && !settings.is_set("HTTPS_PROXY")
+    {
+        diags.push(Diagnostic::warning(
+            Some("NO_PROXY"),
+            at(settings, "NO_PROXY"),
+            "has no effect: neither HTTP_PROXY nor HTTPS_PROXY is set",
+            "set a proxy, or remove the line",
+        ));
+    }
+
     if settings.str("PROFILE") == "multi-node"
         && settings.str("INGRESS_MODE") == "nodeport"
         && is_loopback(settings.str("TOS_HOST"))
@@ -891,6 +1313,17 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    if settings.str("PROFILE") == "single-node"
+        && settings.str("POSTGRES_ANTI_AFFINITY") == "required"
+        && settings.origin("POSTGRES_ANTI_AFFINITY").is_some()
+    {
+        diags.push(Diagnostic::warning(
+            Some("POSTGRES_ANTI_AFFINITY"),
+            at(settings, "POSTGRES_ANTI_AFFINITY"),
+            "has no effect on single-node: instances are spread over nodes only on multi-node",
+            "remove the line, or set PROFILE=multi-node",
+        ));
+    }
     if on(Module::Browser) && is_loopback(settings.str("TURN_HOST")) {
         diags.push(Diagnostic::warning(
             Some("TURN_HOST"),
@@ -899,6 +1332,72 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             "set TURN_HOST to the public or LAN IP of the node coturn runs on",
         ));
     }
+}
+
+/// NFS_SERVER renders its own StorageClass for the shared directory: another RWX class would
+/// leave it unused; the other NFS keys mean nothing without a server.
+fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !settings.is_set("NFS_SERVER") {
+        for key in ["NFS_SHARE", "NFS_SUBDIR", "NFS_MOUNT_OPTIONS"] {
+            if let Some(origin) = settings.origin(key) {
+                diags.push(Diagnostic::warning(
+                    Some(key),
+                    Some(origin.clone()),
+                    "has no effect: NFS_SERVER is not set",
+                    "set NFS_SERVER to render the NFS StorageClass, or remove the line",
+                ));
+            }
+        }
+        return;
+    }
+    let class = registry::nfs_storage_class(settings);
+    if settings.origin("RWX_STORAGE_CLASS").is_some()
+        && settings
+            .opt("RWX_STORAGE_CLASS")
+            .is_some_and(|c| c != class)
+    {
+        diags.push(Diagnostic::error(
+            Some("RWX_STORAGE_CLASS"),
+            at(settings, "RWX_STORAGE_CLASS"),
+            format!("names another class while NFS_SERVER makes napgen render {class} for the shared directory"),
+            format!("remove RWX_STORAGE_CLASS (the shared directory then uses {class}), or remove the NFS_* keys and keep your own class"),
+        ));
+    }
+    if let Some(sub) = settings.opt("NFS_SUBDIR") {
+        if sub.starts_with('/')
+            || sub.chars().any(char::is_control)
+            || sub.split('/').any(|seg| seg == "..")
+        {
+            diags.push(Diagnostic::error(
+                Some("NFS_SUBDIR"),
+                at(settings, "NFS_SUBDIR"),
+                format!("{sub:?} is not a relative sub-directory"),
+                "give a path below NFS_SHARE without a leading /, .. or control characters, e.g. ${pvc.metadata.namespace}/${pvc.metadata.name}",
+            ));
+        }
+    }
+}
+
+/// Findings `napgen check` adds, which would only repeat on every render: storage classes are
+/// fixed at the first install, because a claim's storageClassName cannot change (nor an NFS
+/// StorageClass's parameters). Reported once, at the first class given explicitly.
+pub fn review_warnings(settings: &Settings) -> Vec<Diagnostic> {
+    let given: Vec<&str> = ["RWX_STORAGE_CLASS", "RWO_STORAGE_CLASS", "NFS_SERVER"]
+        .into_iter()
+        .filter(|k| settings.origin(k).is_some() && settings.is_set(k))
+        .collect();
+    let Some(first) = given.first() else {
+        return Vec::new();
+    };
+    vec![Diagnostic::warning(
+        Some(first),
+        at(settings, first),
+        format!(
+            "{} cannot change after the first install: a claim's storage class is immutable",
+            given.join(", ")
+        ),
+        "choose before the first apply; moving later means new claims and copying the data",
+    )]
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -1126,6 +1625,352 @@ mod tests {
         );
     }
 
+    #[test]
+    fn node_selector_labels() {
+        let ok = run(&[(
+            "NODE_SELECTOR",
+            "kubernetes.io/os=linux, node.example.com/pool=nap,empty=",
+        )]);
+        assert_eq!(
+            ok.settings.unwrap().list("NODE_SELECTOR"),
+            [
+                "kubernetes.io/os=linux",
+                "node.example.com/pool=nap",
+                "empty="
+            ]
+        );
+        let cases = [
+            ("pool", "is not key=value"),
+            ("Pool Name=x", "not a valid label key"),
+            ("pool=-x", "not a valid label value"),
+            ("Example.com/pool=x", "not a valid label key"),
+            ("pool=a,pool=b", "pool is listed twice"),
+            (
+                &*format!("pool={}", "x".repeat(64)),
+                "not a valid label value",
+            ),
+        ];
+        for (raw, expected) in cases {
+            let e = error_for(&[("NODE_SELECTOR", raw)], "NODE_SELECTOR");
+            assert!(e.contains(expected), "{raw}: {e}");
+        }
+    }
+
+    #[test]
+    fn tolerations_compact_syntax() {
+        let ok = run(&[(
+            "TOLERATIONS",
+            "dedicated=nap:NoSchedule,example.com/gpu:NoExecute,spot=true,maintenance",
+        )]);
+        assert_eq!(ok.settings.unwrap().list("TOLERATIONS").len(), 4);
+        let cases = [
+            ("dedicated=nap:NoSchedul", "did you mean NoSchedule?"),
+            ("dedicated=nap:Evict", "is not allowed"),
+            (":NoSchedule", "has no taint key"),
+            ("=nap:NoSchedule", "has no taint key"),
+            ("dedicated=:NoSchedule", "is not a taint value"),
+            ("bad key:NoSchedule", "not a valid label key"),
+            ("a:NoSchedule,a:NoSchedule", "listed twice"),
+        ];
+        for (raw, expected) in cases {
+            let e = error_for(&[("TOLERATIONS", raw)], "TOLERATIONS");
+            assert!(e.contains(expected), "{raw}: {e}");
+        }
+    }
+
+    #[test]
+    fn replicas_and_postgres_placement() {
+        let multi = run(&[
+            ("PROFILE", "multi-node"),
+            ("RWX_STORAGE_CLASS", "nfs"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+        ])
+        .settings
+        .unwrap();
+        assert_eq!(multi.int("CONTROL_PLANE_REPLICAS"), 2);
+        assert_eq!(multi.int("GATEWAY_REPLICAS"), 2);
+        assert_eq!(multi.str("POSTGRES_CPU"), "500m");
+        let single = run(&[]).settings.unwrap();
+        assert_eq!(single.int("CONTROL_PLANE_REPLICAS"), 1);
+        assert_eq!(single.str("POSTGRES_CPU"), "250m");
+        assert!(
+            error_for(&[("GATEWAY_REPLICAS", "0")], "GATEWAY_REPLICAS").contains("outside 1-10")
+        );
+        assert!(error_for(
+            &[("POSTGRES_ANTI_AFFINITY", "strict")],
+            "POSTGRES_ANTI_AFFINITY"
+        )
+        .contains("use one of: preferred, required"));
+        assert!(error_for(
+            &[("POSTGRES_WAL_STORAGE_SIZE", "10")],
+            "POSTGRES_WAL_STORAGE_SIZE"
+        )
+        .contains("needs a unit"));
+        let w = messages(&run(&[("POSTGRES_ANTI_AFFINITY", "required")])).join("\n");
+        assert!(
+            w.contains("POSTGRES_ANTI_AFFINITY: has no effect on single-node"),
+            "{w}"
+        );
+        assert!(
+            error_for(&[("PRIORITY_CLASS_NAME", "High")], "PRIORITY_CLASS_NAME")
+                .contains("not a valid Kubernetes name")
+        );
+    }
+
+    #[test]
+    fn ca_bundle_and_proxies() {
+        const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert!(run(&[
+            ("CA_BUNDLE", PEM),
+            ("HTTP_PROXY", "http://proxy.example.com:3128"),
+            ("HTTPS_PROXY", "http://10.0.0.5:3128"),
+            (
+                "NO_PROXY",
+                ".corp.example.com,*.internal,registry.example.com,10.0.0.0/8,192.0.2.1"
+            ),
+        ])
+        .settings
+        .is_some());
+        assert!(error_for(&[("CA_BUNDLE", "MIIB")], "CA_BUNDLE").contains("not a PEM"));
+        let e = error_for(
+            &[("CA_BUNDLE", PEM), ("CA_BUNDLE_CONFIG_MAP", "trust")],
+            "CA_BUNDLE_CONFIG_MAP",
+        );
+        assert!(e.contains("together with CA_BUNDLE"), "{e}");
+        let e = error_for(
+            &[("HTTPS_PROXY", "http://user:pw@proxy.example.com:3128")],
+            "HTTPS_PROXY",
+        );
+        assert!(
+            e.contains("contains credentials")
+                && e.contains("http://proxy.example.com:3128")
+                && !e.contains("pw"),
+            "{e}"
+        );
+        assert!(error_for(
+            &[("HTTP_PROXY", "http://proxy.example.com:3128/x")],
+            "HTTP_PROXY"
+        )
+        .contains("has a path"));
+        assert!(
+            error_for(&[("HTTP_PROXY", "socks5://proxy:1080")], "HTTP_PROXY")
+                .contains("has scheme \"socks5\"")
+        );
+        assert!(error_for(&[("NO_PROXY", "a b")], "NO_PROXY")
+            .contains("is not a host, .domain, IP or CIDR block"));
+        assert!(error_for(&[("NO_PROXY", "10.0.0.0/40")], "NO_PROXY").contains("CIDR"));
+        let w = messages(&run(&[("NO_PROXY", ".corp")])).join("\n");
+        assert!(w.contains("NO_PROXY: has no effect"), "{w}");
+    }
+
+    #[test]
+    fn nfs_storage_class() {
+        let v = run(&[("NFS_SERVER", "nfs.example.com"), ("NFS_SHARE", "/srv/nap")]);
+        let settings = v.settings.unwrap();
+        assert_eq!(settings.str("RWX_STORAGE_CLASS"), "nap-nfs");
+        assert_eq!(settings.list("NFS_MOUNT_OPTIONS"), ["nfsvers=4.1"]);
+        let multi = run(&[
+            ("PROFILE", "multi-node"),
+            ("NAMESPACE", "team-a"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+            ("NFS_SERVER", "192.0.2.20"),
+            ("NFS_SHARE", "/"),
+        ]);
+        assert_eq!(
+            multi.settings.unwrap().str("RWX_STORAGE_CLASS"),
+            "team-a-nfs"
+        );
+        assert!(error_for(&[("NFS_SERVER", "nfs.example.com")], "NFS_SHARE")
+            .contains("is required (when NFS_SERVER is set) but not set"));
+        let e = error_for(
+            &[
+                ("NFS_SERVER", "nfs.example.com"),
+                ("NFS_SHARE", "/srv/nap"),
+                ("RWX_STORAGE_CLASS", "other"),
+            ],
+            "RWX_STORAGE_CLASS",
+        );
+        assert!(
+            e.contains("names another class") && e.contains("nap-nfs"),
+            "{e}"
+        );
+        assert!(run(&[
+            ("NFS_SERVER", "nfs.example.com"),
+            ("NFS_SHARE", "/srv/nap"),
+            ("RWX_STORAGE_CLASS", "nap-nfs"),
+        ])
+        .settings
+        .is_some());
+        for (share, expected) in [
+            ("srv/nap", "not an absolute path"),
+            ("/srv/nap/", "ends with a slash"),
+            ("/srv/../etc", "contains .."),
+            ("/srv/my share", "white space"),
+        ] {
+            let e = error_for(
+                &[("NFS_SERVER", "nfs.example.com"), ("NFS_SHARE", share)],
+                "NFS_SHARE",
+            );
+            assert!(e.contains(expected), "{share}: {e}");
+        }
+        let e = error_for(
+            &[
+                ("NFS_SERVER", "nfs.example.com"),
+                ("NFS_SHARE", "/srv"),
+                ("NFS_SUBDIR", "../x"),
+            ],
+            "NFS_SUBDIR",
+        );
+        assert!(e.contains("not a relative sub-directory"), "{e}");
+        assert!(error_for(
+            &[("NFS_MOUNT_OPTIONS", "nfsvers=4.1,hard soft")],
+            "NFS_MOUNT_OPTIONS"
+        )
+        .contains("not a single word"));
+        let w = messages(&run(&[("NFS_SHARE", "/srv/nap")])).join("\n");
+        assert!(
+            w.contains("NFS_SHARE: has no effect: NFS_SERVER is not set"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn storage_classes_are_fixed_at_the_first_install() {
+        let settings = |pairs: &[(&str, &str)]| run(pairs).settings.unwrap();
+        assert!(
+            review_warnings(&settings(&[])).is_empty(),
+            "defaults are not given explicitly"
+        );
+        let w = review_warnings(&settings(&[
+            ("TOS_HOST", "10.0.0.1"),
+            ("RWX_STORAGE_CLASS", "nfs"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+        ]));
+        assert_eq!(w.len(), 1);
+        assert_eq!(
+            w[0].to_string(),
+            "warning: values.env:2: RWX_STORAGE_CLASS: RWX_STORAGE_CLASS, RWO_STORAGE_CLASS cannot change after the first install: a claim's storage class is immutable\n  help: choose before the first apply; moving later means new claims and copying the data"
+        );
+        // Not part of validation: render does not repeat it.
+        let v = run(&[("RWX_STORAGE_CLASS", "nfs")]);
+        assert!(!messages(&v).join("\n").contains("cannot change"));
+    }
+
+    #[test]
+    fn backup_settings() {
+        let on = [
+            ("BACKUP_ENABLED", "true"),
+            ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+            ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            on.iter().chain(extra).copied().collect::<Vec<_>>()
+        };
+        let settings = run(&on).settings.unwrap();
+        assert_eq!(settings.str("BACKUP_RETENTION"), "30d");
+        assert_eq!(settings.str("BACKUP_SCHEDULE"), "0 0 2 * * *");
+        let v = run(&[("BACKUP_ENABLED", "true")]);
+        assert_eq!(
+            v.errors().filter_map(|d| d.key.clone()).collect::<Vec<_>>(),
+            ["BACKUP_DESTINATION_PATH", "BACKUP_S3_CREDENTIALS_SECRET"]
+        );
+        for (path, expected) in [
+            ("https://s3.example.com/b", "not an s3:// location"),
+            ("s3://Nap", "not a bucket name"),
+            ("s3://ab/x", "not a bucket name"),
+            ("s3://nap-backups/a b", "invalid path"),
+            ("s3://nap-backups/prod/", "ends with a slash"),
+        ] {
+            let e = error_for(
+                &with(&[("BACKUP_DESTINATION_PATH", path)]),
+                "BACKUP_DESTINATION_PATH",
+            );
+            assert!(e.contains(expected), "{path}: {e}");
+        }
+        for retention in ["30", "0d", "030d", "2y", "d", "1.5w"] {
+            let e = error_for(
+                &with(&[("BACKUP_RETENTION", retention)]),
+                "BACKUP_RETENTION",
+            );
+            assert!(e.contains("not a retention period"), "{retention}: {e}");
+        }
+        for retention in ["7d", "4w", "12m", "365d"] {
+            assert!(run(&with(&[("BACKUP_RETENTION", retention)]))
+                .settings
+                .is_some());
+        }
+        let e = error_for(
+            &with(&[("BACKUP_SCHEDULE", "0 2 * * *")]),
+            "BACKUP_SCHEDULE",
+        );
+        assert!(
+            e.contains("has 5 fields, not 6") && e.contains("write 0 0 2 * * *"),
+            "{e}"
+        );
+        for (cron, expected) in [
+            ("0 0 2 * *", "has 5 fields"),
+            ("0 0 2 * * * *", "has 7 fields"),
+            ("60 0 2 * * *", "not a valid seconds field"),
+            ("0 0 24 * * *", "not a valid hours field"),
+            ("0 0 2 0 * *", "not a valid day of month field"),
+            ("0 */0 * * * *", "not a valid minutes field"),
+            ("0 0 2 * * MONDAY", "not a valid day of week field"),
+        ] {
+            let e = error_for(&with(&[("BACKUP_SCHEDULE", cron)]), "BACKUP_SCHEDULE");
+            assert!(e.contains(expected), "{cron}: {e}");
+        }
+        for cron in [
+            "0 30 1 * * 0",
+            "0 0 */6 * * *",
+            "0 0 3 1,15 * ?",
+            "0 0 2 * JAN-MAR MON-FRI",
+        ] {
+            assert!(
+                run(&with(&[("BACKUP_SCHEDULE", cron)])).settings.is_some(),
+                "{cron}"
+            );
+        }
+        let w = messages(&run(&[("BACKUP_RETENTION", "7d")])).join("\n");
+        assert!(
+            w.contains("BACKUP_RETENTION: has no effect: backup is off (BACKUP_ENABLED)"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn monitoring_settings() {
+        let settings = run(&[
+            ("MONITORING_ENABLED", "true"),
+            ("MONITORING_LABELS", "release=kube-prometheus-stack"),
+        ])
+        .settings
+        .unwrap();
+        assert_eq!(settings.str("MONITORING_NAMESPACE"), "monitoring");
+        assert!(error_for(
+            &[
+                ("MONITORING_ENABLED", "true"),
+                ("MONITORING_LABELS", "release")
+            ],
+            "MONITORING_LABELS"
+        )
+        .contains("is not key=value"));
+        assert!(error_for(
+            &[
+                ("MONITORING_ENABLED", "true"),
+                ("MONITORING_NAMESPACE", "Mon")
+            ],
+            "MONITORING_NAMESPACE"
+        )
+        .contains("not a valid Kubernetes name"));
+        let w = messages(&run(&[("MONITORING_NAMESPACE", "prom")])).join("\n");
+        assert!(
+            w.contains(
+                "MONITORING_NAMESPACE: has no effect: monitoring is off (MONITORING_ENABLED)"
+            ),
+            "{w}"
+        );
+    }
+
     const SECRET_VALUE: &str = "hunter2-very-secret";
 
     #[test]
@@ -1159,6 +2004,41 @@ mod tests {
         let v = run(&[("TOS_SECRET_KEY", &"a".repeat(64))]);
         let errs: Vec<_> = v.errors().filter_map(|d| d.key.clone()).collect();
         assert_eq!(errs, ["ADMIN_PASSWORD", "OPENAI_API_KEY"]);
+    }
+
+    #[test]
+    fn existing_secret_is_referenced_and_values_env_holds_no_secret() {
+        let v = run(&[
+            ("EXISTING_SECRET", "nap-managed"),
+            ("BROWSER_ENABLED", "true"),
+            ("TURN_HOST", "198.51.100.7"),
+        ]);
+        assert!(v.settings.is_some(), "{:?}", messages(&v));
+        let w = messages(&v).join("\n");
+        assert!(
+            w.contains("EXISTING_SECRET is set, so the bundle references Secret nap-managed")
+                && w.contains("TOS_SECRET_KEY, ADMIN_PASSWORD, OPENAI_API_KEY, BROWSER_JWT_SECRET, TURN_AUTH_SECRET")
+                && w.contains("kubectl -n nap-turn create secret generic nap-managed"),
+            "{w}"
+        );
+        // A secret value beside it is an error at its own line, and the value is not shown.
+        let value = "a".repeat(64);
+        let e = error_for(
+            &[
+                ("EXISTING_SECRET", "nap-managed"),
+                ("TOS_SECRET_KEY", &value),
+            ],
+            "TOS_SECRET_KEY",
+        );
+        assert!(
+            e.starts_with("error: values.env:2: TOS_SECRET_KEY: EXISTING_SECRET is set; remove the secret values from values.env"),
+            "{e}"
+        );
+        assert!(!e.contains(&value));
+        assert!(
+            error_for(&[("EXISTING_SECRET", "Nap_Secrets")], "EXISTING_SECRET")
+                .contains("not a valid Kubernetes name")
+        );
     }
 
     #[test]

@@ -259,3 +259,22 @@ fn check_reports_all_findings_and_json() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn only_check_warns_that_storage_classes_are_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("v.env"), "RWX_STORAGE_CLASS=nfs-csi\n").unwrap();
+    let out = napgen(dir.path(), &["check", "-f", "v.env"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stderr(&out)
+            .matches("cannot change after the first install")
+            .count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    let out = napgen(dir.path(), &["render", "-f", "v.env"]);
+    assert!(out.status.success());
+    assert!(!stderr(&out).contains("cannot change after the first install"));
+}

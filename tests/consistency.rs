@@ -30,6 +30,8 @@ struct Install {
     objects: Vec<Value>,
     /// Secrets that must exist but are not in the bundle: (namespace, name) → keys.
     provided: BTreeMap<(String, String), BTreeSet<String>>,
+    /// ConfigMaps the operator provides (CA_BUNDLE_CONFIG_MAP): (namespace, name) → keys.
+    provided_config_maps: BTreeMap<(String, String), BTreeSet<String>>,
 }
 
 fn install(entries: &[Entry]) -> Install {
@@ -62,6 +64,14 @@ fn install_of(plan: &plan::Plan, objects: &[Object]) -> Install {
             );
         }
     }
+    if let Some(b) = &plan.backup {
+        provided.insert(
+            (plan.namespace.clone(), b.credentials_secret.clone()),
+            [plan::S3_ACCESS_KEY_ID, plan::S3_SECRET_ACCESS_KEY]
+                .map(String::from)
+                .into(),
+        );
+    }
     for o in objects.iter().filter(|o| o.kind() == "Cluster") {
         provided.insert(
             (
@@ -71,9 +81,17 @@ fn install_of(plan: &plan::Plan, objects: &[Object]) -> Install {
             CNPG_APP_KEYS.iter().map(|k| k.to_string()).collect(),
         );
     }
+    let mut provided_config_maps = BTreeMap::new();
+    if let Some(ca) = plan.ca_bundle.as_ref().filter(|c| c.pem.is_none()) {
+        provided_config_maps.insert(
+            (plan.namespace.clone(), ca.config_map.clone()),
+            ["ca.crt".to_string()].into(),
+        );
+    }
     Install {
         objects: objects.iter().map(|o| o.value.clone()).collect(),
         provided,
+        provided_config_maps,
     }
 }
 
@@ -139,6 +157,10 @@ fn check(install: &Install) -> Vec<String> {
     for ((ns, name), keys) in &install.provided {
         data_keys.insert(("Secret".into(), ns.clone(), name.clone()), keys.clone());
         exists.insert(("Secret".into(), ns.clone(), name.clone()));
+    }
+    for ((ns, name), keys) in &install.provided_config_maps {
+        data_keys.insert(("ConfigMap".into(), ns.clone(), name.clone()), keys.clone());
+        exists.insert(("ConfigMap".into(), ns.clone(), name.clone()));
     }
     let need = |what: &str,
                 kind: &str,
@@ -217,6 +239,16 @@ fn check(install: &Install) -> Vec<String> {
         for v in spec["volumes"].as_array().into_iter().flatten() {
             if let Some(name) = v["configMap"]["name"].as_str() {
                 need(what, "ConfigMap", ns, name, None, &mut problems);
+                for item in v["configMap"]["items"].as_array().into_iter().flatten() {
+                    need(
+                        what,
+                        "ConfigMap",
+                        ns,
+                        name,
+                        Some(&s(&item["key"])),
+                        &mut problems,
+                    );
+                }
             }
             for source in v["projected"]["sources"].as_array().into_iter().flatten() {
                 for (field, kind) in [("secret", "Secret"), ("configMap", "ConfigMap")] {
@@ -313,6 +345,108 @@ fn check(install: &Install) -> Vec<String> {
                     }
                 }
             }
+            "ServiceMonitor" => {
+                let sel = &o["spec"]["selector"];
+                let services: Vec<&Value> = install
+                    .objects
+                    .iter()
+                    .filter(|x| x["kind"] == "Service" && s(&x["metadata"]["namespace"]) == ns)
+                    .filter(|x| label_selector_matches(sel, &x["metadata"]["labels"]))
+                    .collect();
+                if services.is_empty() {
+                    problems.push(format!("ServiceMonitor {name} selects no Service"));
+                }
+                for e in o["spec"]["endpoints"].as_array().into_iter().flatten() {
+                    for svc in &services {
+                        if !svc["spec"]["ports"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|p| p["name"] == e["port"])
+                        {
+                            problems.push(format!(
+                                "ServiceMonitor {name}: Service {} has no port {}",
+                                svc["metadata"]["name"], e["port"]
+                            ));
+                        }
+                    }
+                }
+            }
+            "PodMonitor" => {
+                let cluster = s(&o["spec"]["selector"]["matchLabels"]["cnpg.io/cluster"]);
+                need(
+                    &format!("PodMonitor {name}"),
+                    "Cluster",
+                    &ns,
+                    &cluster,
+                    None,
+                    &mut problems,
+                );
+            }
+            "StorageClass" => {
+                let claims_it = |v: &Value| v.as_str() == Some(name.as_str());
+                let used = install.objects.iter().any(|x| match x["kind"].as_str() {
+                    Some("PersistentVolumeClaim") => claims_it(&x["spec"]["storageClassName"]),
+                    Some("Cluster") => {
+                        claims_it(&x["spec"]["storage"]["storageClass"])
+                            || claims_it(&x["spec"]["walStorage"]["storageClass"])
+                    }
+                    _ => false,
+                });
+                if !used {
+                    problems.push(format!("StorageClass {name} is used by no claim"));
+                }
+            }
+            "ObjectStore" => {
+                let creds = &o["spec"]["configuration"]["s3Credentials"];
+                for field in ["accessKeyId", "secretAccessKey"] {
+                    need(
+                        &format!("ObjectStore {name}"),
+                        "Secret",
+                        &ns,
+                        &s(&creds[field]["name"]),
+                        Some(&s(&creds[field]["key"])),
+                        &mut problems,
+                    );
+                }
+            }
+            "Cluster" => {
+                for plugin in o["spec"]["plugins"].as_array().into_iter().flatten() {
+                    if let Some(store) = plugin["parameters"]["barmanObjectName"].as_str() {
+                        need(
+                            &format!("Cluster {name}"),
+                            "ObjectStore",
+                            &ns,
+                            store,
+                            None,
+                            &mut problems,
+                        );
+                    }
+                }
+            }
+            "ScheduledBackup" => {
+                let cluster = install.objects.iter().find(|x| {
+                    key_of(x)
+                        == (
+                            "Cluster".into(),
+                            ns.clone(),
+                            s(&o["spec"]["cluster"]["name"]),
+                        )
+                });
+                let plugin = &o["spec"]["pluginConfiguration"]["name"];
+                match cluster {
+                    None => problems.push(format!("ScheduledBackup {name}: its Cluster does not exist")),
+                    Some(c) if !c["spec"]["plugins"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p["name"] == *plugin && p["isWALArchiver"] == true) =>
+                    {
+                        problems.push(format!("ScheduledBackup {name}: the Cluster does not archive WAL with {plugin}"))
+                    }
+                    _ => {}
+                }
+            }
             "RoleBinding" | "ClusterRoleBinding" => {
                 let role_ns = if kind == "RoleBinding" {
                     ns.clone()
@@ -345,6 +479,31 @@ fn check(install: &Install) -> Vec<String> {
     }
     problems.extend(oauth_drift(install));
     problems
+}
+
+/// Whether a label selector (matchLabels and In/NotIn/Exists expressions) selects these labels.
+fn label_selector_matches(selector: &Value, labels: &Value) -> bool {
+    let labels_ok = selector["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| &labels[k] == v);
+    let expressions_ok = selector["matchExpressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|e| {
+            let value = &labels[e["key"].as_str().unwrap_or("")];
+            let listed = e["values"].as_array().is_some_and(|vs| vs.contains(value));
+            match e["operator"].as_str() {
+                Some("In") => listed,
+                Some("NotIn") => !listed,
+                Some("Exists") => !value.is_null(),
+                Some("DoesNotExist") => value.is_null(),
+                _ => false,
+            }
+        });
+    labels_ok && expressions_ok
 }
 
 /// Every registered redirect URI equals the callback of the service that uses the client.
@@ -422,6 +581,28 @@ fn every_profile_is_consistent() {
             problems.join("\n")
         );
     }
+}
+
+/// A template no configuration selects is dead (or, worse, objects a module plans but never
+/// renders): the profiles in values/ select every template between them.
+#[test]
+fn the_profiles_render_every_template() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
+    let mut used = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let inputs = Inputs {
+            files: vec![entry.unwrap().path().to_string_lossy().into_owned()],
+            sets: vec![],
+        };
+        let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+        used.extend(plan::plan(&configured.settings).templates);
+    }
+    let unused: Vec<&str> = napgen::render::TEMPLATES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !used.contains(name))
+        .collect();
+    assert!(unused.is_empty(), "no profile renders {unused:?}");
 }
 
 #[test]
@@ -515,6 +696,225 @@ fn the_checker_finds_drift_and_dangling_references() {
     assert!(problems.contains("has no key NOPE"), "{problems}");
 }
 
+#[test]
+fn existing_secret_mode_renders_no_secret_value() {
+    let install = install(&entries(&[
+        ("EXISTING_SECRET", "nap-managed"),
+        ("AGENT_TYPES", "codex,claude-code"),
+        ("SANDBOX_ENABLED", "true"),
+        ("BROWSER_ENABLED", "true"),
+        ("TURN_HOST", "198.51.100.7"),
+    ]));
+    let problems = check(&install);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    for o in install.objects.iter().filter(|o| o["kind"] == "Secret") {
+        for field in ["data", "stringData"] {
+            assert!(
+                o[field].as_object().is_none_or(|m| m.is_empty()),
+                "{} holds values",
+                o["metadata"]["name"]
+            );
+        }
+    }
+    let text = serde_json::to_string(&install.objects).unwrap();
+    assert!(text.contains("\"nap-managed\"") && !text.contains("\"nap-secrets\""));
+    assert!(!text.contains("\"coturn-auth\""));
+    assert!(install
+        .provided
+        .contains_key(&("nap-turn".to_string(), "nap-managed".to_string())));
+}
+
+#[test]
+fn backup_references_resolve() {
+    let mut install = install(&entries(&[
+        ("BACKUP_ENABLED", "true"),
+        ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+        ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+    ]));
+    let problems = check(&install);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The checker notices a missing credentials Secret and a Cluster without the archiver.
+    install
+        .provided
+        .retain(|(_, name), _| name != "nap-backup-s3");
+    for o in install
+        .objects
+        .iter_mut()
+        .filter(|o| o["kind"] == "Cluster")
+    {
+        o["spec"]["plugins"] = Value::Array(vec![]);
+    }
+    let problems = check(&install).join("\n");
+    assert!(
+        problems
+            .contains("ObjectStore nap-postgres-backup: Secret nap/nap-backup-s3 does not exist"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("does not archive WAL with \"barman-cloud.cloudnative-pg.io\""),
+        "{problems}"
+    );
+}
+
+fn production() -> (plan::Plan, Vec<Object>) {
+    let inputs = Inputs {
+        files: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/values/production.env").into()],
+        sets: vec![],
+    };
+    let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+    app::render_objects(&configured.settings).unwrap()
+}
+
+/// Every `image` field anywhere in a value.
+fn images_in(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v.as_str() {
+                    Some(image) if k == "image" || k == "imageName" => out.push(image.to_string()),
+                    _ => images_in(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| images_in(v, out)),
+        _ => {}
+    }
+}
+
+/// With REGISTRY set, nothing is pulled from anywhere else: not the platform's images, not
+/// PostgreSQL's (Cluster.imageName), not coturn, not the run-time pod templates; and with every
+/// image pinned, everything is pulled by digest. This stands for `napgen images`.
+#[test]
+fn every_image_is_pulled_from_the_mirror() {
+    let (plan, objects) = production();
+    let mirror = "mirror.corp.example.com:5000/nap/";
+    let install = install_of(&plan, &objects);
+    let mut images: Vec<String> = Vec::new();
+    install
+        .objects
+        .iter()
+        .for_each(|o| images_in(o, &mut images));
+    for (_, _, template) in pods(&install) {
+        images_in(&template, &mut images);
+    }
+    images.sort();
+    images.dedup();
+    let mut listed: Vec<String> = plan.images.iter().map(|i| i.reference.clone()).collect();
+    listed.sort();
+    assert_eq!(
+        images, listed,
+        "plan.images must list exactly what the bundle pulls"
+    );
+    assert_eq!(images.len(), napgen::registry::IMAGE_NAMES.len());
+    for image in &images {
+        assert!(image.starts_with(mirror), "{image} is not under the mirror");
+        assert!(image.contains("@sha256:"), "{image} is not pinned");
+    }
+}
+
+/// The pods the platform creates at run time get what the platform's own pods get: the CA
+/// bundle, the proxy, the pull secrets and the placement.
+#[test]
+fn run_time_pod_templates_carry_ca_proxy_pull_secrets_and_placement() {
+    let (plan, objects) = production();
+    let install = install_of(&plan, &objects);
+    let pods = pods(&install);
+    let mut templates = 0;
+    for (what, _, template) in pods {
+        let spec = &template["spec"];
+        let env_of = |name: &str| {
+            spec["containers"][0]["env"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|e| e["name"] == name)
+                .map(|e| s(&e["value"]))
+        };
+        let has_ca_volume = spec["volumes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|v| v["configMap"]["name"] == plan::CA_BUNDLE_CONFIG_MAP);
+        let has_ca_mount = spec["containers"][0]["volumeMounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|m| m["mountPath"] == plan::CA_DIR);
+        if what.contains("coturn") {
+            continue; // the TURN relay makes no TLS connections and lives in its own namespace
+        }
+        assert!(has_ca_volume && has_ca_mount, "{what}: no CA bundle");
+        for name in plan::CA_ENV {
+            assert_eq!(
+                env_of(name).as_deref(),
+                Some(plan::CA_FILE),
+                "{what}: {name}"
+            );
+        }
+        for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
+            assert_eq!(
+                env_of(name).as_deref(),
+                Some("http://10.20.0.10:3128"),
+                "{what}: {name}"
+            );
+        }
+        let no_proxy = env_of("NO_PROXY").unwrap_or_default();
+        for entry in [
+            ".corp.example.com",
+            "10.244.0.0/16",
+            "10.96.0.0/12",
+            ".svc",
+            ".cluster.local",
+            "nap-control-plane",
+            "nap-control-plane.nap.svc",
+            "browser-service",
+        ] {
+            assert!(
+                no_proxy.split(',').any(|e| e == entry),
+                "{what}: NO_PROXY lacks {entry}"
+            );
+        }
+        assert_eq!(
+            spec["imagePullSecrets"],
+            serde_json::json!([{"name": "mirror-pull"}]),
+            "{what}"
+        );
+        assert_eq!(
+            spec["nodeSelector"],
+            serde_json::json!({"node.corp.example.com/pool": "nap"}),
+            "{what}"
+        );
+        assert_eq!(spec["tolerations"][0]["key"], "dedicated", "{what}");
+        if what.starts_with("pod template") {
+            templates += 1;
+            assert!(
+                spec["priorityClassName"].is_null(),
+                "{what}: run-time pods keep their own priority"
+            );
+        } else {
+            assert_eq!(spec["priorityClassName"], "nap-platform", "{what}");
+        }
+    }
+    // codex, claude-code, the sandbox pod and the browser session
+    assert_eq!(templates, 4);
+}
+
+#[test]
+fn a_provided_ca_bundle_is_referenced_not_rendered() {
+    let install = install(&entries(&[
+        ("CA_BUNDLE_CONFIG_MAP", "corp-trust"),
+        ("SANDBOX_ENABLED", "true"),
+    ]));
+    let problems = check(&install);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(!install
+        .objects
+        .iter()
+        .any(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == plan::CA_BUNDLE_CONFIG_MAP));
+    let text = serde_json::to_string(&install.objects).unwrap();
+    assert!(text.contains("\"corp-trust\""));
+}
+
 /// Objects keyed by (kind, namespace, name), seed Job hashes removed.
 fn by_key(install: &Install) -> BTreeMap<(String, String, String), Value> {
     install
@@ -557,6 +957,10 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
             "Job/nap-seed-oauth-clients",
             "the module's OAuth client is registered",
         ),
+        (
+            "Cluster/nap-postgres",
+            "backups: the Cluster names the barman-cloud plugin as its WAL archiver",
+        ),
     ];
     for (module, extra) in [
         ("sandbox", vec![("SANDBOX_ENABLED", "true")]),
@@ -576,6 +980,22 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
                 ("LDAP_BIND_DN", "cn=a"),
                 ("LDAP_USER_BASE_DN", "ou=p"),
                 ("LDAP_CA_CERT", "-----BEGIN CERTIFICATE-----\nx"),
+            ],
+        ),
+        (
+            "monitoring",
+            vec![
+                ("MONITORING_ENABLED", "true"),
+                ("MONITORING_LABELS", "release=kube-prometheus-stack"),
+            ],
+        ),
+        (
+            "backup",
+            vec![
+                ("BACKUP_ENABLED", "true"),
+                ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+                ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+                ("BACKUP_S3_ENDPOINT", "https://s3.example.com"),
             ],
         ),
     ] {

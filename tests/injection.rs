@@ -14,7 +14,9 @@ fn base() -> Vec<(&'static str, String)> {
     let mut v: Vec<(&'static str, String)> = vec![
         ("PROFILE", "multi-node".into()),
         ("TOS_HOST", "nap.example.com".into()),
-        ("RWX_STORAGE_CLASS", "nfs-csi".into()),
+        // The shared directory on napgen's own NFS StorageClass, so NFS_SUBDIR is rendered.
+        ("NFS_SERVER", "nfs.example.com".into()),
+        ("NFS_SHARE", "/srv/nap".into()),
         ("RWO_STORAGE_CLASS", "ceph-rbd".into()),
         ("AGENT_TYPES", "codex,claude-code".into()),
         ("SANDBOX_ENABLED", "true".into()),
@@ -140,7 +142,7 @@ fn every_text_key_is_rendered_somewhere() {
     let docs = yaml::parse_documents(&baseline).unwrap();
     for key in text_keys() {
         let marker = format!("marker-value-of-{key}-0123456789abcdef0123456789");
-        let value = if key == "LDAP_CA_CERT" {
+        let value = if key == "LDAP_CA_CERT" || key == "CA_BUNDLE" {
             format!("-----BEGIN CERTIFICATE-----\n{marker}")
         } else {
             marker.clone()
@@ -162,7 +164,7 @@ proptest! {
     #[test]
     fn hostile_values_round_trip_exactly(key in prop::sample::select(text_keys()), raw in hostile()) {
         let fit = |raw: &str| match key {
-            "LDAP_CA_CERT" => format!("-----BEGIN CERTIFICATE-----{raw}"),
+            "LDAP_CA_CERT" | "CA_BUNDLE" => format!("-----BEGIN CERTIFICATE-----{raw}"),
             // Long enough for every secret's minimum length.
             _ if KEYS.iter().any(|k| k.name == key && k.is_secret()) => format!("{raw}{}", "x".repeat(32)),
             _ => raw.to_string(),

@@ -43,11 +43,14 @@ pub struct Coturn {
     pub selector: Map,
     /// turnserver.conf without the secret, which is appended at start from the Secret.
     pub config: String,
-    pub secret_name: &'static str,
+    pub secret_name: String,
     /// The Secret is in the bundle when values.env holds the secrets.
     pub secret_rendered: bool,
     pub auth_secret: Option<Redacted>,
+    /// TURN_NODE's hostname label, with NODE_SELECTOR.
     pub node_selector: Map,
+    pub tolerations: Option<Vec<Value>>,
+    pub priority_class_name: Option<String>,
     pub pod_annotations: Map,
     /// The host-network exception and the scanner findings it implies, with reasons.
     pub annotations: Map,
@@ -107,6 +110,24 @@ pub(crate) fn plan(
     }
 
     let session_labels = ctx.labels("browser-session", "nap-browser-session");
+    let (mut session_env, mut session_volumes, mut session_mounts) = (
+        vec![
+            plain_env("TURN_URLS", &turn_urls),
+            plain_env("BROWSER_SERVICE_URL", &ctx.service_url(name)),
+        ],
+        vec![
+            json!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            json!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
+        ],
+        vec![
+            json!({"name": "dshm", "mountPath": "/dev/shm"}),
+            json!({"name": "tmp", "mountPath": "/tmp"}),
+            json!({"name": "profile", "mountPath": "/home/chromium"}),
+        ],
+    );
+    ctx.outbound
+        .attach(&mut session_env, &mut session_volumes, &mut session_mounts);
     let session_template = super::manifest(json!({
         "apiVersion": "v1",
         "kind": "Pod",
@@ -116,25 +137,19 @@ pub(crate) fn plan(
             "automountServiceAccountToken": false,
             "enableServiceLinks": false,
             "imagePullSecrets": ctx.pull_secrets(),
+            "nodeSelector": ctx.runtime_placement.node_selector,
+            "tolerations": ctx.runtime_placement.tolerations,
             "securityContext": ctx.pod_security,
             "containers": [{
                 "name": "chromium",
                 "image": chromium,
                 "imagePullPolicy": ctx.pull_policy(),
-                "env": [plain_env("TURN_URLS", &turn_urls), plain_env("BROWSER_SERVICE_URL", &ctx.service_url(name))],
+                "env": session_env,
                 "resources": resources("500m", "1Gi", "2"),
                 "securityContext": ctx.container_security,
-                "volumeMounts": [
-                    {"name": "dshm", "mountPath": "/dev/shm"},
-                    {"name": "tmp", "mountPath": "/tmp"},
-                    {"name": "profile", "mountPath": "/home/chromium"},
-                ],
+                "volumeMounts": session_mounts,
             }],
-            "volumes": [
-                {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}},
-                {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
-                {"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}},
-            ],
+            "volumes": session_volumes,
         },
     }));
 
@@ -142,13 +157,16 @@ pub(crate) fn plan(
     let (mut volumes, mut volume_mounts) = (vec![tmp], vec![tmp_mount]);
     ctx.secret_files(&secrets, false)
         .attach(&mut env, &mut volumes, &mut volume_mounts);
+    ctx.outbound
+        .attach(&mut env, &mut volumes, &mut volume_mounts);
     let sel = selector("browser", name);
     let annotations = ctx.scan_exceptions(&[image.as_str()], &[]);
+    let replicas = if ctx.multi_node { 2 } else { 1 };
     let workload = Workload {
         name: name.into(),
         component: "browser",
         image,
-        replicas: if ctx.multi_node { 2 } else { 1 },
+        replicas,
         labels: ctx.labels("browser", name),
         annotations,
         selector: sel.clone(),
@@ -158,8 +176,9 @@ pub(crate) fn plan(
         volumes,
         volume_mounts,
         service_account: name.into(),
-        pdb: ctx.multi_node,
+        pdb: ctx.multi_node && replicas > 1,
         affinity: spread(ctx.multi_node, &sel),
+        topology_spread: super::placement::zone_spread(ctx.multi_node, &sel),
     };
 
     Browser {
@@ -179,10 +198,10 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
     labels.insert("app".into(), "coturn".into());
     let mut selector = selector("turn", "coturn");
     selector.insert("app".into(), "coturn".into());
-    let node_selector = settings
-        .opt("TURN_NODE")
-        .map(|n| Map::from([("kubernetes.io/hostname".to_string(), n.to_string())]))
-        .unwrap_or_default();
+    let mut node_selector = super::placement::node_selector(settings);
+    if let Some(node) = settings.opt("TURN_NODE") {
+        node_selector.insert("kubernetes.io/hostname".to_string(), node.to_string());
+    }
     let mut pod_annotations = Map::from([("checksum/config".to_string(), checksum(&config))]);
     pod_annotations.insert(
         "checksum/secret".into(),
@@ -202,12 +221,14 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
         labels,
         selector,
         config,
-        secret_name: "coturn-auth",
+        secret_name: crate::validate::coturn_secret_name(settings).to_string(),
         secret_rendered: ctx.secrets_rendered,
         auth_secret: ctx
             .secrets_rendered
             .then(|| Redacted(settings.str("TURN_AUTH_SECRET").to_string())),
         node_selector,
+        tolerations: ctx.placement.tolerations.clone(),
+        priority_class_name: ctx.placement.priority_class_name.clone(),
         pod_annotations,
         pod_security: json!({
             "runAsNonRoot": true,

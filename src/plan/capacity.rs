@@ -1,14 +1,14 @@
-//! Capacity: the platform's resource requests summed and compared with the seeds' minimum nodes
-//! (4 vCPU / 8 GB each; one node on single-node, three workers on multi-node), to tell how many
-//! workspace pods fit beside it.
+//! Capacity: the platform's resource requests summed and compared with the worker nodes
+//! (CLUSTER_NODES × NODE_CPU / NODE_MEMORY; by default the seeds' minimum: 4 vCPU / 8 GB, one node
+//! on single-node, three workers on multi-node), to tell how many workspace pods fit beside it.
 
 use serde::Serialize;
 use serde_json::Value;
 
-/// What a minimum node (4 vCPU / 8 GB) leaves to pods after the kubelet, the OS and the
-/// cluster's own daemons (k3s or kube-proxy, CNI, DNS) take their share.
-pub const NODE_ALLOCATABLE_MILLICPU: u64 = 3500;
-pub const NODE_ALLOCATABLE_MIB: u64 = 6656;
+/// What each node keeps for the kubelet, the OS and the cluster's own daemons (k3s or
+/// kube-proxy, CNI, DNS); a 4 vCPU / 8 GB node leaves 3500m and 6656 MiB to pods.
+pub const NODE_RESERVED_MILLICPU: u64 = 500;
+pub const NODE_RESERVED_MIB: u64 = 1536;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Capacity {
@@ -55,6 +55,8 @@ pub fn mib(q: &str) -> u64 {
 /// Sum `(replicas, resources)` pairs and see how many workspaces fit beside them.
 pub fn compute(
     nodes: u64,
+    node_cpu: &str,
+    node_memory: &str,
     pods: &[(u64, &Value)],
     workspace_cpu: &str,
     workspace_memory: &str,
@@ -64,10 +66,8 @@ pub fn compute(
         cpu += replicas * millicpu(resources["requests"]["cpu"].as_str().unwrap_or("0"));
         mem += replicas * mib(resources["requests"]["memory"].as_str().unwrap_or("0"));
     }
-    let (alloc_cpu, alloc_mem) = (
-        nodes * NODE_ALLOCATABLE_MILLICPU,
-        nodes * NODE_ALLOCATABLE_MIB,
-    );
+    let alloc_cpu = nodes * millicpu(node_cpu).saturating_sub(NODE_RESERVED_MILLICPU);
+    let alloc_mem = nodes * mib(node_memory).saturating_sub(NODE_RESERVED_MIB);
     let (ws_cpu, ws_mem) = (millicpu(workspace_cpu).max(1), mib(workspace_memory).max(1));
     let workspaces =
         (alloc_cpu.saturating_sub(cpu) / ws_cpu).min(alloc_mem.saturating_sub(mem) / ws_mem);
@@ -101,7 +101,7 @@ mod tests {
     #[test]
     fn counts_workspaces_that_fit() {
         let r = json!({"requests": {"cpu": "500m", "memory": "1Gi"}});
-        let c = compute(1, &[(2, &r)], "1", "2Gi");
+        let c = compute(1, "4", "8Gi", &[(2, &r)], "1", "2Gi");
         assert_eq!((c.platform_millicpu, c.platform_mib), (1000, 2048));
         // 2500m CPU and 4608 MiB left: two workspaces by memory.
         assert_eq!(c.workspaces, 2);

@@ -107,11 +107,7 @@ pub fn allowed_private(ctx: &Ctx) -> Vec<String> {
             .map(|(_, r)| r.split(['/', ':']).next().unwrap_or(""))
             .unwrap_or("");
         if let Ok(ip) = host.parse::<IpAddr>() {
-            let cidr = if ip.is_ipv4() {
-                format!("{ip}/32")
-            } else {
-                format!("{ip}/128")
-            };
+            let cidr = host_cidr(ip);
             if !cidrs.contains(&cidr) {
                 cidrs.push(cidr);
             }
@@ -155,10 +151,82 @@ fn policy(
     }
 }
 
+/// `/32` or `/128` of an address.
+fn host_cidr(ip: IpAddr) -> String {
+    if ip.is_ipv4() {
+        format!("{ip}/32")
+    } else {
+        format!("{ip}/128")
+    }
+}
+
+/// Host and port of a validated `http(s)://host[:port]` URL (port by scheme when not given).
+pub(crate) fn host_port(url: &str) -> (String, u16) {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let default = if scheme == "https" { 443 } else { 80 };
+    if let Some(v6) = authority.strip_prefix('[') {
+        let (host, after) = v6.split_once(']').unwrap_or((v6, ""));
+        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
+        return (host.to_string(), port.unwrap_or(default));
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) => (host.to_string(), port.parse().unwrap_or(default)),
+        None => (authority.to_string(), default),
+    }
+}
+
+/// Egress to one endpoint: the address itself when it is an IP, else anywhere but link-local,
+/// on its port only. Returns whether the address was known.
+fn to_endpoint(url: &str) -> (Value, bool) {
+    let (host, port) = host_port(url);
+    match host.parse::<IpAddr>() {
+        Ok(ip) => (
+            json!({"to": [{"ipBlock": {"cidr": host_cidr(ip)}}], "ports": tcp(&[port])}),
+            true,
+        ),
+        Err(_) => (
+            json!({"to": outside_but_metadata(), "ports": tcp(&[port])}),
+            false,
+        ),
+    }
+}
+
+/// Every pod may reach the proxy (HTTP_PROXY, HTTPS_PROXY), which may sit on a private address.
+fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
+    let mut rules: Vec<Value> = Vec::new();
+    let mut all_ips = true;
+    for key in ["HTTP_PROXY", "HTTPS_PROXY"] {
+        if let Some(url) = ctx.settings.opt(key) {
+            let (rule, ip) = to_endpoint(url);
+            all_ips &= ip;
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
+        }
+    }
+    if rules.is_empty() {
+        return None;
+    }
+    let purpose = if all_ips {
+        "every pod reaches the proxy (HTTP_PROXY, HTTPS_PROXY) at its address and port"
+    } else {
+        "every pod reaches the proxy (HTTP_PROXY, HTTPS_PROXY); it is given by name, so its port is open to any address but link-local: give it as an IP to narrow this"
+    };
+    Some(policy(
+        ctx,
+        "nap-proxy",
+        purpose,
+        json!({}),
+        None,
+        Some(rules),
+    ))
+}
+
 /// The core platform's policies.
 pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
     let anyone = json!({"ports": tcp(&[HTTP_PORT])});
-    vec![
+    let mut policies = vec![
         policy(ctx, "nap-default-deny", "deny all traffic to and from the platform's pods unless another policy allows it", json!({}), Some(vec![]), Some(vec![])),
         policy(
             ctx,
@@ -226,6 +294,54 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             ]),
             Some(vec![json!({"to": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}), json!({"to": outside_but_metadata(), "ports": tcp(&[443, 6443])})]),
         ),
+    ];
+    policies.extend(proxy(ctx));
+    policies
+}
+
+/// PostgreSQL uploads base backups and WAL to the object store (BACKUP_S3_ENDPOINT, else AWS S3
+/// over HTTPS).
+pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
+    let rule = match ctx.settings.opt("BACKUP_S3_ENDPOINT") {
+        Some(url) => to_endpoint(url).0,
+        None => json!({"to": outside_but_metadata(), "ports": tcp(&[443])}),
+    };
+    vec![policy(
+        ctx,
+        "nap-postgres-backup",
+        "PostgreSQL's barman-cloud sidecar uploads base backups and WAL to the object store",
+        json!({"matchLabels": {"cnpg.io/cluster": database}}),
+        None,
+        Some(vec![rule]),
+    )]
+}
+
+/// Prometheus, in MONITORING_NAMESPACE, scrapes the platform's services and PostgreSQL.
+pub(crate) fn monitoring(ctx: &Ctx, components: &[&str], database: &str) -> Vec<NetworkPolicy> {
+    let prometheus = json!([{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": ctx.settings.str("MONITORING_NAMESPACE"),
+    }}}]);
+    vec![
+        policy(
+            ctx,
+            "nap-monitoring",
+            "Prometheus scrapes /metrics on the platform's http port",
+            json!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": components}]}),
+            Some(vec![
+                json!({"from": prometheus, "ports": tcp(&[HTTP_PORT])}),
+            ]),
+            None,
+        ),
+        policy(
+            ctx,
+            "nap-postgres-monitoring",
+            "Prometheus scrapes PostgreSQL's metrics exporter",
+            json!({"matchLabels": {"cnpg.io/cluster": database}}),
+            Some(vec![
+                json!({"from": prometheus, "ports": tcp(&[super::monitoring::POSTGRES_METRICS_PORT])}),
+            ]),
+            None,
+        ),
     ]
 }
 
@@ -256,13 +372,7 @@ pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
         .str("TURN_HOST")
         .parse::<IpAddr>()
         .ok()
-        .map(|ip| {
-            if ip.is_ipv4() {
-                format!("{ip}/32")
-            } else {
-                format!("{ip}/128")
-            }
-        });
+        .map(host_cidr);
     let mut session_egress = vec![
         json!({"to": from_components(&["browser", "control-plane"]), "ports": tcp(&[HTTP_PORT])}),
         json!({"to": internet(ctx)}),
@@ -289,4 +399,33 @@ pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
             Some(session_egress),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_by_scheme_and_port() {
+        assert_eq!(
+            host_port("http://proxy.example.com:3128"),
+            ("proxy.example.com".into(), 3128)
+        );
+        assert_eq!(
+            host_port("https://s3.example.com"),
+            ("s3.example.com".into(), 443)
+        );
+        assert_eq!(host_port("http://10.0.0.5"), ("10.0.0.5".into(), 80));
+        assert_eq!(
+            host_port("http://[2001:db8::5]:8080/x"),
+            ("2001:db8::5".into(), 8080)
+        );
+        let (rule, ip) = to_endpoint("http://10.0.0.5:3128");
+        assert!(ip);
+        assert_eq!(rule["to"][0]["ipBlock"]["cidr"], "10.0.0.5/32");
+        assert_eq!(rule["ports"][0]["port"], 3128);
+        let (rule, ip) = to_endpoint("http://proxy.example.com:3128");
+        assert!(!ip);
+        assert_eq!(rule["to"][0]["ipBlock"]["except"][0], "169.254.0.0/16");
+    }
 }

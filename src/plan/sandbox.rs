@@ -41,6 +41,19 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     ]
     .concat();
     let pod_labels = ctx.labels("sandbox-pod", "nap-sandbox-pod");
+    let (mut pod_env, mut pod_volumes, mut pod_mounts) = (
+        Vec::new(),
+        vec![
+            json!({"name": "work", "emptyDir": {"sizeLimit": "10Gi"}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+        ],
+        vec![
+            json!({"name": "work", "mountPath": "/work"}),
+            json!({"name": "tmp", "mountPath": "/tmp"}),
+        ],
+    );
+    ctx.outbound
+        .attach(&mut pod_env, &mut pod_volumes, &mut pod_mounts);
     let pod_template = super::manifest(json!({
         "apiVersion": "v1",
         "kind": "Pod",
@@ -49,19 +62,19 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
             "automountServiceAccountToken": false,
             "enableServiceLinks": false,
             "imagePullSecrets": ctx.pull_secrets(),
+            "nodeSelector": ctx.runtime_placement.node_selector,
+            "tolerations": ctx.runtime_placement.tolerations,
             "securityContext": ctx.pod_security,
             "containers": [{
                 "name": "sandbox",
                 "image": runtime_image,
                 "imagePullPolicy": ctx.pull_policy(),
+                "env": (!pod_env.is_empty()).then_some(pod_env),
                 "resources": resources("500m", "1Gi", "2"),
                 "securityContext": ctx.container_security,
-                "volumeMounts": [{"name": "work", "mountPath": "/work"}, {"name": "tmp", "mountPath": "/tmp"}],
+                "volumeMounts": pod_mounts,
             }],
-            "volumes": [
-                {"name": "work", "emptyDir": {"sizeLimit": "10Gi"}},
-                {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
-            ],
+            "volumes": pod_volumes,
         },
     }));
     let (tmp, tmp_mount) = tmp_volume("256Mi");
@@ -74,6 +87,8 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
         tmp_mount,
     ];
     ctx.secret_files(&secrets, false)
+        .attach(&mut env, &mut volumes, &mut volume_mounts);
+    ctx.outbound
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     let sel = selector("sandbox", name);
     let replicas = if ctx.multi_node { 2 } else { 1 };
@@ -96,8 +111,9 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
         volumes,
         volume_mounts,
         service_account: name.into(),
-        pdb: ctx.multi_node,
+        pdb: ctx.multi_node && replicas > 1,
         affinity: spread(ctx.multi_node, &sel),
+        topology_spread: super::placement::zone_spread(ctx.multi_node, &sel),
     };
     Sandbox {
         workload,

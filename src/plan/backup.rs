@@ -1,0 +1,86 @@
+//! PostgreSQL backups through the CloudNativePG barman-cloud plugin: an `ObjectStore` (where and
+//! how long), a `ScheduledBackup` (when), and the Cluster's plugin entry that archives WAL.
+
+use super::{Ctx, Map, NetworkPolicy};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// The plugin's name, as the Cluster and the ScheduledBackup refer to it.
+pub const BARMAN_PLUGIN: &str = "barman-cloud.cloudnative-pg.io";
+/// The plugin release whose manifest `prereqs` installs and whose ObjectStore CRD napgen targets.
+pub const BARMAN_PLUGIN_VERSION: &str = "v0.14.0";
+/// Keys of the S3 credentials Secret the operator creates.
+pub const S3_ACCESS_KEY_ID: &str = "ACCESS_KEY_ID";
+pub const S3_SECRET_ACCESS_KEY: &str = "ACCESS_SECRET_KEY";
+
+#[derive(Debug, Serialize)]
+pub struct Backup {
+    pub object_store: String,
+    pub scheduled_backup: String,
+    pub cluster: String,
+    /// The ObjectStore's `spec`.
+    pub object_store_spec: Value,
+    pub schedule: String,
+    pub plugin: &'static str,
+    /// The credentials Secret the operator provides.
+    pub credentials_secret: String,
+    pub network_policies: Vec<NetworkPolicy>,
+    pub labels: Map,
+}
+
+pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
+    let s = ctx.settings;
+    let secret = s.str("BACKUP_S3_CREDENTIALS_SECRET").to_string();
+    let mut configuration = json!({
+        "destinationPath": s.str("BACKUP_DESTINATION_PATH"),
+        "endpointURL": s.opt("BACKUP_S3_ENDPOINT"),
+        "s3Credentials": {
+            "accessKeyId": {"name": secret, "key": S3_ACCESS_KEY_ID},
+            "secretAccessKey": {"name": secret, "key": S3_SECRET_ACCESS_KEY},
+        },
+        "wal": {"compression": "gzip"},
+        "data": {"compression": "gzip"},
+    });
+    if s.opt("BACKUP_S3_ENDPOINT").is_none() {
+        configuration.as_object_mut().unwrap().remove("endpointURL");
+    }
+    let mut spec = json!({
+        "retentionPolicy": s.str("BACKUP_RETENTION"),
+        "configuration": configuration,
+    });
+    // The plugin's sidecar in each PostgreSQL pod uploads; it goes through the proxy too.
+    let proxy_env: Vec<Value> = ctx
+        .outbound
+        .env
+        .iter()
+        .filter(|e| {
+            e["name"]
+                .as_str()
+                .is_some_and(|n| n.to_ascii_uppercase().ends_with("_PROXY"))
+        })
+        .cloned()
+        .collect();
+    if !proxy_env.is_empty() {
+        spec["instanceSidecarConfiguration"] = json!({"env": proxy_env});
+    }
+    Backup {
+        object_store: format!("{cluster}-backup"),
+        scheduled_backup: cluster.to_string(),
+        cluster: cluster.to_string(),
+        object_store_spec: spec,
+        schedule: s.str("BACKUP_SCHEDULE").to_string(),
+        plugin: BARMAN_PLUGIN,
+        credentials_secret: secret,
+        network_policies: super::network::backup(ctx, cluster),
+        labels: ctx.labels("backup", &format!("{cluster}-backup")),
+    }
+}
+
+/// The Cluster's `plugins` entry: the plugin archives WAL to the ObjectStore.
+pub(crate) fn cluster_plugin(backup: &Backup) -> Value {
+    json!({
+        "name": BARMAN_PLUGIN,
+        "isWALArchiver": true,
+        "parameters": {"barmanObjectName": backup.object_store},
+    })
+}

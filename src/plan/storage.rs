@@ -1,0 +1,35 @@
+//! NFS_SERVER: a StorageClass of the csi-driver-nfs provisioner for the shared directory.
+
+use super::{Ctx, Map};
+use serde::Serialize;
+
+/// The csi-driver-nfs provisioner.
+pub const NFS_PROVISIONER: &str = "nfs.csi.k8s.io";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NfsClass {
+    pub name: String,
+    /// server, share, optional subDir, and onDelete: retain (a shared directory outlives its claim).
+    pub parameters: Map,
+    pub mount_options: Vec<String>,
+    pub labels: Map,
+}
+
+pub(crate) fn nfs_class(ctx: &Ctx) -> Option<NfsClass> {
+    let s = ctx.settings;
+    let server = s.opt("NFS_SERVER")?;
+    let mut parameters = Map::new();
+    parameters.insert("server".into(), server.to_string());
+    parameters.insert("share".into(), s.str("NFS_SHARE").to_string());
+    if let Some(sub) = s.opt("NFS_SUBDIR") {
+        parameters.insert("subDir".into(), sub.to_string());
+    }
+    parameters.insert("onDelete".into(), "retain".into());
+    let name = crate::registry::nfs_storage_class(s);
+    Some(NfsClass {
+        labels: ctx.labels("storage", &name),
+        name,
+        parameters,
+        mount_options: s.list("NFS_MOUNT_OPTIONS").to_vec(),
+    })
+}
