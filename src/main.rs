@@ -5,7 +5,7 @@ use napgen::app::{self, exit, Failure};
 use napgen::diagnostic::Diagnostic;
 use napgen::emit;
 use napgen::input::Inputs;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -84,22 +84,24 @@ enum Format {
     Json,
 }
 
+/// Colours on stderr only when it is a terminal and NO_COLOR is not set.
+fn color() -> bool {
+    napgen::diagnostic::use_color(
+        io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let color = color();
     let mut err = io::stderr().lock();
     for d in diagnostics {
-        let _ = writeln!(err, "{d}");
+        let _ = writeln!(err, "{}", d.render(color));
     }
 }
 
 fn fail(failure: Failure) -> ExitCode {
-    match &failure {
-        Failure::Invalid(diags) => {
-            print_diagnostics(diags);
-            let errors = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!("napgen: {errors} error(s) in the values; nothing was written");
-        }
-        Failure::Io(m) | Failure::Internal(m) => eprintln!("{m}"),
-    }
+    eprint!("{}", failure.render(color()));
     ExitCode::from(failure.exit_code() as u8)
 }
 
