@@ -58,8 +58,9 @@ impl Failure {
                     out.push('\n');
                 }
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                let plural = if errors == 1 { "" } else { "s" };
                 out.push_str(&format!(
-                    "napgen: {errors} error(s) in the values; nothing was written\n"
+                    "napgen: {errors} error{plural}; nothing was written\n"
                 ));
                 return out;
             }

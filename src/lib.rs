@@ -11,6 +11,7 @@ pub mod emit;
 pub mod input;
 pub mod load;
 pub mod plan;
+pub mod reference;
 pub mod registry;
 pub mod render;
 pub mod settings;

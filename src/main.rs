@@ -5,6 +5,7 @@ use napgen::app::{self, exit, Failure};
 use napgen::diagnostic::Diagnostic;
 use napgen::emit;
 use napgen::input::Inputs;
+use napgen::reference;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,6 +77,43 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// List every values.env key: type, default, when required, module, description.
+    #[command(after_help = KEYS_EXAMPLES)]
+    Keys {
+        /// Only the keys of one module (core, storage, database, admin, codex, claude-code, sandbox, browser, ldap).
+        #[arg(long, value_name = "MODULE")]
+        module: Option<String>,
+        /// Output format; `markdown` is docs/values-reference.md.
+        #[arg(long, value_enum, default_value_t = KeysFormat::Text)]
+        format: KeysFormat,
+    },
+    /// Explain one key: type, default, when required, module, whether secret, an example line.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain {
+        /// The key, e.g. TURN_HOST.
+        key: String,
+    },
+}
+
+const KEYS_EXAMPLES: &str = "\
+Examples:
+  napgen keys                                  # every key, by module
+  napgen keys --module browser                 # the keys of one module
+  napgen keys --format json | jq '.[] | select(.secret) | .name'
+  napgen keys --format markdown > docs/values-reference.md";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  napgen explain TURN_HOST
+  napgen explain opensandbox_url               # names are matched case-insensitively
+
+Exit codes: 0 ok, 3 unknown key.";
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum KeysFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -177,7 +215,25 @@ fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::from(code as u8)
         }
+        Command::Keys { module, format } => keys(module.as_deref(), format),
+        Command::Explain { key } => match reference::explain(&key) {
+            Ok(text) => write_stdout(text.as_bytes()),
+            Err(d) => fail(Failure::Invalid(vec![d])),
+        },
     }
+}
+
+fn keys(module: Option<&str>, format: KeysFormat) -> ExitCode {
+    let module = match module.map(reference::module_named).transpose() {
+        Ok(m) => m,
+        Err(d) => return fail(Failure::Invalid(vec![d])),
+    };
+    let text = match format {
+        KeysFormat::Text => reference::text(module),
+        KeysFormat::Json => reference::json(module),
+        KeysFormat::Markdown => reference::markdown(),
+    };
+    write_stdout(text.as_bytes())
 }
 
 fn main() -> ExitCode {
