@@ -107,6 +107,24 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     }
 }
 
+/// The last line of `napgen check`: how many errors and warnings, and what was read.
+pub fn check_summary(diagnostics: &[Diagnostic], sources: &[String]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let verdict = if errors == 0 { "valid" } else { "invalid" };
+    let read = if sources.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", sources.join(", "))
+    };
+    format!(
+        "napgen check: values{read} are {verdict}: {}, {}",
+        count(errors, "error"),
+        count(warnings, "warning")
+    )
+}
+
 /// Order findings as a reader meets them: file by file in the order given, line by line, then
 /// `--set` flags, then findings about the configuration as a whole.
 fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {

@@ -195,11 +195,12 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check { values, format } => {
-            let (diagnostics, code) = match app::configure(&values.inputs(), cwd, &mut stdin) {
-                Ok(c) => (c.warnings, exit::OK),
-                Err(Failure::Invalid(d)) => (d, exit::INVALID),
-                Err(f) => return fail(f),
-            };
+            let (diagnostics, code, sources) =
+                match app::configure(&values.inputs(), cwd, &mut stdin) {
+                    Ok(c) => (c.warnings, exit::OK, c.sources),
+                    Err(Failure::Invalid(d)) => (d, exit::INVALID, vec![]),
+                    Err(f) => return fail(f),
+                };
             if format == Format::Json {
                 let report = serde_json::json!({
                     "ok": code == exit::OK,
@@ -212,6 +213,7 @@ fn run(cli: Cli) -> ExitCode {
                 );
             } else {
                 print_diagnostics(&diagnostics);
+                eprintln!("{}", app::check_summary(&diagnostics, &sources));
             }
             ExitCode::from(code as u8)
         }
