@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use napgen::app::{self, exit, Failure};
 use napgen::diagnostic::Diagnostic;
 use napgen::emit;
+use napgen::init;
 use napgen::input::Inputs;
 use napgen::reference;
 use std::io::{self, IsTerminal, Write};
@@ -77,6 +78,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Write a new, commented values.env with freshly generated secrets.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init {
+        /// The cluster profile.
+        #[arg(long, default_value = "single-node", value_parser = clap::builder::PossibleValuesParser::new(napgen::registry::PROFILES))]
+        profile: String,
+        /// Optional modules to switch on, comma-separated or repeated: sandbox, browser, ldap, codex, claude-code.
+        #[arg(long, value_name = "MODULE,...")]
+        with: Vec<String>,
+        /// Write a value in (repeatable), e.g. TOS_HOST or an API key you already have.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// The file to write; `-` prints to stdout.
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "FILE",
+            default_value = "values.env"
+        )]
+        output: String,
+        /// Print to stdout instead of writing a file (same as -o -).
+        #[arg(long, conflicts_with = "output")]
+        stdout: bool,
+        /// Replace FILE if it exists (its secrets are lost unless you keep a copy).
+        #[arg(long)]
+        force: bool,
+    },
     /// List every values.env key: type, default, when required, module, description.
     #[command(after_help = KEYS_EXAMPLES)]
     Keys {
@@ -94,6 +122,20 @@ enum Command {
         key: String,
     },
 }
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  napgen init                                   # ./values.env: single-node, Codex agents
+  napgen init --profile multi-node --with sandbox,browser -o prod.env
+  napgen init --set TOS_HOST=192.0.2.10 --set OPENAI_API_KEY=\"$OPENAI_API_KEY\"
+  napgen init --stdout | napgen check -f -        # try it without writing a file
+
+Secrets are 64 hex characters from the OS's secure random source; the file is written with mode
+0600 and never replaces an existing file unless --force is given. Values only you know (an API key,
+TURN_HOST, the LDAP server, a multi-node cluster's storage classes) are left empty under a
+'# REQUIRED:' line; napgen check reports them with their line until they are set.
+
+Exit codes: 0 ok, 2 usage, 3 invalid --with/--set, 4 the file exists or cannot be written.";
 
 const KEYS_EXAMPLES: &str = "\
 Examples:
@@ -217,12 +259,45 @@ fn run(cli: Cli) -> ExitCode {
             }
             ExitCode::from(code as u8)
         }
+        Command::Init {
+            profile,
+            with,
+            sets,
+            output,
+            stdout,
+            force,
+        } => init(
+            init::Request {
+                profile,
+                with,
+                sets,
+            },
+            if stdout { "-".into() } else { output },
+            force,
+        ),
         Command::Keys { module, format } => keys(module.as_deref(), format),
         Command::Explain { key } => match reference::explain(&key) {
             Ok(text) => write_stdout(text.as_bytes()),
             Err(d) => fail(Failure::Invalid(vec![d])),
         },
     }
+}
+
+fn init(request: init::Request, output: String, force: bool) -> ExitCode {
+    let generated = match init::generate(&request, &mut init::os_random) {
+        Ok(g) => g,
+        Err(f) => return fail(f),
+    };
+    let code = if output == "-" {
+        write_stdout(generated.text.as_bytes())
+    } else {
+        match emit::write_private_file(Path::new(&output), generated.text.as_bytes(), force) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => return fail(Failure::Io(e.to_string())),
+        }
+    };
+    eprint!("{}", init::summary(&generated, &output));
+    code
 }
 
 fn keys(module: Option<&str>, format: KeysFormat) -> ExitCode {

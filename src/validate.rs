@@ -676,11 +676,15 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         } else {
             "is not set"
         };
+        let why = match key.required.doc(key.module).as_str() {
+            "yes" => String::new(),
+            doc => format!(" ({doc})"),
+        };
         diags.push(Diagnostic::error(
             Some(key.name),
             origin,
-            format!("{state}, but it is required: other secrets ({some}) are set, so the bundle will hold Secret {SECRET_NAME}, and it needs every key"),
-            format!("set it ({}); a random key can be made with openssl rand -hex 32. Or remove all secrets from values.env and create the Secret yourself", key.description),
+            format!("{state}, but it is required{why}: other secrets ({some}) are set, so the bundle will hold Secret {SECRET_NAME}, and it needs every key"),
+            format!("set it: {}. Or remove all secrets from values.env and create the Secret yourself", key.description),
         ));
     }
 }
@@ -1397,7 +1401,7 @@ mod tests {
             "OPENAI_API_KEY",
         );
         assert!(
-            e.starts_with("error: values.env:3: OPENAI_API_KEY: is empty, but it is required"),
+            e.starts_with("error: values.env:3: OPENAI_API_KEY: is empty, but it is required (when codex is enabled)"),
             "{e}"
         );
         assert!(e.contains("API key for OPENAI_BASE_URL"), "{e}");

@@ -123,3 +123,161 @@ fn explain_a_key_and_an_unknown_one() {
         stderr(&out)
     );
 }
+
+// ---- init
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn init_writes_a_private_file_and_never_overwrites_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["init"]);
+    assert_ok(&out);
+    assert!(out.stdout.is_empty());
+    let path = dir.path().join("values.env");
+    let first = fs::read_to_string(&path).unwrap();
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600);
+    let err = stderr(&out);
+    assert!(
+        err.contains("wrote values.env with 2 fresh secret(s)")
+            && err.contains("values.env:")
+            && err.contains(": OPENAI_API_KEY:"),
+        "{err}"
+    );
+    // Secrets never reach the terminal.
+    let secret = first
+        .lines()
+        .find_map(|l| l.strip_prefix("TOS_SECRET_KEY="))
+        .unwrap();
+    assert_eq!(secret.len(), 64);
+    assert!(secret.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(!err.contains(secret));
+
+    let again = napgen(dir.path(), &["init", "--with", "sandbox"]);
+    assert_fails(&again, 4);
+    assert!(stderr(&again).contains("already exists") && stderr(&again).contains("--force"));
+    assert_eq!(fs::read_to_string(&path).unwrap(), first);
+
+    let forced = napgen(dir.path(), &["init", "--force", "--with", "sandbox"]);
+    assert_ok(&forced);
+    let second = fs::read_to_string(&path).unwrap();
+    assert!(second.contains("SANDBOX_ENABLED=true") && !second.contains(secret));
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn init_stdout_round_trips_through_check_and_render() {
+    let dir = tempfile::tempdir().unwrap();
+    // As generated, only the value only the operator knows is missing, and check says where.
+    let text = napgen(dir.path(), &["init", "--stdout"]);
+    assert_ok(&text);
+    let check = napgen_stdin(dir.path(), &["check", "-f", "-"], Some(&text.stdout));
+    assert_eq!(check.status.code(), Some(3));
+    let err = stderr(&check);
+    assert_eq!(err.matches("error: ").count(), 1, "{err}");
+    let line = stdout(&text)
+        .lines()
+        .position(|l| l == "OPENAI_API_KEY=")
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("error: -:{line}: OPENAI_API_KEY: is empty")),
+        "{err}"
+    );
+
+    // With that value given, the file passes check and renders as it is.
+    let text = napgen(
+        dir.path(),
+        &[
+            "init",
+            "-o",
+            "-",
+            "--set",
+            "OPENAI_API_KEY=sk-test-0000000000",
+        ],
+    );
+    assert_ok(&text);
+    assert!(
+        stderr(&text).contains("it is complete"),
+        "{}",
+        stderr(&text)
+    );
+    let check = napgen_stdin(dir.path(), &["check", "-f", "-"], Some(&text.stdout));
+    assert_ok(&check);
+    assert!(
+        stderr(&check).contains("are valid: 0 errors, 0 warnings"),
+        "{}",
+        stderr(&check)
+    );
+    let render = napgen_stdin(dir.path(), &["render", "-f", "-"], Some(&text.stdout));
+    assert_ok(&render);
+    assert!(stdout(&render).contains("kind: Secret\n"));
+}
+
+#[test]
+fn init_multi_node_marks_each_value_check_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(
+        dir.path(),
+        &[
+            "init",
+            "--profile",
+            "multi-node",
+            "--with",
+            "sandbox,browser",
+            "--with",
+            "ldap",
+            "-o",
+            "prod.env",
+        ],
+    );
+    assert_ok(&out);
+    let text = fs::read_to_string(dir.path().join("prod.env")).unwrap();
+    let check = napgen(dir.path(), &["check", "-f", "prod.env"]);
+    assert_eq!(check.status.code(), Some(3));
+    let err = stderr(&check);
+    let lines: Vec<&str> = text.lines().collect();
+    let marked: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("# REQUIRED:"))
+        .map(|(i, _)| i + 2)
+        .collect();
+    assert!(marked.len() >= 8, "{marked:?}");
+    for line in &marked {
+        let key = lines[line - 1].trim_end_matches('=');
+        assert!(
+            err.contains(&format!("error: prod.env:{line}: {key}: ")),
+            "{key} at {line} not reported:\n{err}"
+        );
+    }
+    assert_eq!(err.matches("error: ").count(), marked.len(), "{err}");
+}
+
+#[test]
+fn init_rejects_unknown_modules_and_profiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["init", "--with", "sandbx"]);
+    assert_fails(&out, 3);
+    assert!(stderr(&out).contains("did you mean sandbox?"));
+    let out = napgen(dir.path(), &["init", "--profile", "tiny"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = napgen(dir.path(), &["init", "--set", "TOS_NODE_PORT=80"]);
+    assert_fails(&out, 3);
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
