@@ -8,6 +8,7 @@
 pub mod app;
 pub mod diagnostic;
 pub mod emit;
+pub mod images;
 pub mod init;
 pub mod input;
 pub mod load;

@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use napgen::app::{self, exit, Failure};
 use napgen::diagnostic::Diagnostic;
 use napgen::emit;
+use napgen::images;
 use napgen::init;
 use napgen::input::Inputs;
 use napgen::reference;
@@ -105,6 +106,15 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// List every image the configuration pulls (after the REGISTRY rewrite), for mirroring.
+    #[command(after_help = IMAGES_EXAMPLES)]
+    Images {
+        #[command(flatten)]
+        values: ValuesArgs,
+        /// `text`: one reference per line; `mirror`: `SOURCE TARGET` per line; `json`: [{image, source, used_by}].
+        #[arg(long, value_enum, default_value_t = ImagesFormat::Text)]
+        format: ImagesFormat,
+    },
     /// List every values.env key: type, default, when required, module, description.
     #[command(after_help = KEYS_EXAMPLES)]
     Keys {
@@ -137,6 +147,17 @@ TURN_HOST, the LDAP server, a multi-node cluster's storage classes) are left emp
 
 Exit codes: 0 ok, 2 usage, 3 invalid --with/--set, 4 the file exists or cannot be written.";
 
+const IMAGES_EXAMPLES: &str = "\
+Examples:
+  napgen images -f values.env                       # one reference per line
+  napgen images -f values.env --format json         # [{image, source, used_by}]
+  # Mirror for an air-gapped site: values.env sets REGISTRY=mirror.example.com/nap
+  napgen images -f values.env --format mirror | while read -r src dst; do
+    skopeo copy --all \"docker://$src\" \"docker://$dst\"    # or: crane copy \"$src\" \"$dst\"
+  done
+
+The list covers what the bundle pulls; the prerequisites (napgen prereqs) pull their own images.";
+
 const KEYS_EXAMPLES: &str = "\
 Examples:
   napgen keys                                  # every key, by module
@@ -150,6 +171,13 @@ Examples:
   napgen explain opensandbox_url               # names are matched case-insensitively
 
 Exit codes: 0 ok, 3 unknown key.";
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ImagesFormat {
+    Text,
+    Mirror,
+    Json,
+}
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum KeysFormat {
@@ -275,12 +303,43 @@ fn run(cli: Cli) -> ExitCode {
             if stdout { "-".into() } else { output },
             force,
         ),
+        Command::Images { values, format } => {
+            let (settings, plan, _) = match configured(&values, &mut stdin) {
+                Ok(r) => r,
+                Err(f) => return fail(f),
+            };
+            let list = images::list(&settings, &plan);
+            let text = match format {
+                ImagesFormat::Text => images::text(&list),
+                ImagesFormat::Mirror => images::mirror(&list),
+                ImagesFormat::Json => images::json(&list),
+            };
+            write_stdout(text.as_bytes())
+        }
         Command::Keys { module, format } => keys(module.as_deref(), format),
         Command::Explain { key } => match reference::explain(&key) {
             Ok(text) => write_stdout(text.as_bytes()),
             Err(d) => fail(Failure::Invalid(vec![d])),
         },
     }
+}
+
+/// Load, validate (warnings on stderr) and render: what most commands start with.
+fn configured(
+    values: &ValuesArgs,
+    stdin: &mut dyn io::Read,
+) -> Result<
+    (
+        napgen::settings::Settings,
+        napgen::plan::Plan,
+        Vec<napgen::render::Object>,
+    ),
+    Failure,
+> {
+    let configured = app::configure(&values.inputs(), Path::new("."), stdin)?;
+    print_diagnostics(&configured.warnings);
+    let (plan, objects) = app::render_objects(&configured.settings)?;
+    Ok((configured.settings, plan, objects))
 }
 
 fn init(request: init::Request, output: String, force: bool) -> ExitCode {

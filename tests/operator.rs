@@ -281,3 +281,100 @@ fn init_rejects_unknown_modules_and_profiles() {
         "nothing written"
     );
 }
+
+// ---- images
+
+/// Every `image:`/`imageName:` in a rendered bundle, including the pod templates held as text in
+/// ConfigMaps.
+fn images_in_bundle(bundle: &str) -> std::collections::BTreeSet<String> {
+    bundle
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            l.strip_prefix("image: ")
+                .or_else(|| l.strip_prefix("imageName: "))
+        })
+        .map(|v| v.trim_matches('"').to_string())
+        .collect()
+}
+
+#[test]
+fn images_lists_every_image_the_bundle_pulls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases: Vec<Vec<String>> = vec![vec![]];
+    for f in ["values/single-node.env", "values/multi-node.env"] {
+        cases.push(vec![
+            "-f".into(),
+            repo().join(f).to_string_lossy().into_owned(),
+        ]);
+    }
+    cases.push(
+        [
+            "--set",
+            "SANDBOX_ENABLED=true",
+            "--set",
+            "BROWSER_ENABLED=true",
+            "--set",
+            "TURN_HOST=203.0.113.9",
+            "--set",
+            "LDAP_ENABLED=true",
+            "--set",
+            "LDAP_URL=ldap://ldap.example.com",
+            "--set",
+            "LDAP_BIND_DN=cn=x",
+            "--set",
+            "LDAP_USER_BASE_DN=ou=p",
+            "--set",
+            "AGENT_TYPES=codex,claude-code",
+            "--set",
+            "REGISTRY=mirror.example.com/nap",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    );
+    for case in cases {
+        let args = |cmd: &str, extra: &[&str]| -> Vec<String> {
+            let mut a = vec![cmd.to_string()];
+            a.extend(case.iter().cloned());
+            a.extend(extra.iter().map(|s| s.to_string()));
+            a
+        };
+        let run = |a: Vec<String>| {
+            napgen(
+                dir.path(),
+                &a.iter().map(String::as_str).collect::<Vec<_>>(),
+            )
+        };
+        let render = run(args("render", &[]));
+        assert_ok(&render);
+        let listed = run(args("images", &[]));
+        assert_ok(&listed);
+        let listed: Vec<String> = stdout(&listed).lines().map(str::to_string).collect();
+        let unique: std::collections::BTreeSet<String> = listed.iter().cloned().collect();
+        assert_eq!(unique.len(), listed.len(), "duplicates: {listed:?}");
+        assert_eq!(unique, images_in_bundle(&stdout(&render)), "{case:?}");
+
+        let json = run(args("images", &["--format", "json"]));
+        let json: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(json.len(), listed.len());
+        assert!(json
+            .iter()
+            .all(|i| i["used_by"].as_array().is_some_and(|u| !u.is_empty())));
+        let mirror = run(args("images", &["--format", "mirror"]));
+        for line in stdout(&mirror).lines() {
+            let (src, dst) = line.split_once(' ').unwrap();
+            assert!(listed.contains(&dst.to_string()));
+            if case.iter().any(|a| a.starts_with("REGISTRY=")) {
+                assert!(
+                    dst.starts_with("mirror.example.com/nap/") && !src.starts_with("mirror"),
+                    "{line}"
+                );
+            } else {
+                assert_eq!(src, dst);
+            }
+        }
+    }
+    let bad = napgen(dir.path(), &["images", "--set", "REGISTRY=https://x"]);
+    assert_fails(&bad, 3);
+}
