@@ -7,6 +7,7 @@
 //! for the CLI.
 pub mod app;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod images;
 pub mod init;

@@ -378,3 +378,107 @@ fn images_lists_every_image_the_bundle_pulls() {
     let bad = napgen(dir.path(), &["images", "--set", "REGISTRY=https://x"]);
     assert_fails(&bad, 3);
 }
+
+// ---- diff
+
+const SECRET_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const SECRET_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+fn values_with(secret: &str, extra: &str) -> String {
+    format!(
+        "TOS_HOST=192.0.2.10\nTOS_SECRET_KEY={secret}\nADMIN_PASSWORD=admin-password-1\nOPENAI_API_KEY=sk-test-00000000\n{extra}"
+    )
+}
+
+#[test]
+fn diff_exit_codes_and_masked_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.env"), values_with(SECRET_A, "")).unwrap();
+    fs::write(
+        dir.path().join("same.env"),
+        values_with(SECRET_A, "# only a comment\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("b.env"),
+        values_with(
+            SECRET_B,
+            &format!(
+                "NAP_VERSION=1.9.0\nSANDBOX_ENABLED=true\nSANDBOX_JWT_SECRET={SECRET_A}\n\
+                 SANDBOX_SERVICE_KEY={SECRET_A}\nOPENSANDBOX_API_KEY={SECRET_A}\n"
+            ),
+        ),
+    )
+    .unwrap();
+
+    let same = napgen(dir.path(), &["diff", "a.env", "same.env"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(same.stdout.is_empty());
+    assert!(stderr(&same).contains("render the same"));
+
+    let out = napgen(dir.path(), &["diff", "a.env", "b.env"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("spec.template.spec.containers[0].image: ghcr.io/nap-platform/control-plane:1.8.0 → ghcr.io/nap-platform/control-plane:1.9.0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stringData.TOS_SECRET_KEY: changed (value hidden)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stringData.SANDBOX_JWT_SECRET: added (value hidden)"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("~ batch/v1 Job nap/nap-seed-admin-") && l.contains(" → ")),
+        "{text}"
+    );
+    let json = napgen(dir.path(), &["diff", "a.env", "b.env", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    for o in [&out, &json] {
+        let all = format!("{}{}", stdout(o), stderr(o));
+        assert!(
+            !all.contains(SECRET_A) && !all.contains(SECRET_B),
+            "a secret leaked:\n{all}"
+        );
+    }
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["equal"], false);
+    assert!(report["changed"].as_u64().unwrap() > 0);
+
+    // A rendered bundle against its own values: the same; stdin works as a side.
+    let bundle = napgen(dir.path(), &["render", "-f", "a.env"]);
+    assert_ok(&bundle);
+    fs::write(dir.path().join("a.yaml"), &bundle.stdout).unwrap();
+    assert_eq!(
+        napgen(dir.path(), &["diff", "a.yaml", "a.env"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let piped = napgen_stdin(dir.path(), &["diff", "b.env", "-"], Some(&bundle.stdout));
+    assert_eq!(piped.status.code(), Some(1));
+}
+
+#[test]
+fn diff_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("bad.env"), "TOS_NODE_PORT=1\n").unwrap();
+    fs::write(dir.path().join("ok.env"), "").unwrap();
+    fs::write(dir.path().join("notes.txt"), "key: [unclosed\n").unwrap();
+    let out = napgen(dir.path(), &["diff", "ok.env", "bad.env"]);
+    assert_fails(&out, 3);
+    assert!(stderr(&out).contains("bad.env:1: TOS_NODE_PORT"));
+    assert_fails(&napgen(dir.path(), &["diff", "ok.env", "missing.yaml"]), 4);
+    let out = napgen(dir.path(), &["diff", "notes.txt", "ok.env"]);
+    assert_fails(&out, 4);
+    assert!(
+        stderr(&out).contains("not a YAML bundle"),
+        "{}",
+        stderr(&out)
+    );
+    assert_fails(&napgen(dir.path(), &["diff", "-", "-"]), 4);
+}
