@@ -14,6 +14,8 @@ pub mod init;
 pub mod input;
 pub mod load;
 pub mod plan;
+pub mod prereqs;
+pub mod rbac;
 pub mod reference;
 pub mod registry;
 pub mod render;

@@ -8,6 +8,8 @@ use napgen::emit;
 use napgen::images;
 use napgen::init;
 use napgen::input::Inputs;
+use napgen::prereqs;
+use napgen::rbac;
 use napgen::reference;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -118,6 +120,39 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Print the least-privilege RBAC to install this configuration, derived from its bundle.
+    #[command(after_help = RBAC_EXAMPLES)]
+    Rbac {
+        #[command(flatten)]
+        values: ValuesArgs,
+        /// Bind the roles to this user (repeatable).
+        #[arg(long = "user", value_name = "NAME")]
+        users: Vec<String>,
+        /// Bind the roles to this group (repeatable).
+        #[arg(long = "group", value_name = "NAME")]
+        groups: Vec<String>,
+        /// Bind the roles to this service account, NAMESPACE/NAME (repeatable).
+        #[arg(long = "service-account", value_name = "NS/NAME")]
+        service_accounts: Vec<String>,
+        /// Also what installing the prerequisites needs (CRDs, webhooks, operator roles): broad.
+        #[arg(long)]
+        with_prereqs: bool,
+    },
+    /// Print what must exist before apply (operators, storage, OpenSandbox, the Secret) as commands.
+    #[command(after_help = PREREQS_EXAMPLES)]
+    Prereqs {
+        #[command(flatten)]
+        values: ValuesArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Write opensandbox-values.yaml into DIR (created if missing) when the sandbox is on.
+        #[arg(long, value_name = "DIR")]
+        write_values: Option<PathBuf>,
+        /// With --write-values: also write opensandbox-api-key.yaml, a Secret holding OPENSANDBOX_API_KEY (mode 0600).
+        #[arg(long, requires = "write_values")]
+        with_secret: bool,
+    },
     /// List every image the configuration pulls (after the REGISTRY rewrite), for mirroring.
     #[command(after_help = IMAGES_EXAMPLES)]
     Images {
@@ -182,6 +217,28 @@ A side ending in .env is rendered like napgen render -f FILE; anything else is r
 hash). Secret values are never shown: only that they were added, removed or changed.
 
 Exit codes: 0 the same, 1 different, 3 invalid values, 4 a side cannot be read.";
+
+const RBAC_EXAMPLES: &str = "\
+Examples:
+  napgen rbac -f values.env                          # the roles, to review
+  napgen rbac -f values.env --user alice > installer-rbac.yaml
+  kubectl create namespace nap && kubectl apply -f installer-rbac.yaml    # as a cluster admin
+  napgen rbac -f values.env --group platform-ops --with-prereqs
+
+The rules come from the kinds and namespaces in this configuration's bundle, plus the rules of the
+roles the bundle creates (Kubernetes lets you grant only what you hold). Cluster-scoped objects are
+named (resourceNames), which needs kubectl apply --server-side. --with-prereqs adds what installing
+CloudNativePG (and OpenSandbox) with Helm needs; that is close to cluster-admin.";
+
+const PREREQS_EXAMPLES: &str = "\
+Examples:
+  napgen prereqs -f values.env                       # the steps, as commands
+  napgen prereqs -f values.env --write-values .      # also ./opensandbox-values.yaml (sandbox on)
+  napgen prereqs -f values.env --write-values secrets/ --with-secret
+  napgen prereqs -f values.env --format json
+
+Commands never contain a secret: a value to fill in is written <KEY> (the values.env key). The
+OpenSandbox API key is written to a file only with --with-secret, and that file is mode 0600.";
 
 const KEYS_EXAMPLES: &str = "\
 Examples:
@@ -353,6 +410,79 @@ fn run(cli: Cli) -> ExitCode {
                 exit::DIFFERENT
             } as u8)
         }
+        Command::Rbac {
+            values,
+            users,
+            groups,
+            service_accounts,
+            with_prereqs,
+        } => {
+            let (settings, plan, objects) = match configured(&values, &mut stdin) {
+                Ok(r) => r,
+                Err(f) => return fail(f),
+            };
+            let prereqs = with_prereqs.then(|| {
+                let ctx = prereqs::Context {
+                    settings: &settings,
+                    plan: &plan,
+                    objects: &objects,
+                    values_dir: None,
+                };
+                prereqs::steps(&ctx)
+                    .into_iter()
+                    .filter_map(|s| {
+                        s.namespace.map(|namespace| rbac::PrereqScope {
+                            namespace,
+                            what: s.title,
+                        })
+                    })
+                    .collect()
+            });
+            let request = rbac::Request {
+                namespace: plan.namespace.clone(),
+                subjects: rbac::Subjects {
+                    users,
+                    groups,
+                    service_accounts,
+                },
+                prereqs,
+            };
+            match rbac::generate(&objects, &request) {
+                Ok((header, roles)) => write_stdout(rbac::to_yaml(&header, &roles).as_bytes()),
+                Err(f) => fail(f),
+            }
+        }
+        Command::Prereqs {
+            values,
+            format,
+            write_values,
+            with_secret,
+        } => {
+            let (settings, plan, objects) = match configured(&values, &mut stdin) {
+                Ok(r) => r,
+                Err(f) => return fail(f),
+            };
+            let dir_text = write_values
+                .as_ref()
+                .map(|d| d.to_string_lossy().into_owned());
+            let ctx = prereqs::Context {
+                settings: &settings,
+                plan: &plan,
+                objects: &objects,
+                values_dir: dir_text.as_deref(),
+            };
+            if let Some(dir) = &write_values {
+                if let Err(f) = write_prereq_files(&ctx, dir, with_secret) {
+                    return fail(f);
+                }
+            }
+            let steps = prereqs::steps(&ctx);
+            let text = match format {
+                Format::Human => prereqs::text(&ctx, &steps),
+                Format::Json => prereqs::json(&steps),
+            };
+            write_stdout(text.as_bytes())
+        }
         Command::Images { values, format } => {
             let (settings, plan, _) = match configured(&values, &mut stdin) {
                 Ok(r) => r,
@@ -390,6 +520,55 @@ fn configured(
     print_diagnostics(&configured.warnings);
     let (plan, objects) = app::render_objects(&configured.settings)?;
     Ok((configured.settings, plan, objects))
+}
+
+/// `prereqs --write-values DIR`: OpenSandbox's values file, and its API key Secret (0600) when asked.
+fn write_prereq_files(
+    ctx: &prereqs::Context,
+    dir: &Path,
+    with_secret: bool,
+) -> Result<(), Failure> {
+    let Some(values) = prereqs::sandbox_values(ctx) else {
+        eprintln!("napgen prereqs: the sandbox is off (SANDBOX_ENABLED), so there is no opensandbox-values.yaml to write");
+        return Ok(());
+    };
+    let secret = if with_secret {
+        match prereqs::sandbox_secret(ctx) {
+            Some(s) => Some(s),
+            None => {
+                return Err(Failure::Invalid(vec![Diagnostic::error(
+                    Some("OPENSANDBOX_API_KEY"),
+                    None,
+                    "--with-secret: values.env does not hold the key",
+                    "put OPENSANDBOX_API_KEY in values.env (napgen init generates it), or create the Secret yourself as napgen prereqs shows",
+                )]))
+            }
+        }
+    } else {
+        None
+    };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::Io(format!(
+            "error: {}: cannot create the folder: {e}\n  help: choose a writable folder for --write-values",
+            dir.display()
+        ))
+    })?;
+    let io = |e: emit::WriteError| Failure::Io(e.to_string());
+    emit::write_file_atomic(&dir.join(prereqs::SANDBOX_VALUES_FILE), values.as_bytes())
+        .map_err(io)?;
+    eprintln!(
+        "napgen prereqs: wrote {}",
+        dir.join(prereqs::SANDBOX_VALUES_FILE).display()
+    );
+    if let Some(secret) = secret {
+        let path = dir.join(prereqs::SANDBOX_SECRET_FILE);
+        emit::write_private_file(&path, secret.as_bytes(), true).map_err(io)?;
+        eprintln!(
+            "napgen prereqs: wrote {} (mode 0600; it holds the API key)",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn init(request: init::Request, output: String, force: bool) -> ExitCode {

@@ -482,3 +482,339 @@ fn diff_errors() {
     );
     assert_fails(&napgen(dir.path(), &["diff", "-", "-"]), 4);
 }
+
+// ---- rbac
+
+/// Values that switch every module on, with the secrets given.
+fn everything_on() -> Vec<String> {
+    let secret = "s".repeat(64);
+    let mut sets = vec![
+        "SANDBOX_ENABLED=true".to_string(),
+        "BROWSER_ENABLED=true".into(),
+        "TURN_HOST=203.0.113.9".into(),
+        "LDAP_ENABLED=true".into(),
+        "LDAP_URL=ldaps://ldap.example.com".into(),
+        "LDAP_BIND_DN=cn=nap".into(),
+        "LDAP_USER_BASE_DN=ou=people".into(),
+        "LDAP_CA_CERT=-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----".into(),
+        "AGENT_TYPES=codex,claude-code".into(),
+        "PROFILE=multi-node".into(),
+        "TOS_HOST=nap.example.com".into(),
+        "RWX_STORAGE_CLASS=nfs-csi".into(),
+        "RWO_STORAGE_CLASS=ceph-rbd".into(),
+    ];
+    for k in napgen::registry::KEYS.iter().filter(|k| k.is_secret()) {
+        sets.push(format!("{}={secret}", k.name));
+    }
+    sets.into_iter()
+        .flat_map(|s| ["--set".to_string(), s])
+        .collect()
+}
+
+fn run(dir: &Path, cmd: &[&str], extra: &[String]) -> Output {
+    let mut args: Vec<&str> = cmd.to_vec();
+    args.extend(extra.iter().map(String::as_str));
+    napgen(dir, &args)
+}
+
+/// Whether `rules` grant `verb` on `resource` of `group` (optionally for object `name`).
+fn grants(rules: &serde_json::Value, group: &str, resource: &str, name: &str, verb: &str) -> bool {
+    let has = |v: &serde_json::Value, x: &str| {
+        v.as_array()
+            .is_some_and(|a| a.iter().any(|i| i == x || i == "*"))
+    };
+    rules.as_array().unwrap().iter().any(|r| {
+        has(&r["apiGroups"], group)
+            && has(&r["resources"], resource)
+            && has(&r["verbs"], verb)
+            && (r["resourceNames"].is_null() || has(&r["resourceNames"], name))
+    })
+}
+
+#[test]
+fn rbac_covers_every_object_of_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    for extra in [vec![], everything_on()] {
+        let bundle = run(dir.path(), &["render"], &extra);
+        assert_ok(&bundle);
+        let objects = napgen::yaml::parse_documents(&stdout(&bundle)).unwrap();
+        let out = run(dir.path(), &["rbac", "--user", "alice"], &extra);
+        assert_ok(&out);
+        let roles = napgen::yaml::parse_documents(&stdout(&out)).unwrap();
+        let cluster = roles.iter().find(|r| r["kind"] == "ClusterRole").unwrap();
+        for o in &objects {
+            let (api, kind) = (
+                o["apiVersion"].as_str().unwrap(),
+                o["kind"].as_str().unwrap(),
+            );
+            let resource = napgen::rbac::resource_of(api, kind)
+                .unwrap_or_else(|| panic!("{api} {kind} has no resource"));
+            let name = o["metadata"]["name"].as_str().unwrap();
+            let rules = match o["metadata"]["namespace"].as_str() {
+                Some(ns) => &roles
+                    .iter()
+                    .find(|r| r["kind"] == "Role" && r["metadata"]["namespace"] == ns)
+                    .unwrap_or_else(|| panic!("no Role in {ns}"))["rules"],
+                None => &cluster["rules"],
+            };
+            for verb in ["create", "patch", "get"] {
+                assert!(
+                    grants(rules, resource.group, resource.plural, name, verb),
+                    "{verb} {kind} {name} not granted"
+                );
+            }
+            // Escalation: whatever a role in the bundle grants, the installer holds in the same scope.
+            if kind == "Role" || kind == "ClusterRole" {
+                for rule in o["rules"].as_array().unwrap() {
+                    for group in rule["apiGroups"].as_array().unwrap() {
+                        for res in rule["resources"].as_array().unwrap() {
+                            for verb in rule["verbs"].as_array().unwrap() {
+                                assert!(
+                                    grants(
+                                        rules,
+                                        group.as_str().unwrap(),
+                                        res.as_str().unwrap(),
+                                        "",
+                                        verb.as_str().unwrap()
+                                    ),
+                                    "{kind} {name}: {verb} {res} not held by the installer"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Bindings name the subject.
+        let bindings: Vec<_> = roles
+            .iter()
+            .filter(|r| r["kind"].as_str().unwrap().ends_with("Binding"))
+            .collect();
+        assert!(bindings.len() >= 2);
+        assert!(bindings.iter().all(|b| b["subjects"][0]["name"] == "alice"));
+        // Nothing is granted on kinds the bundle lacks.
+        assert!(!grants(
+            &cluster["rules"],
+            "storage.k8s.io",
+            "storageclasses",
+            "x",
+            "create"
+        ));
+    }
+}
+
+#[test]
+fn rbac_kind_table_covers_the_goldens() {
+    for case in ["single-node", "multi-node"] {
+        let text = fs::read_to_string(repo().join(format!("golden/{case}/bundle.snap"))).unwrap();
+        let body = text.splitn(3, "---\n").nth(2).unwrap();
+        for o in napgen::yaml::parse_documents(body).unwrap() {
+            let (api, kind) = (
+                o["apiVersion"].as_str().unwrap(),
+                o["kind"].as_str().unwrap(),
+            );
+            assert!(
+                napgen::rbac::resource_of(api, kind).is_some(),
+                "golden/{case}: {api} {kind} is missing from rbac::RESOURCES"
+            );
+        }
+    }
+}
+
+#[test]
+fn rbac_without_subjects_and_with_prereqs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["rbac"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("No subject was given") && !text.contains("Binding\n"),
+        "{text}"
+    );
+    assert!(text.contains("kubectl create namespace nap"));
+
+    let out = napgen(
+        dir.path(),
+        &[
+            "rbac",
+            "--group",
+            "ops",
+            "--with-prereqs",
+            "--set",
+            "CNPG_OPERATOR_NAMESPACE=db-ops",
+        ],
+    );
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("close to cluster-admin") || text.contains("treat it as cluster-admin"),
+        "{text}"
+    );
+    let roles = napgen::yaml::parse_documents(&text).unwrap();
+    let prereqs = roles
+        .iter()
+        .find(|r| r["kind"] == "ClusterRole" && r["metadata"]["name"] == "nap-installer-prereqs")
+        .unwrap();
+    assert!(grants(
+        &prereqs["rules"],
+        "apiextensions.k8s.io",
+        "customresourcedefinitions",
+        "",
+        "create"
+    ));
+    assert!(grants(
+        &prereqs["rules"],
+        "rbac.authorization.k8s.io",
+        "clusterroles",
+        "",
+        "escalate"
+    ));
+    assert!(roles
+        .iter()
+        .any(|r| r["kind"] == "RoleBinding" && r["metadata"]["namespace"] == "db-ops"));
+
+    let bad = napgen(dir.path(), &["rbac", "--service-account", "nonamespace"]);
+    assert_fails(&bad, 3);
+}
+
+// ---- prereqs
+
+#[test]
+fn prereqs_lists_the_operator_and_storage() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(
+        dir.path(),
+        &["prereqs", "--set", "CNPG_OPERATOR_NAMESPACE=db-ops"],
+    );
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("helm repo add cnpg https://cloudnative-pg.github.io/charts\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "helm upgrade --install cnpg cnpg/cloudnative-pg --namespace db-ops --create-namespace"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("kubectl get storageclass local-path\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Secret nap-secrets")
+            && text.contains("--from-literal=TOS_SECRET_KEY=<TOS_SECRET_KEY>"),
+        "{text}"
+    );
+    assert!(!text.contains("OpenSandbox"), "sandbox is off");
+    let json = napgen(dir.path(), &["prereqs", "--format", "json"]);
+    let steps: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(steps[0]["id"], "cloudnative-pg");
+    assert_eq!(steps[0]["namespace"], "cnpg-system");
+}
+
+#[test]
+fn prereqs_opensandbox_values_and_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = napgen(
+        dir.path(),
+        &[
+            "init",
+            "--with",
+            "sandbox",
+            "--set",
+            "OPENAI_API_KEY=sk-test-00000000",
+            "--set",
+            "OPENSANDBOX_URL=http://opensandbox-server.sandbox.svc:80",
+        ],
+    );
+    assert_ok(&init);
+    let key = fs::read_to_string(dir.path().join("values.env"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("OPENSANDBOX_API_KEY=").map(str::to_string))
+        .unwrap();
+
+    let out = napgen(dir.path(), &["prereqs", "--write-values", "os"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("git clone --depth 1 https://github.com/alibaba/OpenSandbox"),
+        "{text}"
+    );
+    assert!(
+        text.contains("helm dependency build OpenSandbox/kubernetes/charts/opensandbox"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--namespace sandbox -f os/opensandbox-values.yaml"),
+        "{text}"
+    );
+    assert!(text.contains("create secret generic opensandbox-api-key --from-literal=api-key=<OPENSANDBOX_API_KEY>") || text.contains("opensandbox-api-key.yaml"), "{text}");
+    let values = fs::read_to_string(dir.path().join("os/opensandbox-values.yaml")).unwrap();
+    let parsed = &napgen::yaml::parse_documents(&values).unwrap()[0];
+    assert_eq!(parsed["opensandbox-server"]["namespaceOverride"], "sandbox");
+    assert_eq!(
+        parsed["opensandbox-controller"]["namespaceOverride"],
+        "sandbox"
+    );
+    assert_eq!(
+        parsed["opensandbox-server"]["server"]["env"][0]["name"],
+        "OPENSANDBOX_SERVER_API_KEY"
+    );
+    assert!(!values.contains(&key));
+    assert!(
+        !dir.path().join("os/opensandbox-api-key.yaml").exists(),
+        "the key is written only when asked"
+    );
+
+    let out = napgen(
+        dir.path(),
+        &["prereqs", "--write-values", "os", "--with-secret"],
+    );
+    assert_ok(&out);
+    assert!(
+        !stdout(&out).contains(&key) && !stderr(&out).contains(&key),
+        "the key reached the terminal"
+    );
+    let secret_path = dir.path().join("os/opensandbox-api-key.yaml");
+    let secret =
+        &napgen::yaml::parse_documents(&fs::read_to_string(&secret_path).unwrap()).unwrap()[0];
+    assert_eq!(secret["stringData"]["api-key"], key.as_str());
+    assert_eq!(secret["metadata"]["namespace"], "sandbox");
+    #[cfg(unix)]
+    assert_eq!(mode(&secret_path), 0o600);
+
+    // A URL that is not the chart's Service is explained; --with-secret needs the key in values.env.
+    let foreign = napgen(
+        dir.path(),
+        &[
+            "prereqs",
+            "--set",
+            "OPENSANDBOX_URL=https://sandbox.example.com",
+            "-f",
+            "values.env",
+        ],
+    );
+    assert_ok(&foreign);
+    assert!(
+        stdout(&foreign).contains("is not the address of the chart's server Service"),
+        "{}",
+        stdout(&foreign)
+    );
+    let dir2 = tempfile::tempdir().unwrap();
+    let out = napgen(
+        dir2.path(),
+        &[
+            "prereqs",
+            "--set",
+            "SANDBOX_ENABLED=true",
+            "--write-values",
+            "o",
+            "--with-secret",
+        ],
+    );
+    assert_fails(&out, 3);
+    assert!(stderr(&out).contains("OPENSANDBOX_API_KEY"));
+}

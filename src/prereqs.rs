@@ -1,0 +1,452 @@
+//! `napgen prereqs`: what must exist before the bundle is applied, as commands to run.
+//!
+//! Each prerequisite is a function that looks at the configuration (settings, plan and rendered
+//! objects) and returns a step when it applies, so a new prerequisite is one more function in
+//! [`STEPS`]. Conditions read the rendered objects where they can (a `postgresql.cnpg.io`
+//! object needs the CloudNativePG operator; a StorageClass with the `nfs.csi.k8s.io`
+//! provisioner needs the NFS CSI driver; a `barmancloud.cnpg.io` object needs the barman-cloud
+//! plugin), so they follow what the bundle really contains.
+//!
+//! napgen never prints a secret here: commands that need one name the values.env key in
+//! `<angle brackets>` (which a shell refuses to run as it is), and OpenSandbox's API key is written
+//! to a file only when asked (`--with-secret`), with mode 0600.
+
+use crate::plan::Plan;
+use crate::registry::Module;
+use crate::render::Object;
+use crate::settings::Settings;
+use crate::yaml;
+use serde::Serialize;
+use serde_json::json;
+
+/// Everything a step's condition may look at.
+pub struct Context<'a> {
+    pub settings: &'a Settings,
+    pub plan: &'a Plan,
+    pub objects: &'a [Object],
+    /// Where `--write-values` writes OpenSandbox's values file (for the commands' paths).
+    pub values_dir: Option<&'a str>,
+}
+
+impl Context<'_> {
+    fn has_group(&self, group: &str) -> bool {
+        self.objects
+            .iter()
+            .any(|o| crate::rbac::group_of(o.api_version()) == group)
+    }
+}
+
+/// One prerequisite.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub id: &'static str,
+    pub title: String,
+    /// Why this configuration needs it.
+    pub why: String,
+    /// Shell commands, in order.
+    pub commands: Vec<String>,
+    pub notes: Vec<String>,
+    /// The namespace the step installs software into (for `napgen rbac --with-prereqs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+type StepFn = fn(&Context) -> Option<Step>;
+
+/// The prerequisites, in the order they must be installed.
+pub const STEPS: &[StepFn] = &[
+    cnpg_operator,
+    barman_cloud_plugin,
+    nfs_csi_driver,
+    storage_classes,
+    opensandbox,
+    platform_secret,
+];
+
+/// The steps this configuration needs.
+pub fn steps(ctx: &Context) -> Vec<Step> {
+    STEPS.iter().filter_map(|f| f(ctx)).collect()
+}
+
+fn cnpg_operator(ctx: &Context) -> Option<Step> {
+    if !ctx.has_group("postgresql.cnpg.io") {
+        return None;
+    }
+    let ns = ctx.settings.str("CNPG_OPERATOR_NAMESPACE");
+    Some(Step {
+        id: "cloudnative-pg",
+        title: "CloudNativePG operator".into(),
+        why: "the bundle's PostgreSQL is a postgresql.cnpg.io/v1 Cluster, which the operator runs".into(),
+        commands: vec![
+            "helm repo add cnpg https://cloudnative-pg.github.io/charts".into(),
+            "helm repo update cnpg".into(),
+            format!("helm upgrade --install cnpg cnpg/cloudnative-pg --namespace {ns} --create-namespace --wait"),
+        ],
+        notes: vec![
+            "--wait returns once the operator's webhook answers; the bundle's Cluster is refused before that.".into(),
+            "Pin the chart with --version VERSION for repeatable installs (napgen validates against the CRDs of operator 1.30).".into(),
+            format!("The namespace is CNPG_OPERATOR_NAMESPACE ({ns}); the bundle lets the operator reach PostgreSQL from there."),
+        ],
+        namespace: Some(ns.to_string()),
+    })
+}
+
+fn barman_cloud_plugin(ctx: &Context) -> Option<Step> {
+    let uses_plugin = ctx.has_group("barmancloud.cnpg.io")
+        || ctx.objects.iter().any(|o| {
+            o.kind() == "Cluster"
+                && o.value["spec"]["plugins"].as_array().is_some_and(|p| {
+                    p.iter()
+                        .any(|p| p["name"] == "barman-cloud.cloudnative-pg.io")
+                })
+        });
+    if !uses_plugin {
+        return None;
+    }
+    let ns = ctx.settings.str("CNPG_OPERATOR_NAMESPACE");
+    Some(Step {
+        id: "barman-cloud",
+        title: "Barman Cloud plugin of CloudNativePG (backups)".into(),
+        why: "the bundle backs PostgreSQL up through the barman-cloud plugin (ObjectStore)".into(),
+        commands: vec![
+            "cmctl check api".into(),
+            format!("helm upgrade --install plugin-barman-cloud cnpg/plugin-barman-cloud --namespace {ns} --wait"),
+        ],
+        notes: vec![
+            "The plugin needs cert-manager; cmctl check api says whether it is ready.".into(),
+            "It must run in the operator's namespace.".into(),
+        ],
+        namespace: Some(ns.to_string()),
+    })
+}
+
+fn nfs_csi_driver(ctx: &Context) -> Option<Step> {
+    let classes: Vec<&str> = ctx
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "StorageClass" && o.value["provisioner"] == "nfs.csi.k8s.io")
+        .map(|o| o.name())
+        .collect();
+    if classes.is_empty() {
+        return None;
+    }
+    Some(Step {
+        id: "csi-driver-nfs",
+        title: "NFS CSI driver".into(),
+        why: format!("the bundle's StorageClass {} provisions volumes with nfs.csi.k8s.io", classes.join(", ")),
+        commands: vec![
+            "helm repo add csi-driver-nfs https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts".into(),
+            "helm repo update csi-driver-nfs".into(),
+            "helm upgrade --install csi-driver-nfs csi-driver-nfs/csi-driver-nfs --namespace kube-system --wait".into(),
+        ],
+        notes: vec!["Every node must be able to mount the NFS export (nfs-common / nfs-utils installed).".into()],
+        namespace: Some("kube-system".into()),
+    })
+}
+
+fn storage_classes(ctx: &Context) -> Option<Step> {
+    let rendered: Vec<&str> = ctx
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "StorageClass")
+        .map(|o| o.name())
+        .collect();
+    let mut needed: Vec<(&str, String)> = Vec::new();
+    for (key, what) in [
+        ("RWX_STORAGE_CLASS", "the shared directory"),
+        ("RWO_STORAGE_CLASS", "PostgreSQL and workspace disks"),
+    ] {
+        let class = ctx.settings.str(key);
+        if class.is_empty() || rendered.contains(&class) {
+            continue;
+        }
+        match needed.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, uses)) => uses.push_str(&format!(", {what}")),
+            None => needed.push((class, what.to_string())),
+        }
+    }
+    if needed.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = needed.iter().map(|(c, _)| *c).collect();
+    let mut notes: Vec<String> = needed
+        .iter()
+        .map(|(c, what)| format!("{c}: {what}"))
+        .collect();
+    if ctx.plan.multi_node {
+        notes.push(format!(
+            "{} must support ReadWriteMany (an NFS CSI driver, CephFS, ...): every node mounts the shared directory.",
+            ctx.settings.str("RWX_STORAGE_CLASS")
+        ));
+    } else if names.contains(&"local-path") {
+        notes.push("k3s ships local-path; on another single-node distribution install a provisioner of that name or set the storage classes.".into());
+    }
+    Some(Step {
+        id: "storage-classes",
+        title: "StorageClasses".into(),
+        why: "the bundle's volumes use storage classes it does not create".into(),
+        commands: vec![format!("kubectl get storageclass {}", names.join(" "))],
+        notes,
+        namespace: None,
+    })
+}
+
+/// Where `OPENSANDBOX_URL` points, if it is the in-cluster address of OpenSandbox's chart.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SandboxTarget {
+    /// The namespace of Service `opensandbox-server`, when the URL names it.
+    pub namespace: Option<String>,
+    /// Why the URL does not fit the chart, if it does not.
+    pub problems: Vec<String>,
+}
+
+/// The chart names its server Service `opensandbox-server`, port 80, plain HTTP.
+pub fn sandbox_target(url: &str) -> SandboxTarget {
+    let expected = "http://opensandbox-server.<namespace>.svc:80";
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split('/').next().unwrap_or("");
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, p.parse::<u16>().ok()),
+        _ => (authority, None),
+    };
+    let port = port.unwrap_or(if scheme == "https" { 443 } else { 80 });
+    let mut problems = Vec::new();
+    let labels: Vec<&str> = host.split('.').collect();
+    let namespace = match labels.as_slice() {
+        ["opensandbox-server", ns, rest @ ..]
+            if (rest.is_empty() || rest[0] == "svc") && !ns.is_empty() =>
+        {
+            Some(ns.to_string())
+        }
+        _ => {
+            problems.push(format!(
+                "OPENSANDBOX_URL ({url}) is not the address of the chart's server Service ({expected}), so napgen cannot tell which namespace to install OpenSandbox into"
+            ));
+            None
+        }
+    };
+    if scheme != "http" || port != 80 {
+        problems.push(format!(
+            "the chart's Service opensandbox-server serves plain HTTP on port 80, but OPENSANDBOX_URL asks for {scheme} on port {port}"
+        ));
+    }
+    SandboxTarget {
+        namespace,
+        problems,
+    }
+}
+
+/// The Secret OpenSandbox's server reads its API key from, in its namespace.
+pub const SANDBOX_KEY_SECRET: &str = "opensandbox-api-key";
+/// The file names `--write-values` writes.
+pub const SANDBOX_VALUES_FILE: &str = "opensandbox-values.yaml";
+pub const SANDBOX_SECRET_FILE: &str = "opensandbox-api-key.yaml";
+
+fn sandbox_namespace(ctx: &Context) -> String {
+    sandbox_target(ctx.settings.str("OPENSANDBOX_URL"))
+        .namespace
+        .unwrap_or_else(|| "opensandbox-system".to_string())
+}
+
+fn opensandbox(ctx: &Context) -> Option<Step> {
+    if !Module::Sandbox.enabled(ctx.settings) {
+        return None;
+    }
+    let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
+    let ns = sandbox_namespace(ctx);
+    let dir = ctx.values_dir.unwrap_or(".");
+    let path = |file: &str| {
+        if dir == "." {
+            file.to_string()
+        } else {
+            format!("{}/{file}", dir.trim_end_matches('/'))
+        }
+    };
+    let secret_command = if ctx.settings.is_set("OPENSANDBOX_API_KEY") {
+        format!(
+            "kubectl apply -f {}   # napgen prereqs --write-values {dir} --with-secret writes it (mode 0600)",
+            path(SANDBOX_SECRET_FILE)
+        )
+    } else {
+        format!(
+            "kubectl -n {ns} create secret generic {SANDBOX_KEY_SECRET} --from-literal=api-key=<OPENSANDBOX_API_KEY>"
+        )
+    };
+    let mut notes = vec![
+        format!(
+            "{} (napgen prereqs --write-values {dir}) puts OpenSandbox's server in namespace {ns}, where OPENSANDBOX_URL points (its chart defaults to opensandbox-system unless namespaceOverride is set), and reads OPENSANDBOX_SERVER_API_KEY from Secret {SANDBOX_KEY_SECRET}.",
+            path(SANDBOX_VALUES_FILE)
+        ),
+        "The key in that Secret must equal OPENSANDBOX_API_KEY in values.env (nap-sandbox sends it as OPEN-SANDBOX-API-KEY).".into(),
+        "For repeatable installs, check out a release tag of OpenSandbox instead of its default branch.".into(),
+    ];
+    if ns == ctx.plan.namespace {
+        notes.push(format!(
+            "Namespace {ns} is the platform's own, which enforces the restricted Pod Security Standard; OpenSandbox's server chart sets no securityContext, so its pods may be refused there. Its own namespace avoids that: OPENSANDBOX_URL=http://opensandbox-server.opensandbox-system.svc:80"
+        ));
+    }
+    notes.extend(target.problems);
+    Some(Step {
+        id: "opensandbox",
+        title: "OpenSandbox (Code Sandbox)".into(),
+        why: "SANDBOX_ENABLED=true: nap-sandbox runs code through OpenSandbox's server at OPENSANDBOX_URL".into(),
+        commands: vec![
+            "git clone --depth 1 https://github.com/alibaba/OpenSandbox".into(),
+            "helm dependency build OpenSandbox/kubernetes/charts/opensandbox".into(),
+            format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"),
+            secret_command,
+            format!(
+                "helm upgrade --install opensandbox OpenSandbox/kubernetes/charts/opensandbox --namespace {ns} -f {} --wait",
+                path(SANDBOX_VALUES_FILE)
+            ),
+        ],
+        notes,
+        namespace: Some(ns),
+    })
+}
+
+fn platform_secret(ctx: &Context) -> Option<Step> {
+    let secret = &ctx.plan.secret;
+    if secret.rendered || secret.keys.is_empty() {
+        return None;
+    }
+    let ns = &ctx.plan.namespace;
+    let literals: Vec<String> = secret
+        .keys
+        .iter()
+        .map(|k| format!("--from-literal={k}=<{k}>"))
+        .collect();
+    Some(Step {
+        id: "platform-secret",
+        title: format!("Secret {}", secret.name),
+        why: "values.env holds no secrets, so the bundle references the Secret without containing it".into(),
+        commands: vec![
+            format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"),
+            format!("kubectl -n {ns} create secret generic {} {}", secret.name, literals.join(" ")),
+        ],
+        notes: vec!["Random keys: openssl rand -hex 32. Or let napgen init put generated secrets in values.env instead.".into()],
+        namespace: None,
+    })
+}
+
+/// The steps as text: comments and commands, in order.
+pub fn text(ctx: &Context, steps: &[Step]) -> String {
+    let mut out = format!(
+        "# Prerequisites of this configuration (namespace {}, profile {}), in order.\n# Then: napgen render | kubectl apply --server-side -f -\n",
+        ctx.plan.namespace, ctx.plan.profile
+    );
+    if steps.is_empty() {
+        out.push_str("#\n# Nothing to install first.\n");
+    }
+    for (i, s) in steps.iter().enumerate() {
+        out.push_str(&format!("\n## {}. {}\n# Why: {}\n", i + 1, s.title, s.why));
+        for c in &s.commands {
+            out.push_str(c);
+            out.push('\n');
+        }
+        for n in &s.notes {
+            out.push_str(&format!("# Note: {n}\n"));
+        }
+    }
+    out
+}
+
+/// The steps as JSON.
+pub fn json(steps: &[Step]) -> String {
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(steps).expect("steps serialise")
+    )
+}
+
+/// `opensandbox-values.yaml` for OpenSandbox's all-in-one chart, when the sandbox is on. It holds
+/// no secret: the API key comes from Secret [`SANDBOX_KEY_SECRET`].
+pub fn sandbox_values(ctx: &Context) -> Option<String> {
+    if !Module::Sandbox.enabled(ctx.settings) {
+        return None;
+    }
+    let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
+    let env = json!([{
+        "name": "OPENSANDBOX_SERVER_API_KEY",
+        "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": "api-key"}},
+    }]);
+    let mut values = serde_json::Map::new();
+    let mut server = serde_json::Map::new();
+    if let Some(ns) = &target.namespace {
+        values.insert(
+            "opensandbox-controller".into(),
+            json!({"namespaceOverride": ns}),
+        );
+        server.insert("namespaceOverride".into(), json!(ns));
+    }
+    server.insert("server".into(), json!({"env": env}));
+    values.insert(
+        "opensandbox-server".into(),
+        serde_json::Value::Object(server),
+    );
+    let mut header = String::from(
+        "# Values for OpenSandbox's all-in-one chart (kubernetes/charts/opensandbox), written by napgen\n\
+         # prereqs from values.env. It places the server where OPENSANDBOX_URL points and gives it the\n\
+         # API key nap-sandbox sends, read from Secret opensandbox-api-key (this file holds no secret).\n",
+    );
+    for p in &target.problems {
+        header.push_str(&format!("# Warning: {p}\n"));
+    }
+    Some(format!(
+        "{header}{}",
+        yaml::to_yaml(&serde_json::Value::Object(values))
+    ))
+}
+
+/// The Secret holding OpenSandbox's API key (the value of OPENSANDBOX_API_KEY), when the sandbox
+/// is on and values.env has the key. The caller writes it only when asked, with mode 0600.
+pub fn sandbox_secret(ctx: &Context) -> Option<String> {
+    if !Module::Sandbox.enabled(ctx.settings) || !ctx.settings.is_set("OPENSANDBOX_API_KEY") {
+        return None;
+    }
+    let secret = json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": SANDBOX_KEY_SECRET, "namespace": sandbox_namespace(ctx)},
+        "type": "Opaque",
+        "stringData": {"api-key": ctx.settings.str("OPENSANDBOX_API_KEY")},
+    });
+    Some(format!(
+        "# OpenSandbox's server API key (OPENSANDBOX_API_KEY), written by napgen prereqs. Keep it private.\n{}",
+        yaml::to_yaml(&secret)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sandbox_url_forms() {
+        assert_eq!(
+            sandbox_target("http://opensandbox-server.nap.svc:80"),
+            SandboxTarget {
+                namespace: Some("nap".into()),
+                problems: vec![]
+            }
+        );
+        for url in [
+            "http://opensandbox-server.sbx.svc.cluster.local",
+            "http://opensandbox-server.sbx",
+            "http://opensandbox-server.sbx.svc:80/api",
+        ] {
+            assert_eq!(
+                sandbox_target(url).namespace.as_deref(),
+                Some("sbx"),
+                "{url}"
+            );
+            assert!(sandbox_target(url).problems.is_empty(), "{url}");
+        }
+        let t = sandbox_target("https://sandbox.example.com");
+        assert_eq!(t.namespace, None);
+        assert_eq!(t.problems.len(), 2, "{:?}", t.problems);
+        let t = sandbox_target("http://opensandbox-server.sbx.svc:8080");
+        assert_eq!(t.namespace.as_deref(), Some("sbx"));
+        assert!(t.problems[0].contains("port 8080"), "{:?}", t.problems);
+    }
+}
