@@ -1,6 +1,6 @@
 //! The napgen command line: parses arguments and calls the library. Nothing else lives here.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use napgen::app::{self, exit, Failure};
 use napgen::diagnostic::Diagnostic;
 use napgen::diff;
@@ -23,6 +23,9 @@ Examples:
   napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
   napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
   napgen check -f values.env --format json
+  napgen init --profile multi-node --with sandbox   # a new values.env with fresh secrets
+  napgen prereqs -f values.env                      # what to install before applying
+  napgen diff values.env values.new.env             # what a change does to the install
 
 Exit codes: 0 ok, 1 differences (diff), 2 usage, 3 invalid values, 4 I/O error, 5 internal error.";
 
@@ -56,6 +59,7 @@ impl ValuesArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Print the install as one multi-document YAML bundle for kubectl apply.
+    #[command(after_help = RENDER_EXAMPLES)]
     Render {
         #[command(flatten)]
         values: ValuesArgs,
@@ -75,6 +79,7 @@ enum Command {
         only: Option<String>,
     },
     /// Validate the values; print errors and warnings with file:line.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check {
         #[command(flatten)]
         values: ValuesArgs,
@@ -109,7 +114,7 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Compare two installs object by object (values files or bundles); exit 1 when they differ.
+    /// Compare two installs (values files or bundles) object by object.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff {
         /// The old side: a values file (*.env) or a YAML bundle (- for stdin).
@@ -120,7 +125,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Print the least-privilege RBAC to install this configuration, derived from its bundle.
+    /// Print the least-privilege installer RBAC, derived from this configuration's bundle.
     #[command(after_help = RBAC_EXAMPLES)]
     Rbac {
         #[command(flatten)]
@@ -138,7 +143,7 @@ enum Command {
         #[arg(long)]
         with_prereqs: bool,
     },
-    /// Print what must exist before apply (operators, storage, OpenSandbox, the Secret) as commands.
+    /// Print what to install before apply (operators, storage, OpenSandbox).
     #[command(after_help = PREREQS_EXAMPLES)]
     Prereqs {
         #[command(flatten)]
@@ -172,13 +177,58 @@ enum Command {
         #[arg(long, value_enum, default_value_t = KeysFormat::Text)]
         format: KeysFormat,
     },
-    /// Explain one key: type, default, when required, module, whether secret, an example line.
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of napgen or of one of its commands.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man {
+        /// A command, e.g. render; without it, the page of napgen itself.
+        command: Option<String>,
+    },
+    /// Explain one key: type, default, when required, module, secret or not, an example.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain {
         /// The key, e.g. TURN_HOST.
         key: String,
     },
 }
+
+const RENDER_EXAMPLES: &str = "\
+Examples:
+  napgen render > bundle.yaml                       # embedded defaults (or ./values.env)
+  napgen render -f values.env | kubectl apply --server-side -f -
+  napgen render -f base.env -f prod.env --set TOS_HOST=nap.example.com -o bundle.yaml
+  napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
+  napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
+
+Exit codes: 0 ok, 2 usage, 3 invalid values (nothing written), 4 I/O error, 5 internal error.";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  napgen check                                      # ./values.env, or the embedded defaults
+  napgen check -f base.env -f prod.env --set TOS_HOST=nap.example.com
+  napgen init --stdout | napgen check -f -
+  napgen check -f values.env --format json | jq '.diagnostics[] | select(.severity == \"error\")'
+
+Every error and warning at once, with file:line and a help line; secrets are never printed.
+Exit codes: 0 valid (warnings allowed), 3 errors, 4 a file cannot be read.";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  napgen completions bash > ~/.local/share/bash-completion/completions/napgen
+  napgen completions zsh > \"${fpath[1]}/_napgen\"
+  napgen completions fish > ~/.config/fish/completions/napgen.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  napgen man > napgen.1 && man ./napgen.1
+  napgen man render > napgen-render.1
+  for c in '' render check init keys explain images rbac prereqs diff; do
+    napgen man $c > napgen${c:+-$c}.1; done";
 
 const INIT_EXAMPLES: &str = "\
 Examples:
@@ -497,6 +547,12 @@ fn run(cli: Cli) -> ExitCode {
             write_stdout(text.as_bytes())
         }
         Command::Keys { module, format } => keys(module.as_deref(), format),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "napgen", &mut out);
+            write_stdout(&out)
+        }
+        Command::Man { command } => man(command.as_deref()),
         Command::Explain { key } => match reference::explain(&key) {
             Ok(text) => write_stdout(text.as_bytes()),
             Err(d) => fail(Failure::Invalid(vec![d])),
@@ -586,6 +642,43 @@ fn init(request: init::Request, output: String, force: bool) -> ExitCode {
     };
     eprint!("{}", init::summary(&generated, &output));
     code
+}
+
+/// The roff page of napgen, or of one command (named `napgen-COMMAND`).
+fn man(command: Option<&str>) -> ExitCode {
+    let mut root = Cli::command();
+    // Building sets each command's display name (`napgen-render`), which the page is titled by.
+    root.build();
+    let page = match command {
+        None => root,
+        Some(name) => match root.find_subcommand(name) {
+            Some(sub) => sub.clone().version(env!("CARGO_PKG_VERSION")),
+            None => {
+                let names: Vec<String> = root
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_string())
+                    .filter(|n| n != "help")
+                    .collect();
+                let help = match napgen::validate::suggest(name, names.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean {s}? (commands: {})", names.join(", ")),
+                    None => format!("commands: {}", names.join(", ")),
+                };
+                return fail(Failure::Invalid(vec![Diagnostic::error(
+                    None,
+                    None,
+                    format!("napgen has no command {name:?}"),
+                    help,
+                )]));
+            }
+        },
+    };
+    let mut out = Vec::new();
+    match clap_mangen::Man::new(page).render(&mut out) {
+        Ok(()) => write_stdout(&out),
+        Err(e) => fail(Failure::Io(format!(
+            "error: cannot render the manual page: {e}"
+        ))),
+    }
 }
 
 fn keys(module: Option<&str>, format: KeysFormat) -> ExitCode {

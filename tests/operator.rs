@@ -818,3 +818,69 @@ fn prereqs_opensandbox_values_and_secret() {
     assert_fails(&out, 3);
     assert!(stderr(&out).contains("OPENSANDBOX_API_KEY"));
 }
+
+// ---- CLI habits
+
+#[test]
+fn completions_and_man_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = napgen(dir.path(), &["completions", shell]);
+        assert_ok(&out);
+        let text = stdout(&out);
+        for cmd in [
+            "render", "check", "init", "diff", "rbac", "prereqs", "images", "explain",
+        ] {
+            assert!(text.contains(cmd), "{shell} completion lacks {cmd}");
+        }
+    }
+    assert_eq!(
+        napgen(dir.path(), &["completions", "tcsh"]).status.code(),
+        Some(2)
+    );
+
+    let out = napgen(dir.path(), &["man"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains(".TH napgen 1"), "{}", stdout(&out));
+    let out = napgen(dir.path(), &["man", "diff"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains(".TH napgen-diff 1") && stdout(&out).contains("Exit codes"));
+    let out = napgen(dir.path(), &["man", "rendr"]);
+    assert_fails(&out, 3);
+    assert!(stderr(&out).contains("did you mean render?"));
+}
+
+#[test]
+fn every_command_has_help_with_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = napgen(dir.path(), &["--help"]);
+    assert_ok(&top);
+    let commands: Vec<String> = stdout(&top)
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 11, "{commands:?}");
+    for c in commands {
+        let out = napgen(dir.path(), &[&c, "--help"]);
+        assert_ok(&out);
+        assert!(
+            stdout(&out).contains("Examples:"),
+            "napgen {c} --help has no examples"
+        );
+    }
+}
+
+#[test]
+fn colours_only_on_a_terminal() {
+    // Under test, stderr is a pipe: no escape codes, with or without NO_COLOR.
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["check", "--set", "PROFILE=x"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
+    assert!(stderr(&out).contains("error: --set: PROFILE:") && stderr(&out).contains("\n  help: "));
+}
