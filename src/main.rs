@@ -478,15 +478,7 @@ fn run(cli: Cli) -> ExitCode {
                     objects: &objects,
                     values_dir: None,
                 };
-                prereqs::steps(&ctx)
-                    .into_iter()
-                    .filter_map(|s| {
-                        s.namespace.map(|namespace| rbac::PrereqScope {
-                            namespace,
-                            what: s.title,
-                        })
-                    })
-                    .collect()
+                prereqs::rbac_scopes(&prereqs::steps(&ctx))
             });
             let request = rbac::Request {
                 namespace: plan.namespace.clone(),
@@ -522,8 +514,9 @@ fn run(cli: Cli) -> ExitCode {
                 values_dir: dir_text.as_deref(),
             };
             if let Some(dir) = &write_values {
-                if let Err(f) = write_prereq_files(&ctx, dir, with_secret) {
-                    return fail(f);
+                match prereqs::write_files(&ctx, dir, with_secret) {
+                    Ok(notes) => notes.iter().for_each(|n| eprintln!("napgen prereqs: {n}")),
+                    Err(f) => return fail(f),
                 }
             }
             let steps = prereqs::steps(&ctx);
@@ -576,55 +569,6 @@ fn configured(
     print_diagnostics(&configured.warnings);
     let (plan, objects) = app::render_objects(&configured.settings)?;
     Ok((configured.settings, plan, objects))
-}
-
-/// `prereqs --write-values DIR`: OpenSandbox's values file, and its API key Secret (0600) when asked.
-fn write_prereq_files(
-    ctx: &prereqs::Context,
-    dir: &Path,
-    with_secret: bool,
-) -> Result<(), Failure> {
-    let Some(values) = prereqs::sandbox_values(ctx) else {
-        eprintln!("napgen prereqs: the sandbox is off (SANDBOX_ENABLED), so there is no opensandbox-values.yaml to write");
-        return Ok(());
-    };
-    let secret = if with_secret {
-        match prereqs::sandbox_secret(ctx) {
-            Some(s) => Some(s),
-            None => {
-                return Err(Failure::Invalid(vec![Diagnostic::error(
-                    Some("OPENSANDBOX_API_KEY"),
-                    None,
-                    "--with-secret: values.env does not hold the key",
-                    "put OPENSANDBOX_API_KEY in values.env (napgen init generates it), or create the Secret yourself as napgen prereqs shows",
-                )]))
-            }
-        }
-    } else {
-        None
-    };
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Failure::Io(format!(
-            "error: {}: cannot create the folder: {e}\n  help: choose a writable folder for --write-values",
-            dir.display()
-        ))
-    })?;
-    let io = |e: emit::WriteError| Failure::Io(e.to_string());
-    emit::write_file_atomic(&dir.join(prereqs::SANDBOX_VALUES_FILE), values.as_bytes())
-        .map_err(io)?;
-    eprintln!(
-        "napgen prereqs: wrote {}",
-        dir.join(prereqs::SANDBOX_VALUES_FILE).display()
-    );
-    if let Some(secret) = secret {
-        let path = dir.join(prereqs::SANDBOX_SECRET_FILE);
-        emit::write_private_file(&path, secret.as_bytes(), true).map_err(io)?;
-        eprintln!(
-            "napgen prereqs: wrote {} (mode 0600; it holds the API key)",
-            path.display()
-        );
-    }
-    Ok(())
 }
 
 fn init(request: init::Request, output: String, force: bool) -> ExitCode {

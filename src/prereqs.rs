@@ -11,6 +11,9 @@
 //! `<angle brackets>` (which a shell refuses to run as it is), and OpenSandbox's API key is written
 //! to a file only when asked (`--with-secret`), with mode 0600.
 
+use crate::app::Failure;
+use crate::diagnostic::Diagnostic;
+use crate::emit;
 use crate::plan::Plan;
 use crate::registry::Module;
 use crate::render::Object;
@@ -18,6 +21,7 @@ use crate::settings::Settings;
 use crate::yaml;
 use serde::Serialize;
 use serde_json::json;
+use std::path::Path;
 
 /// Everything a step's condition may look at.
 pub struct Context<'a> {
@@ -415,6 +419,63 @@ pub fn sandbox_secret(ctx: &Context) -> Option<String> {
         "# OpenSandbox's server API key (OPENSANDBOX_API_KEY), written by napgen prereqs. Keep it private.\n{}",
         yaml::to_yaml(&secret)
     ))
+}
+
+/// The namespaces the steps install software into, for `napgen rbac --with-prereqs`.
+pub fn rbac_scopes(steps: &[Step]) -> Vec<crate::rbac::PrereqScope> {
+    steps
+        .iter()
+        .filter_map(|s| {
+            s.namespace
+                .clone()
+                .map(|namespace| crate::rbac::PrereqScope {
+                    namespace,
+                    what: s.title.clone(),
+                })
+        })
+        .collect()
+}
+
+/// `--write-values DIR`: OpenSandbox's values file, and with `with_secret` the Secret holding its
+/// API key (mode 0600). Returns what was done, one line each.
+pub fn write_files(ctx: &Context, dir: &Path, with_secret: bool) -> Result<Vec<String>, Failure> {
+    let Some(values) = sandbox_values(ctx) else {
+        return Ok(vec![
+            "the sandbox is off (SANDBOX_ENABLED), so there is no opensandbox-values.yaml to write"
+                .into(),
+        ]);
+    };
+    let secret = match (with_secret, sandbox_secret(ctx)) {
+        (false, _) => None,
+        (true, Some(s)) => Some(s),
+        (true, None) => {
+            return Err(Failure::Invalid(vec![Diagnostic::error(
+                Some("OPENSANDBOX_API_KEY"),
+                None,
+                "--with-secret: values.env does not hold the key",
+                "put OPENSANDBOX_API_KEY in values.env (napgen init generates it), or create the Secret yourself as napgen prereqs shows",
+            )]))
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::Io(format!(
+            "error: {}: cannot create the folder: {e}\n  help: choose a writable folder for --write-values",
+            dir.display()
+        ))
+    })?;
+    let io = |e: emit::WriteError| Failure::Io(e.to_string());
+    let values_path = dir.join(SANDBOX_VALUES_FILE);
+    emit::write_file_atomic(&values_path, values.as_bytes()).map_err(io)?;
+    let mut done = vec![format!("wrote {}", values_path.display())];
+    if let Some(secret) = secret {
+        let path = dir.join(SANDBOX_SECRET_FILE);
+        emit::write_private_file(&path, secret.as_bytes(), true).map_err(io)?;
+        done.push(format!(
+            "wrote {} (mode 0600; it holds the API key)",
+            path.display()
+        ));
+    }
+    Ok(done)
 }
 
 #[cfg(test)]
