@@ -475,8 +475,13 @@ pub fn required_lines(text: &str) -> Vec<(String, usize)> {
 
 /// The note on stderr after init: what was written and what to fill in.
 pub fn summary(generated: &Generated, written_to: &str) -> String {
+    let what = if written_to == "-" {
+        "printed the file on stdout".to_string()
+    } else {
+        format!("wrote {written_to}")
+    };
     let mut out = format!(
-        "napgen init: wrote {written_to} with {} fresh secret(s)",
+        "napgen init: {what} with {} fresh secret(s)",
         generated.secrets.len()
     );
     let lines = required_lines(&generated.text);
