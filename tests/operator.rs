@@ -884,3 +884,52 @@ fn colours_only_on_a_terminal() {
     assert!(!stderr(&out).contains('\u{1b}'), "{}", stderr(&out));
     assert!(stderr(&out).contains("error: --set: PROFILE:") && stderr(&out).contains("\n  help: "));
 }
+
+// ---- check
+
+#[test]
+fn check_reports_hazards_as_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("base.env"),
+        "PROFILE=multi-node\nTOS_HOST=203.0.113.10\nRWX_STORAGE_CLASS=nfs-csi\nRWO_STORAGE_CLASS=ceph-rbd\nBROWSER_ENABLED=true\nTURN_HOST=10.0.0.21\n",
+    )
+    .unwrap();
+    let out = napgen(
+        dir.path(),
+        &[
+            "check",
+            "-f",
+            "base.env",
+            "--set",
+            "RWX_STORAGE_CLASS=cephfs",
+        ],
+    );
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: base.env:6: TURN_HOST: 10.0.0.21 is a private address"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "warning: --set: RWX_STORAGE_CLASS: overrides the storage class set at base.env:3"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("are valid: 0 errors, 3 warnings"), "{err}");
+
+    let json = napgen(dir.path(), &["check", "-f", "base.env", "--format", "json"]);
+    assert_ok(&json);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    let turn = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "TURN_HOST")
+        .unwrap();
+    assert_eq!(turn["severity"], "warning");
+    assert_eq!(turn["origin"]["line"], 6);
+    assert!(turn["help"].as_str().unwrap().contains("3478"));
+}
