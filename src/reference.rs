@@ -41,7 +41,8 @@ fn module_doc(module: Module) -> String {
     }
 }
 
-/// A plausible value for the key, for the example line of `explain`.
+/// A plausible value for the key, for the example line of `explain`. Types are matched by their
+/// short name where possible, so a new key type gets `...` rather than breaking this function.
 pub fn example_value(key: &Key) -> String {
     if let Default::Value(v) = key.default {
         if !key.is_secret() {
@@ -49,28 +50,30 @@ pub fn example_value(key: &Key) -> String {
         }
     }
     match key.ty {
-        KeyType::Bool => "true".into(),
-        KeyType::NodePort => "30080".into(),
-        KeyType::Int { min, .. } => min.to_string(),
-        KeyType::Size => "100Gi".into(),
-        KeyType::Cpu => "500m".into(),
-        KeyType::Url => "https://nap.example.com".into(),
-        KeyType::LdapUrl => "ldaps://ldap.example.com:636".into(),
-        KeyType::Host => "203.0.113.10".into(),
-        KeyType::Email => "ops@example.com".into(),
+        KeyType::Int { min, .. } => return min.to_string(),
+        KeyType::Enum(options) | KeyType::EnumList(options) => return options[0].into(),
         KeyType::Secret { .. } => {
-            "<64 hex characters: napgen init, or openssl rand -hex 32>".into()
+            return "<64 hex characters: napgen init, or openssl rand -hex 32>".into()
         }
-        KeyType::Enum(options) | KeyType::EnumList(options) => options[0].into(),
-        KeyType::CidrList => "10.42.0.0/16".into(),
-        KeyType::Name => "nfs-csi".into(),
-        KeyType::Registry => "mirror.example.com:5000/nap".into(),
-        KeyType::ImageTag => "1.8.0".into(),
-        KeyType::String => match key.name {
-            n if n.ends_with("_DN") => "ou=people,dc=example,dc=com".into(),
-            _ => "...".into(),
-        },
+        KeyType::LdapUrl => return "ldaps://ldap.example.com:636".into(),
+        KeyType::CidrList => return "10.42.0.0/16".into(),
+        _ => {}
     }
+    let example = match key.ty.name() {
+        "bool" => "true",
+        "port" => "30080",
+        "size" => "100Gi",
+        "cpu" => "500m",
+        "url" => "https://nap.example.com",
+        "host" => "203.0.113.10",
+        "email" => "ops@example.com",
+        "name" => "nfs-csi",
+        "registry" => "mirror.example.com:5000/nap",
+        "tag" => "1.8.0",
+        "string" if key.name.ends_with("_DN") => "ou=people,dc=example,dc=com",
+        _ => "...",
+    };
+    example.to_string()
 }
 
 /// Keys of one module (all when `None`), in registry order.
