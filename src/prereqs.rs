@@ -20,7 +20,7 @@ use crate::render::Object;
 use crate::settings::Settings;
 use crate::yaml;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::path::Path;
 
 /// Everything a step's condition may look at.
@@ -64,7 +64,7 @@ pub const STEPS: &[StepFn] = &[
     nfs_csi_driver,
     storage_classes,
     opensandbox,
-    platform_secret,
+    platform_secrets,
 ];
 
 /// The steps this configuration needs.
@@ -309,26 +309,137 @@ fn opensandbox(ctx: &Context) -> Option<Step> {
     })
 }
 
-fn platform_secret(ctx: &Context) -> Option<Step> {
-    let secret = &ctx.plan.secret;
-    if secret.rendered || secret.keys.is_empty() {
+/// A Secret the bundle's workloads read but do not get from the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingSecret {
+    pub namespace: String,
+    pub name: String,
+    /// The keys read from it, in the order met.
+    pub keys: Vec<String>,
+}
+
+/// Secrets the operator must create: every Secret a rendered object refers to (`secretKeyRef`,
+/// secret volumes and projected sources, `envFrom`), in its namespace, that the bundle does not
+/// contain and CloudNativePG does not generate (`<cluster>-app`, `-superuser`, `-ca`,
+/// `-replication`, `-server`). Optional references are skipped. The platform Secret's keys come
+/// from the plan too, so keys only the workspace pod templates read are not missed.
+pub fn missing_secrets(objects: &[Object], plan: &Plan) -> Vec<MissingSecret> {
+    fn add(out: &mut Vec<MissingSecret>, ns: &str, name: &str, keys: Vec<String>) {
+        let i = match out.iter().position(|m| m.namespace == ns && m.name == name) {
+            Some(i) => i,
+            None => {
+                out.push(MissingSecret {
+                    namespace: ns.into(),
+                    name: name.into(),
+                    keys: vec![],
+                });
+                out.len() - 1
+            }
+        };
+        for k in keys {
+            if !out[i].keys.contains(&k) {
+                out[i].keys.push(k);
+            }
+        }
+    }
+    fn item_keys(v: &Value) -> Vec<String> {
+        v["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["key"].as_str().map(str::to_string))
+            .collect()
+    }
+    fn walk(v: &Value, ns: &str, out: &mut Vec<MissingSecret>) {
+        match v {
+            Value::Object(map) => {
+                let optional = |r: &Value| r["optional"] == true;
+                if let Some(r) = map.get("secretKeyRef").filter(|r| !optional(r)) {
+                    if let (Some(name), Some(key)) = (r["name"].as_str(), r["key"].as_str()) {
+                        add(out, ns, name, vec![key.to_string()]);
+                    }
+                }
+                if let Some(name) = map.get("secretName").and_then(Value::as_str) {
+                    if !optional(v) {
+                        add(out, ns, name, item_keys(v));
+                    }
+                }
+                for field in ["secret", "secretRef"] {
+                    if let Some(r) = map.get(field).filter(|r| !optional(r)) {
+                        if let Some(name) = r["name"].as_str() {
+                            add(out, ns, name, item_keys(r));
+                        }
+                    }
+                }
+                map.values().for_each(|c| walk(c, ns, out));
+            }
+            Value::Array(items) => items.iter().for_each(|c| walk(c, ns, out)),
+            _ => {}
+        }
+    }
+    let mut referenced = Vec::new();
+    if !plan.secret.rendered && !plan.secret.keys.is_empty() {
+        let keys = plan.secret.keys.iter().map(|k| k.to_string()).collect();
+        add(&mut referenced, &plan.namespace, plan.secret.name, keys);
+    }
+    for o in objects.iter().filter(|o| o.kind() != "Secret") {
+        if let Some(ns) = o.namespace() {
+            walk(&o.value, ns, &mut referenced);
+        }
+    }
+    let generated = |m: &MissingSecret| {
+        objects.iter().any(|o| {
+            (o.kind() == "Secret" && o.name() == m.name && o.namespace() == Some(&m.namespace))
+                || (o.kind() == "Cluster"
+                    && crate::rbac::group_of(o.api_version()) == "postgresql.cnpg.io"
+                    && o.namespace() == Some(&m.namespace)
+                    && ["app", "superuser", "ca", "replication", "server"]
+                        .iter()
+                        .any(|s| m.name == format!("{}-{s}", o.name())))
+        })
+    };
+    referenced.into_iter().filter(|m| !generated(m)).collect()
+}
+
+fn platform_secrets(ctx: &Context) -> Option<Step> {
+    let missing = missing_secrets(ctx.objects, ctx.plan);
+    if missing.is_empty() {
         return None;
     }
-    let ns = &ctx.plan.namespace;
-    let literals: Vec<String> = secret
-        .keys
+    let mut namespaces: Vec<&str> = missing.iter().map(|m| m.namespace.as_str()).collect();
+    namespaces.dedup();
+    let mut commands: Vec<String> = namespaces
         .iter()
-        .map(|k| format!("--from-literal={k}=<{k}>"))
+        .map(|ns| {
+            format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -")
+        })
+        .collect();
+    for m in &missing {
+        let literals: Vec<String> = m
+            .keys
+            .iter()
+            .map(|k| format!("--from-literal={k}=<{k}>"))
+            .collect();
+        commands.push(format!(
+            "kubectl -n {} create secret generic {} {}",
+            m.namespace,
+            m.name,
+            literals.join(" ")
+        ));
+    }
+    let names: Vec<String> = missing
+        .iter()
+        .map(|m| format!("{}/{}", m.namespace, m.name))
         .collect();
     Some(Step {
-        id: "platform-secret",
-        title: format!("Secret {}", secret.name),
-        why: "values.env holds no secrets, so the bundle references the Secret without containing it".into(),
-        commands: vec![
-            format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"),
-            format!("kubectl -n {ns} create secret generic {} {}", secret.name, literals.join(" ")),
+        id: "secrets",
+        title: format!("Secrets {}", names.join(", ")),
+        why: "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain".into(),
+        commands,
+        notes: vec![
+            "Each <KEY> is the value of that values.env key; a key that appears in two Secrets takes the same value in both.".into(),
+            "Random keys: openssl rand -hex 32. Or let napgen init put generated secrets in values.env instead.".into(),
         ],
-        notes: vec!["Random keys: openssl rand -hex 32. Or let napgen init put generated secrets in values.env instead.".into()],
         namespace: None,
     })
 }
@@ -481,6 +592,48 @@ pub fn write_files(ctx: &Context, dir: &Path, with_secret: bool) -> Result<Vec<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_secrets_are_found_in_any_reference() {
+        let settings = {
+            let v = crate::validate::validate(&[]);
+            v.settings.unwrap()
+        };
+        let plan = crate::plan::plan(&settings);
+        let obj = |value: Value| Object {
+            source: "test",
+            value,
+        };
+        let objects = vec![
+            obj(
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "turn"},
+                "spec": {"template": {"spec": {"volumes": [
+                    {"name": "a", "secret": {"secretName": "coturn-auth", "items": [{"key": "TURN_AUTH_SECRET", "path": "x"}]}},
+                    {"name": "b", "projected": {"sources": [{"secret": {"name": "db-app", "items": [{"key": "uri", "path": "u"}]}}]}},
+                    {"name": "c", "secret": {"secretName": "maybe", "optional": true}},
+                ], "containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "extra"}}],
+                    "env": [{"name": "E", "valueFrom": {"secretKeyRef": {"name": "coturn-auth", "key": "OTHER"}}}]}]}}}}),
+            ),
+            obj(
+                json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "db", "namespace": "turn"}}),
+            ),
+            obj(
+                json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "extra", "namespace": "turn"}}),
+            ),
+        ];
+        let missing = missing_secrets(&objects, &plan);
+        let names: Vec<String> = missing
+            .iter()
+            .map(|m| format!("{}/{}:{}", m.namespace, m.name, m.keys.join(",")))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "nap/nap-secrets:TOS_SECRET_KEY,ADMIN_PASSWORD,OPENAI_API_KEY".to_string(),
+                "turn/coturn-auth:TURN_AUTH_SECRET,OTHER".to_string(),
+            ]
+        );
+    }
 
     #[test]
     fn sandbox_url_forms() {

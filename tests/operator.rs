@@ -723,7 +723,7 @@ fn prereqs_lists_the_operator_and_storage() {
         "{text}"
     );
     assert!(
-        text.contains("Secret nap-secrets")
+        text.contains("Secrets nap/nap-secrets")
             && text.contains("--from-literal=TOS_SECRET_KEY=<TOS_SECRET_KEY>"),
         "{text}"
     );
