@@ -385,6 +385,9 @@ pub fn missing_secrets(objects: &[Object], plan: &Plan) -> Vec<MissingSecret> {
     for o in objects.iter().filter(|o| o.kind() != "Secret") {
         if let Some(ns) = o.namespace() {
             walk(&o.value, ns, &mut referenced);
+            for (name, keys) in keys_read_from_mounts(&o.value) {
+                add(&mut referenced, ns, &name, keys);
+            }
         }
     }
     let generated = |m: &MissingSecret| {
@@ -401,6 +404,65 @@ pub fn missing_secrets(objects: &[Object], plan: &Plan) -> Vec<MissingSecret> {
     referenced.into_iter().filter(|m| !generated(m)).collect()
 }
 
+/// For a whole Secret mounted as a volume (no `items`), the keys the object's own text reads
+/// from the mount (`cat /etc/coturn-auth/TURN_AUTH_SECRET` in a command, say).
+fn keys_read_from_mounts(object: &Value) -> Vec<(String, Vec<String>)> {
+    fn collect<'a>(v: &'a Value, field: &str, out: &mut Vec<&'a Value>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(items)) = map.get(field) {
+                    out.extend(items.iter());
+                }
+                map.values().for_each(|c| collect(c, field, out));
+            }
+            Value::Array(items) => items.iter().for_each(|c| collect(c, field, out)),
+            _ => {}
+        }
+    }
+    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Object(map) => map.values().for_each(|c| strings(c, out)),
+            Value::Array(items) => items.iter().for_each(|c| strings(c, out)),
+            _ => {}
+        }
+    }
+    let (mut volumes, mut mounts, mut texts) = (Vec::new(), Vec::new(), Vec::new());
+    collect(object, "volumes", &mut volumes);
+    collect(object, "volumeMounts", &mut mounts);
+    strings(object, &mut texts);
+    let mut out = Vec::new();
+    for volume in volumes {
+        let secret = &volume["secret"];
+        let Some(name) = secret["secretName"].as_str() else {
+            continue;
+        };
+        if secret["items"].is_array() || secret["optional"] == true {
+            continue;
+        }
+        let mut keys: Vec<String> = Vec::new();
+        for mount in mounts.iter().filter(|m| m["name"] == volume["name"]) {
+            let Some(path) = mount["mountPath"].as_str() else {
+                continue;
+            };
+            let prefix = format!("{}/", path.trim_end_matches('/'));
+            for text in &texts {
+                for (i, _) in text.match_indices(&prefix) {
+                    let key: String = text[i + prefix.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || "_.-".contains(*c))
+                        .collect();
+                    if !key.is_empty() && !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+        out.push((name.to_string(), keys));
+    }
+    out
+}
+
 fn platform_secrets(ctx: &Context) -> Option<Step> {
     let missing = missing_secrets(ctx.objects, ctx.plan);
     if missing.is_empty() {
@@ -414,12 +476,20 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
             format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -")
         })
         .collect();
+    let mut notes = Vec::new();
     for m in &missing {
-        let literals: Vec<String> = m
+        let mut literals: Vec<String> = m
             .keys
             .iter()
             .map(|k| format!("--from-literal={k}=<{k}>"))
             .collect();
+        if literals.is_empty() {
+            literals.push("--from-literal=<KEY>=<VALUE>".into());
+            notes.push(format!(
+                "napgen cannot see which keys {}/{} needs in the manifests; napgen check names them",
+                m.namespace, m.name
+            ));
+        }
         commands.push(format!(
             "kubectl -n {} create secret generic {} {}",
             m.namespace,
@@ -436,10 +506,13 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
         title: format!("Secrets {}", names.join(", ")),
         why: "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain".into(),
         commands,
-        notes: vec![
-            "Each <KEY> is the value of that values.env key; a key that appears in two Secrets takes the same value in both.".into(),
+        notes: [
+            "Each <KEY> is the value of that values.env key; a key that appears in two Secrets takes the same value in both.".to_string(),
             "Random keys: openssl rand -hex 32. Or let napgen init put generated secrets in values.env instead.".into(),
-        ],
+        ]
+        .into_iter()
+        .chain(notes)
+        .collect(),
         namespace: None,
     })
 }
@@ -611,7 +684,10 @@ mod tests {
                     {"name": "a", "secret": {"secretName": "coturn-auth", "items": [{"key": "TURN_AUTH_SECRET", "path": "x"}]}},
                     {"name": "b", "projected": {"sources": [{"secret": {"name": "db-app", "items": [{"key": "uri", "path": "u"}]}}]}},
                     {"name": "c", "secret": {"secretName": "maybe", "optional": true}},
+                    {"name": "w", "secret": {"secretName": "whole"}},
                 ], "containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "extra"}}],
+                    "command": ["sh", "-c", "x=$(cat /etc/whole/KEY_ONE) && y=$(cat /etc/whole/KEY_TWO)"],
+                    "volumeMounts": [{"name": "w", "mountPath": "/etc/whole"}],
                     "env": [{"name": "E", "valueFrom": {"secretKeyRef": {"name": "coturn-auth", "key": "OTHER"}}}]}]}}}}),
             ),
             obj(
@@ -631,6 +707,7 @@ mod tests {
             [
                 "nap/nap-secrets:TOS_SECRET_KEY,ADMIN_PASSWORD,OPENAI_API_KEY".to_string(),
                 "turn/coturn-auth:TURN_AUTH_SECRET,OTHER".to_string(),
+                "turn/whole:KEY_ONE,KEY_TWO".to_string(),
             ]
         );
     }
