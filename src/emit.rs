@@ -236,6 +236,17 @@ mod tests {
     }
 
     #[test]
+    fn file_write_is_atomic() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("bundle.yaml");
+        write_file_atomic(&path, b"one").unwrap();
+        write_file_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
+        assert!(write_file_atomic(&root.path().join("missing/x.yaml"), b"x").is_err());
+    }
+
+    #[test]
     fn private_file_is_0600_and_never_clobbered() {
         let root = tempfile::tempdir().unwrap();
         let path = root.path().join("values.env");
@@ -252,16 +263,5 @@ mod tests {
         write_private_file(&path, b"three", true).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "three");
         assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn file_write_is_atomic() {
-        let root = tempfile::tempdir().unwrap();
-        let path = root.path().join("bundle.yaml");
-        write_file_atomic(&path, b"one").unwrap();
-        write_file_atomic(&path, b"two").unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), "two");
-        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
-        assert!(write_file_atomic(&root.path().join("missing/x.yaml"), b"x").is_err());
     }
 }
