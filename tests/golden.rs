@@ -7,22 +7,14 @@ use std::path::{Path, PathBuf};
 /// Every `values/*.env`, sorted.
 pub fn cases() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
-    let mut cases: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "env"))
-        .collect();
+    let mut cases: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "env")).collect();
     cases.sort();
     cases
 }
 
 fn render_case(path: &Path) -> String {
-    let inputs = Inputs {
-        files: vec![path.to_string_lossy().into_owned()],
-        sets: vec![],
-    };
-    let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty())
-        .unwrap_or_else(|f| panic!("{} is invalid: {f:?}", path.display()));
+    let inputs = Inputs { files: vec![path.to_string_lossy().into_owned()], sets: vec![] };
+    let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap_or_else(|f| panic!("{} is invalid: {f:?}", path.display()));
     let (plan, objects) = app::render_objects(&configured.settings).unwrap();
     emit::bundle(&objects, &app::header(&plan))
 }
