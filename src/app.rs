@@ -46,6 +46,44 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The failure as printed on stderr: every message starts with `error:` and ends with a
+    /// `help:` line; labels are coloured when `color` is set.
+    pub fn render(&self, color: bool) -> String {
+        use crate::diagnostic::paint;
+        let (text, default_help) = match self {
+            Failure::Invalid(diagnostics) => {
+                let mut out = String::new();
+                for d in diagnostics {
+                    out.push_str(&d.render(color));
+                    out.push('\n');
+                }
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                let plural = if errors == 1 { "" } else { "s" };
+                out.push_str(&format!(
+                    "napgen: {errors} error{plural}; nothing was written\n"
+                ));
+                return out;
+            }
+            Failure::Io(m) => (m, "check the path and its permissions"),
+            Failure::Internal(m) => (
+                m,
+                "this is a bug in napgen: please report it with the command line and the values (without secrets)",
+            ),
+        };
+        let body = text.strip_prefix("error: ").unwrap_or(text);
+        let (message, help) = match body.split_once("\n  help: ") {
+            Some((m, h)) => (m, h),
+            None => (body, default_help),
+        };
+        format!(
+            "{}: {message}\n  {}: {help}\n",
+            paint(color, "\x1b[1;31m", "error"),
+            paint(color, "\x1b[1;36m", "help")
+        )
+    }
+}
+
 /// Validated settings and the warnings found on the way.
 pub struct Configured {
     pub settings: Settings,
@@ -82,6 +120,24 @@ pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Config
         .extend(validate::review_warnings(&configured.settings));
     sort_by_position(&mut configured.warnings, &configured.sources);
     Ok(configured)
+}
+
+/// The last line of `napgen check`: how many errors and warnings, and what was read.
+pub fn check_summary(diagnostics: &[Diagnostic], sources: &[String]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let verdict = if errors == 0 { "valid" } else { "invalid" };
+    let read = if sources.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", sources.join(", "))
+    };
+    format!(
+        "napgen check: values{read} are {verdict}: {}, {}",
+        count(errors, "error"),
+        count(warnings, "warning")
+    )
 }
 
 /// Order findings as a reader meets them: file by file in the order given, line by line, then
@@ -193,4 +249,29 @@ pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failur
         )]));
     }
     Ok(selected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_ends_with_help() {
+        let io = Failure::Io("error: x.env: gone\n  help: check the path".into());
+        assert_eq!(
+            io.render(false),
+            "error: x.env: gone\n  help: check the path\n"
+        );
+        let bare = Failure::Internal("internal error while rendering: boom".into()).render(false);
+        assert!(
+            bare.starts_with(
+                "error: internal error while rendering: boom\n  help: this is a bug in napgen"
+            ),
+            "{bare}"
+        );
+        let invalid = Failure::Invalid(vec![Diagnostic::error(Some("K"), None, "bad", "fix it")]);
+        assert!(invalid
+            .render(false)
+            .contains("error: K: bad\n  help: fix it\n"));
+    }
 }

@@ -87,24 +87,81 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The finding as printed, with the `error:`/`warning:`/`help:` labels in colour when `color`
+    /// is set (see [`use_color`]).
+    pub fn render(&self, color: bool) -> String {
+        let (label, style) = match self.severity {
+            Severity::Error => ("error", ERROR_STYLE),
+            Severity::Warning => ("warning", WARNING_STYLE),
+        };
+        let mut out = paint(color, style, label);
+        out.push_str(": ");
+        if let Some(origin) = &self.origin {
+            out.push_str(&format!("{origin}: "));
+        }
+        if let Some(key) = &self.key {
+            out.push_str(&format!("{key}: "));
+        }
+        out.push_str(&self.message);
+        if !self.help.is_empty() {
+            out.push_str(&format!(
+                "\n  {}: {}",
+                paint(color, HELP_STYLE, "help"),
+                self.help
+            ));
+        }
+        out
+    }
+}
+
 impl fmt::Display for Diagnostic {
     /// `error: values.env:12: TOS_NODE_PORT: must be in 30000-32767` then a `help:` line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{label}: ")?;
-        if let Some(origin) = &self.origin {
-            write!(f, "{origin}: ")?;
-        }
-        if let Some(key) = &self.key {
-            write!(f, "{key}: ")?;
-        }
-        write!(f, "{}", self.message)?;
-        if !self.help.is_empty() {
-            write!(f, "\n  help: {}", self.help)?;
-        }
-        Ok(())
+        f.write_str(&self.render(false))
+    }
+}
+
+/// ANSI styles of the labels: bold red, bold yellow, bold cyan.
+const ERROR_STYLE: &str = "\x1b[1;31m";
+const WARNING_STYLE: &str = "\x1b[1;33m";
+const HELP_STYLE: &str = "\x1b[1;36m";
+
+/// `text` in `style` when `color` is set.
+pub fn paint(color: bool, style: &str, text: &str) -> String {
+    if color {
+        format!("{style}{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Whether to colour messages: only on a terminal, and never when `NO_COLOR` is set to anything
+/// non-empty (https://no-color.org).
+pub fn use_color(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_when_asked() {
+        let d = Diagnostic::error(Some("K"), None, "is wrong", "fix it");
+        assert_eq!(d.render(false), "error: K: is wrong\n  help: fix it");
+        assert_eq!(d.to_string(), d.render(false));
+        let coloured = d.render(true);
+        assert!(coloured.starts_with("\x1b[1;31merror\x1b[0m: K: is wrong"));
+        assert!(coloured.contains("\x1b[1;36mhelp\x1b[0m: fix it"));
+    }
+
+    #[test]
+    fn no_color_and_terminals() {
+        use std::ffi::OsStr;
+        assert!(use_color(true, None));
+        assert!(use_color(true, Some(OsStr::new(""))));
+        assert!(!use_color(true, Some(OsStr::new("1"))));
+        assert!(!use_color(false, None));
     }
 }

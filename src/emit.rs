@@ -137,6 +137,48 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// Write a file that holds secrets: created with mode 0600 (owner read/write only) before a byte
+/// is written, then renamed into place. Unless `replace` is set, an existing file is never
+/// replaced, not even one created while napgen was writing (the final step is a no-clobber link).
+pub fn write_private_file(path: &Path, bytes: &[u8], replace: bool) -> Result<(), WriteError> {
+    if !replace && (path.exists() || path.is_symlink()) {
+        return Err(exists_error(path));
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".napgen-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o600));
+    }
+    let mut tmp = builder
+        .tempfile_in(parent_of(path))
+        .map_err(|e| io_error(path, e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| io_error(path, e))?;
+    let result = if replace {
+        tmp.persist(path).map(drop)
+    } else {
+        tmp.persist_noclobber(path).map(drop)
+    };
+    result.map_err(|e| {
+        if e.error.kind() == io::ErrorKind::AlreadyExists {
+            exists_error(path)
+        } else {
+            io_error(path, e.error)
+        }
+    })
+}
+
+fn exists_error(path: &Path) -> WriteError {
+    WriteError {
+        path: path.to_path_buf(),
+        message: "already exists; napgen does not overwrite it".into(),
+        help: "use --force to replace it (its secrets are lost unless you keep a copy), or write elsewhere with -o FILE".into(),
+    }
+}
+
 /// Write a folder atomically: build it beside the target, then swap it in. An existing folder is
 /// replaced only if napgen wrote it (it holds [`MARKER`]) or it is empty.
 pub fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
@@ -257,5 +299,24 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "two");
         assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
         assert!(write_file_atomic(&root.path().join("missing/x.yaml"), b"x").is_err());
+    }
+
+    #[test]
+    fn private_file_is_0600_and_never_clobbered() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("values.env");
+        write_private_file(&path, b"one", false).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let e = write_private_file(&path, b"two", false).unwrap_err();
+        assert!(e.to_string().contains("--force"), "{e}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "one");
+        write_private_file(&path, b"three", true).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "three");
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
     }
 }

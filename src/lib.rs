@@ -8,12 +8,18 @@
 pub mod app;
 pub mod chart;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod images;
+pub mod init;
 pub mod input;
 pub mod load;
 pub mod plan;
+pub mod prereqs;
+pub mod rbac;
+pub mod reference;
 pub mod registry;
 pub mod render;
 pub mod settings;

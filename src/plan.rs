@@ -12,7 +12,6 @@ mod network;
 mod oauth;
 mod outbound;
 mod placement;
-mod prereqs;
 mod sandbox;
 mod storage;
 
@@ -26,7 +25,6 @@ pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
 pub use outbound::{no_proxy, CaBundle, CA_BUNDLE_CONFIG_MAP, CA_DIR, CA_ENV, CA_FILE};
 pub use placement::{toleration, Placement};
-pub use prereqs::Prerequisite;
 pub use sandbox::Sandbox;
 pub use storage::{NfsClass, NFS_PROVISIONER};
 
@@ -237,8 +235,6 @@ pub struct Plan {
     pub backup: Option<Backup>,
     /// ServiceMonitor and PodMonitor (MONITORING_ENABLED).
     pub monitoring: Option<Monitoring>,
-    /// What must exist before the bundle is applied (for `napgen prereqs`).
-    pub prerequisites: Vec<Prerequisite>,
     /// The NFS StorageClass napgen renders (NFS_SERVER).
     pub nfs: Option<NfsClass>,
     /// The CA bundle every pod trusts, when there is one.
@@ -862,12 +858,6 @@ pub fn plan(settings: &Settings) -> Plan {
         components.extend(browser.as_ref().map(|b| b.workload.component));
         monitoring::plan(&ctx, &components, &db_name)
     });
-    let prerequisites = prereqs::prerequisites(
-        &ctx,
-        browser
-            .as_ref()
-            .map(|b| (b.coturn.namespace.as_str(), b.coturn.secret_name.as_str())),
-    );
     let mut plan = Plan {
         namespace,
         profile: settings.str("PROFILE").to_string(),
@@ -897,7 +887,6 @@ pub fn plan(settings: &Settings) -> Plan {
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
         backup,
         monitoring,
-        prerequisites,
         nfs,
         ca_bundle,
         ldap_ca,

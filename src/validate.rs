@@ -111,6 +111,8 @@ pub fn validate(entries: &[Entry]) -> Validated {
     check_secrets(&settings, &mut diags);
     check_unused(&settings, &mut diags);
     check_relations(&settings, &mut diags);
+    check_turn_reachability(&settings, &mut diags);
+    check_storage_class_overrides(entries, &mut diags);
 
     let ok = !diags.iter().any(Diagnostic::is_error);
     Validated {
@@ -1027,18 +1029,16 @@ fn check_required(settings: &Settings, invalid: &[&str], diags: &mut Vec<Diagnos
             "yes" => String::new(),
             doc => format!(" ({doc})"),
         };
-        let state = if settings.origin(key.name).is_some() {
-            "empty"
-        } else {
-            "not set"
-        };
-        let help = match key.ty {
-            KeyType::Url => format!("add {}=https://... to values.env", key.name),
-            _ => format!("add {}=... to values.env ({})", key.name, key.description),
+        let origin = at(settings, key.name);
+        let state = if origin.is_some() { "empty" } else { "not set" };
+        let help = match (&origin, key.ty) {
+            (Some(_), _) => format!("set it on that line: {}", key.description),
+            (None, KeyType::Url) => format!("add {}=https://... to values.env", key.name),
+            (None, _) => format!("add {}=... to values.env ({})", key.name, key.description),
         };
         diags.push(Diagnostic::error(
             Some(key.name),
-            None,
+            origin,
             format!("is required{why} but {state}"),
             help,
         ));
@@ -1082,11 +1082,21 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     }
     let some = given.iter().map(|k| k.name).collect::<Vec<_>>().join(", ");
     for key in needed.iter().filter(|k| !settings.is_set(k.name)) {
+        let origin = at(settings, key.name);
+        let state = if origin.is_some() {
+            "is empty"
+        } else {
+            "is not set"
+        };
+        let why = match key.required.doc(key.module).as_str() {
+            "yes" => String::new(),
+            doc => format!(" ({doc})"),
+        };
         diags.push(Diagnostic::error(
             Some(key.name),
-            None,
-            format!("is required: other secrets ({some}) are set, so the bundle will hold Secret {SECRET_NAME}, and it needs every key"),
-            "generate it with openssl rand -hex 32 (or napgen init), or remove all secrets from values.env and create the Secret yourself",
+            origin,
+            format!("{state}, but it is required{why}: other secrets ({some}) are set, so the bundle will hold Secret {SECRET_NAME}, and it needs every key"),
+            format!("set it: {}. Or remove all secrets from values.env and create the Secret yourself", key.description),
         ));
     }
 }
@@ -1402,6 +1412,126 @@ pub fn review_warnings(settings: &Settings) -> Vec<Diagnostic> {
 
 fn is_loopback(host: &str) -> bool {
     host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// RFC 1918 (IPv4) and unique local (IPv6, fc00::/7) addresses: reachable only inside a network.
+fn is_private_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_private(),
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xfe00) == 0xfc00,
+    }
+}
+
+/// Whether users on the internet can plausibly reach `host`: an IP address outside the private,
+/// loopback, link-local and carrier-grade NAT ranges, or a DNS name outside the suffixes that are
+/// local by convention. Documentation addresses (192.0.2.0/24, ...) count as public: they stand for
+/// public addresses in examples.
+fn is_public_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return !is_private_ip(ip)
+            && !ip.is_loopback()
+            && !ip.is_unspecified()
+            && match ip {
+                IpAddr::V4(v4) => {
+                    let [a, b, ..] = v4.octets();
+                    // 100.64.0.0/10 is carrier-grade NAT.
+                    !(v4.is_link_local() || (a == 100 && (b & 0xc0) == 64))
+                }
+                IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) != 0xfe80,
+            };
+    }
+    const LOCAL_SUFFIXES: &[&str] = &[
+        ".local",
+        ".localdomain",
+        ".localhost",
+        ".internal",
+        ".intranet",
+        ".lan",
+        ".home.arpa",
+        ".svc",
+        ".cluster.local",
+    ];
+    let lower = host.to_ascii_lowercase();
+    lower.contains('.') && !LOCAL_SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
+/// The host of an absolute URL, without brackets or port.
+fn url_host(url: &str) -> Option<&str> {
+    let (_, authority, _) = split_url(url)?;
+    host_of_authority(authority).ok()
+}
+
+/// A TURN relay on a private address cannot be reached by users who come in through a public
+/// address: the browser page loads, its live view does not.
+fn check_turn_reachability(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !Module::Browser.enabled(settings) {
+        return;
+    }
+    let Ok(turn) = settings.str("TURN_HOST").parse::<IpAddr>() else {
+        return;
+    };
+    if !is_private_ip(turn) {
+        return;
+    }
+    let mut public: Vec<String> = KEYS
+        .iter()
+        .filter(|k| k.name.ends_with("_PUBLIC_URL") && key_in_use(k, settings))
+        .filter_map(|k| {
+            let url = settings.opt(k.name)?;
+            is_public_host(url_host(url)?).then(|| format!("{} ({url})", k.name))
+        })
+        .collect();
+    let tos_host = settings.str("TOS_HOST");
+    if settings.str("INGRESS_MODE") == "nodeport"
+        && tos_host.parse::<IpAddr>().is_ok()
+        && is_public_host(tos_host)
+    {
+        public.insert(0, format!("TOS_HOST ({tos_host})"));
+    }
+    if public.is_empty() {
+        return;
+    }
+    diags.push(Diagnostic::warning(
+        Some("TURN_HOST"),
+        at(settings, "TURN_HOST"),
+        format!(
+            "{turn} is a private address, while users reach the platform on public addresses: {}",
+            public.join(", ")
+        ),
+        "users outside your network would load the browser page but not its live view (WebRTC relays through TURN_HOST); set TURN_HOST to the public IP of the node coturn runs on (open 3478/tcp+udp and 49152-49252/udp there), or ignore this if every user is inside the network",
+    ));
+}
+
+/// Keys whose value an installed platform cannot change: a PersistentVolumeClaim's
+/// storageClassName is immutable, and PostgreSQL's volumes keep the class they were made with.
+pub const INSTALL_TIME_KEYS: &[&str] = &["RWX_STORAGE_CLASS", "RWO_STORAGE_CLASS"];
+
+/// A storage class that a later file or `--set` overrides with another value: on an installed
+/// platform that is a change `kubectl apply` rejects. Said once per key, where the winning value is.
+fn check_storage_class_overrides(entries: &[Entry], diags: &mut Vec<Diagnostic>) {
+    for name in INSTALL_TIME_KEYS {
+        let given: Vec<&Entry> = entries.iter().filter(|e| e.key == *name).collect();
+        let Some(winner) = given.last() else {
+            continue;
+        };
+        let overridden = given
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|e| e.origin.source != winner.origin.source && e.value != winner.value);
+        if let Some(earlier) = overridden {
+            diags.push(Diagnostic::warning(
+                Some(name),
+                Some(winner.origin.clone()),
+                format!(
+                    "overrides the storage class set at {} ({:?} instead of {:?}); the storage class cannot change once the platform is installed",
+                    earlier.origin, winner.value, earlier.value
+                ),
+                "fine for a new install; on an installed platform kubectl apply rejects the change (a claim's storageClassName is immutable): keep the first install's class, or migrate the data to new claims. napgen diff shows such changes",
+            ));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -2137,6 +2267,134 @@ mod tests {
         assert!(messages(&v)
             .join("\n")
             .contains("values.env:2: TOS_NODE_PORT: is set again (first at values.env:1)"));
+    }
+
+    #[test]
+    fn private_turn_host_behind_public_urls_warns() {
+        let browser = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = vec![("BROWSER_ENABLED", "true")];
+            pairs.extend_from_slice(extra);
+            messages(&run(&pairs)).join("\n")
+        };
+        let w = browser(&[
+            ("TURN_HOST", "10.0.0.5"),
+            ("INGRESS_MODE", "external"),
+            ("TOS_PUBLIC_URL", "https://nap.example.com"),
+            ("BROWSER_PUBLIC_URL", "https://browser.example.com"),
+        ]);
+        assert!(
+            w.contains("warning: values.env:2: TURN_HOST: 10.0.0.5 is a private address")
+                && w.contains("BROWSER_PUBLIC_URL (https://browser.example.com)"),
+            "{w}"
+        );
+        // A public node IP counts too; ULA IPv6 is private.
+        let w = browser(&[("TURN_HOST", "fd00::5"), ("TOS_HOST", "203.0.113.7")]);
+        assert!(
+            w.contains("fd00::5 is a private address") && w.contains("TOS_HOST (203.0.113.7)"),
+            "{w}"
+        );
+        // Private everywhere, or a public TURN host: nothing to say.
+        for pairs in [
+            &[("TURN_HOST", "192.168.1.5"), ("TOS_HOST", "192.168.1.4")][..],
+            &[("TURN_HOST", "198.51.100.7"), ("TOS_HOST", "203.0.113.7")][..],
+            &[
+                ("TURN_HOST", "10.0.0.5"),
+                ("INGRESS_MODE", "external"),
+                ("TOS_PUBLIC_URL", "https://nap.corp.internal"),
+                ("BROWSER_PUBLIC_URL", "https://browser.corp.internal"),
+            ][..],
+        ] {
+            assert!(!browser(pairs).contains("private address"), "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn public_and_private_hosts() {
+        for host in ["203.0.113.7", "nap.example.com", "2001:db8::1", "8.8.8.8"] {
+            assert!(is_public_host(host), "{host}");
+        }
+        for host in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.0.1",
+            "100.64.0.1",
+            "127.0.0.1",
+            "169.254.169.254",
+            "fd12::1",
+            "fe80::1",
+            "nap.local",
+            "nap",
+            "nap.svc.cluster.local",
+        ] {
+            assert!(!is_public_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn storage_class_override_warns_once() {
+        let entries = vec![
+            Entry {
+                key: "RWX_STORAGE_CLASS".into(),
+                value: "nfs-csi".into(),
+                origin: Origin::file("base.env", 3),
+            },
+            Entry {
+                key: "RWO_STORAGE_CLASS".into(),
+                value: "ceph-rbd".into(),
+                origin: Origin::file("base.env", 4),
+            },
+            Entry {
+                key: "RWO_STORAGE_CLASS".into(),
+                value: "ceph-rbd".into(),
+                origin: Origin::file("prod.env", 1),
+            },
+            Entry {
+                key: "RWX_STORAGE_CLASS".into(),
+                value: "cephfs".into(),
+                origin: Origin::set_flag(),
+            },
+        ];
+        let v = validate(&entries);
+        let w: Vec<_> = v
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("storage class"))
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("warning: --set: RWX_STORAGE_CLASS: overrides the storage class set at base.env:3 (\"cephfs\" instead of \"nfs-csi\")"), "{}", w[0]);
+        // Given once: nothing to say.
+        assert!(!messages(&run(&[("RWX_STORAGE_CLASS", "nfs-csi")]))
+            .join("")
+            .contains("storage class"));
+    }
+
+    #[test]
+    fn empty_required_values_point_at_their_line() {
+        let e = error_for(
+            &[("BROWSER_ENABLED", "true"), ("TURN_HOST", "")],
+            "TURN_HOST",
+        );
+        assert!(
+            e.starts_with(
+                "error: values.env:2: TURN_HOST: is required (when browser is enabled) but empty"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("help: set it on that line"), "{e}");
+        let e = error_for(
+            &[
+                ("TOS_SECRET_KEY", &"a".repeat(64)),
+                ("ADMIN_PASSWORD", &"b".repeat(20)),
+                ("OPENAI_API_KEY", ""),
+            ],
+            "OPENAI_API_KEY",
+        );
+        assert!(
+            e.starts_with("error: values.env:3: OPENAI_API_KEY: is empty, but it is required (when codex is enabled)"),
+            "{e}"
+        );
+        assert!(e.contains("API key for OPENAI_BASE_URL"), "{e}");
     }
 
     #[test]
