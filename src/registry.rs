@@ -391,7 +391,10 @@ pub static KEYS: &[Key] = &[
     Key {
         name: "TOS_HOST",
         ty: KeyType::Host,
-        default: Default::Value("127.0.0.1"),
+        default: Default::Derived {
+            doc: "127.0.0.1 on single-node; none on multi-node",
+            compute: |s| (!multi_node(s)).then(|| "127.0.0.1".to_string()),
+        },
         module: Module::Core,
         required: Required::WhenEnabled,
         description: "Hostname or IP of a node users reach; NodePort URLs and default OAuth redirect URIs are built on it",

@@ -46,8 +46,17 @@ pub fn validate(entries: &[Entry]) -> Validated {
 
     let mut settings = Settings::default();
     // Given values and fixed defaults first; derived defaults may read them.
+    // An empty value (`KEY=`) means "not set": the default applies, but the line is remembered
+    // so a required key can be reported where it is empty.
+    let given_value = |name: &str| given.get(name).filter(|e| !e.value.is_empty());
+    let empty_at = |name: &str| {
+        given
+            .get(name)
+            .filter(|e| e.value.is_empty())
+            .map(|e| e.origin.clone())
+    };
     for key in KEYS {
-        let setting = match given.get(key.name) {
+        let setting = match given_value(key.name) {
             Some(entry) => match parse_value(key, &entry.value) {
                 Ok(value) => Setting {
                     value,
@@ -69,20 +78,18 @@ pub fn validate(entries: &[Entry]) -> Validated {
             None => match key.default {
                 Default::Value(text) => Setting {
                     value: parse_default(key, text),
-                    origin: None,
+                    origin: empty_at(key.name),
                 },
                 _ => Setting {
                     value: Value::Unset,
-                    origin: None,
+                    origin: empty_at(key.name),
                 },
             },
         };
         settings.insert(key.name, setting);
     }
     for key in KEYS {
-        if let (Default::Derived { compute, .. }, false) =
-            (key.default, given.contains_key(key.name))
-        {
+        if let (Default::Derived { compute, .. }, None) = (key.default, given_value(key.name)) {
             if let Some(text) = compute(&settings) {
                 // A derived default built from an invalid value (already reported) may be invalid too.
                 let value = match parse_value(key, &text) {
@@ -94,7 +101,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
                     key.name,
                     Setting {
                         value,
-                        origin: None,
+                        origin: empty_at(key.name),
                     },
                 );
             }
@@ -1643,6 +1650,28 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_value_takes_the_default() {
+        // Found by the fuzzer: `SANDBOX_NODE_PORT=` left the port unset, and rendering panicked.
+        let v = run(&[
+            ("SANDBOX_ENABLED", "true"),
+            ("SANDBOX_NODE_PORT", ""),
+            ("POSTGRES_INSTANCES", ""),
+        ]);
+        let settings = v.settings.expect("valid");
+        assert_eq!(settings.int("SANDBOX_NODE_PORT"), 30086);
+        assert_eq!(settings.int("POSTGRES_INSTANCES"), 1);
+        // A required key left empty is reported at its line.
+        let e = error_for(
+            &[("BROWSER_ENABLED", "true"), ("TURN_HOST", "")],
+            "TURN_HOST",
+        );
+        assert!(
+            e.starts_with("error: values.env:2: TURN_HOST: is required"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn enums_suggest() {
         let e = error_for(&[("PROFILE", "multinode")], "PROFILE");
         assert!(e.contains("did you mean multi-node?"), "{e}");
@@ -1812,6 +1841,7 @@ mod tests {
     fn replicas_and_postgres_placement() {
         let multi = run(&[
             ("PROFILE", "multi-node"),
+            ("TOS_HOST", "nap.example.com"),
             ("RWX_STORAGE_CLASS", "nfs"),
             ("RWO_STORAGE_CLASS", "rbd"),
         ])
@@ -1901,6 +1931,7 @@ mod tests {
         assert_eq!(settings.list("NFS_MOUNT_OPTIONS"), ["nfsvers=4.1"]);
         let multi = run(&[
             ("PROFILE", "multi-node"),
+            ("TOS_HOST", "nap.example.com"),
             ("NAMESPACE", "team-a"),
             ("RWO_STORAGE_CLASS", "rbd"),
             ("NFS_SERVER", "192.0.2.20"),

@@ -260,6 +260,7 @@ fn init_multi_node_marks_each_value_check_asks_for() {
         let key = lines[line - 1].trim_end_matches('=');
         assert!(
             err.contains(&format!("error: prod.env:{line}: {key}: "))
+                || err.contains(&format!("warning: prod.env:{line}: {key}: "))
                 || err.contains(&format!("warning: {key}: ")),
             "{key} at {line} not reported:\n{err}"
         );
