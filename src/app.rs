@@ -46,11 +46,25 @@ impl Failure {
     }
 }
 
-/// Validated settings and the warnings found on the way.
+/// Validated settings, their plan, and the warnings found on the way.
 pub struct Configured {
     pub settings: Settings,
+    /// The plan of `settings`, made once (the capacity check needs it too).
+    pub plan: Plan,
     pub warnings: Vec<Diagnostic>,
     pub sources: Vec<String>,
+}
+
+impl Configured {
+    /// Render the plan's objects.
+    pub fn render(&self) -> Result<Vec<Object>, Failure> {
+        render::render(&self.plan).map_err(|e| Failure::Internal(e.to_string()))
+    }
+
+    /// Render and package as a Helm chart.
+    pub fn chart(&self) -> Result<Chart, Failure> {
+        Ok(chart::chart(&self.settings, &self.plan, &self.render()?))
+    }
 }
 
 /// Load and validate. Syntax and validation problems are reported together.
@@ -62,9 +76,11 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     sort_by_position(&mut diagnostics, &loaded.sources);
     match validated.settings {
         Some(settings) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            diagnostics.extend(capacity_warning(&settings));
+            let plan = plan::plan(&settings);
+            diagnostics.extend(capacity_warning(&plan));
             Ok(Configured {
                 settings,
+                plan,
                 warnings: diagnostics,
                 sources: loaded.sources,
             })
@@ -92,8 +108,8 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
 pub const MIN_WORKSPACES: u64 = 2;
 
 /// A warning when the platform leaves room for few workspaces on the seeds' minimum nodes.
-fn capacity_warning(settings: &Settings) -> Option<Diagnostic> {
-    let c = plan::plan(settings).capacity;
+fn capacity_warning(plan: &Plan) -> Option<Diagnostic> {
+    let c = &plan.capacity;
     (c.workspaces < MIN_WORKSPACES).then(|| {
         Diagnostic::warning(
             None,
@@ -107,7 +123,7 @@ fn capacity_warning(settings: &Settings) -> Option<Diagnostic> {
     })
 }
 
-/// Plan and render.
+/// Plan and render (a [`Configured`] has its plan already: see [`Configured::render`]).
 pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Failure> {
     let plan = plan::plan(settings);
     let objects = render::render(&plan).map_err(|e| Failure::Internal(e.to_string()))?;

@@ -144,7 +144,7 @@ fn run(cli: Cli) -> ExitCode {
                 Err(f) => return fail(f),
             };
             print_diagnostics(&configured.warnings);
-            let (plan, mut objects) = match app::render_objects(&configured.settings) {
+            let mut objects = match configured.render() {
                 Ok(r) => r,
                 Err(f) => return fail(f),
             };
@@ -154,7 +154,7 @@ fn run(cli: Cli) -> ExitCode {
                     Err(f) => return fail(f),
                 }
             }
-            let header = app::header(&plan);
+            let header = app::header(&configured.plan);
             if let Some(dir) = split {
                 return match emit::write_dir_atomic(&dir, &emit::split_files(&objects, &header)) {
                     Ok(()) => ExitCode::SUCCESS,
@@ -180,7 +180,7 @@ fn run(cli: Cli) -> ExitCode {
                 Err(f) => return fail(f),
             };
             print_diagnostics(&configured.warnings);
-            let chart = match app::build_chart(&configured.settings) {
+            let chart = match configured.chart() {
                 Ok(c) => c,
                 Err(f) => return fail(f),
             };
