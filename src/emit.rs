@@ -12,16 +12,22 @@ pub const MARKER: &str = ".napgen";
 
 /// One object as YAML, preceded by a `# Source:` line naming its template.
 pub fn object_yaml(object: &Object) -> String {
-    format!(
-        "# Source: {}\n{}",
-        object.source,
-        yaml::to_yaml(&object.value)
-    )
+    let mut out = String::new();
+    write_object(&mut out, object);
+    out
+}
+
+fn write_object(out: &mut String, object: &Object) {
+    out.push_str("# Source: ");
+    out.push_str(object.source);
+    out.push('\n');
+    yaml::write_yaml(out, &object.value);
 }
 
 /// The multi-document bundle for `kubectl apply`.
 pub fn bundle(objects: &[Object], header: &str) -> String {
-    let mut out = String::new();
+    // Room for a typical install, so the text is rarely copied while it grows.
+    let mut out = String::with_capacity(1 << 16);
     for line in header.lines() {
         out.push_str("# ");
         out.push_str(line);
@@ -29,7 +35,7 @@ pub fn bundle(objects: &[Object], header: &str) -> String {
     }
     for object in objects {
         out.push_str("---\n");
-        out.push_str(&object_yaml(object));
+        write_object(&mut out, object);
     }
     out
 }
