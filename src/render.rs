@@ -154,7 +154,7 @@ fn documents(template: &Template, context: &minijinja::Value) -> Result<Vec<Valu
 /// The value a slot marker stands for (each is used once), `Ok(None)` for text that is no
 /// marker, an error for a marker inside other text.
 fn slot_value(text: &str, slots: &mut [Option<Value>]) -> Result<Option<Value>, String> {
-    if !text.contains(SLOT) {
+    if !may_hold_slot(text) || !text.contains(SLOT) {
         return Ok(None);
     }
     text.strip_prefix(SLOT)
@@ -165,6 +165,11 @@ fn slot_value(text: &str, slots: &mut [Option<Value>]) -> Result<Option<Value>, 
         .ok_or_else(|| {
             ": a {{ }} must stand for a whole YAML value (a mapping value, a sequence item or a key), not part of one".to_string()
         })
+}
+
+/// Whether `text` may contain [`SLOT`]: a quick byte test (U+E000 is `EE 80 80` in UTF-8).
+fn may_hold_slot(text: &str) -> bool {
+    text.as_bytes().contains(&0xEE)
 }
 
 /// Replace every slot marker in a document read from rendered text by its value.
@@ -181,7 +186,7 @@ fn fill(value: &mut Value, slots: &mut [Option<Value>]) -> Result<(), String> {
             }
         }
         Value::Object(map) => {
-            if map.keys().any(|k| k.contains(SLOT)) {
+            if map.keys().any(|k| may_hold_slot(k)) {
                 let mut renamed = serde_json::Map::new();
                 for (key, v) in std::mem::take(map) {
                     let key = match slot_value(&key, slots)? {

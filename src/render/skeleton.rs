@@ -423,13 +423,20 @@ fn plain(s: &str, flow: bool) -> Option<Value> {
     }
     let bytes = s.as_bytes();
     let first = *bytes.first()?;
-    // No indicators, spaces around, or characters a reader could treat specially.
-    if s.contains(": ")
-        || s.ends_with(':')
-        || s.contains(" #")
-        || !bytes.iter().all(|b| (b' '..=b'~').contains(b))
-        || (flow && s.contains(':'))
-    {
+    // Printable ASCII only, no `: ` (a mapping), ` #` (a comment) or final `:`, and in flow
+    // context no `:` at all.
+    let mut prev = b' ';
+    for &b in bytes {
+        if !(b' '..=b'~').contains(&b)
+            || (prev == b':' && b == b' ')
+            || (prev == b' ' && b == b'#')
+            || (flow && b == b':')
+        {
+            return None;
+        }
+        prev = b;
+    }
+    if prev == b':' {
         return None;
     }
     if first.is_ascii_digit() || first == b'-' && bytes.get(1).is_some_and(u8::is_ascii_digit) {
@@ -452,7 +459,8 @@ fn plain(s: &str, flow: bool) -> Option<Value> {
     let starts_well = first.is_ascii_alphabetic()
         || first == b'/'
         || first == b'-' && bytes.get(1).is_some_and(u8::is_ascii_alphabetic);
-    if !starts_well || AMBIGUOUS_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) {
+    // The ambiguous words are at most eight letters long.
+    if !starts_well || s.len() <= 8 && AMBIGUOUS_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) {
         return None;
     }
     Some(Value::String(s.to_string()))
