@@ -162,6 +162,8 @@ fn run(cli: Cli) -> ExitCode {
                 };
             }
             let text = emit::bundle(&objects, &header);
+            // The process ends after writing: freeing the objects one by one would only cost time.
+            std::mem::forget((configured, objects));
             match output {
                 Some(path) => match emit::write_file_atomic(&path, text.as_bytes()) {
                     Ok(()) => ExitCode::SUCCESS,

@@ -157,7 +157,8 @@ fn is_plain_safe(s: &str) -> bool {
         b':' => i + 1 < bytes.len() && bytes[i + 1] != b' ',
         _ => false,
     });
-    chars_ok && !SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+    // The special words are at most five letters long.
+    chars_ok && (s.len() > 5 || !SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
 
 /// Characters that must not appear raw in a literal block scalar: C0 controls other than tab and
