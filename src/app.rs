@@ -3,6 +3,7 @@
 
 use crate::chart::{self, Chart};
 use crate::diagnostic::Diagnostic;
+use crate::emit;
 use crate::input::{self, Inputs};
 use crate::plan::{self, Plan};
 use crate::render::{self, Object};
@@ -59,6 +60,20 @@ impl Configured {
     /// Render the plan's objects.
     pub fn render(&self) -> Result<Vec<Object>, Failure> {
         render::render(&self.plan).map_err(|e| Failure::Internal(e.to_string()))
+    }
+
+    /// The objects `napgen render` emits: all of them, or those of one part (`--only`).
+    pub fn objects(&self, only: Option<&str>) -> Result<Vec<Object>, Failure> {
+        let objects = self.render()?;
+        match only {
+            Some(part) => select_part(&objects, part),
+            None => Ok(objects),
+        }
+    }
+
+    /// The bundle `napgen render` prints.
+    pub fn bundle(&self, only: Option<&str>) -> Result<String, Failure> {
+        Ok(emit::bundle(&self.objects(only)?, &header(&self.plan)))
     }
 
     /// Render and package as a Helm chart.
