@@ -19,6 +19,7 @@ use crate::plan::Plan;
 use crate::yaml;
 use minijinja::{Environment, Error, ErrorKind, Output, State, Template, UndefinedBehavior};
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
@@ -82,6 +83,11 @@ fn format_value(
     write!(out, "{SLOT}{}", slots.len() - 1).map_err(Error::from)
 }
 
+/// Whether compiled templates are kept for later renders. Not by a process's first render: a
+/// one-off run uses each template once, and kept templates would be the largest part of its
+/// memory. From the second render on (a fleet, tests), they are.
+static KEEP_COMPILED: AtomicBool = AtomicBool::new(false);
+
 fn environment() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
@@ -108,10 +114,15 @@ pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
     let env = environment();
     let context = minijinja::Value::from(minijinja::value::Serde(plan));
     let mut objects = Vec::new();
+    let keep = KEEP_COMPILED.swap(true, Ordering::Relaxed);
     for &name in &plan.templates {
-        let template = env
-            .get_template(name)
-            .map_err(|e| RenderError(format!("{name}: {e:#}")))?;
+        let template = if keep {
+            env.get_template(name)
+        } else {
+            let source = template_source(name).unwrap_or_default();
+            env.template_from_named_str(name, source)
+        }
+        .map_err(|e| RenderError(format!("{name}: {e:#}")))?;
         for value in
             documents(&template, &context).map_err(|e| RenderError(format!("{name}{e}")))?
         {
