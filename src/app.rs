@@ -71,9 +71,16 @@ impl Configured {
         }
     }
 
-    /// The bundle `napgen render` prints.
+    /// The bundle `napgen render` prints: [`emit::bundle`] of [`Self::objects`], written object by
+    /// object as they are rendered.
     pub fn bundle(&self, only: Option<&str>) -> Result<String, Failure> {
-        Ok(emit::bundle(&self.objects(only)?, &header(&self.plan)))
+        let documents =
+            render::render_documents(&self.plan).map_err(|e| Failure::Internal(e.to_string()))?;
+        let documents = match only {
+            Some(part) => select(documents, |d| d.source, part)?,
+            None => documents,
+        };
+        Ok(emit::bundle_of_documents(&documents, &header(&self.plan)))
     }
 
     /// Render and package as a Helm chart.
@@ -166,6 +173,12 @@ pub fn header(plan: &Plan) -> String {
 /// (created before a Helm install), a module name the objects rendered from that module's
 /// templates.
 pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failure> {
+    let selected = select(objects.iter().collect(), |o| o.source, part)?;
+    Ok(selected.into_iter().cloned().collect())
+}
+
+/// The items (objects, or documents) of one part, by the template each came from.
+fn select<T>(items: Vec<T>, source: impl Fn(&T) -> &str, part: &str) -> Result<Vec<T>, Failure> {
     const PARTS: &[&str] = &["seed", "namespace", "core", "sandbox", "browser", "ldap"];
     if !PARTS.contains(&part) {
         let help = match validate::suggest(part, PARTS.iter().copied()) {
@@ -179,19 +192,20 @@ pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failur
             help,
         )]));
     }
-    let selected: Vec<Object> = objects
-        .iter()
-        .filter(|o| {
+    let prefix = format!("{part}/");
+    let selected: Vec<T> = items
+        .into_iter()
+        .filter(|item| {
+            let source = source(item);
             if part == "seed" {
-                o.source.contains("/seed/")
+                source.contains("/seed/")
             } else if part == "namespace" {
                 // The platform's own namespace, which the chart leaves to the operator.
-                o.source == "core/namespace.yaml"
+                source == "core/namespace.yaml"
             } else {
-                o.source.starts_with(&format!("{part}/"))
+                source.starts_with(&prefix)
             }
         })
-        .cloned()
         .collect();
     if selected.is_empty() {
         return Err(Failure::Invalid(vec![Diagnostic::error(
@@ -202,4 +216,47 @@ pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failur
         )]));
     }
     Ok(selected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `napgen render` writes objects as it renders them; the bundle is the same as emitting the
+    /// rendered objects, for every profile and every part.
+    #[test]
+    fn bundle_equals_emitting_the_objects() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "env") {
+                continue;
+            }
+            let inputs = Inputs {
+                files: vec![path.to_string_lossy().into_owned()],
+                sets: vec![],
+            };
+            let configured = configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+            let header = header(&configured.plan);
+            for only in [
+                None,
+                Some("seed"),
+                Some("namespace"),
+                Some("core"),
+                Some("browser"),
+                Some("nope"),
+            ] {
+                let expected = configured
+                    .objects(only)
+                    .map(|objects| emit::bundle(&objects, &header));
+                match (configured.bundle(only), expected) {
+                    (Ok(text), Ok(expected)) => {
+                        assert!(text == expected, "{} {only:?}", path.display())
+                    }
+                    (Err(Failure::Invalid(a)), Err(Failure::Invalid(b))) => assert_eq!(a, b),
+                    (a, b) => panic!("{} {only:?}: {a:?} / {b:?}", path.display()),
+                }
+            }
+        }
+    }
 }

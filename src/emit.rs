@@ -1,6 +1,6 @@
 //! Emitting: objects → bundle text, a file written atomically, or a folder of one file per object.
 
-use crate::render::Object;
+use crate::render::{Document, Object};
 use crate::yaml;
 use std::fs;
 use std::io::{self, Write};
@@ -17,7 +17,8 @@ pub fn object_yaml(object: &Object) -> String {
     out
 }
 
-fn write_object(out: &mut String, object: &Object) {
+/// [`object_yaml`], appended to `out`.
+pub(crate) fn write_object(out: &mut String, object: &Object) {
     out.push_str("# Source: ");
     out.push_str(object.source);
     out.push('\n');
@@ -26,16 +27,35 @@ fn write_object(out: &mut String, object: &Object) {
 
 /// The multi-document bundle for `kubectl apply`.
 pub fn bundle(objects: &[Object], header: &str) -> String {
-    // Room for a typical install, so the text is rarely copied while it grows.
+    let mut out = bundle_start(header);
+    for object in objects {
+        out.push_str(DOCUMENT_START);
+        write_object(&mut out, object);
+    }
+    out
+}
+
+/// [`bundle`] of objects already written with [`object_yaml`] (see
+/// [`crate::render::render_documents`]).
+pub fn bundle_of_documents(documents: &[Document], header: &str) -> String {
+    let mut out = bundle_start(header);
+    for document in documents {
+        out.push_str(DOCUMENT_START);
+        out.push_str(&document.text);
+    }
+    out
+}
+
+const DOCUMENT_START: &str = "---\n";
+
+/// The header as comment lines, in a buffer with room for a typical install (so the text is
+/// rarely copied while it grows).
+fn bundle_start(header: &str) -> String {
     let mut out = String::with_capacity(1 << 16);
     for line in header.lines() {
         out.push_str("# ");
         out.push_str(line);
         out.push('\n');
-    }
-    for object in objects {
-        out.push_str("---\n");
-        write_object(&mut out, object);
     }
     out
 }

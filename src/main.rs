@@ -207,20 +207,24 @@ fn run(cli: Cli) -> ExitCode {
                 Err(f) => return fail(f),
             };
             print_diagnostics(&configured.warnings);
-            let objects = match configured.objects(only.as_deref()) {
-                Ok(r) => r,
-                Err(f) => return fail(f),
-            };
-            let header = app::header(&configured.plan);
             if let Some(dir) = split {
+                let objects = match configured.objects(only.as_deref()) {
+                    Ok(r) => r,
+                    Err(f) => return fail(f),
+                };
+                let header = app::header(&configured.plan);
                 return match emit::write_dir_atomic(&dir, &emit::split_files(&objects, &header)) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => fail(Failure::Io(e.to_string())),
                 };
             }
-            let text = emit::bundle(&objects, &header);
-            // The process ends after writing: freeing the objects one by one would only cost time.
-            std::mem::forget((configured, objects));
+            let text = match configured.bundle(only.as_deref()) {
+                Ok(text) => text,
+                Err(f) => return fail(f),
+            };
+            // The process ends after writing: freeing the plan one value at a time would only
+            // cost time.
+            std::mem::forget(configured);
             match output {
                 Some(path) => match emit::write_file_atomic(&path, text.as_bytes()) {
                     Ok(()) => ExitCode::SUCCESS,
