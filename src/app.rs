@@ -3,6 +3,7 @@
 
 use crate::chart::{self, Chart};
 use crate::diagnostic::Diagnostic;
+use crate::emit;
 use crate::input::{self, Inputs};
 use crate::plan::{self, Plan};
 use crate::render::{self, Object};
@@ -84,11 +85,46 @@ impl Failure {
     }
 }
 
-/// Validated settings and the warnings found on the way.
+/// Validated settings, their plan, and the warnings found on the way.
 pub struct Configured {
     pub settings: Settings,
+    /// The plan of `settings`, made once (the capacity check needs it too).
+    pub plan: Plan,
     pub warnings: Vec<Diagnostic>,
     pub sources: Vec<String>,
+}
+
+impl Configured {
+    /// Render the plan's objects.
+    pub fn render(&self) -> Result<Vec<Object>, Failure> {
+        render::render(&self.plan).map_err(|e| Failure::Internal(e.to_string()))
+    }
+
+    /// The objects `napgen render` emits: all of them, or those of one part (`--only`).
+    pub fn objects(&self, only: Option<&str>) -> Result<Vec<Object>, Failure> {
+        let objects = self.render()?;
+        match only {
+            Some(part) => select_part(&objects, part),
+            None => Ok(objects),
+        }
+    }
+
+    /// The bundle `napgen render` prints: [`emit::bundle`] of [`Self::objects`], written object by
+    /// object as they are rendered.
+    pub fn bundle(&self, only: Option<&str>) -> Result<String, Failure> {
+        let documents =
+            render::render_documents(&self.plan).map_err(|e| Failure::Internal(e.to_string()))?;
+        let documents = match only {
+            Some(part) => select(documents, |d| d.source, part)?,
+            None => documents,
+        };
+        Ok(emit::bundle_of_documents(&documents, &header(&self.plan)))
+    }
+
+    /// Render and package as a Helm chart.
+    pub fn chart(&self) -> Result<Chart, Failure> {
+        Ok(chart::chart(&self.settings, &self.plan, &self.render()?))
+    }
 }
 
 /// Load and validate. Syntax and validation problems are reported together.
@@ -100,9 +136,11 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     sort_by_position(&mut diagnostics, &loaded.sources);
     match validated.settings {
         Some(settings) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            diagnostics.extend(capacity_warning(&settings));
+            let plan = plan::plan(&settings);
+            diagnostics.extend(capacity_warning(&settings, &plan));
             Ok(Configured {
                 settings,
+                plan,
                 warnings: diagnostics,
                 sources: loaded.sources,
             })
@@ -158,9 +196,9 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
 /// Fewer than this many workspaces fitting beside the platform is worth a warning.
 pub const MIN_WORKSPACES: u64 = 2;
 
-/// A warning when the platform leaves room for few workspaces on the seeds' minimum nodes.
-fn capacity_warning(settings: &Settings) -> Option<Diagnostic> {
-    let c = plan::plan(settings).capacity;
+/// A warning when the platform leaves room for few workspaces on the declared nodes.
+fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
+    let c = &plan.capacity;
     (c.workspaces < MIN_WORKSPACES).then(|| {
         Diagnostic::warning(
             None,
@@ -176,7 +214,7 @@ fn capacity_warning(settings: &Settings) -> Option<Diagnostic> {
     })
 }
 
-/// Plan and render.
+/// Plan and render (a [`Configured`] has its plan already: see [`Configured::render`]).
 pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Failure> {
     let plan = plan::plan(settings);
     let objects = render::render(&plan).map_err(|e| Failure::Internal(e.to_string()))?;
@@ -204,6 +242,12 @@ pub fn header(plan: &Plan) -> String {
 /// (created before a Helm install), a module name the objects rendered from that module's
 /// templates.
 pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failure> {
+    let selected = select(objects.iter().collect(), |o| o.source, part)?;
+    Ok(selected.into_iter().cloned().collect())
+}
+
+/// The items (objects, or documents) of one part, by the template each came from.
+fn select<T>(items: Vec<T>, source: impl Fn(&T) -> &str, part: &str) -> Result<Vec<T>, Failure> {
     const PARTS: &[&str] = &[
         "seed",
         "namespace",
@@ -226,19 +270,20 @@ pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failur
             help,
         )]));
     }
-    let selected: Vec<Object> = objects
-        .iter()
-        .filter(|o| {
+    let prefix = format!("{part}/");
+    let selected: Vec<T> = items
+        .into_iter()
+        .filter(|item| {
+            let source = source(item);
             if part == "seed" {
-                o.source.contains("/seed/")
+                source.contains("/seed/")
             } else if part == "namespace" {
                 // The platform's own namespace, which the chart leaves to the operator.
-                o.source == "core/namespace.yaml"
+                source == "core/namespace.yaml"
             } else {
-                o.source.starts_with(&format!("{part}/"))
+                source.starts_with(&prefix)
             }
         })
-        .cloned()
         .collect();
     if selected.is_empty() {
         return Err(Failure::Invalid(vec![Diagnostic::error(
@@ -273,5 +318,43 @@ mod tests {
         assert!(invalid
             .render(false)
             .contains("error: K: bad\n  help: fix it\n"));
+    }
+
+    /// `napgen render` writes objects as it renders them; the bundle is the same as emitting the
+    /// rendered objects, for every profile and every part.
+    #[test]
+    fn bundle_equals_emitting_the_objects() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "env") {
+                continue;
+            }
+            let inputs = Inputs {
+                files: vec![path.to_string_lossy().into_owned()],
+                sets: vec![],
+            };
+            let configured = configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+            let header = header(&configured.plan);
+            for only in [
+                None,
+                Some("seed"),
+                Some("namespace"),
+                Some("core"),
+                Some("browser"),
+                Some("nope"),
+            ] {
+                let expected = configured
+                    .objects(only)
+                    .map(|objects| emit::bundle(&objects, &header));
+                match (configured.bundle(only), expected) {
+                    (Ok(text), Ok(expected)) => {
+                        assert!(text == expected, "{} {only:?}", path.display())
+                    }
+                    (Err(Failure::Invalid(a)), Err(Failure::Invalid(b))) => assert_eq!(a, b),
+                    (a, b) => panic!("{} {only:?}: {a:?} / {b:?}", path.display()),
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Emitting: objects → bundle text, a file written atomically, or a folder of one file per object.
 
-use crate::render::Object;
+use crate::render::{Document, Object};
 use crate::yaml;
 use std::fs;
 use std::io::{self, Write};
@@ -12,24 +12,50 @@ pub const MARKER: &str = ".napgen";
 
 /// One object as YAML, preceded by a `# Source:` line naming its template.
 pub fn object_yaml(object: &Object) -> String {
-    format!(
-        "# Source: {}\n{}",
-        object.source,
-        yaml::to_yaml(&object.value)
-    )
+    let mut out = String::new();
+    write_object(&mut out, object);
+    out
+}
+
+/// [`object_yaml`], appended to `out`.
+pub(crate) fn write_object(out: &mut String, object: &Object) {
+    out.push_str("# Source: ");
+    out.push_str(object.source);
+    out.push('\n');
+    yaml::write_yaml(out, &object.value);
 }
 
 /// The multi-document bundle for `kubectl apply`.
 pub fn bundle(objects: &[Object], header: &str) -> String {
-    let mut out = String::new();
+    let mut out = bundle_start(header);
+    for object in objects {
+        out.push_str(DOCUMENT_START);
+        write_object(&mut out, object);
+    }
+    out
+}
+
+/// [`bundle`] of objects already written with [`object_yaml`] (see
+/// [`crate::render::render_documents`]).
+pub fn bundle_of_documents(documents: &[Document], header: &str) -> String {
+    let mut out = bundle_start(header);
+    for document in documents {
+        out.push_str(DOCUMENT_START);
+        out.push_str(&document.text);
+    }
+    out
+}
+
+const DOCUMENT_START: &str = "---\n";
+
+/// The header as comment lines, in a buffer with room for a typical install (so the text is
+/// rarely copied while it grows).
+fn bundle_start(header: &str) -> String {
+    let mut out = String::with_capacity(1 << 16);
     for line in header.lines() {
         out.push_str("# ");
         out.push_str(line);
         out.push('\n');
-    }
-    for object in objects {
-        out.push_str("---\n");
-        out.push_str(&object_yaml(object));
     }
     out
 }
@@ -182,55 +208,92 @@ fn exists_error(path: &Path) -> WriteError {
 /// Write a folder atomically: build it beside the target, then swap it in. An existing folder is
 /// replaced only if napgen wrote it (it holds [`MARKER`]) or it is empty.
 pub fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
-    if dir.exists() {
-        let is_dir = dir.is_dir();
-        let empty = is_dir
-            && fs::read_dir(dir)
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false);
-        if !is_dir || (!empty && !dir.join(MARKER).is_file()) {
-            return Err(WriteError {
-                path: dir.to_path_buf(),
-                message: "exists and was not written by napgen; refusing to replace it".into(),
-                help: "choose a new folder, or remove this one yourself".into(),
-            });
-        }
-    }
-    let parent = parent_of(dir);
-    let staging = tempfile::Builder::new()
-        .prefix(".napgen-")
-        .tempdir_in(&parent)
-        .map_err(|e| io_error(dir, e))?;
-    let mut listing = String::from("# Written by napgen, which may replace this folder. Files:\n");
+    let staged = StagedDir::new(dir)?;
     for (name, bytes) in files {
-        let path = staging.path().join(name);
-        if let Some(p) = path.parent() {
-            fs::create_dir_all(p).map_err(|e| io_error(dir, e))?;
-        }
-        fs::write(&path, bytes).map_err(|e| io_error(dir, e))?;
-        listing.push_str(name);
-        listing.push('\n');
+        staged.write(name, bytes)?;
     }
-    fs::write(staging.path().join(MARKER), listing).map_err(|e| io_error(dir, e))?;
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    staged.commit(&names)
+}
 
-    // Swap: move the old folder aside, move the new one in, then delete the old one.
-    let old = tempfile::Builder::new()
-        .prefix(".napgen-old-")
-        .tempdir_in(&parent)
-        .map_err(|e| io_error(dir, e))?;
-    let had_old = dir.exists();
-    if had_old {
-        fs::rename(dir, old.path().join("d")).map_err(|e| io_error(dir, e))?;
-    }
-    let staged = staging.keep();
-    if let Err(e) = fs::rename(&staged, dir) {
-        if had_old {
-            let _ = fs::rename(old.path().join("d"), dir);
+/// A folder being written: files go into a staging folder beside the target, which replaces
+/// the target only at [`commit`](Self::commit). Dropped without a commit, it leaves nothing
+/// behind. Files may be written from several threads at once.
+pub struct StagedDir {
+    dir: PathBuf,
+    parent: PathBuf,
+    staging: tempfile::TempDir,
+}
+
+impl StagedDir {
+    /// Start writing `dir`. Fails at once if `dir` exists and napgen did not write it (it holds
+    /// no [`MARKER`] and is not empty).
+    pub fn new(dir: &Path) -> Result<Self, WriteError> {
+        if dir.exists() {
+            let is_dir = dir.is_dir();
+            let empty = is_dir
+                && fs::read_dir(dir)
+                    .map(|mut d| d.next().is_none())
+                    .unwrap_or(false);
+            if !is_dir || (!empty && !dir.join(MARKER).is_file()) {
+                return Err(WriteError {
+                    path: dir.to_path_buf(),
+                    message: "exists and was not written by napgen; refusing to replace it".into(),
+                    help: "choose a new folder, or remove this one yourself".into(),
+                });
+            }
         }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(io_error(dir, e));
+        let parent = parent_of(dir);
+        let staging = tempfile::Builder::new()
+            .prefix(".napgen-")
+            .tempdir_in(&parent)
+            .map_err(|e| io_error(dir, e))?;
+        Ok(StagedDir {
+            dir: dir.to_path_buf(),
+            parent,
+            staging,
+        })
     }
-    Ok(())
+
+    /// Write one file (`name` may hold `/`-separated folders).
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.staging.path().join(name);
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p).map_err(|e| io_error(&self.dir, e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| io_error(&self.dir, e))
+    }
+
+    /// Mark the folder as napgen's, listing `names` in [`MARKER`], and swap it in.
+    pub fn commit(self, names: &[&str]) -> Result<(), WriteError> {
+        let dir = &self.dir;
+        let mut listing =
+            String::from("# Written by napgen, which may replace this folder. Files:\n");
+        for name in names {
+            listing.push_str(name);
+            listing.push('\n');
+        }
+        fs::write(self.staging.path().join(MARKER), listing).map_err(|e| io_error(dir, e))?;
+
+        // Swap: move the old folder aside, move the new one in, then delete the old one.
+        let old = tempfile::Builder::new()
+            .prefix(".napgen-old-")
+            .tempdir_in(&self.parent)
+            .map_err(|e| io_error(dir, e))?;
+        let had_old = dir.exists();
+        if had_old {
+            fs::rename(dir, old.path().join("d")).map_err(|e| io_error(dir, e))?;
+        }
+        let staged = self.staging.keep();
+        if let Err(e) = fs::rename(&staged, dir) {
+            if had_old {
+                let _ = fs::rename(old.path().join("d"), dir);
+            }
+            let _ = fs::remove_dir_all(&staged);
+            return Err(io_error(dir, e));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

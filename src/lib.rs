@@ -4,12 +4,14 @@
 //! [`input`] (read values) → [`load`] (dotenv syntax) → [`validate`] (typed [`settings`], all
 //! problems at once, keys from the [`registry`]) → [`plan`] (derived facts) → [`render`]
 //! (templates → objects) → [`emit`] (bundle, files, folders, archives), with [`chart`] packaging
-//! the objects as a Helm chart. [`app`] strings the stages together for the CLI.
+//! the objects as a Helm chart. [`app`] strings the stages together for the CLI, and [`fleet`]
+//! renders many environments in one run.
 pub mod app;
 pub mod chart;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod fleet;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod images;

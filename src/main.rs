@@ -5,6 +5,7 @@ use napgen::app::{self, exit, Failure};
 use napgen::diagnostic::Diagnostic;
 use napgen::diff;
 use napgen::emit;
+use napgen::fleet;
 use napgen::images;
 use napgen::init;
 use napgen::input::Inputs;
@@ -22,6 +23,7 @@ Examples:
   napgen render -f base.env -f prod.env --set TOS_HOST=nap.example.com -o bundle.yaml
   napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
   napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
+  napgen render -f base.env --each envs/ --out-dir out/   # envs/<name>.env -> out/<name>.yaml
   napgen chart -f values.env -o nap/                # a Helm chart folder
   napgen chart -f values.env --tgz dist/            # the archive: dist/nap-<version>.tgz
   napgen check -f values.env --format json
@@ -80,6 +82,17 @@ enum Command {
         /// before a Helm install) or a module (core, sandbox, browser, ldap).
         #[arg(long, value_name = "PART")]
         only: Option<String>,
+        /// Render many environments: the values file FILE, or every *.env file in the folder DIR,
+        /// each on top of the -f files and --set flags exactly as `-f FILE` would render it, into
+        /// the --out-dir folder as <name>.yaml; repeatable.
+        #[arg(long, value_name = "FILE|DIR", requires = "out_dir", conflicts_with_all = ["output", "split"])]
+        each: Vec<String>,
+        /// With --each: the folder to write the bundles into (atomically: all of them or none).
+        #[arg(long, value_name = "DIR", requires = "each")]
+        out_dir: Option<PathBuf>,
+        /// With --each: environments rendered at once (default: one per core).
+        #[arg(short = 'j', long, value_name = "N", requires = "each")]
+        jobs: Option<usize>,
     },
     /// Write the install as a Helm chart: a chart folder, or the archive `helm package` would write.
     #[command(group(ArgGroup::new("target").required(true).args(["output", "tgz"])), after_help = CHART_EXAMPLES)]
@@ -381,6 +394,50 @@ fn write_stdout(bytes: &[u8]) -> ExitCode {
     }
 }
 
+/// `render --each`: every environment into one folder, findings printed environment by
+/// environment; the exit code is that of the most serious failure.
+fn render_each(
+    shared: &Inputs,
+    each: &[String],
+    only: Option<&str>,
+    dir: &Path,
+    jobs: Option<usize>,
+) -> ExitCode {
+    let cwd = Path::new(".");
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let outcomes = match fleet::environments(each, cwd)
+        .and_then(|environments| fleet::render(shared, &environments, only, cwd, dir, jobs))
+    {
+        Ok(outcomes) => outcomes,
+        Err(f) => return fail(f),
+    };
+    let (mut failed, mut code) = (0, exit::OK);
+    for outcome in &outcomes {
+        match &outcome.result {
+            Ok(warnings) => print_diagnostics(warnings),
+            Err(Failure::Invalid(diagnostics)) => print_diagnostics(diagnostics),
+            Err(Failure::Io(m) | Failure::Internal(m)) => eprintln!("{m}"),
+        }
+        if let Err(f) = &outcome.result {
+            failed += 1;
+            code = code.max(f.exit_code());
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "napgen: {failed} of {} environment(s) failed; nothing was written",
+            outcomes.len()
+        );
+        return ExitCode::from(code as u8);
+    }
+    eprintln!(
+        "napgen: rendered {} environment(s) into {}",
+        outcomes.len(),
+        dir.display()
+    );
+    ExitCode::SUCCESS
+}
+
 fn run(cli: Cli) -> ExitCode {
     let cwd = Path::new(".");
     let mut stdin = io::stdin();
@@ -390,30 +447,36 @@ fn run(cli: Cli) -> ExitCode {
             output,
             split,
             only,
+            each,
+            out_dir,
+            jobs,
         } => {
+            if let Some(dir) = out_dir {
+                return render_each(&values.inputs(), &each, only.as_deref(), &dir, jobs);
+            }
             let configured = match app::configure(&values.inputs(), cwd, &mut stdin) {
                 Ok(c) => c,
                 Err(f) => return fail(f),
             };
             print_diagnostics(&configured.warnings);
-            let (plan, mut objects) = match app::render_objects(&configured.settings) {
-                Ok(r) => r,
-                Err(f) => return fail(f),
-            };
-            if let Some(part) = &only {
-                match app::select_part(&objects, part) {
-                    Ok(selected) => objects = selected,
-                    Err(f) => return fail(f),
-                }
-            }
-            let header = app::header(&plan);
             if let Some(dir) = split {
+                let objects = match configured.objects(only.as_deref()) {
+                    Ok(r) => r,
+                    Err(f) => return fail(f),
+                };
+                let header = app::header(&configured.plan);
                 return match emit::write_dir_atomic(&dir, &emit::split_files(&objects, &header)) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => fail(Failure::Io(e.to_string())),
                 };
             }
-            let text = emit::bundle(&objects, &header);
+            let text = match configured.bundle(only.as_deref()) {
+                Ok(text) => text,
+                Err(f) => return fail(f),
+            };
+            // The process ends after writing: freeing the plan one value at a time would only
+            // cost time.
+            std::mem::forget(configured);
             match output {
                 Some(path) => match emit::write_file_atomic(&path, text.as_bytes()) {
                     Ok(()) => ExitCode::SUCCESS,
@@ -432,7 +495,7 @@ fn run(cli: Cli) -> ExitCode {
                 Err(f) => return fail(f),
             };
             print_diagnostics(&configured.warnings);
-            let chart = match app::build_chart(&configured.settings) {
+            let chart = match configured.chart() {
                 Ok(c) => c,
                 Err(f) => return fail(f),
             };

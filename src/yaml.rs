@@ -9,6 +9,7 @@
 //! are valid YAML double-quoted scalars) whenever a nicer form would be ambiguous.
 
 use serde_json::{Map, Value};
+use std::fmt::Write as _;
 
 /// A value as one JSON scalar/flow text that is also a valid YAML flow scalar: serde_json's
 /// serialisation, with U+007F..=U+009F, U+2028 and U+2029 additionally escaped as `\uXXXX` (JSON
@@ -20,7 +21,44 @@ use serde_json::{Map, Value};
 /// Arrays and objects come out in compact JSON flow style (`{"a":[1,"x"]}`), which YAML readers
 /// accept as flow collections.
 pub fn json_scalar(value: &Value) -> String {
-    escape_yaml_hostile(&value.to_string())
+    match value {
+        Value::String(s) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            write_json_string(&mut out, s);
+            out
+        }
+        _ => escape_yaml_hostile(&value.to_string()),
+    }
+}
+
+/// [`json_scalar`] of a string, appended to `out`: serde_json's escaping (`\"`, `\\`, `\n`, `\r`,
+/// `\t`, `\b`, `\f`, other C0 controls as `\u00XX`) plus the YAML-hostile characters as
+/// `\uXXXX`, all in lowercase hex.
+fn write_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let short = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            c if c < ' ' || is_yaml_hostile(c) => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if short.is_empty() {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push_str(short);
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 /// Serialise a value as one block-style YAML document (no leading `---`, ends with "\n").
@@ -33,13 +71,19 @@ pub fn json_scalar(value: &Value) -> String {
 /// that is exact, and everything else is double-quoted with [`json_scalar`]'s escaping. Keys
 /// longer than YAML's 1024-character implicit-key limit are written as explicit `? key` entries.
 pub fn to_yaml(value: &Value) -> String {
-    let mut out = String::new();
-    match value {
-        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false),
-        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0, false),
-        _ => write_leaf(&mut out, value, 0),
-    }
+    // Most documents are a few KB: start there rather than grow from nothing.
+    let mut out = String::with_capacity(4096);
+    write_yaml(&mut out, value);
     out
+}
+
+/// [`to_yaml`], appended to `out`.
+pub fn write_yaml(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(map) if !map.is_empty() => write_map(out, map, 0, false),
+        Value::Array(items) if !items.is_empty() => write_seq(out, items, 0, false),
+        _ => write_leaf(out, value, 0),
+    }
 }
 
 /// Parse a multi-document YAML text into JSON values (one per non-empty document), for reading
@@ -114,7 +158,8 @@ fn is_plain_safe(s: &str) -> bool {
         b':' => i + 1 < bytes.len() && bytes[i + 1] != b' ',
         _ => false,
     });
-    chars_ok && !SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+    // The special words are at most five letters long.
+    chars_ok && (s.len() > 5 || !SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
 
 /// Characters that must not appear raw in a literal block scalar: C0 controls other than tab and
@@ -148,16 +193,22 @@ fn is_literal_safe(s: &str) -> bool {
 const MAX_IMPLICIT_KEY_BYTES: usize = 1000;
 
 /// Plain or double-quoted text of a single-line scalar string (also used for keys).
-fn inline_string(s: &str) -> String {
+fn write_inline_string(out: &mut String, s: &str) {
     if is_plain_safe(s) {
-        s.to_owned()
+        out.push_str(s);
     } else {
-        json_scalar(&Value::String(s.to_owned()))
+        write_json_string(out, s);
     }
 }
 
 fn pad(out: &mut String, indent: usize) {
-    out.extend(std::iter::repeat_n(' ', indent));
+    const SPACES: &str = "                                                                ";
+    let mut n = indent;
+    while n > 0 {
+        let step = n.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        n -= step;
+    }
 }
 
 /// Write a non-empty map's entries at `indent`. With `inline_first`, the first entry continues the
@@ -167,14 +218,20 @@ fn write_map(out: &mut String, map: &Map<String, Value>, indent: usize, inline_f
         if i > 0 || !inline_first {
             pad(out, indent);
         }
-        let key_text = inline_string(key);
-        if key_text.len() > MAX_IMPLICIT_KEY_BYTES {
-            out.push_str("? ");
-            out.push_str(&key_text);
-            out.push('\n');
-            pad(out, indent);
+        // A key's text is never shorter than the key.
+        if key.len() <= MAX_IMPLICIT_KEY_BYTES && is_plain_safe(key) {
+            out.push_str(key);
         } else {
-            out.push_str(&key_text);
+            let mut key_text = String::new();
+            write_inline_string(&mut key_text, key);
+            if key_text.len() > MAX_IMPLICIT_KEY_BYTES {
+                out.push_str("? ");
+                out.push_str(&key_text);
+                out.push('\n');
+                pad(out, indent);
+            } else {
+                out.push_str(&key_text);
+            }
         }
         out.push(':');
         write_after_indicator(out, value, indent);
@@ -220,11 +277,13 @@ fn write_after_indicator(out: &mut String, value: &Value, indent: usize) {
 fn write_leaf(out: &mut String, value: &Value, indent: usize) {
     match value {
         Value::String(s) if is_literal_safe(s) => write_literal(out, s, indent + 2),
-        Value::String(s) => out.push_str(&inline_string(s)),
+        Value::String(s) => write_inline_string(out, s),
         Value::Object(_) => out.push_str("{}"),
         Value::Array(_) => out.push_str("[]"),
         // null, booleans and numbers print the same in JSON and YAML.
-        _ => out.push_str(&value.to_string()),
+        _ => {
+            let _ = write!(out, "{value}");
+        }
     }
     if !out.ends_with('\n') {
         out.push('\n');
@@ -764,6 +823,15 @@ spec:
             let text = format!("key: {}\n", json_scalar(&Value::String(s.clone())));
             let docs = parse_documents(&text).map_err(|e| TestCaseError::fail(format!("{e}\n--- text:\n{text}")))?;
             prop_assert_eq!(docs, vec![json!({ "key": s })], "text:\n{}", text);
+        }
+
+        /// Strings are escaped exactly as serde_json escapes them, plus the YAML-hostile characters.
+        #[test]
+        fn string_escaping_is_serde_json_plus_hostile_characters(s in tricky_string()) {
+            prop_assert_eq!(
+                json_scalar(&Value::String(s.clone())),
+                escape_yaml_hostile(&serde_json::to_string(&s).unwrap())
+            );
         }
 
         /// Whole values (flow collections with awkward keys included) embed the same way, and the

@@ -1,0 +1,51 @@
+//! The pipeline's stages on the all-modules profile, one benchmark each:
+//! `cargo bench --bench pipeline` (add `-- --quick` for a short run).
+//!
+//! Each stage starts from the previous stage's output, computed once outside the timed loop:
+//! load + validate from the file's text, plan from settings, render from the plan, emit the
+//! bundle from the objects, and the Helm chart from settings, plan and objects. `end_to_end` is
+//! the whole of `napgen render` but process start and writing to stdout.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use napgen::{app, chart, emit, load, plan, render, validate};
+use std::hint::black_box;
+
+const PROFILE: &str = include_str!("../values/all-modules.env");
+
+fn stages(c: &mut Criterion) {
+    let (entries, _) = load::parse_dotenv(PROFILE, "values/all-modules.env");
+    let settings = validate::validate(&entries)
+        .settings
+        .expect("the all-modules profile is valid");
+    let plan = plan::plan(&settings);
+    let objects = render::render(&plan).expect("the all-modules profile renders");
+    let header = app::header(&plan);
+
+    c.bench_function("load_validate", |b| {
+        b.iter(|| {
+            let (entries, _) = load::parse_dotenv(black_box(PROFILE), "values/all-modules.env");
+            validate::validate(&entries)
+        })
+    });
+    c.bench_function("plan", |b| b.iter(|| plan::plan(black_box(&settings))));
+    c.bench_function("render", |b| {
+        b.iter(|| render::render(black_box(&plan)).unwrap())
+    });
+    c.bench_function("emit_bundle", |b| {
+        b.iter(|| emit::bundle(black_box(&objects), &header))
+    });
+    c.bench_function("chart", |b| {
+        b.iter(|| chart::chart(&settings, black_box(&plan), &objects))
+    });
+    c.bench_function("end_to_end", |b| {
+        b.iter(|| {
+            let (entries, _) = load::parse_dotenv(black_box(PROFILE), "values/all-modules.env");
+            let settings = validate::validate(&entries).settings.unwrap();
+            let (plan, objects) = app::render_objects(&settings).unwrap();
+            emit::bundle(&objects, &app::header(&plan))
+        })
+    });
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
