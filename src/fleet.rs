@@ -7,10 +7,11 @@
 //! soon as it is ready, so memory does not grow with the number of environments. The folder is
 //! written atomically: when any environment fails, nothing is written.
 
-use crate::app::{self, Failure};
+use crate::app::{self, exit, Failure};
 use crate::diagnostic::{Diagnostic, Origin};
 use crate::emit::StagedDir;
 use crate::input::Inputs;
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -200,4 +201,42 @@ fn render_one(
         .write(&environment.file_name(), bundle.as_bytes())
         .map_err(|e| Failure::Io(e.to_string()))?;
     Ok(name_whole(configured.warnings))
+}
+
+/// Print the outcomes for people, environment by environment (warnings and errors, each naming
+/// its file), then one line on what was written; the exit code is that of the most serious
+/// failure.
+pub fn report(outcomes: &[Outcome], out_dir: &Path, out: &mut dyn Write) -> i32 {
+    let (mut failed, mut code) = (0, exit::OK);
+    for outcome in outcomes {
+        match &outcome.result {
+            Ok(diagnostics) | Err(Failure::Invalid(diagnostics)) => {
+                for d in diagnostics {
+                    let _ = writeln!(out, "{d}");
+                }
+            }
+            Err(Failure::Io(m) | Failure::Internal(m)) => {
+                let _ = writeln!(out, "{m}");
+            }
+        }
+        if let Err(f) = &outcome.result {
+            failed += 1;
+            code = code.max(f.exit_code());
+        }
+    }
+    let _ = if failed > 0 {
+        writeln!(
+            out,
+            "napgen: {failed} of {} environment(s) failed; nothing was written",
+            outcomes.len()
+        )
+    } else {
+        writeln!(
+            out,
+            "napgen: rendered {} environment(s) into {}",
+            outcomes.len(),
+            out_dir.display()
+        )
+    };
+    code
 }

@@ -394,8 +394,7 @@ fn write_stdout(bytes: &[u8]) -> ExitCode {
     }
 }
 
-/// `render --each`: every environment into one folder, findings printed environment by
-/// environment; the exit code is that of the most serious failure.
+/// `render --each`: every environment into one folder.
 fn render_each(
     shared: &Inputs,
     each: &[String],
@@ -405,37 +404,14 @@ fn render_each(
 ) -> ExitCode {
     let cwd = Path::new(".");
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let outcomes = match fleet::environments(each, cwd)
+    match fleet::environments(each, cwd)
         .and_then(|environments| fleet::render(shared, &environments, only, cwd, dir, jobs))
     {
-        Ok(outcomes) => outcomes,
-        Err(f) => return fail(f),
-    };
-    let (mut failed, mut code) = (0, exit::OK);
-    for outcome in &outcomes {
-        match &outcome.result {
-            Ok(warnings) => print_diagnostics(warnings),
-            Err(Failure::Invalid(diagnostics)) => print_diagnostics(diagnostics),
-            Err(Failure::Io(m) | Failure::Internal(m)) => eprintln!("{m}"),
+        Ok(outcomes) => {
+            ExitCode::from(fleet::report(&outcomes, dir, &mut io::stderr().lock()) as u8)
         }
-        if let Err(f) = &outcome.result {
-            failed += 1;
-            code = code.max(f.exit_code());
-        }
+        Err(f) => fail(f),
     }
-    if failed > 0 {
-        eprintln!(
-            "napgen: {failed} of {} environment(s) failed; nothing was written",
-            outcomes.len()
-        );
-        return ExitCode::from(code as u8);
-    }
-    eprintln!(
-        "napgen: rendered {} environment(s) into {}",
-        outcomes.len(),
-        dir.display()
-    );
-    ExitCode::SUCCESS
 }
 
 fn run(cli: Cli) -> ExitCode {
