@@ -280,6 +280,17 @@ fn parse_int(raw: &str, shown: &str, min: i64, max: i64, why: &str) -> Result<i6
     Ok(n)
 }
 
+/// URLs, registries and paths are written without a trailing slash (napgen adds its own).
+fn no_trailing_slash(raw: &str, shown: &str) -> Result<(), Problem> {
+    if raw.ends_with('/') {
+        return Err(problem(
+            format!("{shown} ends with a slash"),
+            format!("remove the trailing slash: {}", raw.trim_end_matches('/')),
+        ));
+    }
+    Ok(())
+}
+
 fn split_number(raw: &str) -> (&str, &str) {
     let end = raw
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -393,12 +404,7 @@ fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
             "an LDAP URL is ldap://host[:port]; put the base DN in LDAP_USER_BASE_DN",
         ));
     }
-    if raw.ends_with('/') {
-        return Err(problem(
-            format!("{shown} ends with a slash"),
-            format!("remove the trailing slash: {}", raw.trim_end_matches('/')),
-        ));
-    }
+    no_trailing_slash(raw, shown)?;
     Ok(())
 }
 
@@ -441,11 +447,8 @@ fn check_abs_path(raw: &str, shown: &str) -> Result<(), Problem> {
             "give the path without .. segments",
         ));
     }
-    if raw.len() > 1 && raw.ends_with('/') {
-        return Err(problem(
-            format!("{shown} ends with a slash"),
-            format!("remove it: {}", raw.trim_end_matches('/')),
-        ));
+    if raw.len() > 1 {
+        no_trailing_slash(raw, shown)?;
     }
     Ok(())
 }
@@ -488,12 +491,7 @@ fn check_s3_path(raw: &str, shown: &str) -> Result<(), Problem> {
             "give the folder in the bucket without spaces, ?, # or ..",
         ));
     }
-    if raw.ends_with('/') {
-        return Err(problem(
-            format!("{shown} ends with a slash"),
-            format!("remove it: {}", raw.trim_end_matches('/')),
-        ));
-    }
+    no_trailing_slash(raw, shown)?;
     Ok(())
 }
 
@@ -943,12 +941,7 @@ fn check_registry(raw: &str, shown: &str) -> Result<(), Problem> {
             format!("give the registry without it: {rest}"),
         ));
     }
-    if raw.ends_with('/') {
-        return Err(problem(
-            format!("{shown} ends with a slash"),
-            format!("remove it: {}", raw.trim_end_matches('/')),
-        ));
-    }
+    no_trailing_slash(raw, shown)?;
     let (authority, path) = raw.split_once('/').unwrap_or((raw, ""));
     if raw.contains('?') || raw.contains('#') {
         return Err(problem(
