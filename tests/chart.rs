@@ -1,6 +1,10 @@
 //! `napgen chart`: the folder and the archive, their layout, the objects they install and the
 //! values and schema they carry.
 
+mod common;
+
+use common::{napgen, napgen_env, stderr};
+
 use napgen::chart::{self, HOOK_ANNOTATIONS};
 use napgen::registry::KEYS;
 use napgen::yaml;
@@ -9,24 +13,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn napgen(dir: &Path, args: &[&str]) -> Output {
-    napgen_env(dir, args, &[])
-}
-
-fn napgen_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_napgen"));
-    cmd.args(args).current_dir(dir).stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn values(case: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -37,14 +23,7 @@ fn values(case: &str) -> String {
 }
 
 fn profiles() -> Vec<String> {
-    let mut cases: Vec<String> = fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("values"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "env"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    cases.sort();
-    cases
+    common::profiles().iter().map(|p| common::name(p)).collect()
 }
 
 /// LDAP on, with values that Helm's template engine would act on if it ever saw them.

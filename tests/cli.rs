@@ -1,29 +1,10 @@
 //! The binary as users run it: exit codes, stdout/stderr, files written or not, determinism.
 
+mod common;
+
+use common::{napgen, napgen_env, repo, stderr};
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn napgen(dir: &Path, args: &[&str]) -> Output {
-    napgen_env(dir, args, &[])
-}
-
-fn napgen_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_napgen"));
-    cmd.args(args).current_dir(dir).stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn render_with_no_values_uses_embedded_defaults() {

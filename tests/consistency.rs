@@ -3,6 +3,8 @@
 //! and name their ports, OAuth redirect URIs equal the services' callbacks, and turning a module on
 //! adds that module's objects and changes nothing else but the listed wiring.
 
+mod common;
+
 use napgen::diagnostic::Origin;
 use napgen::load::Entry;
 use napgen::render::Object;
@@ -560,18 +562,8 @@ fn entries(pairs: &[(&str, &str)]) -> Vec<Entry> {
 
 #[test]
 fn every_profile_is_consistent() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for path in files {
-        let inputs = Inputs {
-            files: vec![path.to_string_lossy().into_owned()],
-            sets: vec![],
-        };
-        let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+    for path in common::profiles() {
+        let configured = common::configure(&path);
         let (plan, objects) = app::render_objects(&configured.settings).unwrap();
         let problems = check(&install_of(&plan, &objects));
         assert!(
@@ -587,15 +579,9 @@ fn every_profile_is_consistent() {
 /// renders): the profiles in values/ select every template between them.
 #[test]
 fn the_profiles_render_every_template() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
     let mut used = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let inputs = Inputs {
-            files: vec![entry.unwrap().path().to_string_lossy().into_owned()],
-            sets: vec![],
-        };
-        let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
-        used.extend(plan::plan(&configured.settings).templates);
+    for path in common::profiles() {
+        used.extend(common::configure(&path).plan.templates);
     }
     let unused: Vec<&str> = napgen::render::TEMPLATES
         .iter()
@@ -1039,15 +1025,8 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
 
 #[test]
 fn every_profile_fits_the_minimum_nodes_with_room_for_workspaces() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let inputs = Inputs {
-            files: vec![path.to_string_lossy().into_owned()],
-            sets: vec![],
-        };
-        let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
-        let c = plan::plan(&configured.settings).capacity;
+    for path in common::profiles() {
+        let c = common::configure(&path).plan.capacity;
         assert!(
             c.workspaces >= app::MIN_WORKSPACES,
             "{}: {c:?}",

@@ -1,22 +1,12 @@
 //! `napgen render --each ... --out-dir DIR`: many environments in one run, each bundle
 //! byte-identical to rendering that environment alone, all or nothing.
 
+mod common;
+
+use common::{napgen, stderr};
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn napgen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_napgen"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A folder `envs/` holding a copy of every profile in values/.
 fn profiles_folder() -> (tempfile::TempDir, Vec<String>) {

@@ -3,29 +3,11 @@
 //! `==> path <==` line).
 //! Update goldens deliberately with `cargo insta review` (or INSTA_UPDATE=always), never from a test.
 
-use napgen::{app, emit, input::Inputs};
-use std::path::{Path, PathBuf};
+mod common;
 
-/// Every `values/*.env`, sorted.
-pub fn cases() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
-    let mut cases: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "env"))
-        .collect();
-    cases.sort();
-    cases
-}
-
-fn configure(path: &Path) -> app::Configured {
-    let inputs = Inputs {
-        files: vec![path.to_string_lossy().into_owned()],
-        sets: vec![],
-    };
-    app::configure(&inputs, Path::new("."), &mut std::io::empty())
-        .unwrap_or_else(|f| panic!("{} is invalid: {f:?}", path.display()))
-}
+use common::configure;
+use napgen::{app, emit};
+use std::path::Path;
 
 fn render_case(path: &Path) -> String {
     let configured = configure(path);
@@ -48,7 +30,7 @@ fn chart_case(path: &Path) -> String {
 
 #[test]
 fn bundles_match_goldens() {
-    let cases = cases();
+    let cases = common::profiles();
     assert!(cases.len() >= 2, "values/ must hold the profiles");
     for path in cases {
         let case = path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -66,7 +48,7 @@ fn bundles_match_goldens() {
 
 #[test]
 fn charts_match_goldens() {
-    for path in cases() {
+    for path in common::profiles() {
         let case = path.file_stem().unwrap().to_string_lossy().into_owned();
         let chart = chart_case(&path);
         insta::with_settings!({

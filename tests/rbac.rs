@@ -1,7 +1,9 @@
 //! Least privilege, proven: every RBAC rule of every profile is in tests/rbac-allowlist.txt with
 //! a reason; no wildcards; cluster-scoped rights are get/list/watch on nodes only.
 
-use napgen::{app, input::Inputs};
+mod common;
+
+use napgen::app;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -80,18 +82,8 @@ fn rights(objects: &[Value]) -> Vec<Right> {
 fn every_rule_is_allowed_and_explained() {
     let allowed = allowlist();
     let mut used = BTreeSet::new();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for path in files {
-        let inputs = Inputs {
-            files: vec![path.to_string_lossy().into_owned()],
-            sets: vec![],
-        };
-        let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+    for path in common::profiles() {
+        let configured = common::configure(&path);
         let (_, objects) = app::render_objects(&configured.settings).unwrap();
         let values: Vec<Value> = objects.into_iter().map(|o| o.value).collect();
         for right in rights(&values) {
