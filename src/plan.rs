@@ -97,10 +97,18 @@ pub struct Workload {
     pub volumes: Vec<Value>,
     pub volume_mounts: Vec<Value>,
     pub service_account: String,
+    #[serde(flatten)]
+    pub availability: Availability,
+}
+
+/// How a workload's replicas survive node loss and drains; templates read the fields directly.
+#[derive(Debug, Clone, Serialize)]
+pub struct Availability {
     /// A PodDisruptionBudget keeps one replica up during node drains (multi-node, 2+ replicas).
     pub pdb: bool,
+    /// Replicas prefer different nodes (multi-node only).
     pub affinity: Value,
-    /// `topologySpreadConstraints` (multi-node only).
+    /// `topologySpreadConstraints` over zones (multi-node only).
     pub topology_spread: Option<Vec<Value>>,
 }
 
@@ -395,6 +403,15 @@ impl Ctx<'_> {
     /// The fields every run-time pod template shares: pull policy and pull secrets.
     pub fn pull_policy(&self) -> &str {
         self.settings.str("IMAGE_PULL_POLICY")
+    }
+
+    /// A workload's availability, derived from the profile, its selector and its replicas.
+    pub fn availability(&self, selector: &Map, replicas: u32) -> Availability {
+        Availability {
+            pdb: self.multi_node && replicas > 1,
+            affinity: spread(self.multi_node, selector),
+            topology_spread: placement::zone_spread(self.multi_node, selector),
+        }
     }
 
     /// NodePort on TOS_HOST, or ClusterIP behind an ingress.
@@ -749,9 +766,7 @@ pub fn plan(settings: &Settings) -> Plan {
         volumes: cp_volumes,
         volume_mounts: cp_mounts,
         service_account: control_plane_name.clone(),
-        pdb: multi_node && replicas > 1,
-        affinity: spread(multi_node, &cp_selector),
-        topology_spread: placement::zone_spread(multi_node, &cp_selector),
+        availability: ctx.availability(&cp_selector, replicas),
     };
 
     // ---- gateway
@@ -791,9 +806,7 @@ pub fn plan(settings: &Settings) -> Plan {
         volumes: gw_volumes,
         volume_mounts: gw_mounts,
         service_account: "nap-gateway".into(),
-        pdb: multi_node && replicas > 1,
-        affinity: spread(multi_node, &gw_selector),
-        topology_spread: placement::zone_spread(multi_node, &gw_selector),
+        availability: ctx.availability(&gw_selector, replicas),
     };
 
     // ---- seed Jobs
@@ -922,7 +935,7 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
     if plan.secret.rendered {
         t.push("core/secret.yaml");
     }
-    if plan.control_plane.pdb || plan.gateway.pdb {
+    if plan.control_plane.availability.pdb || plan.gateway.availability.pdb {
         t.push("core/disruption-budgets.yaml");
     }
     if plan.nfs.is_some() {
@@ -941,7 +954,7 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
             "sandbox/pod-template.yaml",
             "sandbox/network-policies.yaml",
         ]);
-        if sandbox.workload.pdb {
+        if sandbox.workload.availability.pdb {
             t.push("sandbox/disruption-budget.yaml");
         }
     }
@@ -952,7 +965,7 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
             "browser/coturn.yaml",
             "browser/network-policies.yaml",
         ]);
-        if b.workload.pdb {
+        if b.workload.availability.pdb {
             t.push("browser/disruption-budget.yaml");
         }
         if b.coturn.secret_rendered {

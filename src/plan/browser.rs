@@ -9,8 +9,7 @@
 use super::oauth::{client, OAuthClient};
 use super::sandbox::Sandbox;
 use super::{
-    checksum, image_ref, plain_env, resources, selector, spread, tmp_volume, Ctx, Exposure, Map,
-    Workload,
+    checksum, image_ref, plain_env, resources, selector, tmp_volume, Ctx, Exposure, Map, Workload,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -176,9 +175,7 @@ pub(crate) fn plan(
         volumes,
         volume_mounts,
         service_account: name.into(),
-        pdb: ctx.multi_node && replicas > 1,
-        affinity: spread(ctx.multi_node, &sel),
-        topology_spread: super::placement::zone_spread(ctx.multi_node, &sel),
+        availability: ctx.availability(&sel, replicas),
     };
 
     Browser {

@@ -2,7 +2,7 @@
 //! mounts.
 
 use super::oauth::{client, OAuthClient};
-use super::{plain_env, resources, selector, spread, tmp_volume, Ctx, Exposure, Workload};
+use super::{plain_env, resources, selector, tmp_volume, Ctx, Exposure, Workload};
 use serde::Serialize;
 use serde_json::json;
 
@@ -111,9 +111,7 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
         volumes,
         volume_mounts,
         service_account: name.into(),
-        pdb: ctx.multi_node && replicas > 1,
-        affinity: spread(ctx.multi_node, &sel),
-        topology_spread: super::placement::zone_spread(ctx.multi_node, &sel),
+        availability: ctx.availability(&sel, replicas),
     };
     Sandbox {
         workload,
