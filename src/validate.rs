@@ -1156,6 +1156,26 @@ fn at(settings: &Settings, key: &str) -> Option<Origin> {
     settings.origin(key).cloned()
 }
 
+/// An error about `key`, pointing at where it was set.
+fn key_error(
+    settings: &Settings,
+    key: &str,
+    message: impl Into<String>,
+    help: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic::error(Some(key), at(settings, key), message, help)
+}
+
+/// A warning about `key`, pointing at where it was set.
+fn key_warning(
+    settings: &Settings,
+    key: &str,
+    message: impl Into<String>,
+    help: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic::warning(Some(key), at(settings, key), message, help)
+}
+
 fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let on = |m: Module| m.enabled(settings);
 
@@ -1171,9 +1191,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             for b in &ports[..i] {
                 // An invalid port is reported already and has no value to compare.
                 if settings.int_opt(a).is_some() && settings.int_opt(a) == settings.int_opt(b) {
-                    diags.push(Diagnostic::error(
-                        Some(a),
-                        at(settings, a),
+                    diags.push(key_error(
+                        settings,
+                        a,
                         format!("{} is also {b}'s port", settings.int(a)),
                         "each service needs its own NodePort: choose another free port in 30000-32767",
                     ));
@@ -1192,9 +1212,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     for (i, a) in urls.iter().enumerate() {
         for b in &urls[..i] {
             if settings.is_set(a) && settings.opt(a) == settings.opt(b) {
-                diags.push(Diagnostic::error(
-                    Some(a),
-                    at(settings, a),
+                diags.push(key_error(
+                    settings,
+                    a,
                     format!("equals {b}"),
                     "each service is its own OAuth origin: give each one its own host name",
                 ));
@@ -1206,9 +1226,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         let url = settings.str("OPENAI_BASE_URL");
         let path = url.trim_end_matches('/');
         if path.ends_with("/chat/completions") || path.ends_with("/responses") {
-            diags.push(Diagnostic::error(
-                Some("OPENAI_BASE_URL"),
-                at(settings, "OPENAI_BASE_URL"),
+            diags.push(key_error(
+                settings,
+                "OPENAI_BASE_URL",
                 "is an API operation's URL, not a base URL",
                 "give the base URL (e.g. https://api.openai.com/v1); Codex calls <base>/responses, the Responses API",
             ));
@@ -1219,9 +1239,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         && settings.bool("LDAP_START_TLS")
         && settings.str("LDAP_URL").starts_with("ldaps://")
     {
-        diags.push(Diagnostic::error(
-            Some("LDAP_START_TLS"),
-            at(settings, "LDAP_START_TLS"),
+        diags.push(key_error(
+            settings,
+            "LDAP_START_TLS",
             "StartTLS cannot be used with an ldaps:// URL (it is already TLS)",
             "set LDAP_START_TLS=false, or use an ldap:// URL",
         ));
@@ -1232,9 +1252,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             .str("LDAP_CA_CERT")
             .contains("-----BEGIN CERTIFICATE-----")
     {
-        diags.push(Diagnostic::error(
-            Some("LDAP_CA_CERT"),
-            at(settings, "LDAP_CA_CERT"),
+        diags.push(key_error(
+            settings,
+            "LDAP_CA_CERT",
             "is not a PEM certificate (no -----BEGIN CERTIFICATE----- line)",
             "paste the PEM text in double quotes; it may span several lines",
         ));
@@ -1245,17 +1265,17 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             .str("CA_BUNDLE")
             .contains("-----BEGIN CERTIFICATE-----")
         {
-            diags.push(Diagnostic::error(
-                Some("CA_BUNDLE"),
-                at(settings, "CA_BUNDLE"),
+            diags.push(key_error(
+                settings,
+                "CA_BUNDLE",
                 "is not a PEM certificate bundle (no -----BEGIN CERTIFICATE----- line)",
                 "paste the PEM text in double quotes; it may span several lines",
             ));
         }
         if settings.is_set("CA_BUNDLE_CONFIG_MAP") {
-            diags.push(Diagnostic::error(
-                Some("CA_BUNDLE_CONFIG_MAP"),
-                at(settings, "CA_BUNDLE_CONFIG_MAP"),
+            diags.push(key_error(
+                settings,
+                "CA_BUNDLE_CONFIG_MAP",
                 "is set together with CA_BUNDLE; the bundle comes from one of them",
                 "keep CA_BUNDLE (napgen renders the ConfigMap) or CA_BUNDLE_CONFIG_MAP (you provide it), not both",
             ));
@@ -1266,9 +1286,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         && !settings.is_set("HTTP_PROXY")
         && !settings.is_set("HTTPS_PROXY")
     {
-        diags.push(Diagnostic::warning(
-            Some("NO_PROXY"),
-            at(settings, "NO_PROXY"),
+        diags.push(key_warning(
+            settings,
+            "NO_PROXY",
             "has no effect: neither HTTP_PROXY nor HTTPS_PROXY is set",
             "set a proxy, or remove the line",
         ));
@@ -1278,9 +1298,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         && settings.str("INGRESS_MODE") == "nodeport"
         && is_loopback(settings.str("TOS_HOST"))
     {
-        diags.push(Diagnostic::warning(
-            Some("TOS_HOST"),
-            at(settings, "TOS_HOST"),
+        diags.push(key_warning(
+            settings,
+            "TOS_HOST",
             "is a loopback address on a multi-node cluster; users cannot reach it",
             "set TOS_HOST to a worker node IP or name users can reach",
         ));
@@ -1289,9 +1309,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         && settings.is_set("TURN_HOST")
         && settings.str("TURN_HOST").parse::<IpAddr>().is_err()
     {
-        diags.push(Diagnostic::warning(
-            Some("TURN_HOST"),
-            at(settings, "TURN_HOST"),
+        diags.push(key_warning(
+            settings,
+            "TURN_HOST",
             "is a host name; coturn's external-ip needs an address, so the relay will announce the node's own address",
             "set TURN_HOST to the IP users' browsers reach (the node's public or LAN IP)",
         ));
@@ -1314,9 +1334,9 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
                 .and_then(|u| split_url(u))
                 .and_then(|(_, a, _)| host_of_authority(a).ok());
             if host.is_some_and(|h| h.parse::<IpAddr>().is_ok() || h.starts_with('[')) {
-                diags.push(Diagnostic::error(
-                    Some(key),
-                    at(settings, key),
+                diags.push(key_error(
+                    settings,
+                    key,
                     "has an IP address as its host; Ingress rules route by host name",
                     "use a DNS name, or INGRESS_MODE=external with your own routing",
                 ));
@@ -1327,17 +1347,17 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         && settings.str("POSTGRES_ANTI_AFFINITY") == "required"
         && settings.origin("POSTGRES_ANTI_AFFINITY").is_some()
     {
-        diags.push(Diagnostic::warning(
-            Some("POSTGRES_ANTI_AFFINITY"),
-            at(settings, "POSTGRES_ANTI_AFFINITY"),
+        diags.push(key_warning(
+            settings,
+            "POSTGRES_ANTI_AFFINITY",
             "has no effect on single-node: instances are spread over nodes only on multi-node",
             "remove the line, or set PROFILE=multi-node",
         ));
     }
     if on(Module::Browser) && is_loopback(settings.str("TURN_HOST")) {
-        diags.push(Diagnostic::warning(
-            Some("TURN_HOST"),
-            at(settings, "TURN_HOST"),
+        diags.push(key_warning(
+            settings,
+            "TURN_HOST",
             "is a loopback address; users' browsers cannot reach the TURN relay there",
             "set TURN_HOST to the public or LAN IP of the node coturn runs on",
         ));
@@ -1366,9 +1386,9 @@ fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             .opt("RWX_STORAGE_CLASS")
             .is_some_and(|c| c != class)
     {
-        diags.push(Diagnostic::error(
-            Some("RWX_STORAGE_CLASS"),
-            at(settings, "RWX_STORAGE_CLASS"),
+        diags.push(key_error(
+            settings,
+            "RWX_STORAGE_CLASS",
             format!("names another class while NFS_SERVER makes napgen render {class} for the shared directory"),
             format!("remove RWX_STORAGE_CLASS (the shared directory then uses {class}), or remove the NFS_* keys and keep your own class"),
         ));
@@ -1378,9 +1398,9 @@ fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             || sub.chars().any(char::is_control)
             || sub.split('/').any(|seg| seg == "..")
         {
-            diags.push(Diagnostic::error(
-                Some("NFS_SUBDIR"),
-                at(settings, "NFS_SUBDIR"),
+            diags.push(key_error(
+                settings,
+                "NFS_SUBDIR",
                 format!("{sub:?} is not a relative sub-directory"),
                 "give a path below NFS_SHARE without a leading /, .. or control characters, e.g. ${pvc.metadata.namespace}/${pvc.metadata.name}",
             ));
@@ -1399,9 +1419,9 @@ pub fn review_warnings(settings: &Settings) -> Vec<Diagnostic> {
     let Some(first) = given.first() else {
         return Vec::new();
     };
-    vec![Diagnostic::warning(
-        Some(first),
-        at(settings, first),
+    vec![key_warning(
+        settings,
+        first,
         format!(
             "{} cannot change after the first install: a claim's storage class is immutable",
             given.join(", ")
@@ -1492,13 +1512,10 @@ fn check_turn_reachability(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     if public.is_empty() {
         return;
     }
-    diags.push(Diagnostic::warning(
-        Some("TURN_HOST"),
-        at(settings, "TURN_HOST"),
-        format!(
-            "{turn} is a private address, while users reach the platform on public addresses: {}",
-            public.join(", ")
-        ),
+    diags.push(key_warning(
+        settings,
+        "TURN_HOST",
+        format!("{turn} is a private address, while users reach the platform on public addresses: {}", public.join(", ")),
         "users outside your network would load the browser page but not its live view (WebRTC relays through TURN_HOST); set TURN_HOST to the public IP of the node coturn runs on (open 3478/tcp+udp and 49152-49252/udp there), or ignore this if every user is inside the network",
     ));
 }
