@@ -21,7 +21,7 @@
 //!   SemVer build metadata: `1.8.0+3f2a9c1b7d4e`. A changed configuration is a new chart version,
 //!   which GitOps tools that follow chart versions act on; `appVersion` is NAP_VERSION.
 
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::registry::{self, Default, KeyType, KEYS};
 use crate::render::Object;
 use crate::settings::Settings;
@@ -603,7 +603,7 @@ static NOTES: &[Note] = &[
         text: |c| {
             format!(
                 "Code Sandbox: {}",
-                plan::public_origin(c.settings, "SANDBOX_PUBLIC_URL", "SANDBOX_NODE_PORT")
+                c.plan.sandbox.as_ref().map_or("", |m| m.origin.as_str())
             )
         },
     },
@@ -613,7 +613,7 @@ static NOTES: &[Note] = &[
         text: |c| {
             format!(
                 "Remote Browser: {}",
-                plan::public_origin(c.settings, "BROWSER_PUBLIC_URL", "BROWSER_NODE_PORT")
+                c.plan.browser.as_ref().map_or("", |m| m.origin.as_str())
             )
         },
     },
@@ -910,7 +910,7 @@ mod tests {
             })
             .collect();
         let settings = validate::validate(&entries).settings.expect("valid");
-        let plan = plan::plan(&settings);
+        let plan = crate::plan::plan(&settings);
         let objects = render::render(&plan).unwrap();
         (settings, plan, objects)
     }
