@@ -259,6 +259,15 @@ pub struct Plan {
     pub templates: Vec<&'static str>,
 }
 
+/// The one container of a run-time pod template ([`Ctx::runtime_pod`]).
+pub(crate) struct RuntimeContainer<'a> {
+    pub name: &'a str,
+    pub image: &'a str,
+    pub env: Vec<Value>,
+    pub resources: Value,
+    pub mounts: Vec<Value>,
+}
+
 /// What every part of the plan builds on: settings, names, labels and the Secret's keys.
 pub(crate) struct Ctx<'a> {
     pub settings: &'a Settings,
@@ -412,6 +421,49 @@ impl Ctx<'_> {
             affinity: spread(self.multi_node, selector),
             topology_spread: placement::zone_spread(self.multi_node, selector),
         }
+    }
+
+    /// The pod template of pods the platform creates at run time (workspaces, browser sessions,
+    /// sandbox pods), as YAML text: every one gets the same rules (no API token, no service
+    /// links, pull secrets, run-time placement, restricted security contexts, pull policy).
+    pub fn runtime_pod(
+        &self,
+        labels: &Map,
+        service_account: Option<&str>,
+        container: RuntimeContainer,
+        volumes: Vec<Value>,
+    ) -> String {
+        let RuntimeContainer {
+            name,
+            image,
+            env,
+            resources,
+            mounts,
+        } = container;
+        manifest(json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"labels": labels},
+            "spec": {
+                "serviceAccountName": service_account,
+                "automountServiceAccountToken": false,
+                "enableServiceLinks": false,
+                "imagePullSecrets": self.pull_secrets(),
+                "nodeSelector": self.runtime_placement.node_selector,
+                "tolerations": self.runtime_placement.tolerations,
+                "securityContext": self.pod_security,
+                "containers": [{
+                    "name": name,
+                    "image": image,
+                    "imagePullPolicy": self.pull_policy(),
+                    "env": (!env.is_empty()).then_some(env),
+                    "resources": resources,
+                    "securityContext": self.container_security,
+                    "volumeMounts": mounts,
+                }],
+                "volumes": volumes,
+            },
+        }))
     }
 
     /// NodePort on TOS_HOST, or ClusterIP behind an ingress.
@@ -1043,34 +1095,19 @@ fn workspace_runtime(
         let mut pod_labels = workspace_labels.clone();
         pod_labels.insert("nap.io/agent-type".into(), agent.clone());
         let cpu = settings.str("WORKSPACE_CPU");
-        let template = json!({
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"labels": pod_labels},
-            "spec": {
-                "serviceAccountName": "nap-workspace",
-                "automountServiceAccountToken": false,
-                "imagePullSecrets": ctx.pull_secrets(),
-                "enableServiceLinks": false,
-                "nodeSelector": ctx.runtime_placement.node_selector,
-                "tolerations": ctx.runtime_placement.tolerations,
-                "securityContext": ctx.pod_security,
-                "containers": [{
-                    "name": "agent",
-                    "image": agent_image,
-                    "imagePullPolicy": ctx.pull_policy(),
-                    "env": env,
-                    "resources": {
-                        "requests": {"cpu": cpu, "memory": settings.str("WORKSPACE_MEMORY")},
-                        "limits": {"cpu": double_cpu(cpu), "memory": settings.str("WORKSPACE_MEMORY")},
-                    },
-                    "securityContext": ctx.container_security,
-                    "volumeMounts": mounts,
-                }],
-                "volumes": volumes,
-            },
-        });
-        pod_templates.insert(format!("{agent}.yaml"), manifest(template));
+        let memory = settings.str("WORKSPACE_MEMORY");
+        let container = RuntimeContainer {
+            name: "agent",
+            image: &agent_image,
+            env,
+            resources: json!({
+                "requests": {"cpu": cpu, "memory": memory},
+                "limits": {"cpu": double_cpu(cpu), "memory": memory},
+            }),
+            mounts,
+        };
+        let template = ctx.runtime_pod(&pod_labels, Some("nap-workspace"), container, volumes);
+        pod_templates.insert(format!("{agent}.yaml"), template);
     }
     pod_templates.insert(
         "workspace-disk.yaml".into(),

@@ -127,30 +127,19 @@ pub(crate) fn plan(
     );
     ctx.outbound
         .attach(&mut session_env, &mut session_volumes, &mut session_mounts);
-    let session_template = super::manifest(json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"labels": session_labels},
-        "spec": {
-            "serviceAccountName": "nap-workspace",
-            "automountServiceAccountToken": false,
-            "enableServiceLinks": false,
-            "imagePullSecrets": ctx.pull_secrets(),
-            "nodeSelector": ctx.runtime_placement.node_selector,
-            "tolerations": ctx.runtime_placement.tolerations,
-            "securityContext": ctx.pod_security,
-            "containers": [{
-                "name": "chromium",
-                "image": chromium,
-                "imagePullPolicy": ctx.pull_policy(),
-                "env": session_env,
-                "resources": resources("500m", "1Gi", "2"),
-                "securityContext": ctx.container_security,
-                "volumeMounts": session_mounts,
-            }],
-            "volumes": session_volumes,
-        },
-    }));
+    let session = super::RuntimeContainer {
+        name: "chromium",
+        image: &chromium,
+        env: session_env,
+        resources: resources("500m", "1Gi", "2"),
+        mounts: session_mounts,
+    };
+    let session_template = ctx.runtime_pod(
+        &session_labels,
+        Some("nap-workspace"),
+        session,
+        session_volumes,
+    );
 
     let (tmp, tmp_mount) = tmp_volume("256Mi");
     let (mut volumes, mut volume_mounts) = (vec![tmp], vec![tmp_mount]);

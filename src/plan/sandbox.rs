@@ -54,29 +54,15 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     );
     ctx.outbound
         .attach(&mut pod_env, &mut pod_volumes, &mut pod_mounts);
-    let pod_template = super::manifest(json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"labels": pod_labels},
-        "spec": {
-            "automountServiceAccountToken": false,
-            "enableServiceLinks": false,
-            "imagePullSecrets": ctx.pull_secrets(),
-            "nodeSelector": ctx.runtime_placement.node_selector,
-            "tolerations": ctx.runtime_placement.tolerations,
-            "securityContext": ctx.pod_security,
-            "containers": [{
-                "name": "sandbox",
-                "image": runtime_image,
-                "imagePullPolicy": ctx.pull_policy(),
-                "env": (!pod_env.is_empty()).then_some(pod_env),
-                "resources": resources("500m", "1Gi", "2"),
-                "securityContext": ctx.container_security,
-                "volumeMounts": pod_mounts,
-            }],
-            "volumes": pod_volumes,
-        },
-    }));
+    let sandbox = super::RuntimeContainer {
+        name: "sandbox",
+        image: &runtime_image,
+        env: pod_env,
+        resources: resources("500m", "1Gi", "2"),
+        mounts: pod_mounts,
+    };
+    // OpenSandbox creates these pods with its own identity: no service account is named.
+    let pod_template = ctx.runtime_pod(&pod_labels, None, sandbox, pod_volumes);
     let (tmp, tmp_mount) = tmp_volume("256Mi");
     let mut volumes = vec![
         json!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
