@@ -19,10 +19,16 @@ pub fn object_yaml(object: &Object) -> String {
 
 /// [`object_yaml`], appended to `out`.
 pub(crate) fn write_object(out: &mut String, object: &Object) {
+    write_document(out, object.source, &object.value);
+}
+
+/// An object's `# Source:` line and YAML, appended to `out`: of an [`Object`], or of a document
+/// written straight from its template ([`crate::render::render_documents`]).
+pub(crate) fn write_document<'a>(out: &mut String, source: &str, value: impl yaml::Tree<'a>) {
     out.push_str("# Source: ");
-    out.push_str(object.source);
+    out.push_str(source);
     out.push('\n');
-    yaml::write_yaml(out, &object.value);
+    yaml::write_yaml(out, value);
 }
 
 /// The multi-document bundle for `kubectl apply`.

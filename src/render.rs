@@ -1,31 +1,27 @@
-//! Rendering: plan → Kubernetes objects, through minijinja templates embedded in the binary.
+//! Rendering: plan → Kubernetes objects, through the templates under templates/.
 //!
-//! Injection-proofing: templates give the objects their structure and values never change it.
-//! Every `{{ }}` goes through [`format_value`], which keeps the value aside and writes a slot
-//! marker in its place (the private-use character [`SLOT`] and the value's number). The rendered
-//! text, made of template text and markers only, is read as YAML, and each marker is then
-//! replaced by its value: a value is never parsed, so no value can add, remove or reshape an
-//! object, whatever characters it holds. A marker must stand for a whole YAML value (a mapping
-//! value, a sequence item or a key); one inside other text is an error. The `safe` filter is
-//! removed, undefined names are errors, and every document is checked before it is emitted.
+//! Templates are minijinja templates, compiled when napgen is built ([`compile`], run by
+//! `build.rs`): minijinja parses each one, and its YAML is read once, into document trees with a
+//! slot wherever a `{{ }}` stands ([`template`]). Rendering fills the slots with the plan's values
+//! and writes the trees out; nothing is parsed or compiled at run time.
 //!
-//! Reading the rendered text is the main cost of rendering, so it goes through a fast reader for
-//! the YAML subset templates are written in ([`skeleton`]), and through the full YAML reader
-//! only for text outside that subset.
+//! Injection-proofing: templates give the objects their structure and values never change it. A
+//! value is never read as YAML at all, so no value can add, remove or reshape an object, whatever
+//! characters it holds; the tests prove that rendering with minijinja itself (every `{{ }}`
+//! written as a JSON scalar, the text read back as YAML) gives the same objects for every
+//! profile. Undefined names are errors, and every document is checked before it is emitted.
 
-mod skeleton;
+#[cfg(test)]
+mod compile;
+mod template;
 
 use crate::plan::Plan;
-use crate::yaml;
-use minijinja::{Environment, Error, ErrorKind, Output, State, Template, UndefinedBehavior};
+use crate::yaml::{Scalar, Shape, Tree};
 use serde_json::Value;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::borrow::Cow;
+use template::{Expr, Item, Key, Node};
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
-
-/// Starts a slot marker: a private-use character that no template contains.
-pub(crate) const SLOT: char = '\u{e000}';
 
 /// One rendered Kubernetes object.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,53 +62,15 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
-/// The values of one render's `{{ }}`s, by slot number.
-#[derive(Default)]
-struct Slots(Vec<Value>);
-
-/// Keeps the value of a `{{ }}` aside, as JSON data, and writes its slot marker.
-fn format_value(
-    out: &mut Output,
-    state: &mut State,
-    value: &minijinja::Value,
-) -> Result<(), Error> {
-    let json = serde_json::to_value(value)
-        .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))?;
-    let slots = &mut state.get_or_insert_extension_with(Slots::default).0;
-    slots.push(json);
-    write!(out, "{SLOT}{}", slots.len() - 1).map_err(Error::from)
-}
-
-/// Whether compiled templates are kept for later renders. Not by a process's first render: a
-/// one-off run uses each template once, and kept templates would be the largest part of its
-/// memory. From the second render on (a fleet, tests), they are.
-static KEEP_COMPILED: AtomicBool = AtomicBool::new(false);
-
-fn environment() -> &'static Environment<'static> {
-    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_formatter(format_value);
-        // Nothing may bypass the formatter.
-        env.remove_filter("safe");
-        // Templates compile when first used, so a run compiles only those its plan renders.
-        env.set_loader(|name| Ok(template_source(name)));
-        env
-    })
-}
-
-fn template_source(name: &str) -> Option<&'static str> {
-    TEMPLATES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, source)| *source)
-}
-
 /// Render the plan's templates into objects, in Helm's install order.
 pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
     let mut objects = Vec::new();
-    render_each(plan, |object| objects.push(object))?;
+    render_each(plan, |source, document| {
+        objects.push(Object {
+            source,
+            value: to_json(document),
+        });
+    })?;
     sort_install_order(&mut objects);
     Ok(objects)
 }
@@ -125,14 +83,18 @@ pub struct Document {
     pub text: String,
 }
 
-/// [`render`], with each object written as text as soon as it is read, so that the objects are
-/// never all held at once (the text takes a fifth of their memory). In Helm's install order.
+/// [`render`], with each object written straight from its template as text: the same text as
+/// writing the objects of [`render`], without building them. In Helm's install order.
 pub fn render_documents(plan: &Plan) -> Result<Vec<Document>, RenderError> {
     let mut keyed = Vec::new();
     // Each object is written here first, then copied out at its exact size.
     let mut scratch = String::with_capacity(1 << 14);
-    render_each(plan, |object| {
-        let (rank, kind, namespace, name) = install_order_key(&object);
+    render_each(plan, |source, document| {
+        let (rank, kind, namespace, name) = install_order_key(
+            text_at(document, &["kind"]).unwrap_or(""),
+            text_at(document, &["metadata", "namespace"]),
+            text_at(document, &["metadata", "name"]).unwrap_or(""),
+        );
         let key = (
             rank,
             kind.to_owned(),
@@ -140,13 +102,12 @@ pub fn render_documents(plan: &Plan) -> Result<Vec<Document>, RenderError> {
             name.to_owned(),
         );
         scratch.clear();
-        crate::emit::write_object(&mut scratch, &object);
-        let text = scratch.as_str().to_owned();
+        crate::emit::write_document(&mut scratch, source, document);
         keyed.push((
             key,
             Document {
-                source: object.source,
-                text,
+                source,
+                text: scratch.as_str().to_owned(),
             },
         ));
     })?;
@@ -154,116 +115,328 @@ pub fn render_documents(plan: &Plan) -> Result<Vec<Document>, RenderError> {
     Ok(keyed.into_iter().map(|(_, document)| document).collect())
 }
 
-/// Render the plan's templates in order, handing each checked object to `each`.
-fn render_each(plan: &Plan, mut each: impl FnMut(Object)) -> Result<(), RenderError> {
-    let env = environment();
-    let context = minijinja::Value::from(minijinja::value::Serde(plan));
-    let keep = KEEP_COMPILED.swap(true, Ordering::Relaxed);
+/// Render the plan's templates in order, handing each checked document to `each`.
+fn render_each(
+    plan: &Plan,
+    mut each: impl FnMut(&'static str, Instance<'_>),
+) -> Result<(), RenderError> {
+    let root = serde_json::to_value(plan)
+        .map_err(|e| RenderError(format!("the plan does not serialise: {e}")))?;
+    let mut scope = Scope {
+        root: &root,
+        vars: Vec::new(),
+    };
     for &name in &plan.templates {
-        let template = if keep {
-            env.get_template(name)
-        } else {
-            let source = template_source(name).unwrap_or_default();
-            env.template_from_named_str(name, source)
-        }
-        .map_err(|e| RenderError(format!("{name}: {e:#}")))?;
-        for value in
-            documents(&template, &context).map_err(|e| RenderError(format!("{name}{e}")))?
-        {
-            check_object(name, &value)?;
-            each(Object {
-                source: name,
-                value,
-            });
-        }
+        let items = compiled(name).ok_or_else(|| RenderError(format!("no template {name}")))?;
+        run(items, &mut scope, &mut |document| {
+            check_object(document)?;
+            each(name, document);
+            Ok(())
+        })
+        .map_err(|e| RenderError(format!("{name}: {e}")))?;
     }
     Ok(())
 }
 
-/// The documents one template renders to, with the values in place and nulls dropped. Errors
-/// read `: message`, to follow the template's name.
-fn documents(template: &Template, context: &minijinja::Value) -> Result<Vec<Value>, String> {
-    let mut captured = template
-        .render_captured(context)
-        .map_err(|e| format!(": {e:#}"))?;
-    let slots = captured
-        .with_state_mut(|state| state.get_extension_mut::<Slots>().map(std::mem::take))
-        .unwrap_or_default();
-    let text = captured.output();
-    let documents = match skeleton::read(text) {
-        Some(documents) => documents,
-        None => yaml::parse_documents(text).map_err(|e| format!(" rendered invalid YAML: {e}"))?,
-    };
-    let mut slots: Vec<Option<Value>> = slots.0.into_iter().map(Some).collect();
-    documents
-        .into_iter()
-        .map(|mut document| {
-            fill(&mut document, &mut slots)?;
-            drop_nulls(&mut document);
-            Ok(document)
-        })
-        .collect()
+fn compiled(name: &str) -> Option<&'static [Item]> {
+    COMPILED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, items)| *items)
 }
 
-/// The value a slot marker stands for (each is used once), `Ok(None)` for text that is no
-/// marker, an error for a marker inside other text.
-fn slot_value(text: &str, slots: &mut [Option<Value>]) -> Result<Option<Value>, String> {
-    if !may_hold_slot(text) || !text.contains(SLOT) {
-        return Ok(None);
-    }
-    text.strip_prefix(SLOT)
-        .and_then(|n| n.parse::<usize>().ok())
-        .and_then(|n| slots.get_mut(n))
-        .and_then(Option::take)
-        .map(Some)
-        .ok_or_else(|| {
-            ": a {{ }} must stand for a whole YAML value (a mapping value, a sequence item or a key), not part of one".to_string()
-        })
+/// The names a template sees: the plan's fields, and the loop variables in scope.
+struct Scope<'a> {
+    root: &'a Value,
+    vars: Vec<(&'a str, &'a Value)>,
 }
 
-/// Whether `text` may contain [`SLOT`]: a quick byte test (U+E000 is `EE 80 80` in UTF-8).
-fn may_hold_slot(text: &str) -> bool {
-    text.as_bytes().contains(&0xEE)
+/// The value of a `{{ }}`: part of the plan, or text made by the template.
+enum Resolved<'a> {
+    Json(&'a Value),
+    Text(Cow<'a, str>),
 }
 
-/// Replace every slot marker in a document read from rendered text by its value.
-fn fill(value: &mut Value, slots: &mut [Option<Value>]) -> Result<(), String> {
-    match value {
-        Value::String(s) => {
-            if let Some(v) = slot_value(s, slots)? {
-                *value = v;
+impl<'a> Scope<'a> {
+    fn eval(&self, expr: &'a Expr) -> Result<Resolved<'a>, String> {
+        match expr {
+            Expr::Path { name, attrs } => {
+                let mut value = self
+                    .vars
+                    .iter()
+                    .rev()
+                    .find(|(var, _)| var == name)
+                    .map(|(_, value)| *value)
+                    .or_else(|| self.root.get(*name));
+                for attr in attrs.iter() {
+                    value = value.and_then(|v| v.get(*attr));
+                }
+                value.map(Resolved::Json).ok_or_else(|| {
+                    let path: Vec<&str> = std::iter::once(*name)
+                        .chain(attrs.iter().copied())
+                        .collect();
+                    format!("`{}` is undefined", path.join("."))
+                })
             }
-        }
-        Value::Array(items) => {
-            for item in items {
-                fill(item, slots)?;
-            }
-        }
-        Value::Object(map) => {
-            if map.keys().any(|k| may_hold_slot(k)) {
-                let mut renamed = serde_json::Map::new();
-                for (key, v) in std::mem::take(map) {
-                    let key = match slot_value(&key, slots)? {
-                        Some(Value::String(k)) => k,
-                        Some(_) => return Err(": a {{ }} used as a key must be a string".into()),
-                        None => key,
-                    };
-                    if renamed.insert(key, v).is_some() {
-                        return Err(": a {{ }} used as a key repeats a key".into());
+            Expr::Str(s) => Ok(Resolved::Text(Cow::Borrowed(s))),
+            Expr::Concat(parts) => {
+                let mut text = String::new();
+                for part in parts.iter() {
+                    match self.eval(part)? {
+                        Resolved::Text(t) => text.push_str(&t),
+                        Resolved::Json(Value::String(s)) => text.push_str(s),
+                        Resolved::Json(v @ (Value::Number(_) | Value::Bool(_))) => {
+                            text.push_str(&v.to_string())
+                        }
+                        Resolved::Json(_) => {
+                            return Err("`~` joins only strings, numbers and booleans".into())
+                        }
                     }
                 }
-                *map = renamed;
-            }
-            for v in map.values_mut() {
-                fill(v, slots)?;
+                Ok(Resolved::Text(Cow::Owned(text)))
             }
         }
-        _ => {}
+    }
+}
+
+/// Render `items`, handing each document to `each`.
+fn run<'a>(
+    items: &'a [Item],
+    scope: &mut Scope<'a>,
+    each: &mut dyn FnMut(Instance<'_>) -> Result<(), String>,
+) -> Result<(), String> {
+    for item in items {
+        match item {
+            Item::Document { root, exprs } => {
+                let slots = exprs
+                    .iter()
+                    .map(|e| scope.eval(e))
+                    .collect::<Result<Vec<_>, _>>()?;
+                check_keys(root, &slots)?;
+                each(Instance::Node(root, &slots))?;
+            }
+            Item::For { var, iter, body } => match scope.eval(iter)? {
+                Resolved::Json(Value::Array(list)) => {
+                    for value in list {
+                        scope.vars.push((var, value));
+                        let result = run(body, scope, each);
+                        scope.vars.pop();
+                        result?;
+                    }
+                }
+                _ => return Err(format!("`for {var}` needs a list")),
+            },
+            Item::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let branch = if is_true(&scope.eval(cond)?) {
+                    then
+                } else {
+                    otherwise
+                };
+                run(branch, scope, each)?;
+            }
+        }
     }
     Ok(())
 }
 
-/// A `null` in a template means "leave this field out" (e.g. `nodePort` of a ClusterIP Service).
+/// minijinja's truth: none, false, zero and empty text, lists and maps are false.
+fn is_true(value: &Resolved) -> bool {
+    match value {
+        Resolved::Text(t) => !t.is_empty(),
+        Resolved::Json(v) => match v {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            Value::String(s) => !s.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(m) => !m.is_empty(),
+        },
+    }
+}
+
+/// A `{{ }}` used as a key must give a string, and must not repeat a key of its mapping.
+fn check_keys(node: &Node, slots: &[Resolved]) -> Result<(), String> {
+    match node {
+        Node::Map(entries) => {
+            if entries.iter().any(|(k, _)| matches!(k, Key::Slot(_))) {
+                let mut seen = std::collections::HashSet::new();
+                for (key, _) in entries.iter() {
+                    let text = key_text(key, slots)
+                        .ok_or_else(|| "a {{ }} used as a key must be a string".to_string())?;
+                    if !seen.insert(text) {
+                        return Err("a {{ }} used as a key repeats a key".into());
+                    }
+                }
+            }
+            entries.iter().try_for_each(|(_, v)| check_keys(v, slots))
+        }
+        Node::Seq(items) => items.iter().try_for_each(|v| check_keys(v, slots)),
+        _ => Ok(()),
+    }
+}
+
+fn key_text<'a>(key: &'a Key, slots: &'a [Resolved]) -> Option<&'a str> {
+    match key {
+        Key::Str(s) => Some(s),
+        Key::Slot(i) => match &slots[*i] {
+            Resolved::Text(t) => Some(t),
+            Resolved::Json(Value::String(s)) => Some(s),
+            Resolved::Json(_) => None,
+        },
+    }
+}
+
+/// A document being rendered, or a value in it: a template node with its document's slots
+/// resolved, or a value of the plan placed in a slot. A `null` in a template means "leave this
+/// field out" (e.g. `nodePort` of a ClusterIP Service): map entries whose value is null are left
+/// out, in the template's text and in the plan's values alike.
+#[derive(Clone, Copy)]
+enum Instance<'a> {
+    Node(&'a Node, &'a [Resolved<'a>]),
+    Json(&'a Value),
+    Text(&'a str),
+}
+
+impl<'a> Instance<'a> {
+    fn is_null(self) -> bool {
+        match self {
+            Instance::Node(Node::Null, _) | Instance::Json(Value::Null) => true,
+            Instance::Node(Node::Slot(i), slots) => {
+                matches!(slots[*i], Resolved::Json(Value::Null))
+            }
+            _ => false,
+        }
+    }
+}
+
+fn slot<'a>(i: usize, slots: &'a [Resolved<'a>]) -> Instance<'a> {
+    match &slots[i] {
+        Resolved::Json(v) => Instance::Json(v),
+        Resolved::Text(t) => Instance::Text(t),
+    }
+}
+
+/// The entries of a mapping being rendered, without those whose value is null.
+enum Entries<'a> {
+    Node(std::slice::Iter<'a, (Key, Node)>, &'a [Resolved<'a>]),
+    Json(serde_json::map::Iter<'a>),
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = (&'a str, Instance<'a>);
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (key, value) = match self {
+                Entries::Node(iter, slots) => {
+                    let (key, node) = iter.next()?;
+                    // Checked by check_keys before the document is handed out.
+                    let key = key_text(key, slots).unwrap_or_default();
+                    let value = match node {
+                        Node::Slot(i) => slot(*i, slots),
+                        node => Instance::Node(node, slots),
+                    };
+                    (key, value)
+                }
+                Entries::Json(iter) => {
+                    let (key, value) = iter.next()?;
+                    (key.as_str(), Instance::Json(value))
+                }
+            };
+            if !value.is_null() {
+                return Some((key, value));
+            }
+        }
+    }
+}
+
+/// The items of a sequence being rendered.
+enum Items<'a> {
+    Node(std::slice::Iter<'a, Node>, &'a [Resolved<'a>]),
+    Json(std::slice::Iter<'a, Value>),
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Instance<'a>;
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Items::Node(iter, slots) => iter.next().map(|node| match node {
+                Node::Slot(i) => slot(*i, slots),
+                node => Instance::Node(node, slots),
+            }),
+            Items::Json(iter) => iter.next().map(Instance::Json),
+        }
+    }
+}
+
+impl<'a> Tree<'a> for Instance<'a> {
+    type Entries = Entries<'a>;
+    type Items = Items<'a>;
+    fn shape(self) -> Shape<'a, Entries<'a>, Items<'a>> {
+        match self {
+            Instance::Json(Value::Object(map)) => Shape::Map(Entries::Json(map.iter())),
+            Instance::Json(Value::Array(items)) => Shape::Seq(Items::Json(items.iter())),
+            Instance::Json(v) => Shape::Scalar(Scalar::of(v)),
+            Instance::Text(t) => Shape::Scalar(Scalar::Str(t)),
+            Instance::Node(node, slots) => match node {
+                Node::Map(entries) => Shape::Map(Entries::Node(entries.iter(), slots)),
+                Node::Seq(items) => Shape::Seq(Items::Node(items.iter(), slots)),
+                Node::Slot(i) => slot(*i, slots).shape(),
+                Node::Null => Shape::Scalar(Scalar::Null),
+                Node::Bool(b) => Shape::Scalar(Scalar::Bool(*b)),
+                Node::Int(i) => Shape::Scalar(Scalar::Number((*i).into())),
+                Node::UInt(u) => Shape::Scalar(Scalar::Number((*u).into())),
+                Node::Float(f) => Shape::Scalar(
+                    serde_json::Number::from_f64(*f).map_or(Scalar::Null, Scalar::Number),
+                ),
+                Node::Str(s) => Shape::Scalar(Scalar::Str(s)),
+            },
+        }
+    }
+}
+
+/// A rendered document as JSON data.
+fn to_json(value: Instance) -> Value {
+    match value.shape() {
+        Shape::Map(entries) => {
+            Value::Object(entries.map(|(k, v)| (k.to_owned(), to_json(v))).collect())
+        }
+        Shape::Seq(items) => Value::Array(items.map(to_json).collect()),
+        Shape::Scalar(Scalar::Null) => Value::Null,
+        Shape::Scalar(Scalar::Bool(b)) => Value::Bool(b),
+        Shape::Scalar(Scalar::Number(n)) => Value::Number(n),
+        Shape::Scalar(Scalar::Str(s)) => Value::String(s.to_owned()),
+    }
+}
+
+/// The text at a path of mappings in a document, if there is text there.
+fn text_at<'a>(document: Instance<'a>, path: &[&str]) -> Option<&'a str> {
+    let mut value = document;
+    for key in path {
+        let Shape::Map(mut entries) = value.shape() else {
+            return None;
+        };
+        value = entries.find(|(k, _)| k == key)?.1;
+    }
+    match value.shape() {
+        Shape::Scalar(Scalar::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn check_object(document: Instance) -> Result<(), String> {
+    let text = |path: &[&str]| text_at(document, path).is_some_and(|s| !s.is_empty());
+    if !(text(&["apiVersion"]) && text(&["kind"]) && text(&["metadata", "name"])) {
+        return Err("a document is not an object with apiVersion, kind and metadata.name".into());
+    }
+    Ok(())
+}
+
+/// A `null` in a template means "leave this field out": used by the plan for values it writes
+/// out itself, as [`render`] does for documents.
 pub(crate) fn drop_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -273,18 +446,6 @@ pub(crate) fn drop_nulls(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(drop_nulls),
         _ => {}
     }
-}
-
-fn check_object(source: &str, value: &Value) -> Result<(), RenderError> {
-    let text = |v: &Value| v.as_str().is_some_and(|s| !s.is_empty());
-    if !value.is_object()
-        || !text(&value["apiVersion"])
-        || !text(&value["kind"])
-        || !text(&value["metadata"]["name"])
-    {
-        return Err(RenderError(format!("{source} produced a document that is not an object with apiVersion, kind and metadata.name")));
-    }
-    Ok(())
 }
 
 /// Helm's install order (pkg/release/util/kind_sorter.go); other kinds go last, by kind.
@@ -328,19 +489,25 @@ const INSTALL_ORDER: &[&str] = &[
 ];
 
 /// Where an object goes in Helm's install order: by kind's rank, kind, namespace and name.
-fn install_order_key(object: &Object) -> (usize, &str, Option<&str>, &str) {
-    let kind = object.kind();
+fn install_order_key<'a>(
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+) -> (usize, &'a str, Option<&'a str>, &'a str) {
     let rank = INSTALL_ORDER
         .iter()
         .position(|k| *k == kind)
         .unwrap_or(INSTALL_ORDER.len());
-    (rank, kind, object.namespace(), object.name())
+    (rank, kind, namespace, name)
 }
 
 fn sort_install_order(objects: &mut Vec<Object>) {
     // Each object's sort key is looked up once, not at every comparison.
     let order = {
-        let keys: Vec<_> = objects.iter().map(install_order_key).collect();
+        let keys: Vec<_> = objects
+            .iter()
+            .map(|o| install_order_key(o.kind(), o.namespace(), o.name()))
+            .collect();
         let mut order: Vec<usize> = (0..objects.len()).collect();
         order.sort_by_key(|&i| keys[i]);
         order
@@ -352,25 +519,28 @@ fn sort_install_order(objects: &mut Vec<Object>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use minijinja::context;
+    use crate::yaml;
+    use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
     use serde_json::json;
 
-    #[test]
-    fn every_template_compiles() {
-        let env = environment();
-        for (name, source) in TEMPLATES {
-            env.get_template(name).unwrap();
-            assert!(!source.contains(SLOT), "{name} holds the slot character");
-        }
+    /// Compile `source` and render it with `context` as the plan.
+    fn render_source(source: &str, context: &Value) -> Result<Vec<Value>, String> {
+        let items = compile::compile("test.yaml", source)?;
+        let mut scope = Scope {
+            root: context,
+            vars: Vec::new(),
+        };
+        let mut documents = Vec::new();
+        run(&items, &mut scope, &mut |document| {
+            documents.push(to_json(document));
+            Ok(())
+        })?;
+        Ok(documents)
     }
 
-    fn render_source(source: &str, context: minijinja::Value) -> Result<Vec<Value>, String> {
-        let template = environment().template_from_str(source).unwrap();
-        documents(&template, &context)
-    }
-
-    /// How rendering worked before slots: every `{{ }}` written as JSON text, the whole text read
-    /// with the full YAML reader. Slots must give the same objects.
+    /// Rendering with minijinja itself: every `{{ }}` written as a JSON scalar (a valid YAML
+    /// scalar, [`yaml::json_scalar`]), the text read back with the full YAML reader, nulls
+    /// dropped. Compiled templates must give the same objects.
     fn reference_environment() -> Environment<'static> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -386,8 +556,9 @@ mod tests {
         env
     }
 
-    fn reference_documents(template: &Template, context: &minijinja::Value) -> Vec<Value> {
-        let text = template.render(context).unwrap();
+    fn reference_documents(env: &Environment, source: &str, context: &Value) -> Vec<Value> {
+        let context = minijinja::Value::from(minijinja::value::Serde(context));
+        let text = env.render_str(source, context).unwrap();
         let mut documents = yaml::parse_documents(&text).unwrap();
         documents.iter_mut().for_each(drop_nulls);
         documents
@@ -397,86 +568,205 @@ mod tests {
 
     #[test]
     fn values_fill_slots_and_never_change_the_structure() {
-        let source = "kind: {{ v }}\nlist: [x, {{ v }}]\nmap:\n  {{ k }}: 1\n  n: {{ none }}\n  m: {{ m }}\nseq:\n  - {{ v }}\n";
-        let context = context! { v => HOSTILE, k => HOSTILE, m => minijinja::Value::from(minijinja::value::Serde(json!({"a": [1, null, HOSTILE]}))) };
+        let source = "kind: {{ v }}\nlist: [x, {{ v }}]\nmap:\n  {{ k }}: 1\n  n: {{ nothing }}\n  m: {{ m }}\nseq:\n  - {{ v }}\njoined: {{ v ~ \"-\" ~ i }}\n";
+        let context = json!({ "v": HOSTILE, "k": HOSTILE, "nothing": null, "i": 7, "m": {"a": [1, null, HOSTILE], "gone": null} });
         let expected = json!({
             "kind": HOSTILE,
             "list": ["x", HOSTILE],
             "map": {HOSTILE: 1, "m": {"a": [1, null, HOSTILE]}},
             "seq": [HOSTILE],
+            "joined": format!("{HOSTILE}-7"),
         });
-        assert_eq!(render_source(source, context.clone()), Ok(vec![expected]));
-        let reference = reference_environment();
-        let template = reference.template_from_str(source).unwrap();
+        assert_eq!(render_source(source, &context), Ok(vec![expected]));
         assert_eq!(
-            render_source(source, context.clone()).unwrap(),
-            reference_documents(&template, &context)
+            render_source(source, &context).unwrap(),
+            reference_documents(&reference_environment(), source, &context)
         );
     }
 
     #[test]
-    fn a_slot_must_be_a_whole_value() {
-        for source in [
-            "x: pre-{{ v }}\n",
-            "x: {{ v }}{{ v }}\n",
-            "x: |\n  text {{ v }}\n",
-            "x: [a{{ v }}]\n",
-            "{{ n }}: 1\n",
-        ] {
-            let e = render_source(source, context! { v => "v", n => 1 }).unwrap_err();
-            assert!(e.contains("{{ }}"), "{source}: {e}");
+    fn loops_and_conditions_repeat_and_select_whole_documents() {
+        let source = "# c\n{%- for p in ps %}\n---\nname: {{ p.name }}\nns: {{ ns }}\n{%- endfor %}\n{%- if on %}\n---\nname: enabled\n{%- else %}\n---\nname: disabled\n{%- endif %}\n";
+        for on in [true, false] {
+            let context = json!({ "ps": [{"name": "a"}, {"name": "b"}], "ns": "x", "on": on });
+            let rendered = render_source(source, &context).unwrap();
+            assert_eq!(
+                rendered,
+                vec![
+                    json!({"name": "a", "ns": "x"}),
+                    json!({"name": "b", "ns": "x"}),
+                    json!({"name": if on { "enabled" } else { "disabled" }}),
+                ]
+            );
+            assert_eq!(
+                rendered,
+                reference_documents(&reference_environment(), source, &context)
+            );
         }
-        // `safe` is gone: nothing bypasses the formatter.
-        let out = environment()
-            .render_str("y: {{ v|safe }}", context! { v => "x" })
-            .map_err(|e| e.kind());
-        assert_eq!(out, Err(ErrorKind::UnknownFilter));
     }
 
     #[test]
-    fn undefined_is_an_error() {
-        assert!(render_source("x: {{ nope }}", context! {}).is_err());
+    fn templates_that_cannot_be_compiled_say_why() {
+        for (source, message) in [
+            ("x: pre-{{ v }}\n", "whole YAML value"),
+            ("x: {{ v }}{{ v }}\n", "whole YAML value"),
+            ("x: |\n  text {{ v }}\n", "whole YAML value"),
+            ("x: [a{{ v }}]\n", "whole YAML value"),
+            // Nothing bypasses the slots: filters, `safe` among them, are not supported.
+            ("y: {{ v|safe }}\n", "only names with attributes"),
+            (
+                "{% set a = 1 %}x: 1\n",
+                "only {{ }}, {% for %} and {% if %}",
+            ),
+            (
+                "a: 1\n{% if c %}b: 2\n{% endif %}\n",
+                "must start a new document",
+            ),
+            (
+                "{% if c %}\n---\na: 1\n{% endif %}\nb: 2\n",
+                "must start a new document",
+            ),
+            ("x: [\n", "invalid YAML"),
+            ("x: {{ v \n", "test.yaml"),
+        ] {
+            let e = compile::compile("test.yaml", source).unwrap_err();
+            assert!(e.contains(message), "{source:?}: {e}");
+            assert!(e.contains("test.yaml"), "{source:?}: {e}");
+        }
     }
 
-    /// Every profile: the fast reader reads every rendered template (the full reader is never
-    /// needed), agrees with the full reader on it, and the objects equal those of the reference
-    /// rendering (values as JSON text, the whole text read by the full YAML reader).
     #[test]
-    fn fast_reader_covers_every_template_and_agrees() {
-        let reference = reference_environment();
+    fn rendering_errors_name_the_problem() {
+        for (source, context, message) in [
+            ("x: {{ nope }}\n", json!({}), "`nope` is undefined"),
+            (
+                "x: {{ a.b.c }}\n",
+                json!({"a": {"b": {}}}),
+                "`a.b.c` is undefined",
+            ),
+            ("{{ n }}: 1\n", json!({"n": 1}), "must be a string"),
+            ("{{ k }}: 1\na: 2\n", json!({"k": "a"}), "repeats a key"),
+            (
+                "{% for x in n %}\n---\na: 1\n{% endfor %}\n",
+                json!({"n": 1}),
+                "needs a list",
+            ),
+            (
+                "x: {{ a ~ b }}\n",
+                json!({"a": "x", "b": [1]}),
+                "`~` joins only",
+            ),
+        ] {
+            let e = render_source(source, &context).unwrap_err();
+            assert!(e.contains(message), "{source:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn truth_follows_minijinja() {
+        let env = reference_environment();
+        let source = "{% if c %}\n---\nx: yes\n{% endif %}\n";
+        for c in [
+            json!(null),
+            json!(false),
+            json!(true),
+            json!(0),
+            json!(1),
+            json!(0.0),
+            json!(""),
+            json!("a"),
+            json!([]),
+            json!([0]),
+            json!({}),
+            json!({"a": 1}),
+        ] {
+            let context = json!({ "c": c });
+            assert_eq!(
+                render_source(source, &context).unwrap(),
+                reference_documents(&env, source, &context),
+                "{c}"
+            );
+        }
+    }
+
+    /// The compiled templates in the binary are those of the files under templates/.
+    #[test]
+    fn every_template_is_compiled_into_the_binary() {
+        assert_eq!(COMPILED.len(), TEMPLATES.len());
+        for ((name, items), (source_name, source)) in COMPILED.iter().zip(TEMPLATES) {
+            assert_eq!(name, source_name);
+            assert_eq!(
+                compile::compile(name, source).unwrap(),
+                items.to_vec(),
+                "{name}"
+            );
+            assert!(!source.contains('\u{e000}'), "{name}");
+        }
+    }
+
+    fn profiles() -> Vec<(std::path::PathBuf, Plan)> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("values");
-        let mut profiles = 0;
+        let mut plans = Vec::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_none_or(|e| e != "env") {
                 continue;
             }
-            profiles += 1;
             let text = std::fs::read_to_string(&path).unwrap();
             let (entries, _) = crate::load::parse_dotenv(&text, "profile.env");
             let settings = crate::validate::validate(&entries).settings.unwrap();
-            let plan = crate::plan::plan(&settings);
-            let context = minijinja::Value::from(minijinja::value::Serde(&plan));
+            plans.push((path, crate::plan::plan(&settings)));
+        }
+        assert!(plans.len() >= 2);
+        plans
+    }
+
+    /// Every profile: each template gives the same objects as rendering it with minijinja
+    /// (values as JSON text, the whole text read by the full YAML reader).
+    #[test]
+    fn compiled_templates_agree_with_minijinja() {
+        let reference = reference_environment();
+        for (path, plan) in profiles() {
+            let context = serde_json::to_value(&plan).unwrap();
             for &name in &plan.templates {
-                let template = environment().get_template(name).unwrap();
-                let rendered = template.render_captured(&context).unwrap();
-                let skeleton = rendered.output();
-                let fast = skeleton::read(skeleton).unwrap_or_else(|| {
-                    panic!(
-                        "{name} ({}): the fast reader does not read this template's YAML; keep \
-                         templates to its subset (src/render/skeleton.rs) or extend it",
-                        path.display()
-                    )
-                });
-                assert_eq!(Ok(fast), yaml::parse_documents(skeleton), "{name}");
+                let mut scope = Scope {
+                    root: &context,
+                    vars: Vec::new(),
+                };
+                let mut documents = Vec::new();
+                run(compiled(name).unwrap(), &mut scope, &mut |document| {
+                    documents.push(to_json(document));
+                    Ok(())
+                })
+                .unwrap();
+                let source = TEMPLATES.iter().find(|(n, _)| *n == name).unwrap().1;
                 assert_eq!(
-                    documents(&template, &context).unwrap(),
-                    reference_documents(&reference.get_template(name).unwrap(), &context),
+                    documents,
+                    reference_documents(&reference, source, &context),
                     "{name} ({})",
                     path.display()
                 );
             }
         }
-        assert!(profiles >= 2);
+    }
+
+    /// Every profile: the documents written straight from the templates are the objects of
+    /// [`render`], written.
+    #[test]
+    fn documents_are_the_objects_written() {
+        for (path, plan) in profiles() {
+            let objects = render(&plan).unwrap();
+            let documents = render_documents(&plan).unwrap();
+            assert_eq!(objects.len(), documents.len(), "{}", path.display());
+            for (object, document) in objects.iter().zip(&documents) {
+                assert_eq!(object.source, document.source);
+                assert_eq!(
+                    crate::emit::object_yaml(object),
+                    document.text,
+                    "{}",
+                    path.display()
+                );
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! that reads the same under both specifications, falling back to JSON-style double quotes (which
 //! are valid YAML double-quoted scalars) whenever a nicer form would be ambiguous.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::fmt::Write as _;
 
 /// A value as one JSON scalar/flow text that is also a valid YAML flow scalar: serde_json's
@@ -77,12 +77,97 @@ pub fn to_yaml(value: &Value) -> String {
     out
 }
 
-/// [`to_yaml`], appended to `out`.
-pub fn write_yaml(out: &mut String, value: &Value) {
-    match value {
-        Value::Object(map) if !map.is_empty() => write_map(out, map, 0, false),
-        Value::Array(items) if !items.is_empty() => write_seq(out, items, 0, false),
-        _ => write_leaf(out, value, 0),
+/// [`to_yaml`], appended to `out`: of JSON data, or of any other [`Tree`].
+pub fn write_yaml<'a, T: Tree<'a>>(out: &mut String, value: T) {
+    match Class::of(value) {
+        Class::Map(entries) => write_map(out, entries, 0, false),
+        Class::Seq(items) => write_seq(out, items, 0, false),
+        Class::Leaf(leaf) => write_leaf(out, leaf, 0),
+    }
+}
+
+/// A value as the writer sees it: a scalar, or a mapping or sequence to iterate.
+pub enum Shape<'a, E, I> {
+    Scalar(Scalar<'a>),
+    Map(E),
+    Seq(I),
+}
+
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    Str(&'a str),
+}
+
+impl<'a> Scalar<'a> {
+    /// The scalar of JSON data that is not an array or object.
+    pub fn of(value: &'a Value) -> Scalar<'a> {
+        match value {
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Number(n) => Scalar::Number(n.clone()),
+            Value::String(s) => Scalar::Str(s),
+            _ => Scalar::Null,
+        }
+    }
+}
+
+/// What the writer can write: JSON data, and the documents of templates being rendered (which
+/// are written without first being built as JSON data).
+pub trait Tree<'a>: Copy {
+    type Entries: Iterator<Item = (&'a str, Self)>;
+    type Items: Iterator<Item = Self>;
+    fn shape(self) -> Shape<'a, Self::Entries, Self::Items>;
+}
+
+impl<'a> Tree<'a> for &'a Value {
+    type Entries = std::iter::Map<
+        serde_json::map::Iter<'a>,
+        fn((&'a String, &'a Value)) -> (&'a str, &'a Value),
+    >;
+    type Items = std::slice::Iter<'a, Value>;
+    fn shape(self) -> Shape<'a, Self::Entries, Self::Items> {
+        match self {
+            Value::Object(map) => Shape::Map(map.iter().map(|(k, v)| (k.as_str(), v))),
+            Value::Array(items) => Shape::Seq(items.iter()),
+            v => Shape::Scalar(Scalar::of(v)),
+        }
+    }
+}
+
+/// How a value is written: a non-empty mapping or sequence in block style, or on one line.
+enum Class<'a, T: Tree<'a>> {
+    Map(std::iter::Peekable<T::Entries>),
+    Seq(std::iter::Peekable<T::Items>),
+    Leaf(Leaf<'a>),
+}
+
+/// What is written on one line (or as a block scalar): a scalar or an empty collection.
+enum Leaf<'a> {
+    Scalar(Scalar<'a>),
+    EmptyMap,
+    EmptySeq,
+}
+
+impl<'a, T: Tree<'a>> Class<'a, T> {
+    fn of(value: T) -> Self {
+        match value.shape() {
+            Shape::Map(entries) => {
+                let mut entries = entries.peekable();
+                match entries.peek() {
+                    Some(_) => Class::Map(entries),
+                    None => Class::Leaf(Leaf::EmptyMap),
+                }
+            }
+            Shape::Seq(items) => {
+                let mut items = items.peekable();
+                match items.peek() {
+                    Some(_) => Class::Seq(items),
+                    None => Class::Leaf(Leaf::EmptySeq),
+                }
+            }
+            Shape::Scalar(scalar) => Class::Leaf(Leaf::Scalar(scalar)),
+        }
     }
 }
 
@@ -153,14 +238,36 @@ fn is_plain_safe(s: &str) -> bool {
     if !(first.is_ascii_alphabetic() || first == b'/') {
         return false;
     }
-    let chars_ok = bytes.iter().enumerate().all(|(i, &b)| match b {
-        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'/' | b'-' => true,
-        b':' => i + 1 < bytes.len() && bytes[i + 1] != b' ',
-        _ => false,
-    });
+    let chars_ok = bytes
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| match PLAIN[usize::from(b)] {
+            PLAIN_CHAR => true,
+            PLAIN_COLON => i + 1 < bytes.len() && bytes[i + 1] != b' ',
+            _ => false,
+        });
     // The special words are at most five letters long.
     chars_ok && (s.len() > 5 || !SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
+
+const PLAIN_CHAR: u8 = 1;
+const PLAIN_COLON: u8 = 2;
+
+/// The bytes a plain scalar may hold ([`is_plain_safe`]): `[A-Za-z0-9._/-]`, and `:` with a
+/// condition. A table, because every key and string of the output is checked.
+static PLAIN: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-') {
+            table[b] = PLAIN_CHAR;
+        }
+        b += 1;
+    }
+    table[b':' as usize] = PLAIN_COLON;
+    table
+};
 
 /// Characters that must not appear raw in a literal block scalar: C0 controls other than tab and
 /// newline (including `\r`, which a reader would normalise away), DEL and C1 controls (U+0085 is a
@@ -213,8 +320,13 @@ fn pad(out: &mut String, indent: usize) {
 
 /// Write a non-empty map's entries at `indent`. With `inline_first`, the first entry continues the
 /// current line (after a sequence dash).
-fn write_map(out: &mut String, map: &Map<String, Value>, indent: usize, inline_first: bool) {
-    for (i, (key, value)) in map.iter().enumerate() {
+fn write_map<'a, T: Tree<'a>>(
+    out: &mut String,
+    entries: impl Iterator<Item = (&'a str, T)>,
+    indent: usize,
+    inline_first: bool,
+) {
+    for (i, (key, value)) in entries.enumerate() {
         if i > 0 || !inline_first {
             pad(out, indent);
         }
@@ -240,49 +352,56 @@ fn write_map(out: &mut String, map: &Map<String, Value>, indent: usize, inline_f
 
 /// Write a non-empty sequence's items at `indent`. With `inline_first`, the first dash continues
 /// the current line (a sequence directly inside a sequence: `- - a`).
-fn write_seq(out: &mut String, items: &[Value], indent: usize, inline_first: bool) {
-    for (i, item) in items.iter().enumerate() {
+fn write_seq<'a, T: Tree<'a>>(
+    out: &mut String,
+    items: impl Iterator<Item = T>,
+    indent: usize,
+    inline_first: bool,
+) {
+    for (i, item) in items.enumerate() {
         if i > 0 || !inline_first {
             pad(out, indent);
         }
         out.push_str("- ");
-        match item {
-            Value::Object(map) if !map.is_empty() => write_map(out, map, indent + 2, true),
-            Value::Array(inner) if !inner.is_empty() => write_seq(out, inner, indent + 2, true),
-            _ => write_leaf(out, item, indent),
+        match Class::of(item) {
+            Class::Map(entries) => write_map(out, entries, indent + 2, true),
+            Class::Seq(inner) => write_seq(out, inner, indent + 2, true),
+            Class::Leaf(leaf) => write_leaf(out, leaf, indent),
         }
     }
 }
 
 /// Write a map value after its `key:` (the key being at `indent`).
-fn write_after_indicator(out: &mut String, value: &Value, indent: usize) {
-    match value {
-        Value::Object(map) if !map.is_empty() => {
+fn write_after_indicator<'a, T: Tree<'a>>(out: &mut String, value: T, indent: usize) {
+    match Class::of(value) {
+        Class::Map(entries) => {
             out.push('\n');
-            write_map(out, map, indent + 2, false);
+            write_map(out, entries, indent + 2, false);
         }
-        Value::Array(items) if !items.is_empty() => {
+        Class::Seq(items) => {
             out.push('\n');
             write_seq(out, items, indent + 2, false);
         }
-        _ => {
+        Class::Leaf(leaf) => {
             out.push(' ');
-            write_leaf(out, value, indent);
+            write_leaf(out, leaf, indent);
         }
     }
 }
 
 /// Write a scalar, empty collection or block string at the current position, ending the line.
 /// `indent` is the indentation of the owning key or dash; block scalar content goes 2 deeper.
-fn write_leaf(out: &mut String, value: &Value, indent: usize) {
-    match value {
-        Value::String(s) if is_literal_safe(s) => write_literal(out, s, indent + 2),
-        Value::String(s) => write_inline_string(out, s),
-        Value::Object(_) => out.push_str("{}"),
-        Value::Array(_) => out.push_str("[]"),
+fn write_leaf(out: &mut String, leaf: Leaf, indent: usize) {
+    match leaf {
+        Leaf::Scalar(Scalar::Str(s)) if is_literal_safe(s) => write_literal(out, s, indent + 2),
+        Leaf::Scalar(Scalar::Str(s)) => write_inline_string(out, s),
+        Leaf::EmptyMap => out.push_str("{}"),
+        Leaf::EmptySeq => out.push_str("[]"),
         // null, booleans and numbers print the same in JSON and YAML.
-        _ => {
-            let _ = write!(out, "{value}");
+        Leaf::Scalar(Scalar::Null) => out.push_str("null"),
+        Leaf::Scalar(Scalar::Bool(b)) => out.push_str(if b { "true" } else { "false" }),
+        Leaf::Scalar(Scalar::Number(n)) => {
+            let _ = write!(out, "{n}");
         }
     }
     if !out.ends_with('\n') {
