@@ -2,8 +2,9 @@
 //! `cargo bench --bench pipeline` (add `-- --quick` for a short run).
 //!
 //! Each stage starts from the previous stage's output, computed once outside the timed loop:
-//! load + validate from the file's text, plan from settings, render from the plan, emit the
-//! bundle from the objects, and the Helm chart from settings, plan and objects. `end_to_end` is
+//! load + validate from the file's text, plan from settings, render from the plan (as objects,
+//! and as the documents `napgen render` writes), emit the bundle from the objects, and the Helm
+//! chart from settings, plan and objects. `end_to_end` is
 //! the whole of `napgen render` but process start and writing to stdout.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -31,6 +32,10 @@ fn stages(c: &mut Criterion) {
     c.bench_function("render", |b| {
         b.iter(|| render::render(black_box(&plan)).unwrap())
     });
+    // What `napgen render` does: each document written straight from its template.
+    c.bench_function("render_documents", |b| {
+        b.iter(|| render::render_documents(black_box(&plan)).unwrap())
+    });
     c.bench_function("emit_bundle", |b| {
         b.iter(|| emit::bundle(black_box(&objects), &header))
     });
@@ -41,8 +46,9 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let (entries, _) = load::parse_dotenv(black_box(PROFILE), "values/all-modules.env");
             let settings = validate::validate(&entries).settings.unwrap();
-            let (plan, objects) = app::render_objects(&settings).unwrap();
-            emit::bundle(&objects, &app::header(&plan))
+            let plan = plan::plan(&settings);
+            let documents = render::render_documents(&plan).unwrap();
+            emit::bundle_of_documents(&documents, &app::header(&plan))
         })
     });
 }
