@@ -11,10 +11,19 @@ mod template;
 #[path = "src/render/compile.rs"]
 mod compile;
 
+/// The YAML reader templates are read with, as at run time.
+#[allow(dead_code)]
+#[path = "src/yaml.rs"]
+mod yaml;
+
 use template::{Expr, Item, Key, Node};
 
 fn main() {
-    for file in ["src/render/template.rs", "src/render/compile.rs"] {
+    for file in [
+        "src/render/template.rs",
+        "src/render/compile.rs",
+        "src/yaml.rs",
+    ] {
         println!("cargo:rerun-if-changed={file}");
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");

@@ -164,10 +164,7 @@ impl Compiler<'_> {
         items: &mut Vec<Item>,
     ) -> Result<(), String> {
         let Segment { text, exprs, line } = std::mem::take(segment);
-        let options = serde_saphyr::options! {
-            budget: serde_saphyr::budget! { max_documents: 1 << 20 },
-        };
-        let documents = serde_saphyr::from_multiple_with_options::<Value>(&text, options)
+        let documents = crate::yaml::parse_documents(&text)
             .map_err(|e| self.error(line, &format!("invalid YAML: {e}")))?;
         if documents.is_empty() {
             return Ok(());
