@@ -65,7 +65,7 @@ impl std::error::Error for RenderError {}
 /// Render the plan's templates into objects, in Helm's install order.
 pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
     let mut objects = Vec::new();
-    render_each(plan, |source, document| {
+    render_each(plan, |source, _, document| {
         objects.push(Object {
             source,
             value: to_json(document),
@@ -89,12 +89,9 @@ pub fn render_documents(plan: &Plan) -> Result<Vec<Document>, RenderError> {
     let mut keyed = Vec::new();
     // Each object is written here first, then copied out at its exact size.
     let mut scratch = String::with_capacity(1 << 14);
-    render_each(plan, |source, document| {
-        let (rank, kind, namespace, name) = install_order_key(
-            text_at(document, &["kind"]).unwrap_or(""),
-            text_at(document, &["metadata", "namespace"]),
-            text_at(document, &["metadata", "name"]).unwrap_or(""),
-        );
+    render_each(plan, |source, identity, document| {
+        let (rank, kind, namespace, name) =
+            install_order_key(identity.kind, identity.namespace, identity.name);
         let key = (
             rank,
             kind.to_owned(),
@@ -115,10 +112,10 @@ pub fn render_documents(plan: &Plan) -> Result<Vec<Document>, RenderError> {
     Ok(keyed.into_iter().map(|(_, document)| document).collect())
 }
 
-/// Render the plan's templates in order, handing each checked document to `each`.
+/// Render the plan's templates in order, handing each checked document and what it is to `each`.
 fn render_each(
     plan: &Plan,
-    mut each: impl FnMut(&'static str, Instance<'_>),
+    mut each: impl FnMut(&'static str, Identity<'_>, Instance<'_>),
 ) -> Result<(), RenderError> {
     let root = serde_json::to_value(plan)
         .map_err(|e| RenderError(format!("the plan does not serialise: {e}")))?;
@@ -129,8 +126,7 @@ fn render_each(
     for &name in &plan.templates {
         let items = compiled(name).ok_or_else(|| RenderError(format!("no template {name}")))?;
         run(items, &mut scope, &mut |document| {
-            check_object(document)?;
-            each(name, document);
+            each(name, identify(document)?, document);
             Ok(())
         })
         .map_err(|e| RenderError(format!("{name}: {e}")))?;
@@ -427,12 +423,29 @@ fn text_at<'a>(document: Instance<'a>, path: &[&str]) -> Option<&'a str> {
     }
 }
 
-fn check_object(document: Instance) -> Result<(), String> {
-    let text = |path: &[&str]| text_at(document, path).is_some_and(|s| !s.is_empty());
-    if !(text(&["apiVersion"]) && text(&["kind"]) && text(&["metadata", "name"])) {
-        return Err("a document is not an object with apiVersion, kind and metadata.name".into());
+/// What a rendered object is: its kind, namespace and name.
+struct Identity<'a> {
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+/// A document's [`Identity`], once checked that it is an object with apiVersion, kind and
+/// metadata.name.
+fn identify(document: Instance) -> Result<Identity, String> {
+    let text = |path: &[&str]| text_at(document, path).filter(|s| !s.is_empty());
+    match (
+        text(&["apiVersion"]),
+        text(&["kind"]),
+        text(&["metadata", "name"]),
+    ) {
+        (Some(_), Some(kind), Some(name)) => Ok(Identity {
+            kind,
+            namespace: text_at(document, &["metadata", "namespace"]),
+            name,
+        }),
+        _ => Err("a document is not an object with apiVersion, kind and metadata.name".into()),
     }
-    Ok(())
 }
 
 /// A `null` in a template means "leave this field out": used by the plan for values it writes
