@@ -440,7 +440,7 @@ impl Ctx<'_> {
             resources,
             mounts,
         } = container;
-        manifest(json!({
+        manifest(&json!({
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"labels": labels},
@@ -519,9 +519,8 @@ pub fn image_ref(settings: &Settings, registry: &str, repository: &str, tag: &st
 }
 
 /// A manifest as YAML text for a ConfigMap, without null fields (as rendered objects).
-pub(crate) fn manifest(mut value: Value) -> String {
-    crate::render::drop_nulls(&mut value);
-    crate::yaml::to_yaml(&value)
+pub(crate) fn manifest(value: &Value) -> String {
+    crate::render::yaml_without_nulls(value)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -1111,7 +1110,7 @@ fn workspace_runtime(
     }
     pod_templates.insert(
         "workspace-disk.yaml".into(),
-        manifest(json!({
+        manifest(&json!({
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
             "metadata": {"labels": workspace_labels},

@@ -448,17 +448,10 @@ fn identify(document: Instance) -> Result<Identity, String> {
     }
 }
 
-/// A `null` in a template means "leave this field out": used by the plan for values it writes
-/// out itself, as [`render`] does for documents.
-pub(crate) fn drop_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
-    }
+/// A value of the plan as YAML, written as documents are: map entries whose value is null are
+/// left out (for manifests the plan writes out itself).
+pub(crate) fn yaml_without_nulls(value: &Value) -> String {
+    crate::yaml::to_yaml(Instance::Json(value))
 }
 
 /// Helm's install order (pkg/release/util/kind_sorter.go); other kinds go last, by kind.
@@ -567,6 +560,18 @@ mod tests {
             env.add_template(name, source).unwrap();
         }
         env
+    }
+
+    /// A `null` in a template means "leave this field out".
+    fn drop_nulls(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|_, v| !v.is_null());
+                map.values_mut().for_each(drop_nulls);
+            }
+            Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+            _ => {}
+        }
     }
 
     fn reference_documents(env: &Environment, source: &str, context: &Value) -> Vec<Value> {

@@ -70,7 +70,7 @@ fn write_json_string(out: &mut String, s: &str) {
 /// `yes`, `on`, `n` or `null` in any case), multi-line strings use literal block scalars where
 /// that is exact, and everything else is double-quoted with [`json_scalar`]'s escaping. Keys
 /// longer than YAML's 1024-character implicit-key limit are written as explicit `? key` entries.
-pub fn to_yaml(value: &Value) -> String {
+pub fn to_yaml<'a, T: Tree<'a>>(value: T) -> String {
     // Most documents are a few KB: start there rather than grow from nothing.
     let mut out = String::with_capacity(4096);
     write_yaml(&mut out, value);
