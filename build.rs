@@ -16,7 +16,7 @@ mod compile;
 #[path = "src/yaml.rs"]
 mod yaml;
 
-use template::{Expr, Item, Key, Node};
+use template::{Expr, Item, Node};
 
 fn main() {
     for file in [
@@ -124,27 +124,10 @@ fn list_code<T>(out: &mut String, list: &[T], each: fn(&mut String, &T)) {
     out.push(']');
 }
 
+/// Scalars and keys are written by their `Debug` text (`Str("a\n")`, `Float(1.5)`,
+/// `Slot(3)`), which is valid Rust for them; collections borrow static slices.
 fn node_code(out: &mut String, node: &Node) {
     match node {
-        Node::Null => out.push_str("Node::Null"),
-        Node::Bool(b) => {
-            let _ = write!(out, "Node::Bool({b})");
-        }
-        Node::Int(i) => {
-            let _ = write!(out, "Node::Int({i})");
-        }
-        Node::UInt(u) => {
-            let _ = write!(out, "Node::UInt({u})");
-        }
-        Node::Float(f) => {
-            let _ = write!(out, "Node::Float({f:?})");
-        }
-        Node::Str(s) => {
-            let _ = write!(out, "Node::Str({s:?})");
-        }
-        Node::Slot(n) => {
-            let _ = write!(out, "Node::Slot({n})");
-        }
         Node::Seq(items) => {
             out.push_str("Node::Seq(Cow::Borrowed(");
             list_code(out, items, node_code);
@@ -153,20 +136,14 @@ fn node_code(out: &mut String, node: &Node) {
         Node::Map(entries) => {
             out.push_str("Node::Map(Cow::Borrowed(");
             list_code(out, entries, |out, (key, value)| {
-                out.push('(');
-                match key {
-                    Key::Str(s) => {
-                        let _ = write!(out, "Key::Str({s:?})");
-                    }
-                    Key::Slot(n) => {
-                        let _ = write!(out, "Key::Slot({n})");
-                    }
-                }
-                out.push_str(", ");
+                let _ = write!(out, "(Key::{key:?}, ");
                 node_code(out, value);
                 out.push(')');
             });
             out.push_str("))");
+        }
+        scalar => {
+            let _ = write!(out, "Node::{scalar:?}");
         }
     }
 }
@@ -179,8 +156,8 @@ fn expr_code(out: &mut String, expr: &Expr) {
                 "Expr::Path {{ name: {name:?}, attrs: Cow::Borrowed(&{attrs:?}) }}"
             );
         }
-        Expr::Str(s) => {
-            let _ = write!(out, "Expr::Str({s:?})");
+        Expr::Str(_) => {
+            let _ = write!(out, "Expr::{expr:?}");
         }
         Expr::Concat(parts) => {
             out.push_str("Expr::Concat(Cow::Borrowed(");
