@@ -8,6 +8,7 @@
 //! renders many environments in one run.
 pub mod app;
 pub mod chart;
+pub mod data;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;

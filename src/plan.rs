@@ -28,12 +28,12 @@ pub use placement::{toleration, Placement};
 pub use sandbox::Sandbox;
 pub use storage::{NfsClass, NFS_PROVISIONER};
 
+use crate::data::{data, to_data, Data};
 use crate::registry::Module;
 use crate::settings::Settings;
 use crate::validate::secret_name;
 use indexmap::IndexMap;
 use serde::Serialize;
-use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 /// Container port every platform HTTP service listens on.
@@ -57,14 +57,14 @@ pub const DATABASE_APP_SECRET: &str = "nap-postgres-app";
 /// A workload's secrets as files: env vars pointing at them, the volume and its mount.
 #[derive(Debug, Default)]
 pub(crate) struct SecretFiles {
-    pub env: Vec<Value>,
-    pub volume: Option<Value>,
-    pub mount: Option<Value>,
+    pub env: Vec<Data>,
+    pub volume: Option<Data>,
+    pub mount: Option<Data>,
 }
 
 impl SecretFiles {
     /// Append this volume and mount to a workload's lists.
-    pub fn attach(self, env: &mut Vec<Value>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
+    pub fn attach(self, env: &mut Vec<Data>, volumes: &mut Vec<Data>, mounts: &mut Vec<Data>) {
         env.extend(self.env);
         volumes.extend(self.volume);
         mounts.extend(self.mount);
@@ -92,10 +92,10 @@ pub struct Workload {
     pub annotations: Map,
     pub selector: Map,
     pub pod_annotations: Map,
-    pub env: Vec<Value>,
-    pub resources: Value,
-    pub volumes: Vec<Value>,
-    pub volume_mounts: Vec<Value>,
+    pub env: Vec<Data>,
+    pub resources: Data,
+    pub volumes: Vec<Data>,
+    pub volume_mounts: Vec<Data>,
     pub service_account: String,
     #[serde(flatten)]
     pub availability: Availability,
@@ -107,9 +107,9 @@ pub struct Availability {
     /// A PodDisruptionBudget keeps one replica up during node drains (multi-node, 2+ replicas).
     pub pdb: bool,
     /// Replicas prefer different nodes (multi-node only).
-    pub affinity: Value,
+    pub affinity: Data,
     /// `topologySpreadConstraints` over zones (multi-node only).
-    pub topology_spread: Option<Vec<Value>>,
+    pub topology_spread: Option<Vec<Data>>,
 }
 
 /// How a platform Service is exposed: a NodePort on `TOS_HOST`, or ClusterIP behind an ingress.
@@ -134,14 +134,14 @@ pub struct Database {
     pub owner: String,
     /// The operator-generated Secret the apps read `uri` from.
     pub app_secret: String,
-    pub resources: Value,
+    pub resources: Data,
     /// CloudNativePG's `affinity`: anti-affinity between instances, node selector, tolerations.
-    pub affinity: Value,
+    pub affinity: Data,
     pub priority_class_name: Option<String>,
     /// `walStorage`, when WAL gets its own volume.
-    pub wal_storage: Option<Value>,
+    pub wal_storage: Option<Data>,
     /// `plugins`: the barman-cloud WAL archiver when backups are on.
-    pub plugins: Option<Vec<Value>>,
+    pub plugins: Option<Vec<Data>>,
     pub labels: Map,
 }
 
@@ -175,9 +175,9 @@ pub struct SeedJob {
     pub task: &'static str,
     pub image: String,
     pub labels: Map,
-    pub env: Vec<Value>,
-    pub volumes: Vec<Value>,
-    pub volume_mounts: Vec<Value>,
+    pub env: Vec<Data>,
+    pub volumes: Vec<Data>,
+    pub volume_mounts: Vec<Data>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,11 +216,11 @@ pub struct Plan {
     pub ingress_mode: String,
     /// Labels every object carries.
     pub labels: Map,
-    pub pod_security: Value,
-    pub container_security: Value,
+    pub pod_security: Data,
+    pub container_security: Data,
     pub image_pull_policy: String,
     /// `imagePullSecrets` of every pod (`None` when there are none).
-    pub image_pull_secrets: Option<Vec<Value>>,
+    pub image_pull_secrets: Option<Vec<Data>>,
     /// Node selector, tolerations and priority class of the platform's own pods.
     pub placement: Placement,
     pub config: ConfigPlan,
@@ -263,9 +263,9 @@ pub struct Plan {
 pub(crate) struct RuntimeContainer<'a> {
     pub name: &'a str,
     pub image: &'a str,
-    pub env: Vec<Value>,
-    pub resources: Value,
-    pub mounts: Vec<Value>,
+    pub env: Vec<Data>,
+    pub resources: Data,
+    pub mounts: Vec<Data>,
 }
 
 /// What every part of the plan builds on: settings, names, labels and the Secret's keys.
@@ -279,8 +279,8 @@ pub(crate) struct Ctx<'a> {
     /// Keys of the platform Secret.
     pub secret_keys: Vec<&'static str>,
     pub secrets_rendered: bool,
-    pub pod_security: Value,
-    pub container_security: Value,
+    pub pod_security: Data,
+    pub container_security: Data,
     pub images: Vec<Image>,
     /// Scheduling of the platform's own pods.
     pub placement: Placement,
@@ -316,12 +316,12 @@ impl Ctx<'_> {
             .collect();
         let mut sources = Vec::new();
         if !keys.is_empty() {
-            let items: Vec<Value> = keys.iter().map(|k| json!({"key": k, "path": k})).collect();
-            sources.push(json!({"secret": {"name": self.secret_name, "items": items}}));
+            let items: Vec<Data> = keys.iter().map(|k| data!({"key": k, "path": k})).collect();
+            sources.push(data!({"secret": {"name": &self.secret_name, "items": items}}));
         }
         let mut names: Vec<&str> = keys.clone();
         if database {
-            sources.push(json!({"secret": {"name": DATABASE_APP_SECRET, "items": [{"key": "uri", "path": "DATABASE_URL"}]}}));
+            sources.push(data!({"secret": {"name": DATABASE_APP_SECRET, "items": [{"key": "uri", "path": "DATABASE_URL"}]}}));
             names.push("DATABASE_URL");
         }
         if sources.is_empty() {
@@ -334,9 +334,9 @@ impl Ctx<'_> {
                 .collect(),
             // 0440: readable by the pod's group (fsGroup) only.
             volume: Some(
-                json!({"name": "secrets", "projected": {"defaultMode": 0o440, "sources": sources}}),
+                data!({"name": "secrets", "projected": {"defaultMode": 0o440, "sources": sources}}),
             ),
-            mount: Some(json!({"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": true})),
+            mount: Some(data!({"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": true})),
         }
     }
 
@@ -404,9 +404,9 @@ impl Ctx<'_> {
     }
 
     /// `imagePullSecrets` entries, `None` when IMAGE_PULL_SECRETS is empty.
-    pub fn pull_secrets(&self) -> Option<Vec<Value>> {
+    pub fn pull_secrets(&self) -> Option<Vec<Data>> {
         let names = self.settings.list("IMAGE_PULL_SECRETS");
-        (!names.is_empty()).then(|| names.iter().map(|n| json!({"name": n})).collect())
+        (!names.is_empty()).then(|| names.iter().map(|n| data!({"name": n})).collect())
     }
 
     /// The fields every run-time pod template shares: pull policy and pull secrets.
@@ -431,7 +431,7 @@ impl Ctx<'_> {
         labels: &Map,
         service_account: Option<&str>,
         container: RuntimeContainer,
-        volumes: Vec<Value>,
+        volumes: Vec<Data>,
     ) -> String {
         let RuntimeContainer {
             name,
@@ -440,7 +440,7 @@ impl Ctx<'_> {
             resources,
             mounts,
         } = container;
-        manifest(&json!({
+        manifest(&data!({
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"labels": labels},
@@ -449,16 +449,16 @@ impl Ctx<'_> {
                 "automountServiceAccountToken": false,
                 "enableServiceLinks": false,
                 "imagePullSecrets": self.pull_secrets(),
-                "nodeSelector": self.runtime_placement.node_selector,
-                "tolerations": self.runtime_placement.tolerations,
-                "securityContext": self.pod_security,
+                "nodeSelector": &self.runtime_placement.node_selector,
+                "tolerations": &self.runtime_placement.tolerations,
+                "securityContext": &self.pod_security,
                 "containers": [{
                     "name": name,
                     "image": image,
                     "imagePullPolicy": self.pull_policy(),
                     "env": (!env.is_empty()).then_some(env),
                     "resources": resources,
-                    "securityContext": self.container_security,
+                    "securityContext": &self.container_security,
                     "volumeMounts": mounts,
                 }],
                 "volumes": volumes,
@@ -519,7 +519,7 @@ pub fn image_ref(settings: &Settings, registry: &str, repository: &str, tag: &st
 }
 
 /// A manifest as YAML text for a ConfigMap, without null fields (as rendered objects).
-pub(crate) fn manifest(value: &Value) -> String {
+pub(crate) fn manifest(value: &Data) -> String {
     crate::render::yaml_without_nulls(value)
 }
 
@@ -549,30 +549,30 @@ pub(crate) fn selector(component: &str, name: &str) -> Map {
     ])
 }
 
-pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Value {
-    json!({
+pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Data {
+    data!({
         "requests": {"cpu": cpu_request, "memory": memory},
         "limits": {"cpu": cpu_limit, "memory": memory},
     })
 }
 
-pub(crate) fn plain_env(name: &str, value: &str) -> Value {
-    json!({"name": name, "value": value})
+pub(crate) fn plain_env(name: &str, value: &str) -> Data {
+    data!({"name": name, "value": value})
 }
 
-pub(crate) fn tmp_volume(size: &str) -> (Value, Value) {
+pub(crate) fn tmp_volume(size: &str) -> (Data, Data) {
     (
-        json!({"name": "tmp", "emptyDir": {"sizeLimit": size}}),
-        json!({"name": "tmp", "mountPath": "/tmp"}),
+        data!({"name": "tmp", "emptyDir": {"sizeLimit": size}}),
+        data!({"name": "tmp", "mountPath": "/tmp"}),
     )
 }
 
 /// Spread replicas over nodes on multi-node; nothing to spread on a single node.
-pub(crate) fn spread(multi_node: bool, selector: &Map) -> Value {
+pub(crate) fn spread(multi_node: bool, selector: &Map) -> Data {
     if !multi_node {
-        return json!({});
+        return data!({});
     }
-    json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{
+    data!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{
         "weight": 100,
         "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": selector}},
     }]}})
@@ -604,14 +604,14 @@ pub fn plan(settings: &Settings) -> Plan {
         secret_name: secret_name(settings).to_string(),
         secret_keys: needed.iter().map(|k| k.name).collect(),
         secrets_rendered,
-        pod_security: json!({
+        pod_security: data!({
             "runAsNonRoot": true,
             "runAsUser": RUN_AS,
             "runAsGroup": RUN_AS,
             "fsGroup": RUN_AS,
             "seccompProfile": {"type": "RuntimeDefault"},
         }),
-        container_security: json!({
+        container_security: data!({
             "allowPrivilegeEscalation": false,
             "readOnlyRootFilesystem": true,
             "runAsNonRoot": true,
@@ -684,7 +684,7 @@ pub fn plan(settings: &Settings) -> Plan {
         priority_class_name: ctx.placement.priority_class_name.clone(),
         wal_storage: settings
             .opt("POSTGRES_WAL_STORAGE_SIZE")
-            .map(|size| json!({"storageClass": settings.str("RWO_STORAGE_CLASS"), "size": size})),
+            .map(|size| data!({"storageClass": settings.str("RWO_STORAGE_CLASS"), "size": size})),
         plugins: backup.as_ref().map(|b| vec![backup::cluster_plugin(b)]),
         labels: ctx.labels("database", "nap-postgres"),
     };
@@ -769,7 +769,7 @@ pub fn plan(settings: &Settings) -> Plan {
     let workspace_checksum = checksum(&workspace.pod_templates);
 
     // ---- control plane
-    let pod_namespace = json!({"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}});
+    let pod_namespace = data!({"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}});
     let cp_secrets = [
         "TOS_SECRET_KEY",
         "OPENAI_API_KEY",
@@ -780,13 +780,13 @@ pub fn plan(settings: &Settings) -> Plan {
     let (tmp, tmp_mount) = tmp_volume("1Gi");
     let mut cp_env = vec![pod_namespace.clone()];
     let mut cp_volumes = vec![
-        json!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
-        json!({"name": "workspace-templates", "configMap": {"name": RUNTIME_TEMPLATES}}),
+        data!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
+        data!({"name": "workspace-templates", "configMap": {"name": RUNTIME_TEMPLATES}}),
         tmp,
     ];
     let mut cp_mounts = vec![
-        json!({"name": "shared", "mountPath": "/afs"}),
-        json!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
+        data!({"name": "shared", "mountPath": "/afs"}),
+        data!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
         tmp_mount,
     ];
     ctx.secret_files(&cp_secrets, true)
@@ -795,8 +795,8 @@ pub fn plan(settings: &Settings) -> Plan {
         .attach(&mut cp_env, &mut cp_volumes, &mut cp_mounts);
     let mut cp_extra = vec![("checksum/workspace-templates", workspace_checksum)];
     if let Some(ca) = &ldap_ca {
-        cp_volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
-        cp_mounts.push(json!({"name": "ldap-ca", "mountPath": "/etc/nap/ldap", "readOnly": true}));
+        cp_volumes.push(data!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
+        cp_mounts.push(data!({"name": "ldap-ca", "mountPath": "/etc/nap/ldap", "readOnly": true}));
         cp_extra.push(("checksum/ldap-ca", checksum(ca)));
     }
     let cp_selector = selector("control-plane", &control_plane_name);
@@ -897,7 +897,7 @@ pub fn plan(settings: &Settings) -> Plan {
 
     let ingresses = ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref());
     let capacity = {
-        let mut pods: Vec<(u64, &Value)> = vec![
+        let mut pods: Vec<(u64, &Data)> = vec![
             (control_plane.replicas as u64, &control_plane.resources),
             (gateway.replicas as u64, &gateway.resources),
             (database.instances as u64, &database.resources),
@@ -1077,16 +1077,16 @@ fn workspace_runtime(
             plain_env(url_key, settings.str(url_key)),
         ];
         let mut mounts = vec![
-            json!({"name": "workspace", "mountPath": "/workspace"}),
-            json!({"name": "shared", "mountPath": "/afs"}),
-            json!({"name": "tmp", "mountPath": "/tmp"}),
+            data!({"name": "workspace", "mountPath": "/workspace"}),
+            data!({"name": "shared", "mountPath": "/afs"}),
+            data!({"name": "tmp", "mountPath": "/tmp"}),
         ];
         let mut volumes = vec![
             // The control plane creates one claim per workspace from workspace-disk.yaml and
             // sets this claim name to it.
-            json!({"name": "workspace", "persistentVolumeClaim": {"claimName": "nap-workspace-disk"}}),
-            json!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
-            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            data!({"name": "workspace", "persistentVolumeClaim": {"claimName": "nap-workspace-disk"}}),
+            data!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
+            data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
         ];
         ctx.secret_files(&[key_key], false)
             .attach(&mut env, &mut volumes, &mut mounts);
@@ -1099,7 +1099,7 @@ fn workspace_runtime(
             name: "agent",
             image: &agent_image,
             env,
-            resources: json!({
+            resources: data!({
                 "requests": {"cpu": cpu, "memory": memory},
                 "limits": {"cpu": double_cpu(cpu), "memory": memory},
             }),
@@ -1110,10 +1110,10 @@ fn workspace_runtime(
     }
     pod_templates.insert(
         "workspace-disk.yaml".into(),
-        manifest(&json!({
+        manifest(&data!({
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
-            "metadata": {"labels": workspace_labels},
+            "metadata": {"labels": &workspace_labels},
             "spec": {
                 "accessModes": ["ReadWriteOnce"],
                 "storageClassName": settings.str("RWO_STORAGE_CLASS"),
@@ -1136,17 +1136,17 @@ fn seed_job(
     ctx: &Ctx,
     task: &'static str,
     image: &str,
-    env: Vec<Value>,
+    env: Vec<Data>,
     secret_keys: &[&str],
 ) -> SeedJob {
     // A Job's pod template is immutable: everything in it is in the name's hash, so a change
     // makes a new Job instead of a failed apply.
-    let pod = json!({
+    let pod = data!({
         "pullPolicy": ctx.pull_policy(),
         "pullSecrets": ctx.pull_secrets(),
-        "placement": ctx.placement,
-        "outbound": ctx.outbound.env,
-        "caBundle": ctx.outbound.checksum,
+        "placement": to_data(&ctx.placement).expect("placement serialises"),
+        "outbound": &ctx.outbound.env,
+        "caBundle": &ctx.outbound.checksum,
     });
     let hash = checksum(&(task, image, &env, ctx.secret_checksum(secret_keys), pod));
     let (mut env, mut volumes, mut volume_mounts) = (env, Vec::new(), Vec::new());
@@ -1209,20 +1209,20 @@ pub(crate) fn scale_cpu(cpu: &str, n: u64) -> String {
 
 /// CloudNativePG's affinity: instances kept apart on multi-node (POSTGRES_ANTI_AFFINITY), and the
 /// platform's node selector and tolerations.
-fn database_affinity(ctx: &Ctx, instances: i64) -> Value {
+fn database_affinity(ctx: &Ctx, instances: i64) -> Data {
     let spread = ctx.multi_node && instances > 1;
-    let mut affinity = json!({
+    let mut affinity = data!({
         "enablePodAntiAffinity": ctx.multi_node,
         "topologyKey": "kubernetes.io/hostname",
     });
     if spread {
-        affinity["podAntiAffinityType"] = json!(ctx.settings.str("POSTGRES_ANTI_AFFINITY"));
+        affinity["podAntiAffinityType"] = data!(ctx.settings.str("POSTGRES_ANTI_AFFINITY"));
     }
     if let Some(n) = &ctx.placement.node_selector {
-        affinity["nodeSelector"] = json!(n);
+        affinity["nodeSelector"] = data!(n);
     }
     if let Some(t) = &ctx.placement.tolerations {
-        affinity["tolerations"] = json!(t);
+        affinity["tolerations"] = data!(t);
     }
     affinity
 }

@@ -15,6 +15,7 @@
 mod compile;
 mod template;
 
+use crate::data::{Data, Text};
 use crate::plan::Plan;
 use crate::yaml::{Scalar, Shape, Tree};
 use serde_json::Value;
@@ -117,7 +118,7 @@ fn render_each(
     plan: &Plan,
     mut each: impl FnMut(&'static str, Identity<'_>, Instance<'_>),
 ) -> Result<(), RenderError> {
-    let root = serde_json::to_value(plan)
+    let root = crate::data::to_data(plan)
         .map_err(|e| RenderError(format!("the plan does not serialise: {e}")))?;
     let mut scope = Scope {
         root: &root,
@@ -143,13 +144,13 @@ fn compiled(name: &str) -> Option<&'static [Item]> {
 
 /// The names a template sees: the plan's fields, and the loop variables in scope.
 struct Scope<'a> {
-    root: &'a Value,
-    vars: Vec<(&'a str, &'a Value)>,
+    root: &'a Data,
+    vars: Vec<(&'a str, &'a Data)>,
 }
 
 /// The value of a `{{ }}`: part of the plan, or text made by the template.
 enum Resolved<'a> {
-    Json(&'a Value),
+    Data(&'a Data),
     Text(Cow<'a, str>),
 }
 
@@ -163,11 +164,11 @@ impl<'a> Scope<'a> {
                     .rev()
                     .find(|(var, _)| var == name)
                     .map(|(_, value)| *value)
-                    .or_else(|| self.root.get(*name));
+                    .or_else(|| self.root.get(name));
                 for attr in attrs.iter() {
-                    value = value.and_then(|v| v.get(*attr));
+                    value = value.and_then(|v| v.get(attr));
                 }
-                value.map(Resolved::Json).ok_or_else(|| {
+                value.map(Resolved::Data).ok_or_else(|| {
                     let path: Vec<&str> = std::iter::once(*name)
                         .chain(attrs.iter().copied())
                         .collect();
@@ -180,11 +181,14 @@ impl<'a> Scope<'a> {
                 for part in parts.iter() {
                     match self.eval(part)? {
                         Resolved::Text(t) => text.push_str(&t),
-                        Resolved::Json(Value::String(s)) => text.push_str(s),
-                        Resolved::Json(v @ (Value::Number(_) | Value::Bool(_))) => {
-                            text.push_str(&v.to_string())
-                        }
-                        Resolved::Json(_) => {
+                        Resolved::Data(Data::Str(s)) => text.push_str(s),
+                        Resolved::Data(Data::Int(i)) => text.push_str(&i.to_string()),
+                        Resolved::Data(Data::Bool(b)) => text.push_str(&b.to_string()),
+                        Resolved::Data(Data::Float(f)) => text.push_str(
+                            &serde_json::Number::from_f64(*f)
+                                .map_or("none".into(), |n| n.to_string()),
+                        ),
+                        Resolved::Data(_) => {
                             return Err("`~` joins only strings, numbers and booleans".into())
                         }
                     }
@@ -212,7 +216,7 @@ fn run<'a>(
                 each(Instance::Node(root, &slots))?;
             }
             Item::For { var, iter, body } => match scope.eval(iter)? {
-                Resolved::Json(Value::Array(list)) => {
+                Resolved::Data(Data::Seq(list)) => {
                     for value in list {
                         scope.vars.push((var, value));
                         let result = run(body, scope, each);
@@ -243,13 +247,14 @@ fn run<'a>(
 fn is_true(value: &Resolved) -> bool {
     match value {
         Resolved::Text(t) => !t.is_empty(),
-        Resolved::Json(v) => match v {
-            Value::Null => false,
-            Value::Bool(b) => *b,
-            Value::Number(n) => n.as_f64() != Some(0.0),
-            Value::String(s) => !s.is_empty(),
-            Value::Array(a) => !a.is_empty(),
-            Value::Object(m) => !m.is_empty(),
+        Resolved::Data(v) => match v {
+            Data::Null => false,
+            Data::Bool(b) => *b,
+            Data::Int(i) => *i != 0,
+            Data::Float(f) => *f != 0.0,
+            Data::Str(s) => !s.is_empty(),
+            Data::Seq(a) => !a.is_empty(),
+            Data::Map(m) => !m.is_empty(),
         },
     }
 }
@@ -280,8 +285,8 @@ fn key_text<'a>(key: &'a Key, slots: &'a [Resolved]) -> Option<&'a str> {
         Key::Str(s) => Some(s),
         Key::Slot(i) => match &slots[*i] {
             Resolved::Text(t) => Some(t),
-            Resolved::Json(Value::String(s)) => Some(s),
-            Resolved::Json(_) => None,
+            Resolved::Data(Data::Str(s)) => Some(s),
+            Resolved::Data(_) => None,
         },
     }
 }
@@ -293,16 +298,16 @@ fn key_text<'a>(key: &'a Key, slots: &'a [Resolved]) -> Option<&'a str> {
 #[derive(Clone, Copy)]
 enum Instance<'a> {
     Node(&'a Node, &'a [Resolved<'a>]),
-    Json(&'a Value),
+    Data(&'a Data),
     Text(&'a str),
 }
 
 impl<'a> Instance<'a> {
     fn is_null(self) -> bool {
         match self {
-            Instance::Node(Node::Null, _) | Instance::Json(Value::Null) => true,
+            Instance::Node(Node::Null, _) | Instance::Data(Data::Null) => true,
             Instance::Node(Node::Slot(i), slots) => {
-                matches!(slots[*i], Resolved::Json(Value::Null))
+                matches!(slots[*i], Resolved::Data(Data::Null))
             }
             _ => false,
         }
@@ -311,7 +316,7 @@ impl<'a> Instance<'a> {
 
 fn slot<'a>(i: usize, slots: &'a [Resolved<'a>]) -> Instance<'a> {
     match &slots[i] {
-        Resolved::Json(v) => Instance::Json(v),
+        Resolved::Data(v) => Instance::Data(v),
         Resolved::Text(t) => Instance::Text(t),
     }
 }
@@ -319,7 +324,7 @@ fn slot<'a>(i: usize, slots: &'a [Resolved<'a>]) -> Instance<'a> {
 /// The entries of a mapping being rendered, without those whose value is null.
 enum Entries<'a> {
     Node(std::slice::Iter<'a, (Key, Node)>, &'a [Resolved<'a>]),
-    Json(serde_json::map::Iter<'a>),
+    Data(std::slice::Iter<'a, (Text, Data)>),
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -337,9 +342,9 @@ impl<'a> Iterator for Entries<'a> {
                     };
                     (key, value)
                 }
-                Entries::Json(iter) => {
+                Entries::Data(iter) => {
                     let (key, value) = iter.next()?;
-                    (key.as_str(), Instance::Json(value))
+                    (key.as_ref(), Instance::Data(value))
                 }
             };
             if !value.is_null() {
@@ -352,7 +357,7 @@ impl<'a> Iterator for Entries<'a> {
 /// The items of a sequence being rendered.
 enum Items<'a> {
     Node(std::slice::Iter<'a, Node>, &'a [Resolved<'a>]),
-    Json(std::slice::Iter<'a, Value>),
+    Data(std::slice::Iter<'a, Data>),
 }
 
 impl<'a> Iterator for Items<'a> {
@@ -363,7 +368,7 @@ impl<'a> Iterator for Items<'a> {
                 Node::Slot(i) => slot(*i, slots),
                 node => Instance::Node(node, slots),
             }),
-            Items::Json(iter) => iter.next().map(Instance::Json),
+            Items::Data(iter) => iter.next().map(Instance::Data),
         }
     }
 }
@@ -373,9 +378,17 @@ impl<'a> Tree<'a> for Instance<'a> {
     type Items = Items<'a>;
     fn shape(self) -> Shape<'a, Entries<'a>, Items<'a>> {
         match self {
-            Instance::Json(Value::Object(map)) => Shape::Map(Entries::Json(map.iter())),
-            Instance::Json(Value::Array(items)) => Shape::Seq(Items::Json(items.iter())),
-            Instance::Json(v) => Shape::Scalar(Scalar::of(v)),
+            Instance::Data(data) => match data {
+                Data::Map(entries) => Shape::Map(Entries::Data(entries.iter())),
+                Data::Seq(items) => Shape::Seq(Items::Data(items.iter())),
+                Data::Null => Shape::Scalar(Scalar::Null),
+                Data::Bool(b) => Shape::Scalar(Scalar::Bool(*b)),
+                Data::Int(i) => Shape::Scalar(Scalar::Number((*i).into())),
+                Data::Float(f) => Shape::Scalar(
+                    serde_json::Number::from_f64(*f).map_or(Scalar::Null, Scalar::Number),
+                ),
+                Data::Str(s) => Shape::Scalar(Scalar::Str(s)),
+            },
             Instance::Text(t) => Shape::Scalar(Scalar::Str(t)),
             Instance::Node(node, slots) => match node {
                 Node::Map(entries) => Shape::Map(Entries::Node(entries.iter(), slots)),
@@ -450,8 +463,8 @@ fn identify(document: Instance) -> Result<Identity, String> {
 
 /// A value of the plan as YAML, written as documents are: map entries whose value is null are
 /// left out (for manifests the plan writes out itself).
-pub(crate) fn yaml_without_nulls(value: &Value) -> String {
-    crate::yaml::to_yaml(Instance::Json(value))
+pub(crate) fn yaml_without_nulls(value: &Data) -> String {
+    crate::yaml::to_yaml(Instance::Data(value))
 }
 
 /// Helm's install order (pkg/release/util/kind_sorter.go); other kinds go last, by kind.
@@ -532,8 +545,9 @@ mod tests {
     /// Compile `source` and render it with `context` as the plan.
     fn render_source(source: &str, context: &Value) -> Result<Vec<Value>, String> {
         let items = compile::compile("test.yaml", source)?;
+        let root = crate::data::to_data(context).unwrap();
         let mut scope = Scope {
-            root: context,
+            root: &root,
             vars: Vec::new(),
         };
         let mut documents = Vec::new();
@@ -745,10 +759,12 @@ mod tests {
     fn compiled_templates_agree_with_minijinja() {
         let reference = reference_environment();
         for (path, plan) in profiles() {
+            // The reference sees the plan as JSON; napgen as Data.
             let context = serde_json::to_value(&plan).unwrap();
+            let root = crate::data::to_data(&plan).unwrap();
             for &name in &plan.templates {
                 let mut scope = Scope {
-                    root: &context,
+                    root: &root,
                     vars: Vec::new(),
                 };
                 let mut documents = Vec::new();

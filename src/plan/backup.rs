@@ -2,8 +2,8 @@
 //! how long), a `ScheduledBackup` (when), and the Cluster's plugin entry that archives WAL.
 
 use super::{Ctx, Map, NetworkPolicy};
+use crate::data::{data, Data};
 use serde::Serialize;
-use serde_json::{json, Value};
 
 /// The plugin's name, as the Cluster and the ScheduledBackup refer to it.
 pub const BARMAN_PLUGIN: &str = "barman-cloud.cloudnative-pg.io";
@@ -19,7 +19,7 @@ pub struct Backup {
     pub scheduled_backup: String,
     pub cluster: String,
     /// The ObjectStore's `spec`.
-    pub object_store_spec: Value,
+    pub object_store_spec: Data,
     pub schedule: String,
     pub plugin: &'static str,
     /// The credentials Secret the operator provides.
@@ -31,25 +31,25 @@ pub struct Backup {
 pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
     let s = ctx.settings;
     let secret = s.str("BACKUP_S3_CREDENTIALS_SECRET").to_string();
-    let mut configuration = json!({
+    let mut configuration = data!({
         "destinationPath": s.str("BACKUP_DESTINATION_PATH"),
         "endpointURL": s.opt("BACKUP_S3_ENDPOINT"),
         "s3Credentials": {
-            "accessKeyId": {"name": secret, "key": S3_ACCESS_KEY_ID},
-            "secretAccessKey": {"name": secret, "key": S3_SECRET_ACCESS_KEY},
+            "accessKeyId": {"name": &secret, "key": S3_ACCESS_KEY_ID},
+            "secretAccessKey": {"name": &secret, "key": S3_SECRET_ACCESS_KEY},
         },
         "wal": {"compression": "gzip"},
         "data": {"compression": "gzip"},
     });
     if s.opt("BACKUP_S3_ENDPOINT").is_none() {
-        configuration.as_object_mut().unwrap().remove("endpointURL");
+        configuration.remove("endpointURL");
     }
-    let mut spec = json!({
+    let mut spec = data!({
         "retentionPolicy": s.str("BACKUP_RETENTION"),
         "configuration": configuration,
     });
     // The plugin's sidecar in each PostgreSQL pod uploads; it goes through the proxy too.
-    let proxy_env: Vec<Value> = ctx
+    let proxy_env: Vec<Data> = ctx
         .outbound
         .env
         .iter()
@@ -61,7 +61,7 @@ pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
         .cloned()
         .collect();
     if !proxy_env.is_empty() {
-        spec["instanceSidecarConfiguration"] = json!({"env": proxy_env});
+        spec["instanceSidecarConfiguration"] = data!({"env": proxy_env});
     }
     Backup {
         object_store: format!("{cluster}-backup"),
@@ -77,10 +77,10 @@ pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
 }
 
 /// The Cluster's `plugins` entry: the plugin archives WAL to the ObjectStore.
-pub(crate) fn cluster_plugin(backup: &Backup) -> Value {
-    json!({
+pub(crate) fn cluster_plugin(backup: &Backup) -> Data {
+    data!({
         "name": BARMAN_PLUGIN,
         "isWALArchiver": true,
-        "parameters": {"barmanObjectName": backup.object_store},
+        "parameters": {"barmanObjectName": &backup.object_store},
     })
 }

@@ -11,8 +11,8 @@ use super::sandbox::Sandbox;
 use super::{
     checksum, image_ref, plain_env, resources, selector, tmp_volume, Ctx, Exposure, Map, Workload,
 };
+use crate::data::{data, Data};
 use serde::Serialize;
-use serde_json::{json, Value};
 use std::net::IpAddr;
 
 /// coturn's listening port (TCP and UDP) and relay range, as the seeds fix them.
@@ -48,13 +48,13 @@ pub struct Coturn {
     pub auth_secret: Option<Redacted>,
     /// TURN_NODE's hostname label, with NODE_SELECTOR.
     pub node_selector: Map,
-    pub tolerations: Option<Vec<Value>>,
+    pub tolerations: Option<Vec<Data>>,
     pub priority_class_name: Option<String>,
     pub pod_annotations: Map,
     /// The host-network exception and the scanner findings it implies, with reasons.
     pub annotations: Map,
-    pub pod_security: Value,
-    pub resources: Value,
+    pub pod_security: Data,
+    pub resources: Data,
     /// Why host networking is allowed here; shown in the object's annotations.
     pub exception: &'static str,
 }
@@ -115,14 +115,14 @@ pub(crate) fn plan(
             plain_env("BROWSER_SERVICE_URL", &ctx.service_url(name)),
         ],
         vec![
-            json!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),
-            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
-            json!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
+            data!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),
+            data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            data!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
         ],
         vec![
-            json!({"name": "dshm", "mountPath": "/dev/shm"}),
-            json!({"name": "tmp", "mountPath": "/tmp"}),
-            json!({"name": "profile", "mountPath": "/home/chromium"}),
+            data!({"name": "dshm", "mountPath": "/dev/shm"}),
+            data!({"name": "tmp", "mountPath": "/tmp"}),
+            data!({"name": "profile", "mountPath": "/home/chromium"}),
         ],
     );
     ctx.outbound
@@ -216,7 +216,7 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
         tolerations: ctx.placement.tolerations.clone(),
         priority_class_name: ctx.placement.priority_class_name.clone(),
         pod_annotations,
-        pod_security: json!({
+        pod_security: data!({
             "runAsNonRoot": true,
             "runAsUser": COTURN_UID,
             "runAsGroup": COTURN_UID,

@@ -2,8 +2,8 @@
 //! (CLUSTER_NODES × NODE_CPU / NODE_MEMORY; by default the seeds' minimum: 4 vCPU / 8 GB, one node
 //! on single-node, three workers on multi-node), to tell how many workspace pods fit beside it.
 
+use crate::data::Data;
 use serde::Serialize;
-use serde_json::Value;
 
 /// What each node keeps for the kubelet, the OS and the cluster's own daemons (k3s or
 /// kube-proxy, CNI, DNS); a 4 vCPU / 8 GB node leaves 3500m and 6656 MiB to pods.
@@ -57,7 +57,7 @@ pub fn compute(
     nodes: u64,
     node_cpu: &str,
     node_memory: &str,
-    pods: &[(u64, &Value)],
+    pods: &[(u64, &Data)],
     workspace_cpu: &str,
     workspace_memory: &str,
 ) -> Capacity {
@@ -86,7 +86,7 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::data::data;
 
     #[test]
     fn quantities() {
@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn counts_workspaces_that_fit() {
-        let r = json!({"requests": {"cpu": "500m", "memory": "1Gi"}});
+        let r = data!({"requests": {"cpu": "500m", "memory": "1Gi"}});
         let c = compute(1, "4", "8Gi", &[(2, &r)], "1", "2Gi");
         assert_eq!((c.platform_millicpu, c.platform_mib), (1000, 2048));
         // 2500m CPU and 4608 MiB left: two workspaces by memory.

@@ -3,8 +3,8 @@
 use super::browser::Browser;
 use super::sandbox::Sandbox;
 use super::{Ctx, Map};
+use crate::data::{data, Data};
 use serde::Serialize;
-use serde_json::{json, Value};
 
 #[derive(Debug, Serialize)]
 pub struct IngressRoute {
@@ -13,7 +13,7 @@ pub struct IngressRoute {
     pub path: String,
     pub service: String,
     /// `spec.tls` entries: the TLS Secret for https URLs when INGRESS_TLS_SECRET is set.
-    pub tls: Option<Value>,
+    pub tls: Option<Data>,
     pub labels: Map,
 }
 
@@ -58,7 +58,7 @@ pub(crate) fn routes(
             let (host, path) = host_and_path(&url);
             let tls = match settings.opt("INGRESS_TLS_SECRET") {
                 Some(secret) if url.starts_with("https://") => {
-                    Some(json!([{"hosts": [host], "secretName": secret}]))
+                    Some(data!([{"hosts": [&host], "secretName": secret}]))
                 }
                 _ => None,
             };

@@ -3,8 +3,8 @@
 //! Prometheus operator the operator runs; and the NetworkPolicies that let Prometheus scrape.
 
 use super::{Ctx, Map, NetworkPolicy};
+use crate::data::{data, Data};
 use serde::Serialize;
-use serde_json::{json, Value};
 
 /// CloudNativePG's metrics exporter port (container port name `metrics`).
 pub const POSTGRES_METRICS_PORT: u16 = 9187;
@@ -14,10 +14,10 @@ pub struct Monitoring {
     /// The ServiceMonitor of the platform's services.
     pub platform: String,
     /// Its Service selector: the platform's components.
-    pub platform_selector: Value,
+    pub platform_selector: Data,
     /// The PodMonitor of PostgreSQL's instances.
     pub postgres: String,
-    pub postgres_selector: Value,
+    pub postgres_selector: Data,
     pub network_policies: Vec<NetworkPolicy>,
     pub labels: Map,
 }
@@ -27,7 +27,7 @@ pub(crate) fn plan(ctx: &Ctx, components: &[&str], cluster: &str) -> Monitoring 
     labels.extend(super::placement::node_selector_like(
         ctx.settings.list("MONITORING_LABELS"),
     ));
-    let platform_selector = json!({
+    let platform_selector = data!({
         "matchLabels": {"app.kubernetes.io/part-of": "nap", "app.kubernetes.io/instance": "nap"},
         "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In", "values": components}],
     });
@@ -35,7 +35,7 @@ pub(crate) fn plan(ctx: &Ctx, components: &[&str], cluster: &str) -> Monitoring 
         platform: "nap-platform".into(),
         platform_selector,
         postgres: cluster.to_string(),
-        postgres_selector: json!({"matchLabels": {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance"}}),
+        postgres_selector: data!({"matchLabels": {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance"}}),
         network_policies: super::network::monitoring(ctx, components, cluster),
         labels,
     }

@@ -3,8 +3,8 @@
 //! link-local addresses or the cluster's own ranges, unless AGENT_EGRESS_ALLOW_CIDRS says so.
 
 use super::{Ctx, Map, HTTP_PORT};
+use crate::data::{data, Data};
 use serde::Serialize;
-use serde_json::{json, Value};
 use std::net::IpAddr;
 
 /// One NetworkPolicy: which pods, and the rules (empty lists deny; `None` leaves a direction out).
@@ -13,10 +13,10 @@ pub struct NetworkPolicy {
     pub name: String,
     /// Why the flow exists, shown as an annotation on the object.
     pub purpose: &'static str,
-    pub pod_selector: Value,
+    pub pod_selector: Data,
     pub policy_types: Vec<&'static str>,
-    pub ingress: Option<Vec<Value>>,
-    pub egress: Option<Vec<Value>>,
+    pub ingress: Option<Vec<Data>>,
+    pub egress: Option<Vec<Data>>,
     pub labels: Map,
 }
 
@@ -33,31 +33,31 @@ const NOT_INTERNET_V4: &[&str] = &[
 ];
 const NOT_INTERNET_V6: &[&str] = &["fc00::/7", "fe80::/10"];
 
-fn component(c: &str) -> Value {
-    json!({"matchLabels": {COMPONENT: c}})
+fn component(c: &str) -> Data {
+    data!({"matchLabels": {COMPONENT: c}})
 }
 
-fn from_components(components: &[&str]) -> Vec<Value> {
+fn from_components(components: &[&str]) -> Vec<Data> {
     components
         .iter()
-        .map(|c| json!({"podSelector": component(c)}))
+        .map(|c| data!({"podSelector": component(c)}))
         .collect()
 }
 
-fn tcp(ports: &[u16]) -> Vec<Value> {
+fn tcp(ports: &[u16]) -> Vec<Data> {
     ports
         .iter()
-        .map(|p| json!({"protocol": "TCP", "port": p}))
+        .map(|p| data!({"protocol": "TCP", "port": p}))
         .collect()
 }
 
-fn postgres_pods(cluster: &str) -> Value {
-    json!({"podSelector": {"matchLabels": {"cnpg.io/cluster": cluster}}})
+fn postgres_pods(cluster: &str) -> Data {
+    data!({"podSelector": {"matchLabels": {"cnpg.io/cluster": cluster}}})
 }
 
 /// The internet: everything but the ranges above, the cluster's own CIDRs, minus what the
 /// operator allows explicitly.
-fn internet(ctx: &Ctx) -> Vec<Value> {
+fn internet(ctx: &Ctx) -> Vec<Data> {
     let s = ctx.settings;
     let cluster: Vec<&String> = s
         .list("CLUSTER_POD_CIDRS")
@@ -85,13 +85,13 @@ fn internet(ctx: &Ctx) -> Vec<Value> {
         )
         .collect();
     let mut peers = vec![
-        json!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except_v4}}),
-        json!({"ipBlock": {"cidr": "::/0", "except": except_v6}}),
+        data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except_v4}}),
+        data!({"ipBlock": {"cidr": "::/0", "except": except_v6}}),
     ];
     peers.extend(
         allowed_private(ctx)
             .into_iter()
-            .map(|c| json!({"ipBlock": {"cidr": c}})),
+            .map(|c| data!({"ipBlock": {"cidr": c}})),
     );
     peers
 }
@@ -118,10 +118,10 @@ pub fn allowed_private(ctx: &Ctx) -> Vec<String> {
 
 /// Everything outside the cluster except link-local (cloud metadata): the API server, LDAP and
 /// LLM endpoints, whose addresses differ per site.
-fn outside_but_metadata() -> Vec<Value> {
+fn outside_but_metadata() -> Vec<Data> {
     vec![
-        json!({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}),
-        json!({"ipBlock": {"cidr": "::/0", "except": ["fe80::/10"]}}),
+        data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}),
+        data!({"ipBlock": {"cidr": "::/0", "except": ["fe80::/10"]}}),
     ]
 }
 
@@ -129,9 +129,9 @@ fn policy(
     ctx: &Ctx,
     name: &str,
     purpose: &'static str,
-    pod_selector: Value,
-    ingress: Option<Vec<Value>>,
-    egress: Option<Vec<Value>>,
+    pod_selector: Data,
+    ingress: Option<Vec<Data>>,
+    egress: Option<Vec<Data>>,
 ) -> NetworkPolicy {
     let mut policy_types = Vec::new();
     if ingress.is_some() {
@@ -178,15 +178,15 @@ pub(crate) fn host_port(url: &str) -> (String, u16) {
 
 /// Egress to one endpoint: the address itself when it is an IP, else anywhere but link-local,
 /// on its port only. Returns whether the address was known.
-fn to_endpoint(url: &str) -> (Value, bool) {
+fn to_endpoint(url: &str) -> (Data, bool) {
     let (host, port) = host_port(url);
     match host.parse::<IpAddr>() {
         Ok(ip) => (
-            json!({"to": [{"ipBlock": {"cidr": host_cidr(ip)}}], "ports": tcp(&[port])}),
+            data!({"to": [{"ipBlock": {"cidr": host_cidr(ip)}}], "ports": tcp(&[port])}),
             true,
         ),
         Err(_) => (
-            json!({"to": outside_but_metadata(), "ports": tcp(&[port])}),
+            data!({"to": outside_but_metadata(), "ports": tcp(&[port])}),
             false,
         ),
     }
@@ -194,7 +194,7 @@ fn to_endpoint(url: &str) -> (Value, bool) {
 
 /// Every pod may reach the proxy (HTTP_PROXY, HTTPS_PROXY), which may sit on a private address.
 fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
-    let mut rules: Vec<Value> = Vec::new();
+    let mut rules: Vec<Data> = Vec::new();
     let mut all_ips = true;
     for key in ["HTTP_PROXY", "HTTPS_PROXY"] {
         if let Some(url) = ctx.settings.opt(key) {
@@ -217,7 +217,7 @@ fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
         ctx,
         "nap-proxy",
         purpose,
-        json!({}),
+        data!({}),
         None,
         Some(rules),
     ))
@@ -225,16 +225,16 @@ fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
 
 /// The core platform's policies.
 pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
-    let anyone = json!({"ports": tcp(&[HTTP_PORT])});
+    let anyone = data!({"ports": tcp(&[HTTP_PORT])});
     let mut policies = vec![
-        policy(ctx, "nap-default-deny", "deny all traffic to and from the platform's pods unless another policy allows it", json!({}), Some(vec![]), Some(vec![])),
+        policy(ctx, "nap-default-deny", "deny all traffic to and from the platform's pods unless another policy allows it", data!({}), Some(vec![]), Some(vec![])),
         policy(
             ctx,
             "nap-dns",
             "every pod resolves names through the cluster DNS",
-            json!({}),
+            data!({}),
             None,
-            Some(vec![json!({
+            Some(vec![data!({
                 "to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
                 "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
             })]),
@@ -246,9 +246,9 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             component("control-plane"),
             Some(vec![anyone.clone()]),
             Some(vec![
-                json!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
-                json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
-                json!({"to": outside_but_metadata()}),
+                data!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
+                data!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
+                data!({"to": outside_but_metadata()}),
             ]),
         ),
         policy(
@@ -256,11 +256,11 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "nap-gateway",
             "webhooks arrive through the control plane; the gateway calls the control plane, PostgreSQL and chat services (HTTPS)",
             component("gateway"),
-            Some(vec![json!({"from": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])})]),
+            Some(vec![data!({"from": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])})]),
             Some(vec![
-                json!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}),
-                json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
-                json!({"to": internet(ctx), "ports": tcp(&[443])}),
+                data!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}),
+                data!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
+                data!({"to": internet(ctx), "ports": tcp(&[443])}),
             ]),
         ),
         policy(
@@ -268,8 +268,8 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "nap-workspace",
             "agent pods are driven by the control plane and reach it and the internet, never metadata or cluster ranges",
             component("workspace"),
-            Some(vec![json!({"from": from_components(&["control-plane"])})]),
-            Some(vec![json!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}), json!({"to": internet(ctx)})]),
+            Some(vec![data!({"from": from_components(&["control-plane"])})]),
+            Some(vec![data!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}), data!({"to": internet(ctx)})]),
         ),
         policy(
             ctx,
@@ -277,22 +277,22 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "seed Jobs write to PostgreSQL",
             component("seed"),
             None,
-            Some(vec![json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])})]),
+            Some(vec![data!({"to": [postgres_pods(database)], "ports": tcp(&[5432])})]),
         ),
         policy(
             ctx,
             "nap-postgres",
             "PostgreSQL serves the platform, replicates between instances, and is managed by the CloudNativePG operator",
-            json!({"matchLabels": {"cnpg.io/cluster": database}}),
+            data!({"matchLabels": {"cnpg.io/cluster": database}}),
             Some(vec![
-                json!({"from": from_components(&["control-plane", "gateway", "seed"]), "ports": tcp(&[5432])}),
-                json!({"from": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}),
-                json!({
+                data!({"from": from_components(&["control-plane", "gateway", "seed"]), "ports": tcp(&[5432])}),
+                data!({"from": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}),
+                data!({
                     "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ctx.settings.str("CNPG_OPERATOR_NAMESPACE")}}}],
                     "ports": tcp(&[5432, 8000]),
                 }),
             ]),
-            Some(vec![json!({"to": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}), json!({"to": outside_but_metadata(), "ports": tcp(&[443, 6443])})]),
+            Some(vec![data!({"to": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}), data!({"to": outside_but_metadata(), "ports": tcp(&[443, 6443])})]),
         ),
     ];
     policies.extend(proxy(ctx));
@@ -304,13 +304,13 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
 pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
     let rule = match ctx.settings.opt("BACKUP_S3_ENDPOINT") {
         Some(url) => to_endpoint(url).0,
-        None => json!({"to": outside_but_metadata(), "ports": tcp(&[443])}),
+        None => data!({"to": outside_but_metadata(), "ports": tcp(&[443])}),
     };
     vec![policy(
         ctx,
         "nap-postgres-backup",
         "PostgreSQL's barman-cloud sidecar uploads base backups and WAL to the object store",
-        json!({"matchLabels": {"cnpg.io/cluster": database}}),
+        data!({"matchLabels": {"cnpg.io/cluster": database}}),
         None,
         Some(vec![rule]),
     )]
@@ -318,7 +318,7 @@ pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
 
 /// Prometheus, in MONITORING_NAMESPACE, scrapes the platform's services and PostgreSQL.
 pub(crate) fn monitoring(ctx: &Ctx, components: &[&str], database: &str) -> Vec<NetworkPolicy> {
-    let prometheus = json!([{"namespaceSelector": {"matchLabels": {
+    let prometheus = data!([{"namespaceSelector": {"matchLabels": {
         "kubernetes.io/metadata.name": ctx.settings.str("MONITORING_NAMESPACE"),
     }}}]);
     vec![
@@ -326,9 +326,9 @@ pub(crate) fn monitoring(ctx: &Ctx, components: &[&str], database: &str) -> Vec<
             ctx,
             "nap-monitoring",
             "Prometheus scrapes /metrics on the platform's http port",
-            json!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": components}]}),
+            data!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": components}]}),
             Some(vec![
-                json!({"from": prometheus, "ports": tcp(&[HTTP_PORT])}),
+                data!({"from": &prometheus, "ports": tcp(&[HTTP_PORT])}),
             ]),
             None,
         ),
@@ -336,9 +336,9 @@ pub(crate) fn monitoring(ctx: &Ctx, components: &[&str], database: &str) -> Vec<
             ctx,
             "nap-postgres-monitoring",
             "Prometheus scrapes PostgreSQL's metrics exporter",
-            json!({"matchLabels": {"cnpg.io/cluster": database}}),
+            data!({"matchLabels": {"cnpg.io/cluster": database}}),
             Some(vec![
-                json!({"from": prometheus, "ports": tcp(&[super::monitoring::POSTGRES_METRICS_PORT])}),
+                data!({"from": prometheus, "ports": tcp(&[super::monitoring::POSTGRES_METRICS_PORT])}),
             ]),
             None,
         ),
@@ -352,16 +352,16 @@ pub(crate) fn sandbox(ctx: &Ctx) -> Vec<NetworkPolicy> {
             "nap-sandbox",
             "users reach nap-sandbox; it calls the control plane and OpenSandbox, which may run in any namespace",
             component("sandbox"),
-            Some(vec![json!({"ports": tcp(&[HTTP_PORT])})]),
-            Some(vec![json!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}), json!({"to": [{"namespaceSelector": {}}]})]),
+            Some(vec![data!({"ports": tcp(&[HTTP_PORT])})]),
+            Some(vec![data!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}), data!({"to": [{"namespaceSelector": {}}]})]),
         ),
         policy(
             ctx,
             "nap-sandbox-pods",
             "sandbox pods serve previews to the platform and reach the internet, never metadata or cluster ranges",
             component("sandbox-pod"),
-            Some(vec![json!({"from": [{"podSelector": {}}]})]),
-            Some(vec![json!({"to": internet(ctx)})]),
+            Some(vec![data!({"from": [{"podSelector": {}}]})]),
+            Some(vec![data!({"to": internet(ctx)})]),
         ),
     ]
 }
@@ -374,12 +374,12 @@ pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
         .ok()
         .map(host_cidr);
     let mut session_egress = vec![
-        json!({"to": from_components(&["browser", "control-plane"]), "ports": tcp(&[HTTP_PORT])}),
-        json!({"to": internet(ctx)}),
+        data!({"to": from_components(&["browser", "control-plane"]), "ports": tcp(&[HTTP_PORT])}),
+        data!({"to": internet(ctx)}),
     ];
     if let Some(cidr) = turn {
         // The relay may sit on a private address; sessions must reach it all the same.
-        session_egress.push(json!({"to": [{"ipBlock": {"cidr": cidr}}]}));
+        session_egress.push(data!({"to": [{"ipBlock": {"cidr": cidr}}]}));
     }
     vec![
         policy(
@@ -387,15 +387,15 @@ pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
             "browser-service",
             "users reach browser-service; it talks to the control plane, the sandbox and browser sessions",
             component("browser"),
-            Some(vec![json!({"ports": tcp(&[HTTP_PORT])})]),
-            Some(vec![json!({"to": from_components(&["control-plane", "sandbox", "browser-session"])})]),
+            Some(vec![data!({"ports": tcp(&[HTTP_PORT])})]),
+            Some(vec![data!({"to": from_components(&["control-plane", "sandbox", "browser-session"])})]),
         ),
         policy(
             ctx,
             "nap-browser-session",
             "browser sessions are driven by browser-service and the control plane, stream through the TURN relay and browse the internet, never metadata or cluster ranges",
             component("browser-session"),
-            Some(vec![json!({"from": from_components(&["browser", "control-plane"])})]),
+            Some(vec![data!({"from": from_components(&["browser", "control-plane"])})]),
             Some(session_egress),
         ),
     ]

@@ -2,10 +2,10 @@
 //! it computes for itself both come from [`public_origin`], so they cannot drift apart (the
 //! seeds' `invalid_redirect_uri` failure).
 
+use crate::data::{data, Data};
 use crate::registry::Module;
 use crate::settings::Settings;
 use serde::Serialize;
-use serde_json::json;
 
 /// The path both the service callback and the registered OAuth redirect URI end with.
 pub const OAUTH_CALLBACK_PATH: &str = "/api/auth/callback";
@@ -74,7 +74,7 @@ pub fn clients(settings: &Settings) -> Vec<OAuthClient> {
 pub fn registration_json(clients: &[OAuthClient]) -> String {
     let list: Vec<_> = clients
         .iter()
-        .map(|c| json!({"client_id": c.client_id, "redirect_uris": [c.redirect_uri], "public": true, "pkce": "S256"}))
+        .map(|c| data!({"client_id": c.client_id, "redirect_uris": [&c.redirect_uri], "public": true, "pkce": "S256"}))
         .collect();
     serde_json::to_string(&list).expect("client list serialises")
 }
@@ -86,7 +86,7 @@ pub(crate) fn client_env(
     platform_url: &str,
     client: &OAuthClient,
     public_url_var: &str,
-) -> Vec<serde_json::Value> {
+) -> Vec<Data> {
     use super::plain_env;
     vec![
         plain_env("NAP_PUBLIC_URL", platform_url),

@@ -3,9 +3,9 @@
 //! at run time.
 
 use super::{checksum, plain_env, Map};
+use crate::data::{data, Data};
 use crate::settings::Settings;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 /// The ConfigMap napgen renders from CA_BUNDLE.
 pub const CA_BUNDLE_CONFIG_MAP: &str = "nap-ca-bundle";
@@ -34,15 +34,15 @@ pub struct CaBundle {
 /// What a pod needs for outbound connections: environment, and the bundle's volume and mount.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Outbound {
-    pub env: Vec<Value>,
-    pub volume: Option<Value>,
-    pub mount: Option<Value>,
+    pub env: Vec<Data>,
+    pub volume: Option<Data>,
+    pub mount: Option<Data>,
     /// `checksum/ca-bundle`, so pods roll when a rendered bundle changes.
     pub checksum: Option<String>,
 }
 
 impl Outbound {
-    pub fn attach(&self, env: &mut Vec<Value>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
+    pub fn attach(&self, env: &mut Vec<Data>, volumes: &mut Vec<Data>, mounts: &mut Vec<Data>) {
         env.extend(self.env.iter().cloned());
         volumes.extend(self.volume.iter().cloned());
         mounts.extend(self.mount.iter().cloned());
@@ -89,11 +89,11 @@ pub(crate) fn outbound(
     if let Some(ca) = ca {
         out.env
             .extend(CA_ENV.iter().map(|name| plain_env(name, CA_FILE)));
-        out.volume = Some(json!({
+        out.volume = Some(data!({
             "name": "ca-bundle",
-            "configMap": {"name": ca.config_map, "items": [{"key": "ca.crt", "path": "ca.crt"}]},
+            "configMap": {"name": &ca.config_map, "items": [{"key": "ca.crt", "path": "ca.crt"}]},
         }));
-        out.mount = Some(json!({"name": "ca-bundle", "mountPath": CA_DIR, "readOnly": true}));
+        out.mount = Some(data!({"name": "ca-bundle", "mountPath": CA_DIR, "readOnly": true}));
         out.checksum = ca.pem.as_ref().map(checksum);
     }
     out

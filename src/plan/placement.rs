@@ -2,15 +2,15 @@
 //! prioritised (PRIORITY_CLASS_NAME) and spread (multi-node).
 
 use super::Map;
+use crate::data::{data, Data};
 use crate::settings::Settings;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 /// Scheduling fields of a pod; `None` leaves the field out.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Placement {
     pub node_selector: Option<Map>,
-    pub tolerations: Option<Vec<Value>>,
+    pub tolerations: Option<Vec<Data>>,
     pub priority_class_name: Option<String>,
 }
 
@@ -27,7 +27,7 @@ impl Placement {
     /// nodes, but not the platform's priority, so many of them cannot preempt the platform.
     pub(crate) fn runtime(settings: &Settings) -> Placement {
         let labels = node_selector(settings);
-        let tolerations: Vec<Value> = settings
+        let tolerations: Vec<Data> = settings
             .list("TOLERATIONS")
             .iter()
             .map(|t| toleration(t))
@@ -56,26 +56,26 @@ pub(crate) fn node_selector_like(labels: &[String]) -> Map {
 
 /// One validated TOLERATIONS entry, `key[=value][:Effect]`, as a Kubernetes toleration: with a
 /// value the operator is Equal, without one Exists; without an effect it matches every effect.
-pub fn toleration(item: &str) -> Value {
+pub fn toleration(item: &str) -> Data {
     let (taint, effect) = match item.rsplit_once(':') {
         Some((t, e)) => (t, Some(e)),
         None => (item, None),
     };
     let mut t = match taint.split_once('=') {
-        Some((key, value)) => json!({"key": key, "operator": "Equal", "value": value}),
-        None => json!({"key": taint, "operator": "Exists"}),
+        Some((key, value)) => data!({"key": key, "operator": "Equal", "value": value}),
+        None => data!({"key": taint, "operator": "Exists"}),
     };
     if let Some(e) = effect {
-        t["effect"] = json!(e);
+        t["effect"] = data!(e);
     }
     t
 }
 
 /// Multi-node: spread replicas over zones where the nodes carry zone labels, without ever
 /// blocking scheduling (node spread is the preferred anti-affinity in `spread`).
-pub(crate) fn zone_spread(multi_node: bool, selector: &Map) -> Option<Vec<Value>> {
+pub(crate) fn zone_spread(multi_node: bool, selector: &Map) -> Option<Vec<Data>> {
     multi_node.then(|| {
-        vec![json!({
+        vec![data!({
             "maxSkew": 1,
             "topologyKey": "topology.kubernetes.io/zone",
             "whenUnsatisfiable": "ScheduleAnyway",
@@ -92,19 +92,19 @@ mod tests {
     fn tolerations_from_the_compact_syntax() {
         assert_eq!(
             toleration("dedicated=nap:NoSchedule"),
-            json!({"key": "dedicated", "operator": "Equal", "value": "nap", "effect": "NoSchedule"})
+            data!({"key": "dedicated", "operator": "Equal", "value": "nap", "effect": "NoSchedule"})
         );
         assert_eq!(
             toleration("example.com/gpu:NoExecute"),
-            json!({"key": "example.com/gpu", "operator": "Exists", "effect": "NoExecute"})
+            data!({"key": "example.com/gpu", "operator": "Exists", "effect": "NoExecute"})
         );
         assert_eq!(
             toleration("dedicated=nap"),
-            json!({"key": "dedicated", "operator": "Equal", "value": "nap"})
+            data!({"key": "dedicated", "operator": "Equal", "value": "nap"})
         );
         assert_eq!(
             toleration("dedicated"),
-            json!({"key": "dedicated", "operator": "Exists"})
+            data!({"key": "dedicated", "operator": "Exists"})
         );
     }
 }

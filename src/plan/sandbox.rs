@@ -3,8 +3,8 @@
 
 use super::oauth::{client, OAuthClient};
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Exposure, Workload};
+use crate::data::data;
 use serde::Serialize;
-use serde_json::json;
 
 pub const POD_TEMPLATE_CONFIG_MAP: &str = "nap-sandbox-pod-template";
 
@@ -44,12 +44,12 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     let (mut pod_env, mut pod_volumes, mut pod_mounts) = (
         Vec::new(),
         vec![
-            json!({"name": "work", "emptyDir": {"sizeLimit": "10Gi"}}),
-            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            data!({"name": "work", "emptyDir": {"sizeLimit": "10Gi"}}),
+            data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
         ],
         vec![
-            json!({"name": "work", "mountPath": "/work"}),
-            json!({"name": "tmp", "mountPath": "/tmp"}),
+            data!({"name": "work", "mountPath": "/work"}),
+            data!({"name": "tmp", "mountPath": "/tmp"}),
         ],
     );
     ctx.outbound
@@ -65,11 +65,11 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     let pod_template = ctx.runtime_pod(&pod_labels, None, sandbox, pod_volumes);
     let (tmp, tmp_mount) = tmp_volume("256Mi");
     let mut volumes = vec![
-        json!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
+        data!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
         tmp,
     ];
     let mut volume_mounts = vec![
-        json!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
+        data!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
         tmp_mount,
     ];
     ctx.secret_files(&secrets, false)

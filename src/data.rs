@@ -1,0 +1,852 @@
+//! The plan's values as the templates see them: JSON-like data whose maps keep their order.
+//!
+//! napgen builds a few thousand small values per render and reads each of them once, so the type
+//! is made for that: a map is a list of entries (no hashing; lookups are rare and maps small),
+//! and text that is fixed in napgen (keys written in [`data!`], struct field names) is borrowed
+//! rather than copied. [`to_data`] turns any serialisable value (the plan) into `Data`; `Data`
+//! serialises exactly as the `serde_json::Value` of the same content does, so checksums over it
+//! match JSON's.
+
+use serde::ser::{self, Serialize};
+use std::borrow::Cow;
+use std::fmt;
+
+/// Text of a [`Data`] value or key: borrowed when fixed in napgen, owned when computed.
+pub type Text = Cow<'static, str>;
+
+/// A JSON-like value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Data {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Text),
+    Seq(Vec<Data>),
+    /// Entries in order; keys are unique ([`Data::insert`] replaces in place).
+    Map(Vec<(Text, Data)>),
+}
+
+/// Build [`Data`] with JSON syntax, like `serde_json::json!`: `data!({"name": name, "ports":
+/// [80, 443]})`. Keys are string literals or constants. A value is a literal (text is borrowed, not copied),
+/// `null`, a nested `{…}` or `[…]`, or any expression with `Into<Data>`, which is moved in.
+macro_rules! data {
+    // Map entries, `"key": value tokens` up to a top-level comma, gathered into one `vec!`.
+    (@map [$($done:tt)*] ()) => { ::std::vec![$($done)*] };
+    (@map [$($done:tt)*] () $key:literal : $($rest:tt)*) => {
+        $crate::data::data!(@value [$($done)*] ($crate::data::Text::Borrowed($key)) () $($rest)*)
+    };
+    (@map [$($done:tt)*] () $key:ident : $($rest:tt)*) => {
+        $crate::data::data!(@value [$($done)*] ($crate::data::Text::from($key)) () $($rest)*)
+    };
+    (@value [$($done:tt)*] $key:tt ($($value:tt)+) , $($rest:tt)*) => {
+        $crate::data::data!(@map [$($done)* ($key, $crate::data::data!($($value)+)),] () $($rest)*)
+    };
+    (@value [$($done:tt)*] $key:tt ($($value:tt)+)) => {
+        $crate::data::data!(@map [$($done)* ($key, $crate::data::data!($($value)+)),] ())
+    };
+    (@value [$($done:tt)*] $key:tt ($($value:tt)*) $next:tt $($rest:tt)*) => {
+        $crate::data::data!(@value [$($done)*] $key ($($value)* $next) $($rest)*)
+    };
+
+    // Sequence items: value tokens up to a top-level comma.
+    (@seq [$($done:tt)*] ()) => { ::std::vec![$($done)*] };
+    (@seq [$($done:tt)*] ($($value:tt)+) , $($rest:tt)*) => {
+        $crate::data::data!(@seq [$($done)* $crate::data::data!($($value)+),] () $($rest)*)
+    };
+    (@seq [$($done:tt)*] ($($value:tt)+)) => {
+        $crate::data::data!(@seq [$($done)* $crate::data::data!($($value)+),] ())
+    };
+    (@seq [$($done:tt)*] ($($value:tt)*) $next:tt $($rest:tt)*) => {
+        $crate::data::data!(@seq [$($done)*] ($($value)* $next) $($rest)*)
+    };
+
+    (null) => { $crate::data::Data::Null };
+    ({ $($tt:tt)* }) => { $crate::data::Data::Map($crate::data::data!(@map [] () $($tt)*)) };
+    ([ $($tt:tt)* ]) => { $crate::data::Data::Seq($crate::data::data!(@seq [] () $($tt)*)) };
+    ($lit:literal) => { $crate::data::Literal::into_data($lit) };
+    ($other:expr) => { $crate::data::Data::from($other) };
+}
+pub(crate) use data;
+
+/// A literal written in [`data!`]: text is borrowed for good.
+pub trait Literal {
+    fn into_data(self) -> Data;
+}
+
+impl Literal for &'static str {
+    fn into_data(self) -> Data {
+        Data::Str(Cow::Borrowed(self))
+    }
+}
+
+impl Literal for i64 {
+    fn into_data(self) -> Data {
+        Data::Int(self)
+    }
+}
+
+impl Literal for bool {
+    fn into_data(self) -> Data {
+        Data::Bool(self)
+    }
+}
+
+impl Data {
+    /// The text of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Data::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Data::Null)
+    }
+
+    /// The value at `key` of a map.
+    pub fn get(&self, key: &str) -> Option<&Data> {
+        match self {
+            Data::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Set `key` of a map to `value`, in place when the key is there, else at the end. A null
+    /// becomes an empty map first (as `serde_json::Value` indexing does).
+    pub fn insert(&mut self, key: impl Into<Text>, value: Data) {
+        let key = key.into();
+        match self.entry(&key) {
+            Some(slot) => *slot = value,
+            None => self.entries_mut().push((key, value)),
+        }
+    }
+
+    /// Remove `key` from a map, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Data> {
+        let entries = self.entries_mut();
+        let at = entries.iter().position(|(k, _)| k == key)?;
+        Some(entries.remove(at).1)
+    }
+
+    fn entry(&mut self, key: &str) -> Option<&mut Data> {
+        self.entries_mut()
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    fn entries_mut(&mut self) -> &mut Vec<(Text, Data)> {
+        if self.is_null() {
+            *self = Data::Map(Vec::new());
+        }
+        match self {
+            Data::Map(entries) => entries,
+            other => panic!("not a map: {other:?}"),
+        }
+    }
+}
+
+static NULL: Data = Data::Null;
+
+/// `value["key"]`: null when absent or not a map, like `serde_json::Value`.
+impl std::ops::Index<&str> for Data {
+    type Output = Data;
+    fn index(&self, key: &str) -> &Data {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+/// `value[i]`: null when absent or not a sequence.
+impl std::ops::Index<usize> for Data {
+    type Output = Data;
+    fn index(&self, i: usize) -> &Data {
+        match self {
+            Data::Seq(items) => items.get(i).unwrap_or(&NULL),
+            _ => &NULL,
+        }
+    }
+}
+
+/// `value["key"] = …`: adds the key when absent (a null becomes a map); panics on other values.
+impl std::ops::IndexMut<&str> for Data {
+    fn index_mut(&mut self, key: &str) -> &mut Data {
+        if self.entry(key).is_none() {
+            self.entries_mut()
+                .push((Cow::Owned(key.to_owned()), Data::Null));
+        }
+        self.entry(key).expect("just added")
+    }
+}
+
+impl PartialEq<str> for Data {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == Some(other)
+    }
+}
+
+impl PartialEq<&str> for Data {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == Some(*other)
+    }
+}
+
+impl PartialEq<i64> for Data {
+    fn eq(&self, other: &i64) -> bool {
+        matches!(self, Data::Int(i) if i == other)
+    }
+}
+
+impl PartialEq<bool> for Data {
+    fn eq(&self, other: &bool) -> bool {
+        matches!(self, Data::Bool(b) if b == other)
+    }
+}
+
+impl From<String> for Data {
+    fn from(s: String) -> Data {
+        Data::Str(Cow::Owned(s))
+    }
+}
+
+impl From<&String> for Data {
+    fn from(s: &String) -> Data {
+        Data::Str(Cow::Owned(s.clone()))
+    }
+}
+
+impl From<&str> for Data {
+    fn from(s: &str) -> Data {
+        Data::Str(Cow::Owned(s.to_owned()))
+    }
+}
+
+impl From<&&str> for Data {
+    fn from(s: &&str) -> Data {
+        Data::from(*s)
+    }
+}
+
+impl From<bool> for Data {
+    fn from(b: bool) -> Data {
+        Data::Bool(b)
+    }
+}
+
+macro_rules! from_integer {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Data {
+            fn from(n: $t) -> Data {
+                Data::Int(i64::from(n))
+            }
+        }
+        impl From<&$t> for Data {
+            fn from(n: &$t) -> Data {
+                Data::Int(i64::from(*n))
+            }
+        }
+    )*};
+}
+from_integer!(i8, i16, i32, i64, u8, u16, u32);
+
+impl From<&Data> for Data {
+    fn from(d: &Data) -> Data {
+        d.clone()
+    }
+}
+
+impl<T: Into<Data>> From<Vec<T>> for Data {
+    fn from(items: Vec<T>) -> Data {
+        Data::Seq(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<T: Clone + Into<Data>> From<&Vec<T>> for Data {
+    fn from(items: &Vec<T>) -> Data {
+        Data::Seq(items.iter().cloned().map(Into::into).collect())
+    }
+}
+
+impl<T: Clone + Into<Data>> From<&[T]> for Data {
+    fn from(items: &[T]) -> Data {
+        Data::Seq(items.iter().cloned().map(Into::into).collect())
+    }
+}
+
+impl<T: Into<Data>> From<Option<T>> for Data {
+    fn from(value: Option<T>) -> Data {
+        value.map_or(Data::Null, Into::into)
+    }
+}
+
+impl<T: Clone + Into<Data>> From<&Option<T>> for Data {
+    fn from(value: &Option<T>) -> Data {
+        value.clone().map_or(Data::Null, Into::into)
+    }
+}
+
+impl<K, V, S> From<&indexmap::IndexMap<K, V, S>> for Data
+where
+    K: AsRef<str>,
+    V: Clone + Into<Data>,
+{
+    fn from(map: &indexmap::IndexMap<K, V, S>) -> Data {
+        Data::Map(
+            map.iter()
+                .map(|(k, v)| (Cow::Owned(k.as_ref().to_owned()), v.clone().into()))
+                .collect(),
+        )
+    }
+}
+
+impl<K, V, S> From<indexmap::IndexMap<K, V, S>> for Data
+where
+    K: Into<Text>,
+    V: Into<Data>,
+{
+    fn from(map: indexmap::IndexMap<K, V, S>) -> Data {
+        Data::Map(map.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+
+impl FromIterator<Data> for Data {
+    fn from_iter<I: IntoIterator<Item = Data>>(iter: I) -> Data {
+        Data::Seq(iter.into_iter().collect())
+    }
+}
+
+/// Serialises as the `serde_json::Value` with the same content.
+impl Serialize for Data {
+    fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use ser::{SerializeMap, SerializeSeq};
+        match self {
+            Data::Null => serializer.serialize_unit(),
+            Data::Bool(b) => serializer.serialize_bool(*b),
+            Data::Int(i) => serializer.serialize_i64(*i),
+            Data::Float(f) => serializer.serialize_f64(*f),
+            Data::Str(s) => serializer.serialize_str(s),
+            Data::Seq(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Data::Map(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k.as_ref(), v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Why a value could not become [`Data`].
+#[derive(Debug)]
+pub struct DataError(String);
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DataError {}
+
+impl ser::Error for DataError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        DataError(msg.to_string())
+    }
+}
+
+/// `value` as [`Data`], as `serde_json::to_value` would make it (struct field names and enum
+/// variants are borrowed, not copied).
+pub fn to_data<T: Serialize + ?Sized>(value: &T) -> Result<Data, DataError> {
+    value.serialize(DataSerializer)
+}
+
+struct DataSerializer;
+
+/// A sequence, tuple or map being serialised; `variant` wraps it as `{variant: …}`.
+struct Compound {
+    variant: Option<&'static str>,
+    items: Vec<Data>,
+    entries: Vec<(Text, Data)>,
+    key: Option<Text>,
+}
+
+impl Compound {
+    fn new(variant: Option<&'static str>, len: Option<usize>, map: bool) -> Compound {
+        let len = len.unwrap_or(0);
+        Compound {
+            variant,
+            items: if map {
+                Vec::new()
+            } else {
+                Vec::with_capacity(len)
+            },
+            entries: if map {
+                Vec::with_capacity(len)
+            } else {
+                Vec::new()
+            },
+            key: None,
+        }
+    }
+
+    fn wrap(variant: Option<&'static str>, value: Data) -> Data {
+        match variant {
+            Some(v) => Data::Map(vec![(Cow::Borrowed(v), value)]),
+            None => value,
+        }
+    }
+
+    fn end_seq(self) -> Result<Data, DataError> {
+        Ok(Compound::wrap(self.variant, Data::Seq(self.items)))
+    }
+
+    fn end_map(self) -> Result<Data, DataError> {
+        Ok(Compound::wrap(self.variant, Data::Map(self.entries)))
+    }
+}
+
+impl ser::Serializer for DataSerializer {
+    type Ok = Data;
+    type Error = DataError;
+    type SerializeSeq = Compound;
+    type SerializeTuple = Compound;
+    type SerializeTupleStruct = Compound;
+    type SerializeTupleVariant = Compound;
+    type SerializeMap = Compound;
+    type SerializeStruct = Compound;
+    type SerializeStructVariant = Compound;
+
+    fn serialize_bool(self, v: bool) -> Result<Data, DataError> {
+        Ok(Data::Bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Data, DataError> {
+        Ok(Data::Int(v.into()))
+    }
+    fn serialize_i16(self, v: i16) -> Result<Data, DataError> {
+        Ok(Data::Int(v.into()))
+    }
+    fn serialize_i32(self, v: i32) -> Result<Data, DataError> {
+        Ok(Data::Int(v.into()))
+    }
+    fn serialize_i64(self, v: i64) -> Result<Data, DataError> {
+        Ok(Data::Int(v))
+    }
+    fn serialize_u8(self, v: u8) -> Result<Data, DataError> {
+        Ok(Data::Int(v.into()))
+    }
+    fn serialize_u16(self, v: u16) -> Result<Data, DataError> {
+        Ok(Data::Int(v.into()))
+    }
+    fn serialize_u32(self, v: u32) -> Result<Data, DataError> {
+        Ok(Data::Int(v.into()))
+    }
+    fn serialize_u64(self, v: u64) -> Result<Data, DataError> {
+        i64::try_from(v)
+            .map(Data::Int)
+            .map_err(|_| DataError(format!("the number {v} is too large")))
+    }
+    fn serialize_f32(self, v: f32) -> Result<Data, DataError> {
+        Ok(Data::Float(v.into()))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Data, DataError> {
+        Ok(Data::Float(v))
+    }
+    fn serialize_char(self, v: char) -> Result<Data, DataError> {
+        Ok(Data::Str(Cow::Owned(v.to_string())))
+    }
+    fn serialize_str(self, v: &str) -> Result<Data, DataError> {
+        Ok(Data::Str(Cow::Owned(v.to_owned())))
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<Data, DataError> {
+        Ok(Data::Seq(v.iter().map(|&b| Data::Int(b.into())).collect()))
+    }
+    fn serialize_none(self) -> Result<Data, DataError> {
+        Ok(Data::Null)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Data, DataError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Data, DataError> {
+        Ok(Data::Null)
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Data, DataError> {
+        Ok(Data::Null)
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Data, DataError> {
+        Ok(Data::Str(Cow::Borrowed(variant)))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Data, DataError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<Data, DataError> {
+        Ok(Compound::wrap(Some(variant), value.serialize(self)?))
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Compound, DataError> {
+        Ok(Compound::new(None, len, false))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Compound, DataError> {
+        Ok(Compound::new(None, Some(len), false))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Compound, DataError> {
+        Ok(Compound::new(None, Some(len), false))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound, DataError> {
+        Ok(Compound::new(Some(variant), Some(len), false))
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<Compound, DataError> {
+        Ok(Compound::new(None, len, true))
+    }
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound, DataError> {
+        Ok(Compound::new(None, Some(len), true))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound, DataError> {
+        Ok(Compound::new(Some(variant), Some(len), true))
+    }
+}
+
+impl ser::SerializeSeq for Compound {
+    type Ok = Data;
+    type Error = DataError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
+        self.items.push(value.serialize(DataSerializer)?);
+        Ok(())
+    }
+    fn end(self) -> Result<Data, DataError> {
+        self.end_seq()
+    }
+}
+
+impl ser::SerializeTuple for Compound {
+    type Ok = Data;
+    type Error = DataError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<Data, DataError> {
+        self.end_seq()
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound {
+    type Ok = Data;
+    type Error = DataError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<Data, DataError> {
+        self.end_seq()
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound {
+    type Ok = Data;
+    type Error = DataError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<Data, DataError> {
+        self.end_seq()
+    }
+}
+
+impl ser::SerializeMap for Compound {
+    type Ok = Data;
+    type Error = DataError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), DataError> {
+        // Keys become text, as in JSON: strings as they are, numbers and booleans written out.
+        self.key = Some(match key.serialize(DataSerializer)? {
+            Data::Str(s) => s,
+            Data::Int(i) => Cow::Owned(i.to_string()),
+            Data::Bool(b) => Cow::Owned(b.to_string()),
+            other => return Err(DataError(format!("a map key must be text, not {other:?}"))),
+        });
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| DataError("a map value without a key".into()))?;
+        let value = value.serialize(DataSerializer)?;
+        // Repeated keys keep the first position and the last value, as JSON objects do.
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => *slot = value,
+            None => self.entries.push((key, value)),
+        }
+        Ok(())
+    }
+    fn end(self) -> Result<Data, DataError> {
+        self.end_map()
+    }
+}
+
+impl ser::SerializeStruct for Compound {
+    type Ok = Data;
+    type Error = DataError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), DataError> {
+        self.entries
+            .push((Cow::Borrowed(key), value.serialize(DataSerializer)?));
+        Ok(())
+    }
+    fn end(self) -> Result<Data, DataError> {
+        self.end_map()
+    }
+}
+
+impl ser::SerializeStructVariant for Compound {
+    type Ok = Data;
+    type Error = DataError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), DataError> {
+        ser::SerializeStruct::serialize_field(self, key, value)
+    }
+    fn end(self) -> Result<Data, DataError> {
+        self.end_map()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    /// `data` as the JSON value it serialises to.
+    fn json_of(data: &Data) -> Value {
+        serde_json::to_value(data).unwrap()
+    }
+
+    #[test]
+    fn the_macro_reads_json_syntax() {
+        const KEY: &str = "app";
+        let name = String::from("web");
+        let ports = vec![data!({"port": 80}), data!({"port": 443})];
+        let labels: indexmap::IndexMap<String, String> =
+            [("tier".to_string(), "front".to_string())]
+                .into_iter()
+                .collect();
+        let value = data!({
+            "name": name,
+            "optional": None::<String>,
+            "enabled": true,
+            "mode": 0o440,
+            "negative": -1,
+            "empty": {},
+            "none": [],
+            "labels": &labels,
+            "selector": {KEY: "web", "nested": [1, "two", null, [false]]},
+            "ports": ports,
+        });
+        assert_eq!(
+            json_of(&value),
+            json!({
+                "name": "web",
+                "optional": null,
+                "enabled": true,
+                "mode": 288,
+                "negative": -1,
+                "empty": {},
+                "none": [],
+                "labels": {"tier": "front"},
+                "selector": {"app": "web", "nested": [1, "two", null, [false]]},
+                "ports": [{"port": 80}, {"port": 443}],
+            })
+        );
+        // Literal text and keys are borrowed, computed text owned.
+        let Data::Map(entries) = &value else {
+            panic!("a map")
+        };
+        assert!(entries.iter().all(|(k, _)| matches!(k, Cow::Borrowed(_))));
+        assert!(matches!(
+            &value["selector"]["app"],
+            Data::Str(Cow::Borrowed("web"))
+        ));
+        assert!(matches!(&value["name"], Data::Str(Cow::Owned(_))));
+    }
+
+    #[test]
+    fn maps_keep_order_and_replace_in_place() {
+        let mut value = data!({"a": 1, "b": 2});
+        value.insert("a", data!(3));
+        value["c"] = data!("new");
+        assert_eq!(json_of(&value), json!({"a": 3, "b": 2, "c": "new"}));
+        assert_eq!(
+            serde_json::to_string(&value).unwrap(),
+            r#"{"a":3,"b":2,"c":"new"}"#
+        );
+        assert_eq!(value.remove("b"), Some(data!(2)));
+        assert_eq!(value.remove("b"), None);
+        assert_eq!(value["missing"], Data::Null);
+        assert_eq!(value["a"][0], Data::Null);
+        let mut null = Data::Null;
+        null["made"] = data!(true);
+        assert_eq!(json_of(&null), json!({"made": true}));
+        assert!(value["c"] == "new" && value["a"] == 3 && null["made"] == true);
+    }
+
+    #[test]
+    #[should_panic(expected = "not a map")]
+    fn setting_a_key_of_a_list_is_a_bug() {
+        let mut list = data!([1]);
+        list["key"] = data!(null);
+    }
+
+    #[derive(serde::Serialize)]
+    struct Inner {
+        flag: bool,
+        ratio: f64,
+    }
+
+    #[derive(serde::Serialize)]
+    enum Kind {
+        Unit,
+        Newtype(u8),
+        Tuple(u8, char),
+        Struct { a: i16 },
+    }
+
+    #[derive(serde::Serialize)]
+    struct Outer {
+        name: &'static str,
+        #[serde(flatten)]
+        inner: Inner,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u32>,
+        kinds: Vec<Kind>,
+        pair: (u64, String),
+        map: std::collections::BTreeMap<u32, bool>,
+        bytes: serde_bytes_like::Bytes,
+        unit: (),
+    }
+
+    mod serde_bytes_like {
+        /// Serialises through `serialize_bytes`.
+        pub struct Bytes(pub Vec<u8>);
+        impl serde::Serialize for Bytes {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(&self.0)
+            }
+        }
+    }
+
+    #[test]
+    fn to_data_agrees_with_serde_json() {
+        let value = Outer {
+            name: "outer",
+            inner: Inner {
+                flag: true,
+                ratio: 0.5,
+            },
+            skipped: None,
+            kinds: vec![
+                Kind::Unit,
+                Kind::Newtype(7),
+                Kind::Tuple(1, 'x'),
+                Kind::Struct { a: -3 },
+            ],
+            pair: (u64::from(u32::MAX) + 1, "two".into()),
+            map: [(1, true), (2, false)].into_iter().collect(),
+            bytes: serde_bytes_like::Bytes(vec![0, 255]),
+            unit: (),
+        };
+        let data = to_data(&value).unwrap();
+        assert_eq!(json_of(&data), serde_json::to_value(&value).unwrap());
+        assert_eq!(
+            serde_json::to_string(&data).unwrap(),
+            serde_json::to_string(&value).unwrap()
+        );
+        // Struct field names and variants are borrowed from the type.
+        assert!(matches!(
+            &data["kinds"][0],
+            Data::Str(Cow::Borrowed("Unit"))
+        ));
+    }
+
+    #[test]
+    fn numbers_beyond_i64_are_refused() {
+        let err = to_data(&u64::MAX).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the number 18446744073709551615 is too large"
+        );
+        let err = to_data(&std::collections::BTreeMap::from([((1, 2), 3)])).unwrap_err();
+        assert!(
+            err.to_string().starts_with("a map key must be text"),
+            "{err}"
+        );
+    }
+
+    fn any_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e9f64..1e9).prop_map(Value::from),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((".{0,8}", inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Any JSON value becomes Data and serialises back to the same value and the same text.
+        #[test]
+        fn json_round_trips_through_data(value in any_value()) {
+            let data = to_data(&value).unwrap();
+            prop_assert_eq!(json_of(&data), value.clone());
+            prop_assert_eq!(serde_json::to_string(&data).unwrap(), serde_json::to_string(&value).unwrap());
+        }
+    }
+}
