@@ -110,15 +110,16 @@ impl Configured {
     }
 
     /// The bundle `napgen render` prints: [`emit::bundle`] of [`Self::objects`], written object by
-    /// object as they are rendered.
-    pub fn bundle(&self, only: Option<&str>) -> Result<String, Failure> {
+    /// object as they are rendered. The plan is used up (moved into what templates read).
+    pub fn into_bundle(self, only: Option<&str>) -> Result<String, Failure> {
+        let header = header(&self.plan);
         let documents =
-            render::render_documents(&self.plan).map_err(|e| Failure::Internal(e.to_string()))?;
+            render::render_documents(self.plan).map_err(|e| Failure::Internal(e.to_string()))?;
         let documents = match only {
             Some(part) => select(documents, |d| d.source, part)?,
             None => documents,
         };
-        Ok(emit::bundle_of_documents(&documents, &header(&self.plan)))
+        Ok(emit::bundle_of_documents(&documents, &header))
     }
 
     /// Render and package as a Helm chart.
@@ -334,7 +335,8 @@ mod tests {
                 files: vec![path.to_string_lossy().into_owned()],
                 sets: vec![],
             };
-            let configured = configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+            let configure = || configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
+            let configured = configure();
             let header = header(&configured.plan);
             for only in [
                 None,
@@ -347,7 +349,7 @@ mod tests {
                 let expected = configured
                     .objects(only)
                     .map(|objects| emit::bundle(&objects, &header));
-                match (configured.bundle(only), expected) {
+                match (configure().into_bundle(only), expected) {
                     (Ok(text), Ok(expected)) => {
                         assert!(text == expected, "{} {only:?}", path.display())
                     }

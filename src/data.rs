@@ -70,6 +70,26 @@ macro_rules! data {
 }
 pub(crate) use data;
 
+/// `From<Struct> for Data` for a struct the templates read: a map of its fields, each moved in,
+/// named and ordered as serde serialises them. The pattern has no `..`, so a field left out of the
+/// list does not compile; the tests hold the result equal to [`to_data`] of the struct.
+macro_rules! into_data {
+    ($name:ident { $($field:ident),* $(,)? }) => {
+        impl From<$name> for $crate::data::Data {
+            fn from(value: $name) -> $crate::data::Data {
+                let $name { $($field),* } = value;
+                $crate::data::Data::Map(::std::vec![$(
+                    (
+                        $crate::data::Text::Borrowed(stringify!($field)),
+                        $crate::data::Data::from($field),
+                    ),
+                )*])
+            }
+        }
+    };
+}
+pub(crate) use into_data;
+
 /// A literal written in [`data!`]: text is borrowed for good.
 pub trait Literal {
     fn into_data(self) -> Data;
@@ -250,6 +270,13 @@ macro_rules! from_integer {
     )*};
 }
 from_integer!(i8, i16, i32, i64, u8, u16, u32);
+
+/// Integers beyond `i64` become floats (plans hold counts and sizes far below).
+impl From<u64> for Data {
+    fn from(n: u64) -> Data {
+        i64::try_from(n).map_or(Data::Float(n as f64), Data::Int)
+    }
+}
 
 impl From<&Data> for Data {
     fn from(d: &Data) -> Data {
@@ -450,9 +477,7 @@ impl ser::Serializer for DataSerializer {
         Ok(Data::Int(v.into()))
     }
     fn serialize_u64(self, v: u64) -> Result<Data, DataError> {
-        i64::try_from(v)
-            .map(Data::Int)
-            .map_err(|_| DataError(format!("the number {v} is too large")))
+        Ok(Data::from(v))
     }
     fn serialize_f32(self, v: f32) -> Result<Data, DataError> {
         Ok(Data::Float(v.into()))
@@ -810,12 +835,10 @@ mod tests {
     }
 
     #[test]
-    fn numbers_beyond_i64_are_refused() {
-        let err = to_data(&u64::MAX).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "the number 18446744073709551615 is too large"
-        );
+    fn numbers_beyond_i64_become_floats_and_keys_must_be_text() {
+        assert_eq!(to_data(&u64::MAX).unwrap(), Data::Float(u64::MAX as f64));
+        assert_eq!(Data::from(u64::MAX), Data::Float(u64::MAX as f64));
+        assert_eq!(Data::from(7u64), Data::Int(7));
         let err = to_data(&std::collections::BTreeMap::from([((1, 2), 3)])).unwrap_err();
         assert!(
             err.to_string().starts_with("a map key must be text"),

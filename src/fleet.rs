@@ -189,18 +189,20 @@ fn render_one(
         }
         diagnostics
     };
-    let configured = app::configure(&inputs, cwd, &mut std::io::empty()).map_err(|f| match f {
-        Failure::Invalid(d) => Failure::Invalid(name_whole(d)),
-        other => other,
-    })?;
-    let bundle = configured.bundle(only).map_err(|f| match f {
+    let mut configured =
+        app::configure(&inputs, cwd, &mut std::io::empty()).map_err(|f| match f {
+            Failure::Invalid(d) => Failure::Invalid(name_whole(d)),
+            other => other,
+        })?;
+    let warnings = std::mem::take(&mut configured.warnings);
+    let bundle = configured.into_bundle(only).map_err(|f| match f {
         Failure::Invalid(d) => Failure::Invalid(name_whole(d)),
         other => other,
     })?;
     staged
         .write(&environment.file_name(), bundle.as_bytes())
         .map_err(|e| Failure::Io(e.to_string()))?;
-    Ok(name_whole(configured.warnings))
+    Ok(name_whole(warnings))
 }
 
 /// Print the outcomes for people, environment by environment (warnings and errors, each naming

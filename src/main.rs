@@ -446,13 +446,10 @@ fn run(cli: Cli) -> ExitCode {
                     Err(e) => fail(Failure::Io(e.to_string())),
                 };
             }
-            let text = match configured.bundle(only.as_deref()) {
+            let text = match configured.into_bundle(only.as_deref()) {
                 Ok(text) => text,
                 Err(f) => return fail(f),
             };
-            // The process ends after writing: freeing the plan one value at a time would only
-            // cost time.
-            std::mem::forget(configured);
             match output {
                 Some(path) => match emit::write_file_atomic(&path, text.as_bytes()) {
                     Ok(()) => ExitCode::SUCCESS,

@@ -28,7 +28,7 @@ pub use placement::{toleration, Placement};
 pub use sandbox::Sandbox;
 pub use storage::{NfsClass, NFS_PROVISIONER};
 
-use crate::data::{data, to_data, Data};
+use crate::data::{data, into_data, to_data, Data};
 use crate::registry::Module;
 use crate::settings::Settings;
 use crate::validate::secret_name;
@@ -80,6 +80,8 @@ pub struct Image {
     pub reference: String,
 }
 
+into_data!(Image { used_by, reference });
+
 /// A Deployment of the platform with what its template needs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Workload {
@@ -97,11 +99,27 @@ pub struct Workload {
     pub volumes: Vec<Data>,
     pub volume_mounts: Vec<Data>,
     pub service_account: String,
-    #[serde(flatten)]
     pub availability: Availability,
 }
 
-/// How a workload's replicas survive node loss and drains; templates read the fields directly.
+into_data!(Workload {
+    name,
+    component,
+    image,
+    replicas,
+    labels,
+    annotations,
+    selector,
+    pod_annotations,
+    env,
+    resources,
+    volumes,
+    volume_mounts,
+    service_account,
+    availability
+});
+
+/// How a workload's replicas survive node loss and drains.
 #[derive(Debug, Clone, Serialize)]
 pub struct Availability {
     /// A PodDisruptionBudget keeps one replica up during node drains (multi-node, 2+ replicas).
@@ -112,6 +130,12 @@ pub struct Availability {
     pub topology_spread: Option<Vec<Data>>,
 }
 
+into_data!(Availability {
+    pdb,
+    affinity,
+    topology_spread
+});
+
 /// How a platform Service is exposed: a NodePort on `TOS_HOST`, or ClusterIP behind an ingress.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exposure {
@@ -119,6 +143,11 @@ pub struct Exposure {
     /// Set only for `NodePort` services.
     pub node_port: Option<i64>,
 }
+
+into_data!(Exposure {
+    service_type,
+    node_port
+});
 
 /// The CloudNativePG cluster.
 #[derive(Debug, Clone, Serialize)]
@@ -145,6 +174,24 @@ pub struct Database {
     pub labels: Map,
 }
 
+into_data!(Database {
+    name,
+    instances,
+    enable_pdb,
+    image,
+    storage_class,
+    size,
+    database,
+    owner,
+    app_secret,
+    resources,
+    affinity,
+    priority_class_name,
+    wal_storage,
+    plugins,
+    labels
+});
+
 /// The platform Secret: rendered when values.env holds the secrets, else only referenced.
 #[derive(Serialize)]
 pub struct SecretPlan {
@@ -155,6 +202,14 @@ pub struct SecretPlan {
     pub data: IndexMap<&'static str, String>,
     pub labels: Map,
 }
+
+into_data!(SecretPlan {
+    name,
+    rendered,
+    keys,
+    data,
+    labels
+});
 
 impl std::fmt::Debug for SecretPlan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -180,6 +235,17 @@ pub struct SeedJob {
     pub volume_mounts: Vec<Data>,
 }
 
+into_data!(SeedJob {
+    name,
+    annotations,
+    task,
+    image,
+    labels,
+    env,
+    volumes,
+    volume_mounts
+});
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SharedDir {
     pub claim: &'static str,
@@ -188,6 +254,14 @@ pub struct SharedDir {
     pub access_mode: &'static str,
     pub labels: Map,
 }
+
+into_data!(SharedDir {
+    claim,
+    storage_class,
+    size,
+    access_mode,
+    labels
+});
 
 /// What the control plane needs to create one pod per workspace (and per browser session).
 #[derive(Debug, Clone, Serialize)]
@@ -199,12 +273,21 @@ pub struct Workspace {
     pub labels: Map,
 }
 
+into_data!(Workspace {
+    service_account,
+    templates_config_map,
+    pod_templates,
+    labels
+});
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfigPlan {
     pub name: String,
     pub data: IndexMap<String, String>,
     pub labels: Map,
 }
+
+into_data!(ConfigPlan { name, data, labels });
 
 /// Everything the templates read.
 #[derive(Debug, Serialize)]
@@ -258,6 +341,45 @@ pub struct Plan {
     /// Template files to render, in order.
     pub templates: Vec<&'static str>,
 }
+
+into_data!(Plan {
+    namespace,
+    profile,
+    multi_node,
+    version,
+    ingress_mode,
+    labels,
+    pod_security,
+    container_security,
+    image_pull_policy,
+    image_pull_secrets,
+    placement,
+    config,
+    secret,
+    control_plane,
+    control_plane_exposure,
+    gateway,
+    database,
+    shared_dir,
+    workspace,
+    seeds,
+    oauth_clients,
+    sandbox,
+    browser,
+    ingresses,
+    network_policies,
+    ingress_class,
+    backup,
+    monitoring,
+    nfs,
+    ca_bundle,
+    ldap_ca,
+    ldap_ca_config_map,
+    public_url,
+    images,
+    capacity,
+    templates
+});
 
 /// The one container of a run-time pod template ([`Ctx::runtime_pod`]).
 pub(crate) struct RuntimeContainer<'a> {

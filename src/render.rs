@@ -65,8 +65,10 @@ impl std::error::Error for RenderError {}
 
 /// Render the plan's templates into objects, in Helm's install order.
 pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
+    let root = crate::data::to_data(plan)
+        .map_err(|e| RenderError(format!("the plan does not serialise: {e}")))?;
     let mut objects = Vec::new();
-    render_each(plan, |source, _, document| {
+    render_each(&root, &plan.templates, |source, _, document| {
         objects.push(Object {
             source,
             value: to_json(document),
@@ -85,12 +87,15 @@ pub struct Document {
 }
 
 /// [`render`], with each object written straight from its template as text: the same text as
-/// writing the objects of [`render`], without building them. In Helm's install order.
-pub fn render_documents(plan: &Plan) -> Result<Vec<Document>, RenderError> {
+/// writing the objects of [`render`], without building them. In Helm's install order. The plan
+/// is moved into what the templates read rather than copied.
+pub fn render_documents(plan: Plan) -> Result<Vec<Document>, RenderError> {
+    let templates = plan.templates.clone();
+    let root = Data::from(plan);
     let mut keyed = Vec::new();
     // Each object is written here first, then copied out at its exact size.
     let mut scratch = String::with_capacity(1 << 14);
-    render_each(plan, |source, identity, document| {
+    render_each(&root, &templates, |source, identity, document| {
         let (rank, kind, namespace, name) =
             install_order_key(identity.kind, identity.namespace, identity.name);
         let key = (
@@ -113,18 +118,18 @@ pub fn render_documents(plan: &Plan) -> Result<Vec<Document>, RenderError> {
     Ok(keyed.into_iter().map(|(_, document)| document).collect())
 }
 
-/// Render the plan's templates in order, handing each checked document and what it is to `each`.
+/// Render `templates` in order with `root` (the plan as templates read it), handing each checked
+/// document and what it is to `each`.
 fn render_each(
-    plan: &Plan,
+    root: &Data,
+    templates: &[&'static str],
     mut each: impl FnMut(&'static str, Identity<'_>, Instance<'_>),
 ) -> Result<(), RenderError> {
-    let root = crate::data::to_data(plan)
-        .map_err(|e| RenderError(format!("the plan does not serialise: {e}")))?;
     let mut scope = Scope {
-        root: &root,
+        root,
         vars: Vec::new(),
     };
-    for &name in &plan.templates {
+    for &name in templates {
         let items = compiled(name).ok_or_else(|| RenderError(format!("no template {name}")))?;
         run(items, &mut scope, &mut |document| {
             each(name, identify(document)?, document);
@@ -784,13 +789,23 @@ mod tests {
         }
     }
 
+    /// Every profile: the plan moved into Data is the plan serialised (field names, order and
+    /// values), so templates read the same either way.
+    #[test]
+    fn the_plan_moved_is_the_plan_serialised() {
+        for (path, plan) in profiles() {
+            let serialised = crate::data::to_data(&plan).unwrap();
+            assert_eq!(Data::from(plan), serialised, "{}", path.display());
+        }
+    }
+
     /// Every profile: the documents written straight from the templates are the objects of
     /// [`render`], written.
     #[test]
     fn documents_are_the_objects_written() {
         for (path, plan) in profiles() {
             let objects = render(&plan).unwrap();
-            let documents = render_documents(&plan).unwrap();
+            let documents = render_documents(plan).unwrap();
             assert_eq!(objects.len(), documents.len(), "{}", path.display());
             for (object, document) in objects.iter().zip(&documents) {
                 assert_eq!(object.source, document.source);

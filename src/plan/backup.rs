@@ -2,7 +2,7 @@
 //! how long), a `ScheduledBackup` (when), and the Cluster's plugin entry that archives WAL.
 
 use super::{Ctx, Map, NetworkPolicy};
-use crate::data::{data, Data};
+use crate::data::{data, into_data, Data};
 use serde::Serialize;
 
 /// The plugin's name, as the Cluster and the ScheduledBackup refer to it.
@@ -27,6 +27,18 @@ pub struct Backup {
     pub network_policies: Vec<NetworkPolicy>,
     pub labels: Map,
 }
+
+into_data!(Backup {
+    object_store,
+    scheduled_backup,
+    cluster,
+    object_store_spec,
+    schedule,
+    plugin,
+    credentials_secret,
+    network_policies,
+    labels
+});
 
 pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
     let s = ctx.settings;

@@ -11,7 +11,7 @@ use super::sandbox::Sandbox;
 use super::{
     checksum, image_ref, plain_env, resources, selector, tmp_volume, Ctx, Exposure, Map, Workload,
 };
-use crate::data::{data, Data};
+use crate::data::{data, into_data, Data};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -26,6 +26,12 @@ const COTURN_UID: u32 = 65534;
 #[derive(Clone, Serialize)]
 #[serde(transparent)]
 pub struct Redacted(pub String);
+
+impl From<Redacted> for Data {
+    fn from(value: Redacted) -> Data {
+        Data::from(value.0)
+    }
+}
 
 impl std::fmt::Debug for Redacted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -59,6 +65,26 @@ pub struct Coturn {
     pub exception: &'static str,
 }
 
+into_data!(Coturn {
+    namespace,
+    name,
+    image,
+    labels,
+    selector,
+    config,
+    secret_name,
+    secret_rendered,
+    auth_secret,
+    node_selector,
+    tolerations,
+    priority_class_name,
+    pod_annotations,
+    annotations,
+    pod_security,
+    resources,
+    exception
+});
+
 #[derive(Debug, Serialize)]
 pub struct Browser {
     pub workload: Workload,
@@ -70,6 +96,15 @@ pub struct Browser {
     pub session_template: String,
     pub coturn: Coturn,
 }
+
+into_data!(Browser {
+    workload,
+    network_policies,
+    exposure,
+    origin,
+    session_template,
+    coturn
+});
 
 const HOST_NETWORK_REASON: &str = "coturn relays UDP on 49152-49252 and 3478; a port range cannot be expressed as hostPorts, so it uses the host network, confined to this namespace";
 

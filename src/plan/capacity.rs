@@ -2,7 +2,7 @@
 //! (CLUSTER_NODES × NODE_CPU / NODE_MEMORY; by default the seeds' minimum: 4 vCPU / 8 GB, one node
 //! on single-node, three workers on multi-node), to tell how many workspace pods fit beside it.
 
-use crate::data::Data;
+use crate::data::{into_data, Data};
 use serde::Serialize;
 
 /// What each node keeps for the kubelet, the OS and the cluster's own daemons (k3s or
@@ -23,6 +23,17 @@ pub struct Capacity {
     /// Workspace pods that fit in what the platform leaves.
     pub workspaces: u64,
 }
+
+into_data!(Capacity {
+    nodes,
+    allocatable_millicpu,
+    allocatable_mib,
+    platform_millicpu,
+    platform_mib,
+    workspace_millicpu,
+    workspace_mib,
+    workspaces
+});
 
 /// Millicores of a CPU quantity (`500m`, `1`, `0.5`).
 pub fn millicpu(q: &str) -> u64 {

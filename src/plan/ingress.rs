@@ -3,7 +3,7 @@
 use super::browser::Browser;
 use super::sandbox::Sandbox;
 use super::{Ctx, Map};
-use crate::data::{data, Data};
+use crate::data::{data, into_data, Data};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -16,6 +16,15 @@ pub struct IngressRoute {
     pub tls: Option<Data>,
     pub labels: Map,
 }
+
+into_data!(IngressRoute {
+    name,
+    host,
+    path,
+    service,
+    tls,
+    labels
+});
 
 /// Host and path of a validated http(s) URL (`https://a.example.com:8443/x` → `a.example.com`, `/x`).
 fn host_and_path(url: &str) -> (String, String) {

@@ -3,7 +3,7 @@
 //! Prometheus operator the operator runs; and the NetworkPolicies that let Prometheus scrape.
 
 use super::{Ctx, Map, NetworkPolicy};
-use crate::data::{data, Data};
+use crate::data::{data, into_data, Data};
 use serde::Serialize;
 
 /// CloudNativePG's metrics exporter port (container port name `metrics`).
@@ -21,6 +21,15 @@ pub struct Monitoring {
     pub network_policies: Vec<NetworkPolicy>,
     pub labels: Map,
 }
+
+into_data!(Monitoring {
+    platform,
+    platform_selector,
+    postgres,
+    postgres_selector,
+    network_policies,
+    labels
+});
 
 pub(crate) fn plan(ctx: &Ctx, components: &[&str], cluster: &str) -> Monitoring {
     let mut labels = ctx.labels("monitoring", "nap");

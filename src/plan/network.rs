@@ -3,7 +3,7 @@
 //! link-local addresses or the cluster's own ranges, unless AGENT_EGRESS_ALLOW_CIDRS says so.
 
 use super::{Ctx, Map, HTTP_PORT};
-use crate::data::{data, Data};
+use crate::data::{data, into_data, Data};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -19,6 +19,16 @@ pub struct NetworkPolicy {
     pub egress: Option<Vec<Data>>,
     pub labels: Map,
 }
+
+into_data!(NetworkPolicy {
+    name,
+    purpose,
+    pod_selector,
+    policy_types,
+    ingress,
+    egress,
+    labels
+});
 
 const COMPONENT: &str = "app.kubernetes.io/component";
 

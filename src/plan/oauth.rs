@@ -2,7 +2,7 @@
 //! it computes for itself both come from [`public_origin`], so they cannot drift apart (the
 //! seeds' `invalid_redirect_uri` failure).
 
-use crate::data::{data, Data};
+use crate::data::{data, into_data, Data};
 use crate::registry::Module;
 use crate::settings::Settings;
 use serde::Serialize;
@@ -41,6 +41,12 @@ pub struct OAuthClient {
     pub origin: String,
     pub redirect_uri: String,
 }
+
+into_data!(OAuthClient {
+    client_id,
+    origin,
+    redirect_uri
+});
 
 /// The clients of the enabled modules, in a fixed order.
 pub fn clients(settings: &Settings) -> Vec<OAuthClient> {

@@ -3,7 +3,7 @@
 //! at run time.
 
 use super::{checksum, plain_env, Map};
-use crate::data::{data, Data};
+use crate::data::{data, into_data, Data};
 use crate::settings::Settings;
 use serde::Serialize;
 
@@ -30,6 +30,12 @@ pub struct CaBundle {
     pub pem: Option<String>,
     pub labels: Map,
 }
+
+into_data!(CaBundle {
+    config_map,
+    pem,
+    labels
+});
 
 /// What a pod needs for outbound connections: environment, and the bundle's volume and mount.
 #[derive(Debug, Clone, Default)]

@@ -2,7 +2,7 @@
 //! prioritised (PRIORITY_CLASS_NAME) and spread (multi-node).
 
 use super::Map;
-use crate::data::{data, Data};
+use crate::data::{data, into_data, Data};
 use crate::settings::Settings;
 use serde::Serialize;
 
@@ -13,6 +13,12 @@ pub struct Placement {
     pub tolerations: Option<Vec<Data>>,
     pub priority_class_name: Option<String>,
 }
+
+into_data!(Placement {
+    node_selector,
+    tolerations,
+    priority_class_name
+});
 
 impl Placement {
     /// The platform's own pods: node selector, tolerations and priority class.

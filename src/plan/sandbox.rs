@@ -3,7 +3,7 @@
 
 use super::oauth::{client, OAuthClient};
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Exposure, Workload};
-use crate::data::data;
+use crate::data::{data, into_data};
 use serde::Serialize;
 
 pub const POD_TEMPLATE_CONFIG_MAP: &str = "nap-sandbox-pod-template";
@@ -19,6 +19,15 @@ pub struct Sandbox {
     /// The pod template (YAML text) OpenSandbox creates sandbox pods from.
     pub pod_template: String,
 }
+
+into_data!(Sandbox {
+    workload,
+    network_policies,
+    exposure,
+    origin,
+    pod_template_config_map,
+    pod_template
+});
 
 pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -> Sandbox {
     let settings = ctx.settings;
