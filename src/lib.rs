@@ -28,3 +28,6 @@ pub mod render;
 pub mod settings;
 pub mod validate;
 pub mod yaml;
+
+/// An insertion-ordered map with a fixed, fast hash: for napgen's small maps keyed by names.
+pub type OrderedMap<K, V> = indexmap::IndexMap<K, V, foldhash::fast::FixedState>;

@@ -47,7 +47,7 @@ pub const SHARED_CLAIM: &str = "nap-shared";
 /// The ConfigMap of pod templates the control plane creates pods from at run time.
 pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
 
-type Map = IndexMap<String, String>;
+pub(crate) type Map = crate::OrderedMap<String, String>;
 
 /// Where a pod finds its secrets, one file per key.
 pub const SECRETS_DIR: &str = "/var/run/secrets/nap";
@@ -610,7 +610,7 @@ impl Ctx<'_> {
         secret_keys: &[&str],
         extra: &[(&str, String)],
     ) -> Map {
-        let mut a = Map::new();
+        let mut a = Map::default();
         if let Some(c) = config {
             a.insert("checksum/config".into(), c.to_string());
         }
@@ -661,7 +661,7 @@ pub(crate) fn checksum<T: Serialize>(value: &T) -> String {
 }
 
 pub(crate) fn selector(component: &str, name: &str) -> Map {
-    IndexMap::from([
+    Map::from_iter([
         ("app.kubernetes.io/name".to_string(), name.to_string()),
         ("app.kubernetes.io/instance".to_string(), "nap".to_string()),
         (
@@ -714,7 +714,7 @@ pub fn plan(settings: &Settings) -> Plan {
         settings,
         namespace: namespace.clone(),
         multi_node,
-        base_labels: IndexMap::from([
+        base_labels: Map::from_iter([
             ("app.kubernetes.io/part-of".to_string(), "nap".to_string()),
             ("app.kubernetes.io/instance".to_string(), "nap".to_string()),
             ("app.kubernetes.io/version".to_string(), version.clone()),

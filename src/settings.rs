@@ -27,7 +27,7 @@ pub struct Setting {
 /// test exposes.
 #[derive(Clone, Default)]
 pub struct Settings {
-    values: IndexMap<&'static str, Setting>,
+    values: crate::OrderedMap<&'static str, Setting>,
 }
 
 impl Settings {

@@ -7,7 +7,6 @@ use crate::diagnostic::{Diagnostic, Origin};
 use crate::load::Entry;
 use crate::registry::{self, Default, Key, KeyType, Module, Required, KEYS};
 use crate::settings::{Setting, Settings, Value};
-use indexmap::IndexMap;
 use std::net::IpAddr;
 
 /// The outcome of validation: settings when there is no error, and every finding.
@@ -138,8 +137,8 @@ fn parse_default(key: &Key, text: &str) -> Value {
 fn collect_known<'a>(
     entries: &'a [Entry],
     diags: &mut Vec<Diagnostic>,
-) -> IndexMap<&'static str, &'a Entry> {
-    let mut given: IndexMap<&'static str, &Entry> = IndexMap::new();
+) -> crate::OrderedMap<&'static str, &'a Entry> {
+    let mut given: crate::OrderedMap<&'static str, &Entry> = crate::OrderedMap::default();
     for entry in entries {
         let Some(key) = registry::key(&entry.key) else {
             diags.push(unknown_key(entry));

@@ -223,12 +223,12 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
     if let Some(node) = settings.opt("TURN_NODE") {
         node_selector.insert("kubernetes.io/hostname".to_string(), node.to_string());
     }
-    let mut pod_annotations = Map::from([("checksum/config".to_string(), checksum(&config))]);
+    let mut pod_annotations = Map::from_iter([("checksum/config".to_string(), checksum(&config))]);
     pod_annotations.insert(
         "checksum/secret".into(),
         ctx.secret_checksum(&["TURN_AUTH_SECRET"]),
     );
-    let mut annotations = Map::from([(
+    let mut annotations = Map::from_iter([(
         "napgen.io/pod-security-exception".to_string(),
         HOST_NETWORK_REASON.to_string(),
     )]);

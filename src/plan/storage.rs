@@ -26,7 +26,7 @@ into_data!(NfsClass {
 pub(crate) fn nfs_class(ctx: &Ctx) -> Option<NfsClass> {
     let s = ctx.settings;
     let server = s.opt("NFS_SERVER")?;
-    let mut parameters = Map::new();
+    let mut parameters = Map::default();
     parameters.insert("server".into(), server.to_string());
     parameters.insert("share".into(), s.str("NFS_SHARE").to_string());
     if let Some(sub) = s.opt("NFS_SUBDIR") {
