@@ -112,14 +112,18 @@ impl Configured {
     /// The bundle `napgen render` prints: [`emit::bundle`] of [`Self::objects`], written object by
     /// object as they are rendered. The plan is used up (moved into what templates read).
     pub fn into_bundle(self, only: Option<&str>) -> Result<String, Failure> {
-        let header = header(&self.plan);
-        let documents =
-            render::render_documents(self.plan).map_err(|e| Failure::Internal(e.to_string()))?;
-        let documents = match only {
-            Some(part) => select(documents, |d| d.source, part)?,
-            None => documents,
-        };
-        Ok(emit::bundle_of_documents(&documents, &header))
+        let in_part = only.map(part_filter).transpose()?;
+        let mut out = emit::bundle_start(&header(&self.plan));
+        let written = render::write_bundle(
+            self.plan,
+            |source| in_part.as_ref().is_none_or(|in_part| in_part(source)),
+            &mut out,
+        )
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+        match only {
+            Some(part) if written == 0 => Err(nothing_of(part)),
+            _ => Ok(out),
+        }
     }
 
     /// Render and package as a Helm chart.
@@ -243,12 +247,20 @@ pub fn header(plan: &Plan) -> String {
 /// (created before a Helm install), a module name the objects rendered from that module's
 /// templates.
 pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failure> {
-    let selected = select(objects.iter().collect(), |o| o.source, part)?;
-    Ok(selected.into_iter().cloned().collect())
+    let in_part = part_filter(part)?;
+    let selected: Vec<Object> = objects
+        .iter()
+        .filter(|o| in_part(o.source))
+        .cloned()
+        .collect();
+    if selected.is_empty() {
+        return Err(nothing_of(part));
+    }
+    Ok(selected)
 }
 
-/// The items (objects, or documents) of one part, by the template each came from.
-fn select<T>(items: Vec<T>, source: impl Fn(&T) -> &str, part: &str) -> Result<Vec<T>, Failure> {
+/// Whether a template belongs to `part` of the install (`--only`).
+fn part_filter(part: &str) -> Result<impl Fn(&str) -> bool + '_, Failure> {
     const PARTS: &[&str] = &[
         "seed",
         "namespace",
@@ -272,29 +284,26 @@ fn select<T>(items: Vec<T>, source: impl Fn(&T) -> &str, part: &str) -> Result<V
         )]));
     }
     let prefix = format!("{part}/");
-    let selected: Vec<T> = items
-        .into_iter()
-        .filter(|item| {
-            let source = source(item);
-            if part == "seed" {
-                source.contains("/seed/")
-            } else if part == "namespace" {
-                // The platform's own namespace, which the chart leaves to the operator.
-                source == "core/namespace.yaml"
-            } else {
-                source.starts_with(&prefix)
-            }
-        })
-        .collect();
-    if selected.is_empty() {
-        return Err(Failure::Invalid(vec![Diagnostic::error(
-            None,
-            None,
-            format!("--only {part}: this configuration renders no objects of {part}"),
-            format!("enable {part} in values.env, or choose another part"),
-        )]));
-    }
-    Ok(selected)
+    Ok(move |source: &str| {
+        if part == "seed" {
+            source.contains("/seed/")
+        } else if part == "namespace" {
+            // The platform's own namespace, which the chart leaves to the operator.
+            source == "core/namespace.yaml"
+        } else {
+            source.starts_with(&prefix)
+        }
+    })
+}
+
+/// `--only part` of a configuration that renders nothing of it.
+fn nothing_of(part: &str) -> Failure {
+    Failure::Invalid(vec![Diagnostic::error(
+        None,
+        None,
+        format!("--only {part}: this configuration renders no objects of {part}"),
+        format!("enable {part} in values.env, or choose another part"),
+    )])
 }
 
 #[cfg(test)]

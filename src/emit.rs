@@ -1,6 +1,6 @@
 //! Emitting: objects → bundle text, a file written atomically, or a folder of one file per object.
 
-use crate::render::{Document, Object};
+use crate::render::Object;
 use crate::yaml;
 use std::fs;
 use std::io::{self, Write};
@@ -23,7 +23,7 @@ pub(crate) fn write_object(out: &mut String, object: &Object) {
 }
 
 /// An object's `# Source:` line and YAML, appended to `out`: of an [`Object`], or of a document
-/// written straight from its template ([`crate::render::render_documents`]).
+/// written straight from its template ([`crate::render::write_bundle`]).
 pub(crate) fn write_document<'a>(out: &mut String, source: &str, value: impl yaml::Tree<'a>) {
     out.push_str("# Source: ");
     out.push_str(source);
@@ -35,29 +35,25 @@ pub(crate) fn write_document<'a>(out: &mut String, source: &str, value: impl yam
 pub fn bundle(objects: &[Object], header: &str) -> String {
     let mut out = bundle_start(header);
     for object in objects {
-        out.push_str(DOCUMENT_START);
-        write_object(&mut out, object);
+        write_bundle_document(&mut out, object.source, &object.value);
     }
     out
 }
 
-/// [`bundle`] of objects already written with [`object_yaml`] (see
-/// [`crate::render::render_documents`]).
-pub fn bundle_of_documents(documents: &[Document], header: &str) -> String {
-    let mut out = bundle_start(header);
-    for document in documents {
-        out.push_str(DOCUMENT_START);
-        out.push_str(&document.text);
-    }
-    out
+/// One document of a bundle: `---`, then [`write_document`].
+pub(crate) fn write_bundle_document<'a>(
+    out: &mut String,
+    source: &str,
+    value: impl yaml::Tree<'a>,
+) {
+    out.push_str("---\n");
+    write_document(out, source, value);
 }
 
-const DOCUMENT_START: &str = "---\n";
-
-/// The header as comment lines, in a buffer with room for a typical install (so the text is
-/// rarely copied while it grows).
-fn bundle_start(header: &str) -> String {
-    let mut out = String::with_capacity(1 << 16);
+/// The start of a bundle: the header as comment lines, in a buffer with room for a large
+/// install, so that the text is not copied while it grows (only the pages written are used).
+pub fn bundle_start(header: &str) -> String {
+    let mut out = String::with_capacity(1 << 18);
     for line in header.lines() {
         out.push_str("# ");
         out.push_str(line);

@@ -68,62 +68,57 @@ pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
     let root = crate::data::to_data(plan)
         .map_err(|e| RenderError(format!("the plan does not serialise: {e}")))?;
     let mut objects = Vec::new();
-    render_each(&root, &plan.templates, |source, _, document| {
+    render_each(&root, &plan.templates, |source, node, slots| {
         objects.push(Object {
             source,
-            value: to_json(document),
+            value: to_json(Instance::Node(node, &slots)),
         });
     })?;
     sort_install_order(&mut objects);
     Ok(objects)
 }
 
-/// One object written as text: its `# Source:` line and YAML ([`crate::emit::object_yaml`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Document {
-    /// The template it came from.
-    pub source: &'static str,
-    pub text: String,
-}
-
-/// [`render`], with each object written straight from its template as text: the same text as
-/// writing the objects of [`render`], without building them. In Helm's install order. The plan
-/// is moved into what the templates read rather than copied.
-pub fn render_documents(plan: Plan) -> Result<Vec<Document>, RenderError> {
+/// Write the documents of the plan's templates that `keep` accepts (by template name) to `out`,
+/// in Helm's install order, each as [`crate::emit::write_bundle_document`] writes it: the same
+/// text as writing the objects of [`render`], written straight from the templates without
+/// building them. The plan is moved into what templates read rather than copied. Returns the
+/// number of documents written.
+pub fn write_bundle(
+    plan: Plan,
+    keep: impl Fn(&str) -> bool,
+    out: &mut String,
+) -> Result<usize, RenderError> {
     let templates = plan.templates.clone();
     let root = Data::from(plan);
-    let mut keyed = Vec::new();
-    // Each object is written here first, then copied out at its exact size.
-    let mut scratch = String::with_capacity(1 << 14);
-    render_each(&root, &templates, |source, identity, document| {
-        let (rank, kind, namespace, name) =
-            install_order_key(identity.kind, identity.namespace, identity.name);
-        let key = (
-            rank,
-            kind.to_owned(),
-            namespace.map(str::to_owned),
-            name.to_owned(),
-        );
-        scratch.clear();
-        crate::emit::write_document(&mut scratch, source, document);
-        keyed.push((
-            key,
-            Document {
-                source,
-                text: scratch.as_str().to_owned(),
-            },
-        ));
+    // Documents are written once their order is known, straight into `out`.
+    let mut documents = Vec::new();
+    render_each(&root, &templates, |source, node, slots| {
+        if keep(source) {
+            documents.push((source, node, slots));
+        }
     })?;
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(keyed.into_iter().map(|(_, document)| document).collect())
+    let keys = documents
+        .iter()
+        .map(|(_, node, slots)| {
+            let id = identify(Instance::Node(node, slots)).map_err(RenderError)?;
+            Ok(install_order_key(id.kind, id.namespace, id.name))
+        })
+        .collect::<Result<Vec<_>, RenderError>>()?;
+    let mut order: Vec<usize> = (0..documents.len()).collect();
+    order.sort_by_key(|&i| keys[i]);
+    for i in order {
+        let (source, node, slots) = &documents[i];
+        crate::emit::write_bundle_document(out, source, Instance::Node(node, slots));
+    }
+    Ok(documents.len())
 }
 
-/// Render `templates` in order with `root` (the plan as templates read it), handing each checked
-/// document and what it is to `each`.
-fn render_each(
-    root: &Data,
+/// Render `templates` in order with `root` (the plan as templates read it), handing each
+/// document, checked to be an object, to `each`: its template, tree and slot values.
+fn render_each<'a>(
+    root: &'a Data,
     templates: &[&'static str],
-    mut each: impl FnMut(&'static str, Identity<'_>, Instance<'_>),
+    mut each: impl FnMut(&'static str, &'a Node, Vec<Resolved<'a>>),
 ) -> Result<(), RenderError> {
     let mut scope = Scope {
         root,
@@ -131,8 +126,9 @@ fn render_each(
     };
     for &name in templates {
         let items = compiled(name).ok_or_else(|| RenderError(format!("no template {name}")))?;
-        run(items, &mut scope, &mut |document| {
-            each(name, identify(document)?, document);
+        run(items, &mut scope, &mut |node, slots| {
+            identify(Instance::Node(node, &slots))?;
+            each(name, node, slots);
             Ok(())
         })
         .map_err(|e| RenderError(format!("{name}: {e}")))?;
@@ -208,7 +204,7 @@ impl<'a> Scope<'a> {
 fn run<'a>(
     items: &'a [Item],
     scope: &mut Scope<'a>,
-    each: &mut dyn FnMut(Instance<'_>) -> Result<(), String>,
+    each: &mut dyn FnMut(&'a Node, Vec<Resolved<'a>>) -> Result<(), String>,
 ) -> Result<(), String> {
     for item in items {
         match item {
@@ -218,7 +214,7 @@ fn run<'a>(
                     .map(|e| scope.eval(e))
                     .collect::<Result<Vec<_>, _>>()?;
                 check_keys(root, &slots)?;
-                each(Instance::Node(root, &slots))?;
+                each(root, slots)?;
             }
             Item::For { var, iter, body } => match scope.eval(iter)? {
                 Resolved::Data(Data::Seq(list)) => {
@@ -556,8 +552,8 @@ mod tests {
             vars: Vec::new(),
         };
         let mut documents = Vec::new();
-        run(&items, &mut scope, &mut |document| {
-            documents.push(to_json(document));
+        run(&items, &mut scope, &mut |node, slots| {
+            documents.push(to_json(Instance::Node(node, &slots)));
             Ok(())
         })?;
         Ok(documents)
@@ -773,8 +769,8 @@ mod tests {
                     vars: Vec::new(),
                 };
                 let mut documents = Vec::new();
-                run(compiled(name).unwrap(), &mut scope, &mut |document| {
-                    documents.push(to_json(document));
+                run(compiled(name).unwrap(), &mut scope, &mut |node, slots| {
+                    documents.push(to_json(Instance::Node(node, &slots)));
                     Ok(())
                 })
                 .unwrap();
@@ -800,22 +796,26 @@ mod tests {
     }
 
     /// Every profile: the documents written straight from the templates are the objects of
-    /// [`render`], written.
+    /// [`render`], written, in the same order; `keep` selects by template. (app's tests check
+    /// every `--only` part the same way.)
     #[test]
     fn documents_are_the_objects_written() {
         for (path, plan) in profiles() {
             let objects = render(&plan).unwrap();
-            let documents = render_documents(plan).unwrap();
-            assert_eq!(objects.len(), documents.len(), "{}", path.display());
-            for (object, document) in objects.iter().zip(&documents) {
-                assert_eq!(object.source, document.source);
-                assert_eq!(
-                    crate::emit::object_yaml(object),
-                    document.text,
-                    "{}",
-                    path.display()
-                );
-            }
+            let expected = crate::emit::bundle(&objects, "");
+            let mut written = String::new();
+            let count = write_bundle(plan, |_| true, &mut written).unwrap();
+            assert_eq!(count, objects.len(), "{}", path.display());
+            assert!(written == expected, "{}", path.display());
         }
+        let (path, plan) = profiles().remove(0);
+        let core = |source: &str| source.starts_with("core/");
+        let all = render(&plan).unwrap();
+        let objects: Vec<Object> = all.iter().filter(|o| core(o.source)).cloned().collect();
+        let mut written = String::new();
+        let count = write_bundle(plan, core, &mut written).unwrap();
+        assert!(0 < count && count < all.len(), "{}", path.display());
+        assert_eq!(count, objects.len());
+        assert!(written == crate::emit::bundle(&objects, ""));
     }
 }
