@@ -237,6 +237,12 @@ impl From<&String> for Data {
     }
 }
 
+impl From<Text> for Data {
+    fn from(s: Text) -> Data {
+        Data::Str(s)
+    }
+}
+
 impl From<&str> for Data {
     fn from(s: &str) -> Data {
         Data::Str(Cow::Owned(s.to_owned()))
@@ -316,13 +322,13 @@ impl<T: Clone + Into<Data>> From<&Option<T>> for Data {
 
 impl<K, V, S> From<&indexmap::IndexMap<K, V, S>> for Data
 where
-    K: AsRef<str>,
+    K: Clone + Into<Text>,
     V: Clone + Into<Data>,
 {
     fn from(map: &indexmap::IndexMap<K, V, S>) -> Data {
         Data::Map(
             map.iter()
-                .map(|(k, v)| (Cow::Owned(k.as_ref().to_owned()), v.clone().into()))
+                .map(|(k, v)| (k.clone().into(), v.clone().into()))
                 .collect(),
         )
     }

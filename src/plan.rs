@@ -28,7 +28,7 @@ pub use placement::{toleration, Placement};
 pub use sandbox::Sandbox;
 pub use storage::{NfsClass, NFS_PROVISIONER};
 
-use crate::data::{data, into_data, to_data, Data};
+use crate::data::{data, into_data, to_data, Data, Text};
 use crate::registry::Module;
 use crate::settings::Settings;
 use crate::validate::secret_name;
@@ -47,7 +47,8 @@ pub const SHARED_CLAIM: &str = "nap-shared";
 /// The ConfigMap of pod templates the control plane creates pods from at run time.
 pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
 
-pub(crate) type Map = crate::OrderedMap<String, String>;
+/// Labels, annotations, selectors: text fixed in napgen is borrowed, so copies are cheap.
+pub(crate) type Map = crate::OrderedMap<Text, Text>;
 
 /// Where a pod finds its secrets, one file per key.
 pub const SECRETS_DIR: &str = "/var/run/secrets/nap";
@@ -414,9 +415,9 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The recommended labels plus name and component.
-    pub fn labels(&self, component: &str, name: &str) -> Map {
+    pub fn labels(&self, component: &'static str, name: &str) -> Map {
         let mut l = self.base_labels.clone();
-        l.insert("app.kubernetes.io/name".into(), name.into());
+        l.insert("app.kubernetes.io/name".into(), name.to_owned().into());
         l.insert("app.kubernetes.io/component".into(), component.into());
         l
     }
@@ -521,7 +522,7 @@ impl Ctx<'_> {
         skips
             .into_iter()
             .enumerate()
-            .map(|(i, s)| (format!("checkov.io/skip{}", i + 1), s))
+            .map(|(i, s)| (format!("checkov.io/skip{}", i + 1).into(), s.into()))
             .collect()
     }
 
@@ -612,14 +613,17 @@ impl Ctx<'_> {
     ) -> Map {
         let mut a = Map::default();
         if let Some(c) = config {
-            a.insert("checksum/config".into(), c.to_string());
+            a.insert("checksum/config".into(), c.to_owned().into());
         }
-        a.insert("checksum/secret".into(), self.secret_checksum(secret_keys));
+        a.insert(
+            "checksum/secret".into(),
+            self.secret_checksum(secret_keys).into(),
+        );
         if let Some(c) = &self.outbound.checksum {
-            a.insert("checksum/ca-bundle".into(), c.clone());
+            a.insert("checksum/ca-bundle".into(), c.clone().into());
         }
         for (k, v) in extra {
-            a.insert(k.to_string(), v.clone());
+            a.insert(k.to_string().into(), v.clone().into());
         }
         a
     }
@@ -660,14 +664,11 @@ pub(crate) fn checksum<T: Serialize>(value: &T) -> String {
     sha256_hex(&serde_json::to_vec(value).expect("plan values serialise"))
 }
 
-pub(crate) fn selector(component: &str, name: &str) -> Map {
+pub(crate) fn selector(component: &'static str, name: &str) -> Map {
     Map::from_iter([
-        ("app.kubernetes.io/name".to_string(), name.to_string()),
-        ("app.kubernetes.io/instance".to_string(), "nap".to_string()),
-        (
-            "app.kubernetes.io/component".to_string(),
-            component.to_string(),
-        ),
+        ("app.kubernetes.io/name".into(), name.to_owned().into()),
+        ("app.kubernetes.io/instance".into(), "nap".into()),
+        ("app.kubernetes.io/component".into(), component.into()),
     ])
 }
 
@@ -715,13 +716,10 @@ pub fn plan(settings: &Settings) -> Plan {
         namespace: namespace.clone(),
         multi_node,
         base_labels: Map::from_iter([
-            ("app.kubernetes.io/part-of".to_string(), "nap".to_string()),
-            ("app.kubernetes.io/instance".to_string(), "nap".to_string()),
-            ("app.kubernetes.io/version".to_string(), version.clone()),
-            (
-                "app.kubernetes.io/managed-by".to_string(),
-                "napgen".to_string(),
-            ),
+            ("app.kubernetes.io/part-of".into(), "nap".into()),
+            ("app.kubernetes.io/instance".into(), "nap".into()),
+            ("app.kubernetes.io/version".into(), version.clone().into()),
+            ("app.kubernetes.io/managed-by".into(), "napgen".into()),
         ]),
         secret_name: secret_name(settings).to_string(),
         secret_keys: needed.iter().map(|k| k.name).collect(),
@@ -1214,7 +1212,7 @@ fn workspace_runtime(
             .attach(&mut env, &mut volumes, &mut mounts);
         ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
         let mut pod_labels = workspace_labels.clone();
-        pod_labels.insert("nap.io/agent-type".into(), agent.clone());
+        pod_labels.insert("nap.io/agent-type".into(), agent.clone().into());
         let cpu = settings.str("WORKSPACE_CPU");
         let memory = settings.str("WORKSPACE_MEMORY");
         let container = RuntimeContainer {

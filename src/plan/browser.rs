@@ -221,16 +221,17 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
     selector.insert("app".into(), "coturn".into());
     let mut node_selector = super::placement::node_selector(settings);
     if let Some(node) = settings.opt("TURN_NODE") {
-        node_selector.insert("kubernetes.io/hostname".to_string(), node.to_string());
+        node_selector.insert("kubernetes.io/hostname".into(), node.to_owned().into());
     }
-    let mut pod_annotations = Map::from_iter([("checksum/config".to_string(), checksum(&config))]);
+    let mut pod_annotations =
+        Map::from_iter([("checksum/config".into(), checksum(&config).into())]);
     pod_annotations.insert(
         "checksum/secret".into(),
-        ctx.secret_checksum(&["TURN_AUTH_SECRET"]),
+        ctx.secret_checksum(&["TURN_AUTH_SECRET"]).into(),
     );
     let mut annotations = Map::from_iter([(
-        "napgen.io/pod-security-exception".to_string(),
-        HOST_NETWORK_REASON.to_string(),
+        "napgen.io/pod-security-exception".into(),
+        HOST_NETWORK_REASON.into(),
     )]);
     annotations
         .extend(ctx.scan_exceptions(&[image.as_str()], &[("CKV_K8S_19", HOST_NETWORK_REASON)]));

@@ -27,10 +27,10 @@ pub(crate) fn nfs_class(ctx: &Ctx) -> Option<NfsClass> {
     let s = ctx.settings;
     let server = s.opt("NFS_SERVER")?;
     let mut parameters = Map::default();
-    parameters.insert("server".into(), server.to_string());
-    parameters.insert("share".into(), s.str("NFS_SHARE").to_string());
+    parameters.insert("server".into(), server.to_owned().into());
+    parameters.insert("share".into(), s.str("NFS_SHARE").to_owned().into());
     if let Some(sub) = s.opt("NFS_SUBDIR") {
-        parameters.insert("subDir".into(), sub.to_string());
+        parameters.insert("subDir".into(), sub.to_owned().into());
     }
     parameters.insert("onDelete".into(), "retain".into());
     let name = crate::registry::nfs_storage_class(s);
