@@ -69,10 +69,13 @@ pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
         .map_err(|e| RenderError(format!("the plan does not serialise: {e}")))?;
     let mut objects = Vec::new();
     render_each(&root, &plan.templates, |source, node, slots| {
+        let document = Instance::Node(node, &slots);
+        identify(document)?;
         objects.push(Object {
             source,
-            value: to_json(Instance::Node(node, &slots)),
+            value: to_json(document),
         });
+        Ok(())
     })?;
     sort_install_order(&mut objects);
     Ok(objects)
@@ -96,11 +99,13 @@ pub fn write_bundle(
         if keep(source) {
             documents.push((source, node, slots));
         }
+        Ok(())
     })?;
     let keys = documents
         .iter()
-        .map(|(_, node, slots)| {
-            let id = identify(Instance::Node(node, slots)).map_err(RenderError)?;
+        .map(|(source, node, slots)| {
+            let id = identify(Instance::Node(node, slots))
+                .map_err(|e| RenderError(format!("{source}: {e}")))?;
             Ok(install_order_key(id.kind, id.namespace, id.name))
         })
         .collect::<Result<Vec<_>, RenderError>>()?;
@@ -114,11 +119,11 @@ pub fn write_bundle(
 }
 
 /// Render `templates` in order with `root` (the plan as templates read it), handing each
-/// document, checked to be an object, to `each`: its template, tree and slot values.
+/// document to `each`: its template, tree and slot values. `each` checks it ([`identify`]).
 fn render_each<'a>(
     root: &'a Data,
     templates: &[&'static str],
-    mut each: impl FnMut(&'static str, &'a Node, Vec<Resolved<'a>>),
+    mut each: impl FnMut(&'static str, &'a Node, Vec<Resolved<'a>>) -> Result<(), String>,
 ) -> Result<(), RenderError> {
     let mut scope = Scope {
         root,
@@ -127,9 +132,7 @@ fn render_each<'a>(
     for &name in templates {
         let items = compiled(name).ok_or_else(|| RenderError(format!("no template {name}")))?;
         run(items, &mut scope, &mut |node, slots| {
-            identify(Instance::Node(node, &slots))?;
-            each(name, node, slots);
-            Ok(())
+            each(name, node, slots)
         })
         .map_err(|e| RenderError(format!("{name}: {e}")))?;
     }
@@ -692,6 +695,53 @@ mod tests {
         ] {
             let e = render_source(source, &context).unwrap_err();
             assert!(e.contains(message), "{source:?}: {e}");
+        }
+    }
+
+    /// Only objects with apiVersion, kind and metadata.name are rendered; their identity is
+    /// what install order sorts by.
+    #[test]
+    fn only_objects_pass_the_document_check() {
+        let root = crate::data::to_data(&json!({"n": "x", "absent": null})).unwrap();
+        let object = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ n }}\n";
+        for (source, expected) in [
+            (
+                format!("{object}  namespace: ns\n"),
+                Ok(("ConfigMap", Some("ns"), "x")),
+            ),
+            (object.to_string(), Ok(("ConfigMap", None, "x"))),
+            ("kind: ConfigMap\nmetadata:\n  name: x\n".into(), Err(())),
+            (
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n".into(),
+                Err(()),
+            ),
+            (
+                "apiVersion: v1\nkind: ''\nmetadata:\n  name: x\n".into(),
+                Err(()),
+            ),
+            (object.replace("{{ n }}", "{{ absent }}"), Err(())),
+            ("- apiVersion\n".into(), Err(())),
+        ] {
+            let items = compile::compile("test.yaml", &source).unwrap();
+            let mut scope = Scope {
+                root: &root,
+                vars: Vec::new(),
+            };
+            let mut found = Vec::new();
+            run(&items, &mut scope, &mut |node, slots| {
+                found.push(match identify(Instance::Node(node, &slots)) {
+                    Ok(id) => Ok((id.kind.to_owned(), id.namespace.map(str::to_owned), id.name.to_owned())),
+                    Err(e) => {
+                        assert!(e.contains("not an object with apiVersion, kind and metadata.name"));
+                        Err(())
+                    }
+                });
+                Ok(())
+            })
+            .unwrap();
+            let expected =
+                expected.map(|(k, ns, n)| (k.to_owned(), ns.map(str::to_owned), n.to_owned()));
+            assert_eq!(found, vec![expected], "{source:?}");
         }
     }
 
