@@ -35,9 +35,21 @@ pub fn json_scalar(value: &Value) -> String {
 /// `\t`, `\b`, `\f`, other C0 controls as `\u00XX`) plus the YAML-hostile characters as
 /// `\uXXXX`, all in lowercase hex.
 fn write_json_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most bytes need no escape: skip them a byte at a time without decoding characters.
+        if !ESCAPE_CANDIDATE[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
+        // A candidate is ASCII or a lead byte, so `i` is on a character boundary.
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
         let short = match c {
             '"' => "\\\"",
             '\\' => "\\\\",
@@ -47,7 +59,10 @@ fn write_json_string(out: &mut String, s: &str) {
             '\u{8}' => "\\b",
             '\u{c}' => "\\f",
             c if c < ' ' || is_yaml_hostile(c) => "",
-            _ => continue,
+            c => {
+                i += c.len_utf8();
+                continue;
+            }
         };
         out.push_str(&s[start..i]);
         if short.is_empty() {
@@ -55,11 +70,31 @@ fn write_json_string(out: &mut String, s: &str) {
         } else {
             out.push_str(short);
         }
-        start = i + c.len_utf8();
+        i += c.len_utf8();
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
 }
+
+/// The bytes that may start a character [`write_json_string`] escapes: `"`, `\`, C0 controls,
+/// DEL, and the UTF-8 lead bytes of the other YAML-hostile characters (U+0080..=U+009F start with
+/// 0xC2, U+2028/U+2029 with 0xE2, U+FEFF/U+FFFE/U+FFFF with 0xEF).
+static ESCAPE_CANDIDATE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[0x7f] = true;
+    table[0xc2] = true;
+    table[0xe2] = true;
+    table[0xef] = true;
+    table
+};
 
 /// Serialise a value as one block-style YAML document (no leading `---`, ends with "\n").
 ///
@@ -80,8 +115,8 @@ pub fn to_yaml<'a, T: Tree<'a>>(value: T) -> String {
 /// [`to_yaml`], appended to `out`: of JSON data, or of any other [`Tree`].
 pub fn write_yaml<'a, T: Tree<'a>>(out: &mut String, value: T) {
     match Class::of(value) {
-        Class::Map(entries) => write_map(out, entries, 0, false),
-        Class::Seq(items) => write_seq(out, items, 0, false),
+        Class::Map(first, rest) => write_map(out, first, rest, 0, false),
+        Class::Seq(first, rest) => write_seq(out, first, rest, 0, false),
         Class::Leaf(leaf) => write_leaf(out, leaf, 0),
     }
 }
@@ -135,10 +170,11 @@ impl<'a> Tree<'a> for &'a Value {
     }
 }
 
-/// How a value is written: a non-empty mapping or sequence in block style, or on one line.
+/// How a value is written: a non-empty mapping or sequence in block style (its first entry or item
+/// taken, so that emptiness is known without a `Peekable` in every later step), or on one line.
 enum Class<'a, T: Tree<'a>> {
-    Map(std::iter::Peekable<T::Entries>),
-    Seq(std::iter::Peekable<T::Items>),
+    Map((&'a str, T), T::Entries),
+    Seq(T, T::Items),
     Leaf(Leaf<'a>),
 }
 
@@ -152,20 +188,14 @@ enum Leaf<'a> {
 impl<'a, T: Tree<'a>> Class<'a, T> {
     fn of(value: T) -> Self {
         match value.shape() {
-            Shape::Map(entries) => {
-                let mut entries = entries.peekable();
-                match entries.peek() {
-                    Some(_) => Class::Map(entries),
-                    None => Class::Leaf(Leaf::EmptyMap),
-                }
-            }
-            Shape::Seq(items) => {
-                let mut items = items.peekable();
-                match items.peek() {
-                    Some(_) => Class::Seq(items),
-                    None => Class::Leaf(Leaf::EmptySeq),
-                }
-            }
+            Shape::Map(mut entries) => match entries.next() {
+                Some(first) => Class::Map(first, entries),
+                None => Class::Leaf(Leaf::EmptyMap),
+            },
+            Shape::Seq(mut items) => match items.next() {
+                Some(first) => Class::Seq(first, items),
+                None => Class::Leaf(Leaf::EmptySeq),
+            },
             Shape::Scalar(scalar) => Class::Leaf(Leaf::Scalar(scalar)),
         }
     }
@@ -217,10 +247,6 @@ fn escape_yaml_hostile(json: &str) -> String {
     out
 }
 
-/// Words that some YAML reader resolves to a boolean or null when plain. Compared ignoring ASCII
-/// case: YAML 1.1 only lists three spellings of each, but no reader is harmed by quoting `yEs`.
-const SPECIAL_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
-
 /// Whether `s` can be written as a plain scalar (value or key) and read back as the same string by
 /// YAML 1.1 and 1.2 readers alike.
 ///
@@ -232,40 +258,64 @@ const SPECIAL_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "fa
 /// plain.
 fn is_plain_safe(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let Some(&first) = bytes.first() else {
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
         return false;
     };
-    if !(first.is_ascii_alphabetic() || first == b'/') {
+    // A space is never plain, so the only `:` to refuse is a last one.
+    if !(first.is_ascii_alphabetic() || first == b'/') || last == b':' {
         return false;
     }
-    let chars_ok = bytes
-        .iter()
-        .enumerate()
-        .all(|(i, &b)| match PLAIN[usize::from(b)] {
-            PLAIN_CHAR => true,
-            PLAIN_COLON => i + 1 < bytes.len() && bytes[i + 1] != b' ',
-            _ => false,
-        });
+    // Eight bytes at a time without a branch per byte, stopping at the first bad eight: long
+    // strings (block scalars, quoted text) usually fail early.
+    let all_plain = |chunk: &[u8]| chunk.iter().fold(true, |ok, &b| ok & PLAIN[usize::from(b)]);
+    let mut chunks = bytes.chunks_exact(8);
+    if !chunks.all(all_plain) || !all_plain(chunks.remainder()) {
+        return false;
+    }
     // The special words are at most five letters long.
-    chars_ok && (s.len() > 5 || !SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)))
+    bytes.len() > 5 || !is_special_word(bytes)
 }
 
-const PLAIN_CHAR: u8 = 1;
-const PLAIN_COLON: u8 = 2;
+/// Whether `bytes` (at most five of [`PLAIN`]) is one of the words that some YAML reader resolves
+/// to a boolean or null when plain: `y`, `n`, `yes`, `no`, `on`, `off`, `true`, `false`, `null`.
+/// Compared ignoring ASCII case: YAML 1.1 only lists three spellings of each, but no reader is
+/// harmed by quoting `yEs`.
+fn is_special_word(bytes: &[u8]) -> bool {
+    // Packed little-endian into an integer with 0x20 set in each byte: that lowercases letters
+    // and maps no other plain byte to a letter, and a packed word fits in one comparison.
+    const fn pack(word: &[u8]) -> u64 {
+        let mut packed = 0;
+        let mut i = word.len();
+        while i > 0 {
+            i -= 1;
+            packed = packed << 8 | (word[i] | 0x20) as u64;
+        }
+        packed
+    }
+    const WORDS: [u64; 9] = [
+        pack(b"y"),
+        pack(b"n"),
+        pack(b"yes"),
+        pack(b"no"),
+        pack(b"on"),
+        pack(b"off"),
+        pack(b"true"),
+        pack(b"false"),
+        pack(b"null"),
+    ];
+    bytes.len() <= 5 && WORDS.contains(&pack(bytes))
+}
 
-/// The bytes a plain scalar may hold ([`is_plain_safe`]): `[A-Za-z0-9._/-]`, and `:` with a
-/// condition. A table, because every key and string of the output is checked.
-static PLAIN: [u8; 256] = {
-    let mut table = [0u8; 256];
+/// The bytes a plain scalar may hold ([`is_plain_safe`]): `[A-Za-z0-9._/-]`, and `:` (not last).
+/// A table, because every key and string of the output is checked.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        if c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-') {
-            table[b] = PLAIN_CHAR;
-        }
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-' | b':');
         b += 1;
     }
-    table[b':' as usize] = PLAIN_COLON;
     table
 };
 
@@ -277,22 +327,130 @@ fn is_literal_hostile(c: char) -> bool {
     (c.is_control() && c != '\t' && c != '\n') || is_yaml_hostile(c)
 }
 
-/// Whether a multi-line string can be written as a literal block scalar (`|`, `|-`, `|+`) and read
-/// back exactly. Conservative on purpose: the first line must be non-empty and must not start with
-/// whitespace (the reader detects the indentation from it; an indentation indicator would work but
-/// reads worse and is less well supported), and no line may consist only of whitespace (readers
-/// disagree on such lines and they are invisible in review anyway).
-fn is_literal_safe(s: &str) -> bool {
-    if !s.contains('\n') || s.chars().any(is_literal_hostile) {
+/// Write `s` as a literal block scalar (`|`, `|-`, `|+`) with content at `indent`, if it is
+/// multi-line and reads back exactly that way; otherwise write nothing and return false.
+///
+/// Conservative on purpose: the first line must be non-empty and must not start with whitespace
+/// (the reader detects the indentation from it; an indentation indicator would work but reads
+/// worse and is less well supported), no line may consist only of whitespace (readers disagree on
+/// such lines and they are invisible in review anyway), and no [`is_literal_hostile`] character
+/// may occur. The chomping indicator keeps the exact number of trailing newlines: `|-` none, `|`
+/// one, `|+` several (kept as empty lines).
+///
+/// Checked while writing, in one pass over the bytes (only non-ASCII characters are decoded); a
+/// string that fails is cut off again.
+#[inline(never)]
+fn write_literal(out: &mut String, s: &str, indent: usize) -> bool {
+    // The first line is non-empty and starts with no whitespace exactly when the first character
+    // is not whitespace (`\n` is whitespace).
+    if s.chars().next().is_none_or(char::is_whitespace) || !s.as_bytes().contains(&b'\n') {
         return false;
     }
     let body = s.trim_end_matches('\n');
-    let first_ok = body.chars().next().is_some_and(|c| !c.is_whitespace());
-    first_ok
-        && body
-            .split('\n')
-            .all(|line| line.is_empty() || !line.chars().all(char::is_whitespace))
+    let trailing = s.len() - body.len();
+    let start = out.len();
+    out.push_str(match trailing {
+        0 => "|-\n",
+        1 => "|\n",
+        _ => "|+\n",
+    });
+    let bytes = body.as_bytes();
+    let mut line_start = 0;
+    // Whether the current line so far is non-empty and only whitespace.
+    let mut blank = false;
+    let mut i = 0;
+    loop {
+        // Runs of printable ASCII, spaces and tabs eight bytes at a time (written as comparisons,
+        // which the compiler turns into vector instructions).
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let is_space = |b: u8| b == b' ' || b == b'\t';
+            if !chunk.iter().fold(true, |ok, &b| {
+                ok & ((b' '..=b'~').contains(&b) || b == b'\t')
+            }) {
+                break;
+            }
+            if chunk.iter().fold(true, |all, &b| all & is_space(b)) {
+                blank |= i == line_start;
+            } else {
+                blank = false;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        match LITERAL[usize::from(b)] {
+            LITERAL_TEXT => blank = false,
+            LITERAL_SPACE => blank |= i == line_start,
+            LITERAL_NEWLINE => {
+                if blank {
+                    break;
+                }
+                // Empty lines carry no indentation, so the output has no trailing whitespace.
+                if i > line_start {
+                    pad(out, indent);
+                    out.push_str(&body[line_start..i]);
+                }
+                out.push('\n');
+                line_start = i + 1;
+            }
+            LITERAL_OTHER => {
+                let Some(c) = body[i..].chars().next() else {
+                    break;
+                };
+                if is_literal_hostile(c) {
+                    break;
+                }
+                if c.is_whitespace() {
+                    blank |= i == line_start;
+                } else {
+                    blank = false;
+                }
+                i += c.len_utf8();
+                continue;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    // The loop only runs to the end of a string that is fine so far; the last line of the body is
+    // never empty (the body is not, and does not end with a newline).
+    if i < bytes.len() || blank {
+        out.truncate(start);
+        return false;
+    }
+    pad(out, indent);
+    out.push_str(&body[line_start..]);
+    out.push('\n');
+    out.extend(std::iter::repeat_n('\n', trailing.saturating_sub(1)));
+    true
 }
+
+const LITERAL_HOSTILE: u8 = 0;
+const LITERAL_TEXT: u8 = 1;
+const LITERAL_SPACE: u8 = 2;
+const LITERAL_NEWLINE: u8 = 3;
+const LITERAL_OTHER: u8 = 4;
+
+/// How [`write_literal`] sees each byte: ASCII text, a space or tab, a newline, a control that is
+/// never allowed, or the lead byte of a non-ASCII character to decode.
+static LITERAL: [u8; 256] = {
+    let mut table = [LITERAL_HOSTILE; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        table[b] = LITERAL_TEXT;
+        b += 1;
+    }
+    table[b' ' as usize] = LITERAL_SPACE;
+    table[b'\t' as usize] = LITERAL_SPACE;
+    table[b'\n' as usize] = LITERAL_NEWLINE;
+    let mut b = 0x80;
+    while b < 0x100 {
+        table[b] = LITERAL_OTHER;
+        b += 1;
+    }
+    table
+};
 
 /// YAML's limit on the length of an implicit (`key: value`) key is 1024 characters, and readers
 /// enforce it (libyaml/go-yaml, serde-saphyr's lookahead). Longer keys are written as explicit
@@ -310,6 +468,11 @@ fn write_inline_string(out: &mut String, s: &str) {
 
 fn pad(out: &mut String, indent: usize) {
     const SPACES: &str = "                                                                ";
+    // One copy for any usual depth.
+    if let Some(spaces) = SPACES.get(..indent) {
+        out.push_str(spaces);
+        return;
+    }
     let mut n = indent;
     while n > 0 {
         let step = n.min(SPACES.len());
@@ -318,69 +481,85 @@ fn pad(out: &mut String, indent: usize) {
     }
 }
 
-/// Write a non-empty map's entries at `indent`. With `inline_first`, the first entry continues the
-/// current line (after a sequence dash).
+/// Write a non-empty map's entries at `indent`: `first`, then `rest`. With `inline_first`, the
+/// first entry continues the current line (after a sequence dash).
 fn write_map<'a, T: Tree<'a>>(
     out: &mut String,
-    entries: impl Iterator<Item = (&'a str, T)>,
+    first: (&'a str, T),
+    rest: impl Iterator<Item = (&'a str, T)>,
     indent: usize,
     inline_first: bool,
 ) {
-    for (i, (key, value)) in entries.enumerate() {
-        if i > 0 || !inline_first {
-            pad(out, indent);
-        }
-        // A key's text is never shorter than the key.
-        if key.len() <= MAX_IMPLICIT_KEY_BYTES && is_plain_safe(key) {
-            out.push_str(key);
-        } else {
-            let mut key_text = String::new();
-            write_inline_string(&mut key_text, key);
-            if key_text.len() > MAX_IMPLICIT_KEY_BYTES {
-                out.push_str("? ");
-                out.push_str(&key_text);
-                out.push('\n');
-                pad(out, indent);
-            } else {
-                out.push_str(&key_text);
-            }
-        }
-        out.push(':');
-        write_after_indicator(out, value, indent);
+    if !inline_first {
+        pad(out, indent);
+    }
+    write_entry(out, first, indent);
+    for entry in rest {
+        pad(out, indent);
+        write_entry(out, entry, indent);
     }
 }
 
-/// Write a non-empty sequence's items at `indent`. With `inline_first`, the first dash continues
-/// the current line (a sequence directly inside a sequence: `- - a`).
+/// Write one `key: value` entry whose key is at `indent`, from the current position.
+fn write_entry<'a, T: Tree<'a>>(out: &mut String, (key, value): (&'a str, T), indent: usize) {
+    // A key's text is never shorter than the key.
+    if key.len() <= MAX_IMPLICIT_KEY_BYTES && is_plain_safe(key) {
+        out.push_str(key);
+    } else {
+        let mut key_text = String::new();
+        write_inline_string(&mut key_text, key);
+        if key_text.len() > MAX_IMPLICIT_KEY_BYTES {
+            out.push_str("? ");
+            out.push_str(&key_text);
+            out.push('\n');
+            pad(out, indent);
+        } else {
+            out.push_str(&key_text);
+        }
+    }
+    out.push(':');
+    write_after_indicator(out, value, indent);
+}
+
+/// Write a non-empty sequence's items at `indent`: `first`, then `rest`. With `inline_first`, the
+/// first dash continues the current line (a sequence directly inside a sequence: `- - a`).
 fn write_seq<'a, T: Tree<'a>>(
     out: &mut String,
-    items: impl Iterator<Item = T>,
+    first: T,
+    rest: impl Iterator<Item = T>,
     indent: usize,
     inline_first: bool,
 ) {
-    for (i, item) in items.enumerate() {
-        if i > 0 || !inline_first {
-            pad(out, indent);
-        }
-        out.push_str("- ");
-        match Class::of(item) {
-            Class::Map(entries) => write_map(out, entries, indent + 2, true),
-            Class::Seq(inner) => write_seq(out, inner, indent + 2, true),
-            Class::Leaf(leaf) => write_leaf(out, leaf, indent),
-        }
+    if !inline_first {
+        pad(out, indent);
+    }
+    write_item(out, first, indent);
+    for item in rest {
+        pad(out, indent);
+        write_item(out, item, indent);
+    }
+}
+
+/// Write one `- item` whose dash is at `indent`, from the current position.
+fn write_item<'a, T: Tree<'a>>(out: &mut String, item: T, indent: usize) {
+    out.push_str("- ");
+    match Class::of(item) {
+        Class::Map(first, rest) => write_map(out, first, rest, indent + 2, true),
+        Class::Seq(first, rest) => write_seq(out, first, rest, indent + 2, true),
+        Class::Leaf(leaf) => write_leaf(out, leaf, indent),
     }
 }
 
 /// Write a map value after its `key:` (the key being at `indent`).
 fn write_after_indicator<'a, T: Tree<'a>>(out: &mut String, value: T, indent: usize) {
     match Class::of(value) {
-        Class::Map(entries) => {
+        Class::Map(first, rest) => {
             out.push('\n');
-            write_map(out, entries, indent + 2, false);
+            write_map(out, first, rest, indent + 2, false);
         }
-        Class::Seq(items) => {
+        Class::Seq(first, rest) => {
             out.push('\n');
-            write_seq(out, items, indent + 2, false);
+            write_seq(out, first, rest, indent + 2, false);
         }
         Class::Leaf(leaf) => {
             out.push(' ');
@@ -393,8 +572,15 @@ fn write_after_indicator<'a, T: Tree<'a>>(out: &mut String, value: T, indent: us
 /// `indent` is the indentation of the owning key or dash; block scalar content goes 2 deeper.
 fn write_leaf(out: &mut String, leaf: Leaf, indent: usize) {
     match leaf {
-        Leaf::Scalar(Scalar::Str(s)) if is_literal_safe(s) => write_literal(out, s, indent + 2),
-        Leaf::Scalar(Scalar::Str(s)) => write_inline_string(out, s),
+        // Plain first: the usual case, and a plain string (no newline) is never a literal block.
+        Leaf::Scalar(Scalar::Str(s)) if is_plain_safe(s) => out.push_str(s),
+        Leaf::Scalar(Scalar::Str(s)) => {
+            // A block scalar ends with its own newline.
+            if write_literal(out, s, indent + 2) {
+                return;
+            }
+            write_json_string(out, s);
+        }
         Leaf::EmptyMap => out.push_str("{}"),
         Leaf::EmptySeq => out.push_str("[]"),
         // null, booleans and numbers print the same in JSON and YAML.
@@ -404,32 +590,7 @@ fn write_leaf(out: &mut String, leaf: Leaf, indent: usize) {
             let _ = write!(out, "{n}");
         }
     }
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-}
-
-/// Write `s` (already checked by [`is_literal_safe`]) as a literal block scalar with content at
-/// `indent`. The chomping indicator keeps the exact number of trailing newlines: `|-` none, `|`
-/// one, `|+` several (kept as empty lines).
-fn write_literal(out: &mut String, s: &str, indent: usize) {
-    let body = s.trim_end_matches('\n');
-    let trailing = s.len() - body.len();
-    out.push_str(match trailing {
-        0 => "|-",
-        1 => "|",
-        _ => "|+",
-    });
     out.push('\n');
-    for line in body.split('\n') {
-        // Empty lines carry no indentation, so the output has no trailing whitespace.
-        if !line.is_empty() {
-            pad(out, indent);
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    out.extend(std::iter::repeat_n('\n', trailing.saturating_sub(1)));
 }
 
 #[cfg(test)]
@@ -925,8 +1086,146 @@ spec:
         })
     }
 
+    /// The writer's string decisions and escaping as they were first written, straightforwardly:
+    /// the faster versions must agree with them on every string.
+    mod reference {
+        use super::super::{is_literal_hostile, is_yaml_hostile, pad};
+        use std::fmt::Write as _;
+
+        const SPECIAL_WORDS: &[&str] =
+            &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
+
+        pub fn is_plain_safe(s: &str) -> bool {
+            let bytes = s.as_bytes();
+            let Some(&first) = bytes.first() else {
+                return false;
+            };
+            if !(first.is_ascii_alphabetic() || first == b'/') {
+                return false;
+            }
+            let chars_ok = bytes.iter().enumerate().all(|(i, &b)| match b {
+                b':' => i + 1 < bytes.len() && bytes[i + 1] != b' ',
+                b => b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'),
+            });
+            chars_ok && (s.len() > 5 || !SPECIAL_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)))
+        }
+
+        pub fn is_literal_safe(s: &str) -> bool {
+            if !s.contains('\n') || s.chars().any(is_literal_hostile) {
+                return false;
+            }
+            let body = s.trim_end_matches('\n');
+            let first_ok = body.chars().next().is_some_and(|c| !c.is_whitespace());
+            first_ok
+                && body
+                    .split('\n')
+                    .all(|line| line.is_empty() || !line.chars().all(char::is_whitespace))
+        }
+
+        pub fn write_literal(out: &mut String, s: &str, indent: usize) {
+            let body = s.trim_end_matches('\n');
+            let trailing = s.len() - body.len();
+            out.push_str(match trailing {
+                0 => "|-",
+                1 => "|",
+                _ => "|+",
+            });
+            out.push('\n');
+            for line in body.split('\n') {
+                if !line.is_empty() {
+                    pad(out, indent);
+                    out.push_str(line);
+                }
+                out.push('\n');
+            }
+            out.extend(std::iter::repeat_n('\n', trailing.saturating_sub(1)));
+        }
+
+        pub fn write_json_string(out: &mut String, s: &str) {
+            out.push('"');
+            let mut start = 0;
+            for (i, c) in s.char_indices() {
+                let short = match c {
+                    '"' => "\\\"",
+                    '\\' => "\\\\",
+                    '\n' => "\\n",
+                    '\r' => "\\r",
+                    '\t' => "\\t",
+                    '\u{8}' => "\\b",
+                    '\u{c}' => "\\f",
+                    c if c < ' ' || is_yaml_hostile(c) => "",
+                    _ => continue,
+                };
+                out.push_str(&s[start..i]);
+                if short.is_empty() {
+                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                } else {
+                    out.push_str(short);
+                }
+                start = i + c.len_utf8();
+            }
+            out.push_str(&s[start..]);
+            out.push('"');
+        }
+    }
+
+    /// Strings for comparing the writer's decisions with [`reference`]: the tricky ones,
+    /// plain-looking ones with a character or word spliced in anywhere (so that the eight-byte
+    /// steps and their remainders all meet it), and multi-line text.
+    fn decision_string() -> impl Strategy<Value = String> {
+        let spliced = (
+            "[a-zA-Z/][a-zA-Z0-9./:_-]{0,40}",
+            prop_oneof![
+                prop::sample::select(TRICKY_CHARS).prop_map(String::from),
+                prop::sample::select(TRICKY_WORDS).prop_map(String::from),
+                prop::sample::select(TRICKY_LINES).prop_map(|l| format!("\n{l}")),
+            ],
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(s, insert, at)| {
+                let at = at.index(s.len() + 1);
+                format!("{}{insert}{}", &s[..at], &s[at..])
+            });
+        // Lines long enough for the eight-byte steps, some of them only spaces and tabs.
+        let long_lines = (
+            prop::collection::vec("[ \t]{0,12}[a-z #\t\u{a0}é]{0,20}", 1..5),
+            0..3usize,
+        )
+            .prop_map(|(lines, trailing)| lines.join("\n") + &"\n".repeat(trailing));
+        prop_oneof![3 => tricky_string(), 2 => spliced, 2 => long_lines]
+    }
+
+    #[test]
+    fn special_words_are_recognised() {
+        for word in ["y", "N", "yes", "No", "ON", "off", "True", "FALSE", "nuLL"] {
+            assert!(!is_plain_safe(word), "{word}");
+        }
+        for word in [
+            "ye", "yess", "o", "of", "nul", "tru", "fals", "nulll", "a_", "y-", "n/",
+        ] {
+            assert!(is_plain_safe(word), "{word}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// The plain, literal-block and quoted decisions and texts are those of [`reference`].
+        #[test]
+        fn writer_matches_reference(s in decision_string(), indent in 0usize..80) {
+            prop_assert_eq!(is_plain_safe(&s), reference::is_plain_safe(&s));
+            let mut out = String::from("x: ");
+            let mut expected = out.clone();
+            let written = write_literal(&mut out, &s, indent);
+            prop_assert_eq!(written, reference::is_literal_safe(&s));
+            if written {
+                reference::write_literal(&mut expected, &s, indent);
+            }
+            prop_assert_eq!(&out, &expected);
+            write_json_string(&mut out, &s);
+            reference::write_json_string(&mut expected, &s);
+            prop_assert_eq!(out, expected);
+        }
 
         #[test]
         fn to_yaml_round_trips(value in any_value().prop_filter("null root is no document", |v| !v.is_null())) {
