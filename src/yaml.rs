@@ -517,7 +517,6 @@ fn write_entry<'a, T: Tree<'a>>(out: &mut String, (key, value): (&'a str, T), in
             out.push_str(&key_text);
         }
     }
-    out.push(':');
     write_after_indicator(out, value, indent);
 }
 
@@ -550,19 +549,19 @@ fn write_item<'a, T: Tree<'a>>(out: &mut String, item: T, indent: usize) {
     }
 }
 
-/// Write a map value after its `key:` (the key being at `indent`).
+/// Write a map value after its key (the key being at `indent`), from the `:` on.
 fn write_after_indicator<'a, T: Tree<'a>>(out: &mut String, value: T, indent: usize) {
     match Class::of(value) {
         Class::Map(first, rest) => {
-            out.push('\n');
+            out.push_str(":\n");
             write_map(out, first, rest, indent + 2, false);
         }
         Class::Seq(first, rest) => {
-            out.push('\n');
+            out.push_str(":\n");
             write_seq(out, first, rest, indent + 2, false);
         }
         Class::Leaf(leaf) => {
-            out.push(' ');
+            out.push_str(": ");
             write_leaf(out, leaf, indent);
         }
     }
