@@ -85,6 +85,13 @@ impl Failure {
     }
 }
 
+/// What `napgen render` prints, and the plan it was written from (as templates read it): a
+/// process that ends after writing may leave the plan unfreed.
+pub struct Bundle {
+    pub text: String,
+    pub rendering: render::Rendering,
+}
+
 /// Validated settings, their plan, and the warnings found on the way.
 pub struct Configured {
     pub settings: Settings,
@@ -111,18 +118,19 @@ impl Configured {
 
     /// The bundle `napgen render` prints: [`emit::bundle`] of [`Self::objects`], written object by
     /// object as they are rendered. The plan is used up (moved into what templates read).
-    pub fn into_bundle(self, only: Option<&str>) -> Result<String, Failure> {
+    pub fn into_bundle(self, only: Option<&str>) -> Result<Bundle, Failure> {
         let in_part = only.map(part_filter).transpose()?;
-        let mut out = emit::bundle_start(&header(&self.plan));
-        let written = render::write_bundle(
-            self.plan,
-            |source| in_part.as_ref().is_none_or(|in_part| in_part(source)),
-            &mut out,
-        )
-        .map_err(|e| Failure::Internal(e.to_string()))?;
+        let mut text = emit::bundle_start(&header(&self.plan));
+        let rendering = render::Rendering::new(self.plan);
+        let written = rendering
+            .write_bundle(
+                |source| in_part.as_ref().is_none_or(|in_part| in_part(source)),
+                &mut text,
+            )
+            .map_err(|e| Failure::Internal(e.to_string()))?;
         match only {
             Some(part) if written == 0 => Err(nothing_of(part)),
-            _ => Ok(out),
+            _ => Ok(Bundle { text, rendering }),
         }
     }
 
@@ -358,7 +366,7 @@ mod tests {
                 let expected = configured
                     .objects(only)
                     .map(|objects| emit::bundle(&objects, &header));
-                match (configure().into_bundle(only), expected) {
+                match (configure().into_bundle(only).map(|b| b.text), expected) {
                     (Ok(text), Ok(expected)) => {
                         assert!(text == expected, "{} {only:?}", path.display())
                     }

@@ -200,7 +200,7 @@ fn render_one(
         other => other,
     })?;
     staged
-        .write(&environment.file_name(), bundle.as_bytes())
+        .write(&environment.file_name(), bundle.text.as_bytes())
         .map_err(|e| Failure::Io(e.to_string()))?;
     Ok(name_whole(warnings))
 }

@@ -447,7 +447,12 @@ fn run(cli: Cli) -> ExitCode {
                 };
             }
             let text = match configured.into_bundle(only.as_deref()) {
-                Ok(text) => text,
+                Ok(bundle) => {
+                    // The process ends after writing: freeing the plan one value at a time
+                    // would only cost time.
+                    std::mem::forget(bundle.rendering);
+                    bundle.text
+                }
                 Err(f) => return fail(f),
             };
             match output {

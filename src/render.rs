@@ -81,21 +81,51 @@ pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
     Ok(objects)
 }
 
+/// The plan as its templates read it, made by moving the plan rather than copying it.
+pub struct Rendering {
+    root: Data,
+    templates: Vec<&'static str>,
+}
+
+impl Rendering {
+    pub fn new(plan: Plan) -> Rendering {
+        Rendering {
+            templates: plan.templates.clone(),
+            root: Data::from(plan),
+        }
+    }
+
+    /// [`write_bundle`] of this plan.
+    pub fn write_bundle(
+        &self,
+        keep: impl Fn(&str) -> bool,
+        out: &mut String,
+    ) -> Result<usize, RenderError> {
+        write_documents(&self.root, &self.templates, keep, out)
+    }
+}
+
 /// Write the documents of the plan's templates that `keep` accepts (by template name) to `out`,
 /// in Helm's install order, each as [`crate::emit::write_bundle_document`] writes it: the same
 /// text as writing the objects of [`render`], written straight from the templates without
-/// building them. The plan is moved into what templates read rather than copied. Returns the
-/// number of documents written.
+/// building them. Returns the number of documents written.
 pub fn write_bundle(
     plan: Plan,
     keep: impl Fn(&str) -> bool,
     out: &mut String,
 ) -> Result<usize, RenderError> {
-    let templates = plan.templates.clone();
-    let root = Data::from(plan);
+    Rendering::new(plan).write_bundle(keep, out)
+}
+
+fn write_documents(
+    root: &Data,
+    templates: &[&'static str],
+    keep: impl Fn(&str) -> bool,
+    out: &mut String,
+) -> Result<usize, RenderError> {
     // Documents are written once their order is known, straight into `out`.
     let mut documents = Vec::new();
-    render_each(&root, &templates, |source, node, slots| {
+    render_each(root, templates, |source, node, slots| {
         if keep(source) {
             documents.push((source, node, slots));
         }
