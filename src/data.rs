@@ -129,7 +129,7 @@ impl Data {
     /// The value at `key` of a map.
     pub fn get(&self, key: &str) -> Option<&Data> {
         match self {
-            Data::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Data::Map(entries) => position(entries, key).map(|at| &entries[at].1),
             _ => None,
         }
     }
@@ -137,25 +137,14 @@ impl Data {
     /// Set `key` of a map to `value`, in place when the key is there, else at the end. A null
     /// becomes an empty map first (as `serde_json::Value` indexing does).
     pub fn insert(&mut self, key: impl Into<Text>, value: Data) {
-        let key = key.into();
-        match self.entry(&key) {
-            Some(slot) => *slot = value,
-            None => self.entries_mut().push((key, value)),
-        }
+        insert_entry(self.entries_mut(), key.into(), value);
     }
 
     /// Remove `key` from a map, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<Data> {
         let entries = self.entries_mut();
-        let at = entries.iter().position(|(k, _)| k == key)?;
+        let at = position(entries, key)?;
         Some(entries.remove(at).1)
-    }
-
-    fn entry(&mut self, key: &str) -> Option<&mut Data> {
-        self.entries_mut()
-            .iter_mut()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
     }
 
     fn entries_mut(&mut self) -> &mut Vec<(Text, Data)> {
@@ -166,6 +155,20 @@ impl Data {
             Data::Map(entries) => entries,
             other => panic!("not a map: {other:?}"),
         }
+    }
+}
+
+/// Where `key` is among a map's entries.
+fn position(entries: &[(Text, Data)], key: &str) -> Option<usize> {
+    entries.iter().position(|(k, _)| k == key)
+}
+
+/// Set `key` to `value` in place when the key is there, else add it at the end: repeated keys
+/// keep the first position and the last value, as JSON objects do.
+fn insert_entry(entries: &mut Vec<(Text, Data)>, key: Text, value: Data) {
+    match position(entries, &key) {
+        Some(at) => entries[at].1 = value,
+        None => entries.push((key, value)),
     }
 }
 
@@ -193,11 +196,12 @@ impl std::ops::Index<usize> for Data {
 /// `value["key"] = …`: adds the key when absent (a null becomes a map); panics on other values.
 impl std::ops::IndexMut<&str> for Data {
     fn index_mut(&mut self, key: &str) -> &mut Data {
-        if self.entry(key).is_none() {
-            self.entries_mut()
-                .push((Cow::Owned(key.to_owned()), Data::Null));
-        }
-        self.entry(key).expect("just added")
+        let entries = self.entries_mut();
+        let at = position(entries, key).unwrap_or_else(|| {
+            entries.push((Cow::Owned(key.to_owned()), Data::Null));
+            entries.len() - 1
+        });
+        &mut entries[at].1
     }
 }
 
@@ -404,59 +408,64 @@ pub fn to_data<T: Serialize + ?Sized>(value: &T) -> Result<Data, DataError> {
 
 struct DataSerializer;
 
-/// A sequence, tuple or map being serialised; `variant` wraps it as `{variant: …}`.
-struct Compound {
-    variant: Option<&'static str>,
-    items: Vec<Data>,
-    entries: Vec<(Text, Data)>,
-    key: Option<Text>,
+/// `value`, or `{variant: value}` for an enum variant.
+fn wrap(variant: Option<&'static str>, value: Data) -> Data {
+    match variant {
+        Some(v) => Data::Map(vec![(Cow::Borrowed(v), value)]),
+        None => value,
+    }
 }
 
-impl Compound {
-    fn new(variant: Option<&'static str>, len: Option<usize>, map: bool) -> Compound {
-        let len = len.unwrap_or(0);
-        Compound {
-            variant,
-            items: if map {
-                Vec::new()
-            } else {
-                Vec::with_capacity(len)
-            },
-            entries: if map {
-                Vec::with_capacity(len)
-            } else {
-                Vec::new()
-            },
-            key: None,
-        }
-    }
+/// A sequence or tuple being serialised (of an enum `variant`, if any).
+struct SeqBuilder {
+    variant: Option<&'static str>,
+    items: Vec<Data>,
+}
 
-    fn wrap(variant: Option<&'static str>, value: Data) -> Data {
-        match variant {
-            Some(v) => Data::Map(vec![(Cow::Borrowed(v), value)]),
-            None => value,
+impl SeqBuilder {
+    fn new(variant: Option<&'static str>, len: usize) -> SeqBuilder {
+        SeqBuilder {
+            variant,
+            items: Vec::with_capacity(len),
         }
     }
 
     fn end_seq(self) -> Result<Data, DataError> {
-        Ok(Compound::wrap(self.variant, Data::Seq(self.items)))
+        Ok(wrap(self.variant, Data::Seq(self.items)))
+    }
+}
+
+/// A map or struct being serialised (of an enum `variant`, if any); `key` waits for its value.
+struct MapBuilder {
+    variant: Option<&'static str>,
+    entries: Vec<(Text, Data)>,
+    key: Option<Text>,
+}
+
+impl MapBuilder {
+    fn new(variant: Option<&'static str>, len: usize) -> MapBuilder {
+        MapBuilder {
+            variant,
+            entries: Vec::with_capacity(len),
+            key: None,
+        }
     }
 
     fn end_map(self) -> Result<Data, DataError> {
-        Ok(Compound::wrap(self.variant, Data::Map(self.entries)))
+        Ok(wrap(self.variant, Data::Map(self.entries)))
     }
 }
 
 impl ser::Serializer for DataSerializer {
     type Ok = Data;
     type Error = DataError;
-    type SerializeSeq = Compound;
-    type SerializeTuple = Compound;
-    type SerializeTupleStruct = Compound;
-    type SerializeTupleVariant = Compound;
-    type SerializeMap = Compound;
-    type SerializeStruct = Compound;
-    type SerializeStructVariant = Compound;
+    type SerializeSeq = SeqBuilder;
+    type SerializeTuple = SeqBuilder;
+    type SerializeTupleStruct = SeqBuilder;
+    type SerializeTupleVariant = SeqBuilder;
+    type SerializeMap = MapBuilder;
+    type SerializeStruct = MapBuilder;
+    type SerializeStructVariant = MapBuilder;
 
     fn serialize_bool(self, v: bool) -> Result<Data, DataError> {
         Ok(Data::Bool(v))
@@ -534,20 +543,20 @@ impl ser::Serializer for DataSerializer {
         variant: &'static str,
         value: &T,
     ) -> Result<Data, DataError> {
-        Ok(Compound::wrap(Some(variant), value.serialize(self)?))
+        Ok(wrap(Some(variant), value.serialize(self)?))
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<Compound, DataError> {
-        Ok(Compound::new(None, len, false))
+    fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, DataError> {
+        Ok(SeqBuilder::new(None, len.unwrap_or(0)))
     }
-    fn serialize_tuple(self, len: usize) -> Result<Compound, DataError> {
-        Ok(Compound::new(None, Some(len), false))
+    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, DataError> {
+        Ok(SeqBuilder::new(None, len))
     }
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
         len: usize,
-    ) -> Result<Compound, DataError> {
-        Ok(Compound::new(None, Some(len), false))
+    ) -> Result<SeqBuilder, DataError> {
+        Ok(SeqBuilder::new(None, len))
     }
     fn serialize_tuple_variant(
         self,
@@ -555,14 +564,14 @@ impl ser::Serializer for DataSerializer {
         _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Compound, DataError> {
-        Ok(Compound::new(Some(variant), Some(len), false))
+    ) -> Result<SeqBuilder, DataError> {
+        Ok(SeqBuilder::new(Some(variant), len))
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<Compound, DataError> {
-        Ok(Compound::new(None, len, true))
+    fn serialize_map(self, len: Option<usize>) -> Result<MapBuilder, DataError> {
+        Ok(MapBuilder::new(None, len.unwrap_or(0)))
     }
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound, DataError> {
-        Ok(Compound::new(None, Some(len), true))
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapBuilder, DataError> {
+        Ok(MapBuilder::new(None, len))
     }
     fn serialize_struct_variant(
         self,
@@ -570,12 +579,12 @@ impl ser::Serializer for DataSerializer {
         _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Compound, DataError> {
-        Ok(Compound::new(Some(variant), Some(len), true))
+    ) -> Result<MapBuilder, DataError> {
+        Ok(MapBuilder::new(Some(variant), len))
     }
 }
 
-impl ser::SerializeSeq for Compound {
+impl ser::SerializeSeq for SeqBuilder {
     type Ok = Data;
     type Error = DataError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
@@ -587,7 +596,7 @@ impl ser::SerializeSeq for Compound {
     }
 }
 
-impl ser::SerializeTuple for Compound {
+impl ser::SerializeTuple for SeqBuilder {
     type Ok = Data;
     type Error = DataError;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
@@ -598,7 +607,7 @@ impl ser::SerializeTuple for Compound {
     }
 }
 
-impl ser::SerializeTupleStruct for Compound {
+impl ser::SerializeTupleStruct for SeqBuilder {
     type Ok = Data;
     type Error = DataError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
@@ -609,7 +618,7 @@ impl ser::SerializeTupleStruct for Compound {
     }
 }
 
-impl ser::SerializeTupleVariant for Compound {
+impl ser::SerializeTupleVariant for SeqBuilder {
     type Ok = Data;
     type Error = DataError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), DataError> {
@@ -620,7 +629,7 @@ impl ser::SerializeTupleVariant for Compound {
     }
 }
 
-impl ser::SerializeMap for Compound {
+impl ser::SerializeMap for MapBuilder {
     type Ok = Data;
     type Error = DataError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), DataError> {
@@ -638,12 +647,7 @@ impl ser::SerializeMap for Compound {
             .key
             .take()
             .ok_or_else(|| DataError("a map value without a key".into()))?;
-        let value = value.serialize(DataSerializer)?;
-        // Repeated keys keep the first position and the last value, as JSON objects do.
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, slot)) => *slot = value,
-            None => self.entries.push((key, value)),
-        }
+        insert_entry(&mut self.entries, key, value.serialize(DataSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Data, DataError> {
@@ -651,7 +655,7 @@ impl ser::SerializeMap for Compound {
     }
 }
 
-impl ser::SerializeStruct for Compound {
+impl ser::SerializeStruct for MapBuilder {
     type Ok = Data;
     type Error = DataError;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -668,7 +672,7 @@ impl ser::SerializeStruct for Compound {
     }
 }
 
-impl ser::SerializeStructVariant for Compound {
+impl ser::SerializeStructVariant for MapBuilder {
     type Ok = Data;
     type Error = DataError;
     fn serialize_field<T: Serialize + ?Sized>(
