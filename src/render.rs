@@ -131,17 +131,13 @@ fn write_documents(
         }
         Ok(())
     })?;
-    let keys = documents
+    let identities = documents
         .iter()
         .map(|(source, node, slots)| {
-            let id = identify(Instance::Node(node, slots))
-                .map_err(|e| RenderError(format!("{source}: {e}")))?;
-            Ok(install_order_key(id.kind, id.namespace, id.name))
+            identify(Instance::Node(node, slots)).map_err(|e| RenderError(format!("{source}: {e}")))
         })
         .collect::<Result<Vec<_>, RenderError>>()?;
-    let mut order: Vec<usize> = (0..documents.len()).collect();
-    order.sort_by_key(|&i| keys[i]);
-    for i in order {
+    for i in install_order(&identities) {
         let (source, node, slots) = &documents[i];
         crate::emit::write_bundle_document(out, source, Instance::Node(node, slots));
     }
@@ -215,16 +211,12 @@ impl<'a> Scope<'a> {
                 for part in parts.iter() {
                     match self.eval(part)? {
                         Resolved::Text(t) => text.push_str(&t),
-                        Resolved::Data(Data::Str(s)) => text.push_str(s),
-                        Resolved::Data(Data::Int(i)) => text.push_str(&i.to_string()),
-                        Resolved::Data(Data::Bool(b)) => text.push_str(&b.to_string()),
-                        Resolved::Data(Data::Float(f)) => text.push_str(
-                            &serde_json::Number::from_f64(*f)
-                                .map_or("none".into(), |n| n.to_string()),
-                        ),
-                        Resolved::Data(_) => {
-                            return Err("`~` joins only strings, numbers and booleans".into())
-                        }
+                        Resolved::Data(v) => match Instance::Data(v).shape() {
+                            Shape::Scalar(Scalar::Str(s)) => text.push_str(s),
+                            Shape::Scalar(Scalar::Number(n)) => text.push_str(&n.to_string()),
+                            Shape::Scalar(Scalar::Bool(b)) => text.push_str(&b.to_string()),
+                            _ => return Err("`~` joins only strings, numbers and booleans".into()),
+                        },
                     }
                 }
                 Ok(Resolved::Text(Cow::Owned(text)))
@@ -541,30 +533,35 @@ const INSTALL_ORDER: &[&str] = &[
     "APIService",
 ];
 
-/// Where an object goes in Helm's install order: by kind's rank, kind, namespace and name.
-fn install_order_key<'a>(
-    kind: &'a str,
-    namespace: Option<&'a str>,
-    name: &'a str,
-) -> (usize, &'a str, Option<&'a str>, &'a str) {
-    let rank = INSTALL_ORDER
+/// The indices that put objects with these identities into Helm's install order: by kind's rank,
+/// kind, namespace and name; objects that tie keep their order.
+fn install_order(identities: &[Identity]) -> Vec<usize> {
+    // Each object's sort key is made once, not at every comparison.
+    let keys: Vec<_> = identities
         .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(INSTALL_ORDER.len());
-    (rank, kind, namespace, name)
+        .map(|id| {
+            let rank = INSTALL_ORDER
+                .iter()
+                .position(|k| *k == id.kind)
+                .unwrap_or(INSTALL_ORDER.len());
+            (rank, id.kind, id.namespace, id.name)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| keys[i]);
+    order
 }
 
 fn sort_install_order(objects: &mut Vec<Object>) {
-    // Each object's sort key is looked up once, not at every comparison.
-    let order = {
-        let keys: Vec<_> = objects
-            .iter()
-            .map(|o| install_order_key(o.kind(), o.namespace(), o.name()))
-            .collect();
-        let mut order: Vec<usize> = (0..objects.len()).collect();
-        order.sort_by_key(|&i| keys[i]);
-        order
-    };
+    let identities: Vec<Identity> = objects
+        .iter()
+        .map(|o| Identity {
+            kind: o.kind(),
+            namespace: o.namespace(),
+            name: o.name(),
+        })
+        .collect();
+    let order = install_order(&identities);
     let mut unsorted: Vec<Option<Object>> = std::mem::take(objects).into_iter().map(Some).collect();
     objects.extend(order.into_iter().filter_map(|i| unsorted[i].take()));
 }
