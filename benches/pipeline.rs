@@ -39,7 +39,9 @@ fn stages(c: &mut Criterion) {
             || plan::plan(&settings),
             |plan| {
                 let mut out = emit::bundle_start(&header);
-                render::write_bundle(black_box(plan), |_| true, &mut out).unwrap();
+                render::Rendering::new(black_box(plan))
+                    .write_bundle(|_| true, &mut out)
+                    .unwrap();
                 out
             },
             BatchSize::SmallInput,
@@ -57,7 +59,9 @@ fn stages(c: &mut Criterion) {
             let settings = validate::validate(&entries).settings.unwrap();
             let plan = plan::plan(&settings);
             let mut out = emit::bundle_start(&app::header(&plan));
-            render::write_bundle(plan, |_| true, &mut out).unwrap();
+            render::Rendering::new(plan)
+                .write_bundle(|_| true, &mut out)
+                .unwrap();
             out
         })
     });

@@ -2,7 +2,7 @@
 //!
 //! napgen builds a few thousand small values per render and reads each of them once, so the type
 //! is made for that: a map is a list of entries (no hashing; lookups are rare and maps small),
-//! and text that is fixed in napgen (keys written in [`data!`], struct field names) is borrowed
+//! and text that is fixed in napgen (keys written in `data!`, struct field names) is borrowed
 //! rather than copied. [`to_data`] turns any serialisable value (the plan) into `Data`; `Data`
 //! serialises exactly as the `serde_json::Value` of the same content does, so checksums over it
 //! match JSON's.
@@ -90,7 +90,7 @@ macro_rules! into_data {
 }
 pub(crate) use into_data;
 
-/// A literal written in [`data!`]: text is borrowed for good.
+/// A literal written in `data!`: text is borrowed for good.
 pub trait Literal {
     fn into_data(self) -> Data;
 }

@@ -23,7 +23,7 @@ pub(crate) fn write_object(out: &mut String, object: &Object) {
 }
 
 /// An object's `# Source:` line and YAML, appended to `out`: of an [`Object`], or of a document
-/// written straight from its template ([`crate::render::write_bundle`]).
+/// written straight from its template ([`crate::render::Rendering::write_bundle`]).
 pub(crate) fn write_document<'a>(out: &mut String, source: &str, value: impl yaml::Tree<'a>) {
     out.push_str("# Source: ");
     out.push_str(source);

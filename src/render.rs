@@ -95,53 +95,36 @@ impl Rendering {
         }
     }
 
-    /// [`write_bundle`] of this plan.
+    /// Write the documents of the plan's templates that `keep` accepts (by template name) to
+    /// `out`, in Helm's install order, each as `emit::write_bundle_document` writes it:
+    /// the same text as writing the objects of [`render`], written straight from the templates
+    /// without building them. Returns the number of documents written.
     pub fn write_bundle(
         &self,
         keep: impl Fn(&str) -> bool,
         out: &mut String,
     ) -> Result<usize, RenderError> {
-        write_documents(&self.root, &self.templates, keep, out)
-    }
-}
-
-/// Write the documents of the plan's templates that `keep` accepts (by template name) to `out`,
-/// in Helm's install order, each as [`crate::emit::write_bundle_document`] writes it: the same
-/// text as writing the objects of [`render`], written straight from the templates without
-/// building them. Returns the number of documents written.
-pub fn write_bundle(
-    plan: Plan,
-    keep: impl Fn(&str) -> bool,
-    out: &mut String,
-) -> Result<usize, RenderError> {
-    Rendering::new(plan).write_bundle(keep, out)
-}
-
-fn write_documents(
-    root: &Data,
-    templates: &[&'static str],
-    keep: impl Fn(&str) -> bool,
-    out: &mut String,
-) -> Result<usize, RenderError> {
-    // Documents are written once their order is known, straight into `out`.
-    let mut documents = Vec::new();
-    render_each(root, templates, |source, node, slots| {
-        if keep(source) {
-            documents.push((source, node, slots));
+        // Documents are written once their order is known, straight into `out`.
+        let mut documents = Vec::new();
+        render_each(&self.root, &self.templates, |source, node, slots| {
+            if keep(source) {
+                documents.push((source, node, slots));
+            }
+            Ok(())
+        })?;
+        let identities = documents
+            .iter()
+            .map(|(source, node, slots)| {
+                identify(Instance::Node(node, slots))
+                    .map_err(|e| RenderError(format!("{source}: {e}")))
+            })
+            .collect::<Result<Vec<_>, RenderError>>()?;
+        for i in install_order(&identities) {
+            let (source, node, slots) = &documents[i];
+            crate::emit::write_bundle_document(out, source, Instance::Node(node, slots));
         }
-        Ok(())
-    })?;
-    let identities = documents
-        .iter()
-        .map(|(source, node, slots)| {
-            identify(Instance::Node(node, slots)).map_err(|e| RenderError(format!("{source}: {e}")))
-        })
-        .collect::<Result<Vec<_>, RenderError>>()?;
-    for i in install_order(&identities) {
-        let (source, node, slots) = &documents[i];
-        crate::emit::write_bundle_document(out, source, Instance::Node(node, slots));
+        Ok(documents.len())
     }
-    Ok(documents.len())
 }
 
 /// Render `templates` in order with `root` (the plan as templates read it), handing each
@@ -881,7 +864,9 @@ mod tests {
             let objects = render(&plan).unwrap();
             let expected = crate::emit::bundle(&objects, "");
             let mut written = String::new();
-            let count = write_bundle(plan, |_| true, &mut written).unwrap();
+            let count = Rendering::new(plan)
+                .write_bundle(|_| true, &mut written)
+                .unwrap();
             assert_eq!(count, objects.len(), "{}", path.display());
             assert!(written == expected, "{}", path.display());
         }
@@ -890,7 +875,9 @@ mod tests {
         let all = render(&plan).unwrap();
         let objects: Vec<Object> = all.iter().filter(|o| core(o.source)).cloned().collect();
         let mut written = String::new();
-        let count = write_bundle(plan, core, &mut written).unwrap();
+        let count = Rendering::new(plan)
+            .write_bundle(core, &mut written)
+            .unwrap();
         assert!(0 < count && count < all.len(), "{}", path.display());
         assert_eq!(count, objects.len());
         assert!(written == crate::emit::bundle(&objects, ""));
