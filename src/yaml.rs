@@ -481,8 +481,31 @@ fn pad(out: &mut String, indent: usize) {
     }
 }
 
-/// Write a non-empty map's entries at `indent`: `first`, then `rest`. With `inline_first`, the
-/// first entry continues the current line (after a sequence dash).
+/// Write a non-empty block's entries or items at `indent`, each with `write_one` on a line of its
+/// own: `first`, then `rest`. With `inline_first`, the first continues the current line (after a
+/// sequence dash).
+// Inlined into write_map and write_seq so each keeps its direct call to write_one, as when the
+// two were written out (callgrind: 20 K instructions more per render without it).
+#[inline(always)]
+fn write_block<E>(
+    out: &mut String,
+    first: E,
+    rest: impl Iterator<Item = E>,
+    indent: usize,
+    inline_first: bool,
+    write_one: impl Fn(&mut String, E, usize),
+) {
+    if !inline_first {
+        pad(out, indent);
+    }
+    write_one(out, first, indent);
+    for element in rest {
+        pad(out, indent);
+        write_one(out, element, indent);
+    }
+}
+
+/// Write a non-empty map's entries at `indent` ([`write_block`]).
 fn write_map<'a, T: Tree<'a>>(
     out: &mut String,
     first: (&'a str, T),
@@ -490,14 +513,7 @@ fn write_map<'a, T: Tree<'a>>(
     indent: usize,
     inline_first: bool,
 ) {
-    if !inline_first {
-        pad(out, indent);
-    }
-    write_entry(out, first, indent);
-    for entry in rest {
-        pad(out, indent);
-        write_entry(out, entry, indent);
-    }
+    write_block(out, first, rest, indent, inline_first, write_entry);
 }
 
 /// Write one `key: value` entry whose key is at `indent`, from the current position.
@@ -520,8 +536,8 @@ fn write_entry<'a, T: Tree<'a>>(out: &mut String, (key, value): (&'a str, T), in
     write_after_indicator(out, value, indent);
 }
 
-/// Write a non-empty sequence's items at `indent`: `first`, then `rest`. With `inline_first`, the
-/// first dash continues the current line (a sequence directly inside a sequence: `- - a`).
+/// Write a non-empty sequence's items at `indent` ([`write_block`]; inline first: a sequence
+/// directly inside a sequence, `- - a`).
 fn write_seq<'a, T: Tree<'a>>(
     out: &mut String,
     first: T,
@@ -529,14 +545,7 @@ fn write_seq<'a, T: Tree<'a>>(
     indent: usize,
     inline_first: bool,
 ) {
-    if !inline_first {
-        pad(out, indent);
-    }
-    write_item(out, first, indent);
-    for item in rest {
-        pad(out, indent);
-        write_item(out, item, indent);
-    }
+    write_block(out, first, rest, indent, inline_first, write_item);
 }
 
 /// Write one `- item` whose dash is at `indent`, from the current position.
