@@ -205,12 +205,6 @@ impl std::ops::IndexMut<&str> for Data {
     }
 }
 
-impl PartialEq<str> for Data {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == Some(other)
-    }
-}
-
 impl PartialEq<&str> for Data {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == Some(*other)
@@ -345,12 +339,6 @@ where
 {
     fn from(map: indexmap::IndexMap<K, V, S>) -> Data {
         Data::Map(map.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
-    }
-}
-
-impl FromIterator<Data> for Data {
-    fn from_iter<I: IntoIterator<Item = Data>>(iter: I) -> Data {
-        Data::Seq(iter.into_iter().collect())
     }
 }
 
