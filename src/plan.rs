@@ -28,7 +28,7 @@ pub use placement::{toleration, Placement};
 pub use sandbox::Sandbox;
 pub use storage::{NfsClass, NFS_PROVISIONER};
 
-use crate::data::{data, into_data, to_data, Data, Text};
+use crate::data::{data, into_data, Data, Text};
 use crate::registry::Module;
 use crate::settings::Settings;
 use crate::validate::secret_name;
@@ -1264,7 +1264,7 @@ fn seed_job(
     let pod = data!({
         "pullPolicy": ctx.pull_policy(),
         "pullSecrets": ctx.pull_secrets(),
-        "placement": to_data(&ctx.placement).expect("placement serialises"),
+        "placement": ctx.placement.clone(),
         "outbound": &ctx.outbound.env,
         "caBundle": &ctx.outbound.checksum,
     });
