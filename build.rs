@@ -142,6 +142,11 @@ fn node_code(out: &mut String, node: &Node) {
             });
             out.push_str("))");
         }
+        Node::Fixed { text, node } => {
+            let _ = write!(out, "Node::Fixed {{ text: {text:?}, node: &");
+            node_code(out, node);
+            out.push_str(" }");
+        }
         scalar => {
             let _ = write!(out, "Node::{scalar:?}");
         }

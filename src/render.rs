@@ -403,6 +403,7 @@ impl<'a> Tree<'a> for Instance<'a> {
                 Node::Map(entries) => Shape::Map(Entries::Node(entries.iter(), slots)),
                 Node::Seq(items) => Shape::Seq(Items::Node(items.iter(), slots)),
                 Node::Slot(i) => slot(*i, slots).shape(),
+                Node::Fixed { node, .. } => Instance::Node(node, slots).shape(),
                 Node::Null => Shape::Scalar(Scalar::Null),
                 Node::Bool(b) => Shape::Scalar(Scalar::Bool(*b)),
                 Node::Int(i) => Shape::Scalar(Scalar::Number((*i).into())),
@@ -412,6 +413,12 @@ impl<'a> Tree<'a> for Instance<'a> {
                 ),
                 Node::Str(s) => Shape::Scalar(Scalar::Str(s)),
             },
+        }
+    }
+    fn written(self) -> Option<&'a str> {
+        match self {
+            Instance::Node(Node::Fixed { text, .. }, _) => Some(text),
+            _ => None,
         }
     }
 }
@@ -628,6 +635,53 @@ mod tests {
             render_source(source, &context).unwrap(),
             reference_documents(&reference_environment(), source, &context)
         );
+    }
+
+    /// Parts of a template without slots are written from the text made when it was compiled:
+    /// the same text as writing the document's object, in every kind of place and at every
+    /// depth (after a dash, in nested sequences, as block scalars, quoted, with long keys).
+    #[test]
+    fn fixed_parts_are_written_as_their_objects_are() {
+        let long_key = "k".repeat(1100);
+        let source = format!(
+            "kind: Test\nmetadata:\n  name: {{{{ v }}}}\n  labels:\n    a: b\n    \"yes\": \"no\"\n\
+             spec:\n  list:\n    - plain\n    - {{{{ v }}}}\n    - a: 1\n      b: [x, {{y: z}}]\n\
+             \x20   - - nested\n      - {{{{ v }}}}\n      - [deep, [deeper]]\n\
+             \x20   - k: {{{{ v }}}}\n      fixed: {{c: d, e: [1, 2.5, true, null]}}\n      gone: null\n\
+             \x20   - {{{{ nothing }}}}\n    - null\n\
+             \x20 empty: {{}}\n  none: []\n  nothing: null\n  all_null: {{x: null}}\n\
+             \x20 text: \"line one\\n  indented\\n\\n\"\n  quoted: \"a: b\"\n\
+             \x20 ? {long_key}\n  : 1\n  {{{{ v }}}}: [x]\n"
+        );
+        let items = compile::compile("test.yaml", &source).unwrap();
+        fn count_fixed(node: &Node) -> usize {
+            match node {
+                Node::Fixed { .. } => 1,
+                Node::Map(entries) => entries.iter().map(|(_, v)| count_fixed(v)).sum(),
+                Node::Seq(items) => items.iter().map(count_fixed).sum(),
+                _ => 0,
+            }
+        }
+        let Item::Document { root, .. } = &items[0] else {
+            panic!("one document");
+        };
+        assert_eq!(count_fixed(root), 15);
+        for v in ["x", HOSTILE] {
+            let root = crate::data::to_data(&json!({ "v": v, "nothing": null })).unwrap();
+            let mut scope = Scope {
+                root: &root,
+                vars: Vec::new(),
+            };
+            let mut written = 0;
+            run(&items, &mut scope, &mut |node, slots| {
+                let document = Instance::Node(node, &slots);
+                assert_eq!(yaml::to_yaml(document), yaml::to_yaml(&to_json(document)));
+                written += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(written, 1);
+        }
     }
 
     #[test]

@@ -121,6 +121,26 @@ pub fn write_yaml<'a, T: Tree<'a>>(out: &mut String, value: T) {
     }
 }
 
+/// The text of the mapping entry `key: value` whose key is at `indent`, as the writer writes it
+/// in a mapping (without the indentation before the key): for texts known before writing
+/// ([`Tree::written`]).
+// Used when templates are compiled (build.rs and the tests).
+#[cfg_attr(not(test), allow(dead_code))]
+pub fn entry_text<'a, T: Tree<'a>>(key: &'a str, value: T, indent: usize) -> String {
+    let mut out = String::new();
+    write_entry(&mut out, (key, value), indent);
+    out
+}
+
+/// The text of the sequence item `- item` whose dash is at `indent`, as the writer writes it in
+/// a sequence (without the indentation before the dash): see [`entry_text`].
+#[cfg_attr(not(test), allow(dead_code))]
+pub fn item_text<'a, T: Tree<'a>>(item: T, indent: usize) -> String {
+    let mut out = String::new();
+    write_item(&mut out, item, indent);
+    out
+}
+
 /// A value as the writer sees it: a scalar, or a mapping or sequence to iterate.
 pub enum Shape<'a, E, I> {
     Scalar(Scalar<'a>),
@@ -153,6 +173,12 @@ pub trait Tree<'a>: Copy {
     type Entries: Iterator<Item = (&'a str, Self)>;
     type Items: Iterator<Item = Self>;
     fn shape(self) -> Shape<'a, Self::Entries, Self::Items>;
+    /// The text of this value at its place, when it is known before writing: as a mapping
+    /// value, its entry's text from the key on ([`entry_text`]); as a sequence item, its text
+    /// from the dash on ([`item_text`]).
+    fn written(self) -> Option<&'a str> {
+        None
+    }
 }
 
 impl<'a> Tree<'a> for &'a Value {
@@ -518,6 +544,10 @@ fn write_map<'a, T: Tree<'a>>(
 
 /// Write one `key: value` entry whose key is at `indent`, from the current position.
 fn write_entry<'a, T: Tree<'a>>(out: &mut String, (key, value): (&'a str, T), indent: usize) {
+    if let Some(text) = value.written() {
+        out.push_str(text);
+        return;
+    }
     // A key's text is never shorter than the key.
     if key.len() <= MAX_IMPLICIT_KEY_BYTES && is_plain_safe(key) {
         out.push_str(key);
@@ -550,6 +580,10 @@ fn write_seq<'a, T: Tree<'a>>(
 
 /// Write one `- item` whose dash is at `indent`, from the current position.
 fn write_item<'a, T: Tree<'a>>(out: &mut String, item: T, indent: usize) {
+    if let Some(text) = item.written() {
+        out.push_str(text);
+        return;
+    }
     out.push_str("- ");
     match Class::of(item) {
         Class::Map(first, rest) => write_map(out, first, rest, indent + 2, true),

@@ -1,6 +1,7 @@
 //! Compiling a template ([`super::template`]): minijinja parses it, then each run of text
 //! between `{% %}` tags is read as YAML, with a marker where each `{{ }}` stands, and every
-//! marker becomes a slot of its document.
+//! marker becomes a slot of its document. Parts of a document without slots keep the text the
+//! writer gives them at their place ([`Node::Fixed`]), so writing them is a copy.
 //!
 //! `build.rs` runs this on every file under templates/ (a template that does not compile fails
 //! the build, naming the file and line); the tests run it on templates written inline. Values
@@ -178,7 +179,8 @@ impl Compiler<'_> {
         }
         for document in documents {
             let mut used = Vec::new();
-            let root = self.node(document, &exprs, &mut used, line)?;
+            let mut root = self.node(document, &exprs, &mut used, line)?;
+            fix(&mut root, 0);
             items.push(Item::Document {
                 root,
                 exprs: Cow::Owned(used),
@@ -252,6 +254,80 @@ impl Compiler<'_> {
             })?;
         used.push(expr.clone());
         Ok(Some(used.len() - 1))
+    }
+}
+
+/// Make the parts of a document that hold no slot [`Node::Fixed`], with the text the writer
+/// gives them at their place: `node` is a mapping whose keys are at `indent`, or a sequence
+/// whose dashes are (the root at 0; nested blocks two deeper, as `yaml` writes them).
+fn fix(node: &mut Node, indent: usize) {
+    let fixed = |value: &Node, text: String| Node::Fixed {
+        text: leak(&text),
+        node: Box::leak(Box::new(value.clone())),
+    };
+    match node {
+        Node::Map(entries) => {
+            for (key, value) in entries.to_mut() {
+                match key {
+                    // A null value leaves its entry out: nothing to write.
+                    Key::Str(key) if !has_slot(value) && *value != Node::Null => {
+                        let text = crate::yaml::entry_text(key, &as_json(value), indent);
+                        *value = fixed(value, text);
+                    }
+                    _ => fix(value, indent + 2),
+                }
+            }
+        }
+        Node::Seq(items) => {
+            for item in items.to_mut() {
+                if has_slot(item) {
+                    fix(item, indent + 2);
+                } else {
+                    let text = crate::yaml::item_text(&as_json(item), indent);
+                    *item = fixed(item, text);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn has_slot(node: &Node) -> bool {
+    match node {
+        Node::Slot(_) => true,
+        Node::Map(entries) => entries
+            .iter()
+            .any(|(key, value)| matches!(key, Key::Slot(_)) || has_slot(value)),
+        Node::Seq(items) => items.iter().any(has_slot),
+        Node::Fixed { node, .. } => has_slot(node),
+        _ => false,
+    }
+}
+
+/// A node without slots as the JSON data it renders to: mapping entries whose value is null
+/// left out, as when rendering.
+fn as_json(node: &Node) -> Value {
+    match node {
+        Node::Null | Node::Slot(_) => Value::Null,
+        Node::Bool(b) => Value::Bool(*b),
+        Node::Int(i) => Value::from(*i),
+        Node::UInt(u) => Value::from(*u),
+        Node::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        Node::Str(s) => Value::from(*s),
+        Node::Seq(items) => Value::Array(items.iter().map(as_json).collect()),
+        Node::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .filter(|(_, value)| *value != Node::Null)
+                .map(|(key, value)| {
+                    let Key::Str(key) = key else {
+                        unreachable!("a node without slots has no slot keys")
+                    };
+                    (key.to_string(), as_json(value))
+                })
+                .collect(),
+        ),
+        Node::Fixed { node, .. } => as_json(node),
     }
 }
 

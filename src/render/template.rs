@@ -47,6 +47,14 @@ pub enum Node {
     Map(Cow<'static, [(Key, Node)]>),
     /// A `{{ }}`: the value of the document's expression with this index.
     Slot(usize),
+    /// A mapping value or sequence item without slots (and not null), with its text as written
+    /// at its place in the document: a mapping entry's from its key on, a sequence item's from
+    /// its dash on, without the indentation before them. Written by copying the text; read as
+    /// `node` for everything else.
+    Fixed {
+        text: &'static str,
+        node: &'static Node,
+    },
 }
 
 /// A mapping key: text, or a `{{ }}` that must give a string.
