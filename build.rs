@@ -82,12 +82,16 @@ fn items_code(out: &mut String, items: &[Item]) {
     out.push_str("&[");
     for item in items {
         match item {
-            Item::Document { root, exprs } => {
+            Item::Document {
+                root,
+                exprs,
+                slot_keys,
+            } => {
                 out.push_str("Item::Document { root: ");
                 node_code(out, root);
                 out.push_str(", exprs: Cow::Borrowed(");
                 list_code(out, exprs, expr_code);
-                out.push_str(") }");
+                let _ = write!(out, "), slot_keys: {slot_keys} }}");
             }
             Item::For { var, iter, body } => {
                 let _ = write!(out, "Item::For {{ var: {var:?}, iter: ");

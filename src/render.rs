@@ -216,12 +216,18 @@ fn run<'a>(
 ) -> Result<(), String> {
     for item in items {
         match item {
-            Item::Document { root, exprs } => {
+            Item::Document {
+                root,
+                exprs,
+                slot_keys,
+            } => {
                 let slots = exprs
                     .iter()
                     .map(|e| scope.eval(e))
                     .collect::<Result<Vec<_>, _>>()?;
-                check_keys(root, &slots)?;
+                if *slot_keys {
+                    check_keys(root, &slots)?;
+                }
                 each(root, slots)?;
             }
             Item::For { var, iter, body } => match scope.eval(iter)? {

@@ -182,6 +182,7 @@ impl Compiler<'_> {
             let mut root = self.node(document, &exprs, &mut used, line)?;
             fix(&mut root, 0);
             items.push(Item::Document {
+                slot_keys: has_slot_key(&root),
                 root,
                 exprs: Cow::Owned(used),
             });
@@ -300,6 +301,16 @@ fn has_slot(node: &Node) -> bool {
             .any(|(key, value)| matches!(key, Key::Slot(_)) || has_slot(value)),
         Node::Seq(items) => items.iter().any(has_slot),
         Node::Fixed { node, .. } => has_slot(node),
+        _ => false,
+    }
+}
+
+fn has_slot_key(node: &Node) -> bool {
+    match node {
+        Node::Map(entries) => entries
+            .iter()
+            .any(|(key, value)| matches!(key, Key::Slot(_)) || has_slot_key(value)),
+        Node::Seq(items) => items.iter().any(has_slot_key),
         _ => false,
     }
 }

@@ -15,6 +15,9 @@ pub enum Item {
     Document {
         root: Node,
         exprs: Cow<'static, [Expr]>,
+        /// Whether a slot stands for a key somewhere in it (such keys are checked when
+        /// rendering).
+        slot_keys: bool,
     },
     /// `{% for var in iter %}…{% endfor %}`.
     For {
