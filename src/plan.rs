@@ -431,29 +431,30 @@ impl Ctx<'_> {
     /// [`SECRETS_DIR`], and a `<KEY>_FILE` variable pointing at each. Files keep secrets out of
     /// the environment, which child processes inherit and crash reports capture. `database`
     /// adds the operator-generated connection URI as `DATABASE_URL`.
-    pub fn secret_files(&self, keys: &[&str], database: bool) -> SecretFiles {
-        let keys: Vec<&str> = keys
+    pub fn secret_files(&self, keys: &[&'static str], database: bool) -> SecretFiles {
+        let keys: Vec<&'static str> = keys
             .iter()
             .copied()
             .filter(|k| self.secret_keys.contains(k))
             .collect();
-        let mut sources = Vec::new();
+        let mut sources = Vec::with_capacity(2);
         if !keys.is_empty() {
-            let items: Vec<Data> = keys.iter().map(|k| data!({"key": k, "path": k})).collect();
+            let items: Vec<Data> = keys
+                .iter()
+                .map(|&k| data!({"key": Text::Borrowed(k), "path": Text::Borrowed(k)}))
+                .collect();
             sources.push(data!({"secret": {"name": &self.secret_name, "items": items}}));
         }
-        let mut names: Vec<&str> = keys.clone();
         if database {
             sources.push(data!({"secret": {"name": DATABASE_APP_SECRET, "items": [{"key": "uri", "path": "DATABASE_URL"}]}}));
-            names.push("DATABASE_URL");
         }
         if sources.is_empty() {
             return SecretFiles::default();
         }
+        let names = keys.iter().chain(database.then_some(&"DATABASE_URL"));
         SecretFiles {
             env: names
-                .iter()
-                .map(|k| plain_env(&format!("{k}_FILE"), &format!("{SECRETS_DIR}/{k}")))
+                .map(|k| plain_env(format!("{k}_FILE"), format!("{SECRETS_DIR}/{k}")))
                 .collect(),
             // 0440: readable by the pod's group (fsGroup) only.
             volume: Some(
@@ -679,8 +680,9 @@ pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Dat
     })
 }
 
-pub(crate) fn plain_env(name: &str, value: &str) -> Data {
-    data!({"name": name, "value": value})
+/// `{name, value}`: text fixed in napgen is borrowed and computed text moved in, not copied.
+pub(crate) fn plain_env(name: impl Into<Text>, value: impl Into<Text>) -> Data {
+    data!({"name": name.into(), "value": value.into()})
 }
 
 pub(crate) fn tmp_volume(size: &str) -> (Data, Data) {
@@ -954,7 +956,7 @@ pub fn plan(settings: &Settings) -> Plan {
             "NAP_CONTROL_PLANE_URL",
         ]
         .iter()
-        .map(|k| plain_env(k, &config.data[*k])),
+        .map(|k| plain_env(*k, config.data[*k].clone())),
     );
     let (mut gw_volumes, mut gw_mounts) = (vec![tmp], vec![tmp_mount]);
     ctx.secret_files(&gw_secrets, true)
@@ -985,13 +987,16 @@ pub fn plan(settings: &Settings) -> Plan {
         &ctx,
         "admin",
         &control_plane_image,
-        vec![plain_env("ADMIN_EMAIL", settings.str("ADMIN_EMAIL"))],
+        vec![plain_env(
+            "ADMIN_EMAIL",
+            settings.str("ADMIN_EMAIL").to_owned(),
+        )],
         &["ADMIN_PASSWORD"],
     )];
     if !oauth_clients.is_empty() {
         let clients = plain_env(
             "NAP_OAUTH_CLIENTS",
-            &oauth::registration_json(&oauth_clients),
+            oauth::registration_json(&oauth_clients),
         );
         seeds.push(seed_job(
             &ctx,
@@ -1184,17 +1189,13 @@ fn workspace_runtime(
         } else {
             ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY")
         };
+        let control_plane_url = ctx.service_url(control_plane_name);
+        let memory_url = format!("{control_plane_url}/api/memory");
         let mut env = vec![
-            plain_env(
-                "NAP_CONTROL_PLANE_URL",
-                &ctx.service_url(control_plane_name),
-            ),
-            plain_env(
-                "NAP_MEMORY_URL",
-                &format!("{}/api/memory", ctx.service_url(control_plane_name)),
-            ),
+            plain_env("NAP_CONTROL_PLANE_URL", control_plane_url),
+            plain_env("NAP_MEMORY_URL", memory_url),
             plain_env("NAP_SHARED_DIR", "/afs"),
-            plain_env(url_key, settings.str(url_key)),
+            plain_env(url_key, settings.str(url_key).to_owned()),
         ];
         let mut mounts = vec![
             data!({"name": "workspace", "mountPath": "/workspace"}),
@@ -1257,7 +1258,7 @@ fn seed_job(
     task: &'static str,
     image: &str,
     env: Vec<Data>,
-    secret_keys: &[&str],
+    secret_keys: &[&'static str],
 ) -> SeedJob {
     // A Job's pod template is immutable: everything in it is in the name's hash, so a change
     // makes a new Job instead of a failed apply.

@@ -134,20 +134,17 @@ pub(crate) fn plan(
     // The browser calls the sandbox only when both modules are on (and only then gets its key).
     let mut secrets = vec!["BROWSER_JWT_SECRET", "TURN_AUTH_SECRET"];
     let mut env = super::oauth::client_env(ctx, platform_url, oauth, "BROWSER_PUBLIC_URL");
-    env.push(plain_env("TURN_URLS", &turn_urls));
+    env.push(plain_env("TURN_URLS", turn_urls.clone()));
     if sandbox.is_some() {
-        env.push(plain_env(
-            "NAP_SANDBOX_URL",
-            &ctx.service_url("nap-sandbox"),
-        ));
+        env.push(plain_env("NAP_SANDBOX_URL", ctx.service_url("nap-sandbox")));
         secrets.push("SANDBOX_SERVICE_KEY");
     }
 
     let session_labels = ctx.labels("browser-session", "nap-browser-session");
     let (mut session_env, mut session_volumes, mut session_mounts) = (
         vec![
-            plain_env("TURN_URLS", &turn_urls),
-            plain_env("BROWSER_SERVICE_URL", &ctx.service_url(name)),
+            plain_env("TURN_URLS", turn_urls),
+            plain_env("BROWSER_SERVICE_URL", ctx.service_url(name)),
         ],
         vec![
             data!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),

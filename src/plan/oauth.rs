@@ -91,18 +91,18 @@ pub(crate) fn client_env(
     ctx: &super::Ctx,
     platform_url: &str,
     client: &OAuthClient,
-    public_url_var: &str,
+    public_url_var: &'static str,
 ) -> Vec<Data> {
     use super::plain_env;
     vec![
-        plain_env("NAP_PUBLIC_URL", platform_url),
+        plain_env("NAP_PUBLIC_URL", platform_url.to_owned()),
         plain_env(
             "NAP_CONTROL_PLANE_URL",
-            &ctx.service_url("nap-control-plane"),
+            ctx.service_url("nap-control-plane"),
         ),
-        plain_env(public_url_var, &client.origin),
+        plain_env(public_url_var, client.origin.clone()),
         plain_env("OAUTH_CLIENT_ID", client.client_id),
-        plain_env("OAUTH_REDIRECT_URI", &client.redirect_uri),
+        plain_env("OAUTH_REDIRECT_URI", client.redirect_uri.clone()),
     ]
 }
 

@@ -84,17 +84,17 @@ pub(crate) fn outbound(
         ("HTTPS_PROXY", ["HTTPS_PROXY", "https_proxy"]),
     ] {
         if let Some(url) = settings.opt(key) {
-            out.env.extend(names.iter().map(|n| plain_env(n, url)));
+            out.env.extend(names.map(|n| plain_env(n, url.to_owned())));
         }
     }
     if !out.env.is_empty() {
         let list = no_proxy(settings, namespace, services);
-        out.env.push(plain_env("NO_PROXY", &list));
-        out.env.push(plain_env("no_proxy", &list));
+        out.env.push(plain_env("NO_PROXY", list.clone()));
+        out.env.push(plain_env("no_proxy", list));
     }
     if let Some(ca) = ca {
         out.env
-            .extend(CA_ENV.iter().map(|name| plain_env(name, CA_FILE)));
+            .extend(CA_ENV.iter().map(|name| plain_env(*name, CA_FILE)));
         out.volume = Some(data!({
             "name": "ca-bundle",
             "configMap": {"name": &ca.config_map, "items": [{"key": "ca.crt", "path": "ca.crt"}]},

@@ -41,14 +41,14 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
         "SANDBOX_SERVICE_KEY",
         "OPENSANDBOX_API_KEY",
     ];
-    let mut env = [
-        super::oauth::client_env(ctx, platform_url, oauth, "SANDBOX_PUBLIC_URL"),
-        vec![
-            plain_env("OPENSANDBOX_URL", settings.str("OPENSANDBOX_URL")),
-            plain_env("SANDBOX_POD_TEMPLATE", "/etc/nap/sandbox/sandbox-pod.yaml"),
-        ],
-    ]
-    .concat();
+    let mut env = super::oauth::client_env(ctx, platform_url, oauth, "SANDBOX_PUBLIC_URL");
+    env.extend([
+        plain_env(
+            "OPENSANDBOX_URL",
+            settings.str("OPENSANDBOX_URL").to_owned(),
+        ),
+        plain_env("SANDBOX_POD_TEMPLATE", "/etc/nap/sandbox/sandbox-pod.yaml"),
+    ]);
     let pod_labels = ctx.labels("sandbox-pod", "nap-sandbox-pod");
     let (mut pod_env, mut pod_volumes, mut pod_mounts) = (
         Vec::new(),
