@@ -7,6 +7,7 @@ mod backup;
 mod browser;
 pub mod capacity;
 mod ingress;
+mod map;
 mod monitoring;
 mod network;
 mod oauth;
@@ -20,6 +21,7 @@ pub use backup::{
 };
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
+pub use map::Map;
 pub use monitoring::{Monitoring, POSTGRES_METRICS_PORT};
 pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
@@ -46,9 +48,6 @@ pub const LDAP_CA_CONFIG_MAP: &str = "nap-ldap-ca";
 pub const SHARED_CLAIM: &str = "nap-shared";
 /// The ConfigMap of pod templates the control plane creates pods from at run time.
 pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
-
-/// Labels, annotations, selectors: text fixed in napgen is borrowed, so copies are cheap.
-pub(crate) type Map = crate::OrderedMap<Text, Text>;
 
 /// Where a pod finds its secrets, one file per key.
 pub const SECRETS_DIR: &str = "/var/run/secrets/nap";
@@ -415,10 +414,10 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The recommended labels plus name and component.
-    pub fn labels(&self, component: &'static str, name: &str) -> Map {
-        let mut l = self.base_labels.clone();
-        l.insert("app.kubernetes.io/name".into(), name.to_owned().into());
-        l.insert("app.kubernetes.io/component".into(), component.into());
+    pub fn labels(&self, component: &'static str, name: impl Into<Text>) -> Map {
+        let mut l = self.base_labels.clone_with_room(2);
+        l.insert("app.kubernetes.io/name", name);
+        l.insert("app.kubernetes.io/component", component);
         l
     }
 
@@ -523,7 +522,7 @@ impl Ctx<'_> {
         skips
             .into_iter()
             .enumerate()
-            .map(|(i, s)| (format!("checkov.io/skip{}", i + 1).into(), s.into()))
+            .map(|(i, s)| (format!("checkov.io/skip{}", i + 1), s))
             .collect()
     }
 
@@ -614,17 +613,14 @@ impl Ctx<'_> {
     ) -> Map {
         let mut a = Map::default();
         if let Some(c) = config {
-            a.insert("checksum/config".into(), c.to_owned().into());
+            a.insert("checksum/config", c.to_owned());
         }
-        a.insert(
-            "checksum/secret".into(),
-            self.secret_checksum(secret_keys).into(),
-        );
+        a.insert("checksum/secret", self.secret_checksum(secret_keys));
         if let Some(c) = &self.outbound.checksum {
-            a.insert("checksum/ca-bundle".into(), c.clone().into());
+            a.insert("checksum/ca-bundle", c.clone());
         }
         for (k, v) in extra {
-            a.insert(k.to_string().into(), v.clone().into());
+            a.insert(k.to_string(), v.clone());
         }
         a
     }
@@ -665,12 +661,12 @@ pub(crate) fn checksum<T: Serialize>(value: &T) -> String {
     sha256_hex(&serde_json::to_vec(value).expect("plan values serialise"))
 }
 
-pub(crate) fn selector(component: &'static str, name: &str) -> Map {
-    Map::from_iter([
-        ("app.kubernetes.io/name".into(), name.to_owned().into()),
-        ("app.kubernetes.io/instance".into(), "nap".into()),
-        ("app.kubernetes.io/component".into(), component.into()),
-    ])
+pub(crate) fn selector(component: &'static str, name: impl Into<Text>) -> Map {
+    let mut s = Map::with_capacity(3);
+    s.insert("app.kubernetes.io/name", name);
+    s.insert("app.kubernetes.io/instance", "nap");
+    s.insert("app.kubernetes.io/component", component);
+    s
 }
 
 pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Data {
@@ -718,10 +714,10 @@ pub fn plan(settings: &Settings) -> Plan {
         namespace: namespace.clone(),
         multi_node,
         base_labels: Map::from_iter([
-            ("app.kubernetes.io/part-of".into(), "nap".into()),
-            ("app.kubernetes.io/instance".into(), "nap".into()),
-            ("app.kubernetes.io/version".into(), version.clone().into()),
-            ("app.kubernetes.io/managed-by".into(), "napgen".into()),
+            ("app.kubernetes.io/part-of", Text::Borrowed("nap")),
+            ("app.kubernetes.io/instance", Text::Borrowed("nap")),
+            ("app.kubernetes.io/version", Text::Owned(version.clone())),
+            ("app.kubernetes.io/managed-by", Text::Borrowed("napgen")),
         ]),
         secret_name: secret_name(settings).to_string(),
         secret_keys: needed.iter().map(|k| k.name).collect(),
@@ -781,14 +777,14 @@ pub fn plan(settings: &Settings) -> Plan {
     };
 
     // ---- database
-    let db_name = "nap-postgres".to_string();
+    let db_name = "nap-postgres";
     let backup = Module::Backup
         .enabled(settings)
-        .then(|| backup::plan(&ctx, &db_name));
+        .then(|| backup::plan(&ctx, db_name));
     let app_secret = DATABASE_APP_SECRET.to_string();
     let instances = settings.int("POSTGRES_INSTANCES");
     let database = Database {
-        name: db_name.clone(),
+        name: db_name.to_string(),
         instances,
         enable_pdb: instances > 1,
         image: postgres_image,
@@ -811,8 +807,8 @@ pub fn plan(settings: &Settings) -> Plan {
         labels: ctx.labels("database", "nap-postgres"),
     };
 
-    let control_plane_name = "nap-control-plane".to_string();
-    let gateway_name = "nap-gateway".to_string();
+    let control_plane_name = "nap-control-plane";
+    let gateway_name = "nap-gateway";
     let oauth_clients = oauth::clients(settings);
     let sandbox = Module::Sandbox
         .enabled(settings)
@@ -829,10 +825,10 @@ pub fn plan(settings: &Settings) -> Plan {
     put("NAP_PUBLIC_URL", &public_url);
     put("NAP_NAMESPACE", &namespace);
     put("NAP_PROFILE", settings.str("PROFILE"));
-    put("NAP_GATEWAY_URL", &ctx.service_url(&gateway_name));
+    put("NAP_GATEWAY_URL", &ctx.service_url(gateway_name));
     put(
         "NAP_CONTROL_PLANE_URL",
-        &ctx.service_url(&control_plane_name),
+        &ctx.service_url(control_plane_name),
     );
     // Webhooks reach the gateway through the platform's own entry: the control plane proxies
     // this path, so no extra NodePort is needed.
@@ -887,7 +883,7 @@ pub fn plan(settings: &Settings) -> Plan {
     let config_checksum = checksum(&config.data);
 
     // ---- run-time pod templates
-    let workspace = workspace_runtime(&mut ctx, &control_plane_name, browser.as_ref());
+    let workspace = workspace_runtime(&mut ctx, control_plane_name, browser.as_ref());
     let workspace_checksum = checksum(&workspace.pod_templates);
 
     // ---- control plane
@@ -921,13 +917,13 @@ pub fn plan(settings: &Settings) -> Plan {
         cp_mounts.push(data!({"name": "ldap-ca", "mountPath": "/etc/nap/ldap", "readOnly": true}));
         cp_extra.push(("checksum/ldap-ca", checksum(ca)));
     }
-    let cp_selector = selector("control-plane", &control_plane_name);
+    let cp_selector = selector("control-plane", control_plane_name);
     let control_plane = Workload {
-        name: control_plane_name.clone(),
+        name: control_plane_name.to_string(),
         component: "control-plane",
         image: control_plane_image.clone(),
         replicas,
-        labels: ctx.labels("control-plane", &control_plane_name),
+        labels: ctx.labels("control-plane", control_plane_name),
         annotations: ctx.scan_exceptions(
             &[&control_plane_image],
             &[("CKV_K8S_38", "the control plane creates workspace pods through the Kubernetes API, so it needs its token")],
@@ -938,12 +934,12 @@ pub fn plan(settings: &Settings) -> Plan {
         resources: resources("250m", "512Mi", "1"),
         volumes: cp_volumes,
         volume_mounts: cp_mounts,
-        service_account: control_plane_name.clone(),
+        service_account: control_plane_name.to_string(),
         availability: ctx.availability(&cp_selector, replicas),
     };
 
     // ---- gateway
-    let gw_selector = selector("gateway", &gateway_name);
+    let gw_selector = selector("gateway", gateway_name);
     let gw_secrets = ["TOS_SECRET_KEY"];
     let (tmp, tmp_mount) = tmp_volume("256Mi");
     // Its few settings are plain env, not the shared ConfigMap, so that enabling a module
@@ -966,11 +962,11 @@ pub fn plan(settings: &Settings) -> Plan {
     let gw_annotations = ctx.scan_exceptions(&[&gateway_image], &[]);
     let replicas = settings.int("GATEWAY_REPLICAS") as u32;
     let gateway = Workload {
-        name: gateway_name.clone(),
+        name: gateway_name.to_string(),
         component: "gateway",
         image: gateway_image,
         replicas,
-        labels: ctx.labels("gateway", &gateway_name),
+        labels: ctx.labels("gateway", gateway_name),
         annotations: gw_annotations,
         selector: gw_selector.clone(),
         pod_annotations: ctx.checksums(None, &gw_secrets, &[]),
@@ -1048,7 +1044,7 @@ pub fn plan(settings: &Settings) -> Plan {
         let mut components = vec!["control-plane", "gateway"];
         components.extend(sandbox.as_ref().map(|s| s.workload.component));
         components.extend(browser.as_ref().map(|b| b.workload.component));
-        monitoring::plan(&ctx, &components, &db_name)
+        monitoring::plan(&ctx, &components, db_name)
     });
     let mut plan = Plan {
         namespace,
@@ -1075,7 +1071,7 @@ pub fn plan(settings: &Settings) -> Plan {
         sandbox,
         browser,
         ingresses,
-        network_policies: network::core(&ctx, &db_name),
+        network_policies: network::core(&ctx, db_name),
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
         backup,
         monitoring,
@@ -1212,8 +1208,8 @@ fn workspace_runtime(
         ctx.secret_files(&[key_key], false)
             .attach(&mut env, &mut volumes, &mut mounts);
         ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
-        let mut pod_labels = workspace_labels.clone();
-        pod_labels.insert("nap.io/agent-type".into(), agent.clone().into());
+        let mut pod_labels = workspace_labels.clone_with_room(1);
+        pod_labels.insert("nap.io/agent-type", agent.clone());
         let cpu = settings.str("WORKSPACE_CPU");
         let memory = settings.str("WORKSPACE_MEMORY");
         let container = RuntimeContainer {
@@ -1280,7 +1276,7 @@ fn seed_job(
         annotations: ctx.scan_exceptions(&[image], &[]),
         task,
         image: image.to_string(),
-        labels: ctx.labels("seed", &format!("nap-seed-{task}")),
+        labels: ctx.labels("seed", format!("nap-seed-{task}")),
         env,
         volumes,
         volume_mounts,

@@ -84,7 +84,7 @@ pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
         plugin: BARMAN_PLUGIN,
         credentials_secret: secret,
         network_policies: super::network::backup(ctx, cluster),
-        labels: ctx.labels("backup", &format!("{cluster}-backup")),
+        labels: ctx.labels("backup", format!("{cluster}-backup")),
     }
 }
 

@@ -213,25 +213,23 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
     let settings = ctx.settings;
     let config = turnserver_conf(settings);
     let mut labels = ctx.labels("turn", "coturn");
-    labels.insert("app".into(), "coturn".into());
+    labels.insert("app", "coturn");
     let mut selector = selector("turn", "coturn");
-    selector.insert("app".into(), "coturn".into());
+    selector.insert("app", "coturn");
     let mut node_selector = super::placement::node_selector(settings);
     if let Some(node) = settings.opt("TURN_NODE") {
-        node_selector.insert("kubernetes.io/hostname".into(), node.to_owned().into());
+        node_selector.insert("kubernetes.io/hostname", node.to_owned());
     }
-    let mut pod_annotations =
-        Map::from_iter([("checksum/config".into(), checksum(&config).into())]);
+    let mut pod_annotations = Map::with_capacity(2);
+    pod_annotations.insert("checksum/config", checksum(&config));
     pod_annotations.insert(
-        "checksum/secret".into(),
-        ctx.secret_checksum(&["TURN_AUTH_SECRET"]).into(),
+        "checksum/secret",
+        ctx.secret_checksum(&["TURN_AUTH_SECRET"]),
     );
-    let mut annotations = Map::from_iter([(
-        "napgen.io/pod-security-exception".into(),
-        HOST_NETWORK_REASON.into(),
-    )]);
+    let mut annotations = Map::with_capacity(4);
+    annotations.insert("napgen.io/pod-security-exception", HOST_NETWORK_REASON);
     annotations
-        .extend(ctx.scan_exceptions(&[image.as_str()], &[("CKV_K8S_19", HOST_NETWORK_REASON)]));
+        .append(ctx.scan_exceptions(&[image.as_str()], &[("CKV_K8S_19", HOST_NETWORK_REASON)]));
     Coturn {
         annotations,
         namespace: format!("{}-turn", ctx.namespace),

@@ -33,7 +33,7 @@ into_data!(Monitoring {
 
 pub(crate) fn plan(ctx: &Ctx, components: &[&str], cluster: &str) -> Monitoring {
     let mut labels = ctx.labels("monitoring", "nap");
-    labels.extend(super::placement::node_selector_like(
+    labels.append(super::placement::node_selector_like(
         ctx.settings.list("MONITORING_LABELS"),
     ));
     let platform_selector = data!({

@@ -137,7 +137,7 @@ fn outside_but_metadata() -> Vec<Data> {
 
 fn policy(
     ctx: &Ctx,
-    name: &str,
+    name: &'static str,
     purpose: &'static str,
     pod_selector: Data,
     ingress: Option<Vec<Data>>,

@@ -56,7 +56,7 @@ pub(crate) fn node_selector_like(labels: &[String]) -> Map {
     labels
         .iter()
         .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned().into(), v.to_owned().into()))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }
 

@@ -27,15 +27,15 @@ pub(crate) fn nfs_class(ctx: &Ctx) -> Option<NfsClass> {
     let s = ctx.settings;
     let server = s.opt("NFS_SERVER")?;
     let mut parameters = Map::default();
-    parameters.insert("server".into(), server.to_owned().into());
-    parameters.insert("share".into(), s.str("NFS_SHARE").to_owned().into());
+    parameters.insert("server", server.to_owned());
+    parameters.insert("share", s.str("NFS_SHARE").to_owned());
     if let Some(sub) = s.opt("NFS_SUBDIR") {
-        parameters.insert("subDir".into(), sub.to_owned().into());
+        parameters.insert("subDir", sub.to_owned());
     }
-    parameters.insert("onDelete".into(), "retain".into());
+    parameters.insert("onDelete", "retain");
     let name = crate::registry::nfs_storage_class(s);
     Some(NfsClass {
-        labels: ctx.labels("storage", &name),
+        labels: ctx.labels("storage", name.clone()),
         name,
         parameters,
         mount_options: s.list("NFS_MOUNT_OPTIONS").to_vec(),
