@@ -283,7 +283,7 @@ into_data!(Workspace {
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfigPlan {
     pub name: String,
-    pub data: IndexMap<String, String>,
+    pub data: IndexMap<&'static str, String>,
     pub labels: Map,
 }
 
@@ -646,19 +646,32 @@ pub(crate) fn manifest(value: &Data) -> String {
     crate::render::yaml_without_nulls(value)
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// Feeds what is written to it into a SHA-256 hasher.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A stable hash of any serialisable value: SHA-256 of its JSON text, which is streamed into
+/// the hasher rather than collected first.
+pub(crate) fn checksum<T: Serialize>(value: &T) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hasher = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut hasher, value).expect("plan values serialise");
     let mut hex = String::with_capacity(64);
-    for b in Sha256::digest(bytes) {
+    for b in hasher.0.finalize() {
         hex.push(char::from(HEX[usize::from(b >> 4)]));
         hex.push(char::from(HEX[usize::from(b & 15)]));
     }
     hex
-}
-
-/// A stable hash of any serialisable value.
-pub(crate) fn checksum<T: Serialize>(value: &T) -> String {
-    sha256_hex(&serde_json::to_vec(value).expect("plan values serialise"))
 }
 
 pub(crate) fn selector(component: &'static str, name: impl Into<Text>) -> Map {
@@ -818,9 +831,10 @@ pub fn plan(settings: &Settings) -> Plan {
         .then(|| browser::plan(&mut ctx, &public_url, &oauth_clients, sandbox.as_ref()));
 
     // ---- configuration shared by the control plane and the gateway
-    let mut config: IndexMap<String, String> = IndexMap::new();
-    let mut put = |k: &str, v: &str| {
-        config.insert(k.to_string(), v.to_string());
+    // Room for every key below.
+    let mut config: IndexMap<&'static str, String> = IndexMap::with_capacity(22);
+    let mut put = |k: &'static str, v: &str| {
+        config.insert(k, v.to_string());
     };
     put("NAP_PUBLIC_URL", &public_url);
     put("NAP_NAMESPACE", &namespace);

@@ -3,7 +3,7 @@
 //! link-local addresses or the cluster's own ranges, unless AGENT_EGRESS_ALLOW_CIDRS says so.
 
 use super::{Ctx, Map, HTTP_PORT};
-use crate::data::{data, into_data, Data};
+use crate::data::{data, into_data, Data, Text};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -43,11 +43,11 @@ const NOT_INTERNET_V4: &[&str] = &[
 ];
 const NOT_INTERNET_V6: &[&str] = &["fc00::/7", "fe80::/10"];
 
-fn component(c: &str) -> Data {
-    data!({"matchLabels": {COMPONENT: c}})
+fn component(c: &'static str) -> Data {
+    data!({"matchLabels": {COMPONENT: Text::Borrowed(c)}})
 }
 
-fn from_components(components: &[&str]) -> Vec<Data> {
+fn from_components(components: &[&'static str]) -> Vec<Data> {
     components
         .iter()
         .map(|c| data!({"podSelector": component(c)}))
