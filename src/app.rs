@@ -85,11 +85,12 @@ impl Failure {
     }
 }
 
-/// What `napgen render` prints, and the plan it was written from (as templates read it): a
-/// process that ends after writing may leave the plan unfreed.
+/// What `napgen render` prints, and what it was written from (the settings, and the plan as
+/// templates read it): a process that ends after writing may leave those unfreed.
 pub struct Bundle {
     pub text: String,
     pub rendering: render::Rendering,
+    pub settings: Settings,
 }
 
 /// Validated settings, their plan, and the warnings found on the way.
@@ -130,7 +131,11 @@ impl Configured {
             .map_err(|e| Failure::Internal(e.to_string()))?;
         match only {
             Some(part) if written == 0 => Err(nothing_of(part)),
-            _ => Ok(Bundle { text, rendering }),
+            _ => Ok(Bundle {
+                text,
+                rendering,
+                settings: self.settings,
+            }),
         }
     }
 

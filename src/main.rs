@@ -448,9 +448,10 @@ fn run(cli: Cli) -> ExitCode {
             }
             let text = match configured.into_bundle(only.as_deref()) {
                 Ok(bundle) => {
-                    // The process ends after writing: freeing the plan one value at a time
-                    // would only cost time.
+                    // The process ends after writing: freeing the plan and the settings one
+                    // value at a time would only cost time.
                     std::mem::forget(bundle.rendering);
+                    std::mem::forget(bundle.settings);
                     bundle.text
                 }
                 Err(f) => return fail(f),
