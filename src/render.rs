@@ -134,10 +134,7 @@ fn render_each<'a>(
     templates: &[&'static str],
     mut each: impl FnMut(&'static str, &'a Node, Vec<Resolved<'a>>) -> Result<(), String>,
 ) -> Result<(), RenderError> {
-    let mut scope = Scope {
-        root,
-        vars: Vec::new(),
-    };
+    let mut scope = Scope::new(root);
     for &name in templates {
         let items = compiled(name).ok_or_else(|| RenderError(format!("no template {name}")))?;
         run(items, &mut scope, &mut |node, slots| {
@@ -157,7 +154,8 @@ fn compiled(name: &str) -> Option<&'static [Item]> {
 
 /// The names a template sees: the plan's fields, and the loop variables in scope.
 struct Scope<'a> {
-    root: &'a Data,
+    /// The plan's fields by name: every `{{ }}` starts with one.
+    fields: std::collections::HashMap<&'a str, &'a Data, foldhash::fast::FixedState>,
     vars: Vec<(&'a str, &'a Data)>,
 }
 
@@ -168,6 +166,20 @@ enum Resolved<'a> {
 }
 
 impl<'a> Scope<'a> {
+    fn new(root: &'a Data) -> Scope<'a> {
+        let mut fields = std::collections::HashMap::default();
+        if let Data::Map(entries) = root {
+            for (name, value) in entries {
+                // As `Data::get`: the first of repeated names.
+                fields.entry(name.as_ref()).or_insert(value);
+            }
+        }
+        Scope {
+            fields,
+            vars: Vec::new(),
+        }
+    }
+
     fn eval(&self, expr: &'a Expr) -> Result<Resolved<'a>, String> {
         match expr {
             Expr::Path { name, attrs } => {
@@ -177,7 +189,7 @@ impl<'a> Scope<'a> {
                     .rev()
                     .find(|(var, _)| var == name)
                     .map(|(_, value)| *value)
-                    .or_else(|| self.root.get(name));
+                    .or_else(|| self.fields.get(name).copied());
                 for attr in attrs.iter() {
                     value = value.and_then(|v| v.get(attr));
                 }
@@ -573,10 +585,7 @@ mod tests {
     fn render_source(source: &str, context: &Value) -> Result<Vec<Value>, String> {
         let items = compile::compile("test.yaml", source)?;
         let root = crate::data::to_data(context).unwrap();
-        let mut scope = Scope {
-            root: &root,
-            vars: Vec::new(),
-        };
+        let mut scope = Scope::new(&root);
         let mut documents = Vec::new();
         run(&items, &mut scope, &mut |node, slots| {
             documents.push(to_json(Instance::Node(node, &slots)));
@@ -674,10 +683,7 @@ mod tests {
         assert_eq!(count_fixed(root), 15);
         for v in ["x", HOSTILE] {
             let root = crate::data::to_data(&json!({ "v": v, "nothing": null })).unwrap();
-            let mut scope = Scope {
-                root: &root,
-                vars: Vec::new(),
-            };
+            let mut scope = Scope::new(&root);
             let mut written = 0;
             run(&items, &mut scope, &mut |node, slots| {
                 let document = Instance::Node(node, &slots);
@@ -793,10 +799,7 @@ mod tests {
             ("- apiVersion\n".into(), Err(())),
         ] {
             let items = compile::compile("test.yaml", &source).unwrap();
-            let mut scope = Scope {
-                root: &root,
-                vars: Vec::new(),
-            };
+            let mut scope = Scope::new(&root);
             let mut found = Vec::new();
             run(&items, &mut scope, &mut |node, slots| {
                 found.push(match identify(Instance::Node(node, &slots)) {
@@ -884,10 +887,7 @@ mod tests {
             let context = serde_json::to_value(&plan).unwrap();
             let root = crate::data::to_data(&plan).unwrap();
             for &name in &plan.templates {
-                let mut scope = Scope {
-                    root: &root,
-                    vars: Vec::new(),
-                };
+                let mut scope = Scope::new(&root);
                 let mut documents = Vec::new();
                 run(compiled(name).unwrap(), &mut scope, &mut |node, slots| {
                     documents.push(to_json(Instance::Node(node, &slots)));
