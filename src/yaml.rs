@@ -298,8 +298,10 @@ fn is_plain_safe(s: &str) -> bool {
     if !chunks.all(all_plain) || !all_plain(chunks.remainder()) {
         return false;
     }
-    // The special words are at most five letters long.
-    bytes.len() > 5 || !is_special_word(bytes)
+    // The special words are at most five letters long, and start with one of these letters.
+    bytes.len() > 5
+        || !matches!(first | 0x20, b'y' | b'n' | b'o' | b't' | b'f')
+        || !is_special_word(bytes)
 }
 
 /// Whether `bytes` (at most five of [`PLAIN`]) is one of the words that some YAML reader resolves
