@@ -7,6 +7,7 @@ use crate::diagnostic::{Diagnostic, Origin};
 use crate::load::Entry;
 use crate::registry::{self, Default, Key, KeyType, Module, Required, KEYS};
 use crate::settings::{Setting, Settings, Value};
+use std::fmt;
 use std::net::IpAddr;
 
 /// The outcome of validation: settings when there is no error, and every finding.
@@ -199,15 +200,31 @@ fn problem(message: impl Into<String>, help: impl Into<String>) -> Problem {
     (message.into(), help.into())
 }
 
+/// How messages name a value: quoted, or as "the value" for a secret. It is formatted only
+/// when a message is written, so a valid value costs nothing.
+enum Shown<'a> {
+    Secret,
+    Quoted(&'a str),
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shown::Secret => f.write_str("the value"),
+            Shown::Quoted(raw) => write!(f, "{raw:?}"),
+        }
+    }
+}
+
 /// Parse one value by its key's type. An empty value means "not set" (so a default applies).
 pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
     if raw.is_empty() {
         return Ok(Value::Unset);
     }
     let shown = if key.is_secret() {
-        String::from("the value")
+        Shown::Secret
     } else {
-        format!("{raw:?}")
+        Shown::Quoted(raw)
     };
     let text = |s: &str| Value::Str(s.to_string());
     match key.ty {
@@ -245,7 +262,7 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::NameList => raw
             .split(',')
             .map(str::trim)
-            .map(|n| check_name(n, &format!("{n:?}")).map(|_| n.to_string()))
+            .map(|n| check_name(n, &format_args!("{n:?}")).map(|_| n.to_string()))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
         KeyType::DigestList => parse_digests(raw).map(Value::List),
@@ -261,7 +278,13 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
     }
 }
 
-fn parse_int(raw: &str, shown: &str, min: i64, max: i64, why: &str) -> Result<i64, Problem> {
+fn parse_int(
+    raw: &str,
+    shown: &dyn fmt::Display,
+    min: i64,
+    max: i64,
+    why: &str,
+) -> Result<i64, Problem> {
     let n: i64 = raw.parse().map_err(|_| {
         problem(
             format!("{shown} is not a whole number"),
@@ -280,7 +303,7 @@ fn parse_int(raw: &str, shown: &str, min: i64, max: i64, why: &str) -> Result<i6
 }
 
 /// URLs, registries and paths are written without a trailing slash (napgen adds its own).
-fn no_trailing_slash(raw: &str, shown: &str) -> Result<(), Problem> {
+fn no_trailing_slash(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     if raw.ends_with('/') {
         return Err(problem(
             format!("{shown} ends with a slash"),
@@ -306,7 +329,7 @@ fn is_decimal(number: &str) -> bool {
         && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn check_size(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_size(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     const SUFFIXES: &[&str] = &[
         "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
     ];
@@ -328,7 +351,7 @@ fn check_size(raw: &str, shown: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_cpu(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_cpu(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     let number = raw.strip_suffix('m').unwrap_or(raw);
     if !is_decimal(number) || number.bytes().all(|b| b == b'0' || b == b'.') {
         return Err(problem(
@@ -349,10 +372,11 @@ fn split_url(raw: &str) -> Option<(&str, &str, &str)> {
     Some((scheme, authority, path))
 }
 
-fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
-    let example = format!("{}://host.example.com", schemes[0]);
+fn check_url(raw: &str, shown: &dyn fmt::Display, schemes: &[&str]) -> Result<(), Problem> {
+    // Only error messages use the example.
+    let example = || format!("{}://host.example.com", schemes[0]);
     let Some((scheme, authority, path)) = split_url(raw) else {
-        let help = format!("write a URL with its scheme, e.g. {example}");
+        let help = format!("write a URL with its scheme, e.g. {}", example());
         return Err(problem(
             format!("{shown} is not a URL (no {}://)", schemes.join(":// or ")),
             help,
@@ -393,10 +417,10 @@ fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
     let host = host_of_authority(authority).map_err(|why| {
         problem(
             format!("{shown}: {why}"),
-            format!("write it like {example}"),
+            format!("write it like {}", example()),
         )
     })?;
-    check_host(host, &format!("the host {host:?}"))?;
+    check_host(host, &format_args!("the host {host:?}"))?;
     if !path.is_empty() && schemes.contains(&"ldap") {
         return Err(problem(
             format!("{shown} has a path"),
@@ -409,7 +433,7 @@ fn check_url(raw: &str, shown: &str, schemes: &[&str]) -> Result<(), Problem> {
 
 /// A proxy is `http(s)://host[:port]`: no path, and no credentials (they would sit in plain
 /// environment variables of every pod).
-fn check_proxy_url(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_proxy_url(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     if let Some((scheme, authority, _)) = split_url(raw).filter(|(_, a, _)| a.contains('@')) {
         let host = authority.rsplit_once('@').map_or("", |(_, h)| h);
         return Err(problem(
@@ -427,7 +451,7 @@ fn check_proxy_url(raw: &str, shown: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_abs_path(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_abs_path(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     if !raw.starts_with('/') {
         return Err(problem(
             format!("{shown} is not an absolute path"),
@@ -454,7 +478,7 @@ fn check_abs_path(raw: &str, shown: &str) -> Result<(), Problem> {
 
 /// `s3://bucket[/path]`, the bucket named as S3 allows (3-63 lower-case letters, digits, '.'
 /// and '-').
-fn check_s3_path(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_s3_path(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     let Some(rest) = raw.strip_prefix("s3://") else {
         return Err(problem(
             format!("{shown} is not an s3:// location"),
@@ -495,7 +519,7 @@ fn check_s3_path(raw: &str, shown: &str) -> Result<(), Problem> {
 }
 
 /// What the barman-cloud plugin's retentionPolicy accepts: `^[1-9][0-9]*[dwm]$`.
-fn check_retention(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_retention(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     let (number, unit) = raw.split_at(raw.len() - raw.chars().last().map_or(0, char::len_utf8));
     let ok = matches!(unit, "d" | "w" | "m")
         && !number.is_empty()
@@ -512,7 +536,7 @@ fn check_retention(raw: &str, shown: &str) -> Result<(), Problem> {
 }
 
 /// Six fields, seconds first: CloudNativePG's ScheduledBackup schedule (robfig/cron with seconds).
-fn check_cron(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_cron(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     // (name, lowest, highest, names allowed)
     const FIELDS: [(&str, u32, u32, bool); 6] = [
         ("seconds", 0, 59, false),
@@ -600,7 +624,7 @@ fn parse_no_proxy(raw: &str) -> Result<Vec<String>, Problem> {
                     .strip_prefix("*.")
                     .or_else(|| item.strip_prefix('.'))
                     .unwrap_or(item);
-                check_host(host, "").is_ok()
+                check_host(host, &"").is_ok()
             };
             if ok {
                 Ok(item.to_string())
@@ -639,7 +663,7 @@ fn host_of_authority(authority: &str) -> Result<&str, String> {
     Ok(host)
 }
 
-fn check_host(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_host(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     if raw.contains("://") {
         let host = split_url(raw)
             .and_then(|(_, a, _)| host_of_authority(a).ok())
@@ -676,7 +700,7 @@ fn check_host(raw: &str, shown: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_email(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_email(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     match raw.split_once('@') {
         Some((local, domain))
             if !local.is_empty()
@@ -712,7 +736,7 @@ fn check_secret(raw: &str, min_len: usize) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_enum(raw: &str, shown: &str, options: &[&str]) -> Result<(), Problem> {
+fn check_enum(raw: &str, shown: &dyn fmt::Display, options: &[&str]) -> Result<(), Problem> {
     if options.contains(&raw) {
         return Ok(());
     }
@@ -726,7 +750,7 @@ fn check_enum(raw: &str, shown: &str, options: &[&str]) -> Result<(), Problem> {
 fn parse_enum_list(raw: &str, options: &[&str]) -> Result<Vec<String>, Problem> {
     let mut items: Vec<String> = Vec::new();
     for item in raw.split(',').map(str::trim) {
-        check_enum(item, &format!("{item:?}"), options)?;
+        check_enum(item, &format_args!("{item:?}"), options)?;
         if items.iter().any(|i| i == item) {
             return Err(problem(
                 format!("{item:?} is listed twice"),
@@ -885,7 +909,7 @@ fn parse_tolerations(raw: &str) -> Result<Vec<String>, Problem> {
         if let Some(effect) = effect {
             check_enum(
                 effect,
-                &format!("the effect {effect:?}"),
+                &format_args!("the effect {effect:?}"),
                 registry::TAINT_EFFECTS,
             )?;
         }
@@ -919,7 +943,7 @@ fn parse_tolerations(raw: &str) -> Result<Vec<String>, Problem> {
     Ok(items)
 }
 
-fn check_name(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_name(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     let ok = raw.len() <= 63
         && raw
             .bytes()
@@ -933,7 +957,7 @@ fn check_name(raw: &str, shown: &str) -> Result<(), Problem> {
     }
 }
 
-fn check_registry(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_registry(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     if let Some((_, rest)) = raw.split_once("://") {
         return Err(problem(
             format!("{shown} has a scheme"),
@@ -976,7 +1000,7 @@ fn check_registry(raw: &str, shown: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_tag(raw: &str, shown: &str) -> Result<(), Problem> {
+fn check_tag(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     if raw == "latest" {
         return Err(problem(
             format!("{shown} is a moving tag"),
