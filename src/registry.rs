@@ -275,6 +275,11 @@ pub fn key(name: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.name == name)
 }
 
+/// Where a key is in [`KEYS`], by its exact name.
+pub fn position(name: &str) -> Option<usize> {
+    KEYS.iter().position(|k| k.name == name)
+}
+
 /// Secrets are 64 hex characters when `napgen init` makes them; people may choose their own, but
 /// not shorter than this.
 const SECRET: KeyType = KeyType::Secret { min_len: 32 };

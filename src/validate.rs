@@ -48,16 +48,9 @@ pub fn validate(entries: &[Entry]) -> Validated {
     // Given values and fixed defaults first; derived defaults may read them.
     // An empty value (`KEY=`) means "not set": the default applies, but the line is remembered
     // so a required key can be reported where it is empty.
-    let given_value = |name: &str| given.get(name).filter(|e| !e.value.is_empty());
-    let empty_at = |name: &str| {
-        given
-            .get(name)
-            .filter(|e| e.value.is_empty())
-            .map(|e| e.origin.clone())
-    };
-    for key in KEYS {
-        let setting = match given_value(key.name) {
-            Some(entry) => match parse_value(key, &entry.value) {
+    for (key, entry) in KEYS.iter().zip(&given) {
+        let setting = match entry {
+            Some(entry) if !entry.value.is_empty() => match parse_value(key, &entry.value) {
                 Ok(value) => Setting {
                     value,
                     origin: Some(entry.origin.clone()),
@@ -75,36 +68,39 @@ pub fn validate(entries: &[Entry]) -> Validated {
                     }
                 }
             },
-            None => match key.default {
-                Default::Value(text) => Setting {
-                    value: parse_default(key, text),
-                    origin: empty_at(key.name),
+            // Not given, or given empty.
+            empty => Setting {
+                value: match key.default {
+                    Default::Value(text) => parse_default(key, text),
+                    _ => Value::Unset,
                 },
-                _ => Setting {
-                    value: Value::Unset,
-                    origin: empty_at(key.name),
-                },
+                origin: empty.map(|e| e.origin.clone()),
             },
         };
         settings.insert(key.name, setting);
     }
-    for key in KEYS {
-        if let (Default::Derived { compute, .. }, None) = (key.default, given_value(key.name)) {
-            if let Some(text) = compute(&settings) {
-                // A derived default built from an invalid value (already reported) may be invalid too.
-                let value = match parse_value(key, &text) {
-                    Ok(value) => value,
-                    Err(_) if diags.iter().any(Diagnostic::is_error) => Value::Unset,
-                    Err((m, _)) => panic!("derived default of {} is invalid: {m}", key.name),
-                };
-                settings.insert(
-                    key.name,
-                    Setting {
-                        value,
-                        origin: empty_at(key.name),
-                    },
-                );
-            }
+    for (key, entry) in KEYS.iter().zip(&given) {
+        let Default::Derived { compute, .. } = key.default else {
+            continue;
+        };
+        if entry.is_some_and(|e| !e.value.is_empty()) {
+            // Given: the value wins over the derived default.
+            continue;
+        }
+        if let Some(text) = compute(&settings) {
+            // A derived default built from an invalid value (already reported) may be invalid too.
+            let value = match parse_value(key, &text) {
+                Ok(value) => value,
+                Err(_) if diags.iter().any(Diagnostic::is_error) => Value::Unset,
+                Err((m, _)) => panic!("derived default of {} is invalid: {m}", key.name),
+            };
+            settings.insert(
+                key.name,
+                Setting {
+                    value,
+                    origin: entry.map(|e| e.origin.clone()),
+                },
+            );
         }
     }
 
@@ -134,21 +130,19 @@ fn parse_default(key: &Key, text: &str) -> Value {
         .unwrap_or_else(|(m, _)| panic!("default of {} is invalid: {m}", key.name))
 }
 
-/// Keep the last entry per known key; report unknown keys with a suggestion.
-fn collect_known<'a>(
-    entries: &'a [Entry],
-    diags: &mut Vec<Diagnostic>,
-) -> crate::OrderedMap<&'static str, &'a Entry> {
-    let mut given: crate::OrderedMap<&'static str, &Entry> = crate::OrderedMap::default();
+/// Keep the last entry per known key, at the key's position in [`KEYS`]; report unknown keys
+/// with a suggestion.
+fn collect_known<'a>(entries: &'a [Entry], diags: &mut Vec<Diagnostic>) -> Vec<Option<&'a Entry>> {
+    let mut given: Vec<Option<&Entry>> = vec![None; KEYS.len()];
     for entry in entries {
-        let Some(key) = registry::key(&entry.key) else {
+        let Some(index) = registry::position(&entry.key) else {
             diags.push(unknown_key(entry));
             continue;
         };
-        if let Some(previous) = given.get(key.name) {
+        if let Some(previous) = given[index] {
             if previous.origin.source == entry.origin.source && entry.origin.line.is_some() {
                 diags.push(Diagnostic::warning(
-                    Some(key.name),
+                    Some(KEYS[index].name),
                     Some(entry.origin.clone()),
                     format!(
                         "is set again (first at {}); this later value wins",
@@ -158,7 +152,7 @@ fn collect_known<'a>(
                 ));
             }
         }
-        given.insert(key.name, entry);
+        given[index] = Some(entry);
     }
     given
 }
