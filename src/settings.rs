@@ -31,6 +31,13 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Empty, with room for every registry key.
+    pub(crate) fn for_registry() -> Self {
+        Settings {
+            values: crate::OrderedMap::with_capacity_and_hasher(KEYS.len(), Default::default()),
+        }
+    }
+
     pub(crate) fn insert(&mut self, name: &'static str, setting: Setting) {
         self.values.insert(name, setting);
     }

@@ -44,7 +44,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
     let mut diags = Vec::new();
     let given = collect_known(entries, &mut diags);
 
-    let mut settings = Settings::default();
+    let mut settings = Settings::for_registry();
     // Given values and fixed defaults first; derived defaults may read them.
     // An empty value (`KEY=`) means "not set": the default applies, but the line is remembered
     // so a required key can be reported where it is empty.
