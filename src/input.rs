@@ -48,7 +48,12 @@ pub fn read(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Loaded,
     let mut loaded = Loaded::default();
     let add = |text: &str, source: &str, loaded: &mut Loaded| {
         let (entries, diagnostics) = load::parse_dotenv(text, source);
-        loaded.entries.extend(entries);
+        // The first file's entries are taken over rather than copied.
+        if loaded.entries.is_empty() {
+            loaded.entries = entries;
+        } else {
+            loaded.entries.extend(entries);
+        }
         loaded.diagnostics.extend(diagnostics);
         loaded.sources.push(source.to_string());
     };

@@ -44,16 +44,22 @@ pub fn parse_dotenv(text: &str, source: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
     // Editors on Windows like to start files with a byte-order mark; it is not part of a key.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = split_lines(text);
-    let mut entries = Vec::new();
+    // At most one entry per line.
+    let mut entries = Vec::with_capacity(lines.len());
     let mut diagnostics = Vec::new();
     let mut index = 0;
     while index < lines.len() {
         let statement = parse_statement(&lines, index);
-        let origin = Origin::file(source, index + 1);
+        // Built only for lines that need it: blank and comment lines need no copy of `source`.
+        let origin = || Origin::file(source, index + 1);
         match statement.result {
-            Ok(Some((key, value))) => entries.push(Entry { key, value, origin }),
+            Ok(Some((key, value))) => entries.push(Entry {
+                key,
+                value,
+                origin: origin(),
+            }),
             Ok(None) => {}
-            Err(failure) => diagnostics.push(failure.into_diagnostic(origin)),
+            Err(failure) => diagnostics.push(failure.into_diagnostic(origin())),
         }
         index = statement.next_line;
     }
