@@ -251,9 +251,9 @@ struct Scanned {
 }
 
 impl Scanned {
-    fn new() -> Self {
+    fn with_capacity(capacity: usize) -> Self {
         Scanned {
-            value: String::new(),
+            value: String::with_capacity(capacity),
             problem: None,
         }
     }
@@ -282,41 +282,48 @@ impl Scanned {
 /// Scans an unquoted value: it ends at the first unescaped space or tab, after which only
 /// whitespace and a `#` comment may follow.
 fn scan_unquoted(text: &str) -> Result<Scanned, Problem> {
-    let mut scanned = Scanned::new();
+    // The value is never longer than the rest of the line.
+    let mut scanned = Scanned::with_capacity(text.len());
     // Length of the value without trailing unescaped whitespace: dotenvy trims the line's end,
     // but an escaped space is part of the value.
     let mut kept = 0;
-    let mut escaped = false;
-    let mut rest = "";
-    for (i, c) in text.char_indices() {
-        if escaped {
-            scanned.push_escaped(c);
-            kept = scanned.value.len();
-            escaped = false;
-            continue;
+    let mut rest = text;
+    let after = loop {
+        // Characters other than these are copied as they are, a run at a time.
+        let end = rest
+            .bytes()
+            .position(|b| matches!(b, b'\\' | b' ' | b'\t' | b'\'' | b'"' | b'$'))
+            .unwrap_or(rest.len());
+        let (plain, special) = rest.split_at(end);
+        let trimmed = plain.trim_end();
+        if !trimmed.is_empty() {
+            kept = scanned.value.len() + trimmed.len();
         }
-        match c {
-            '\\' => escaped = true,
-            ' ' | '\t' => {
-                rest = &text[i..];
-                break;
-            }
-            '\'' | '"' => return Err(Problem::QuoteInUnquoted),
-            _ => {
-                if c == '$' {
-                    scanned.note(Problem::Dollar);
-                }
-                scanned.value.push(c);
-                if !c.is_whitespace() {
+        scanned.value.push_str(plain);
+        let mut chars = special.chars();
+        match chars.next() {
+            None => break "",
+            Some('\\') => match chars.next() {
+                Some(c) => {
+                    scanned.push_escaped(c);
                     kept = scanned.value.len();
                 }
+                None => {
+                    scanned.note(Problem::TrailingBackslash);
+                    break "";
+                }
+            },
+            Some(' ' | '\t') => break special,
+            Some('$') => {
+                scanned.note(Problem::Dollar);
+                scanned.value.push('$');
+                kept = scanned.value.len();
             }
+            Some(_) => return Err(Problem::QuoteInUnquoted),
         }
-    }
-    if escaped {
-        scanned.note(Problem::TrailingBackslash);
-    }
-    if !is_blank_or_comment(rest) {
+        rest = chars.as_str();
+    };
+    if !is_blank_or_comment(after) {
         return Err(Problem::SpaceInUnquoted);
     }
     scanned.value.truncate(kept);
@@ -341,42 +348,50 @@ fn scan_quoted<'a>(
     text: &'a str,
     quote: Quote,
 ) -> Result<Quoted<'a>, Problem> {
-    let mut scanned = Scanned::new();
-    let mut escaped = false;
+    // Enough for a value that closes on its first line.
+    let mut scanned = Scanned::with_capacity(text.len());
     let mut line_index = index;
-    let mut text = text;
+    let mut rest = text;
     loop {
-        for (i, c) in text.char_indices() {
-            if escaped {
-                scanned.push_escaped(c);
-                escaped = false;
-            } else if c == quote.char() {
-                let after = &text[i + c.len_utf8()..];
-                return Ok(Quoted {
-                    scanned,
-                    close_line: line_index,
-                    after,
-                });
-            } else if quote == Quote::Double && c == '\\' {
-                escaped = true;
-            } else {
-                if quote == Quote::Double && c == '$' {
+        loop {
+            // Characters other than these are copied as they are, a run at a time.
+            let end = rest
+                .bytes()
+                .position(|b| {
+                    b == quote.byte() || (quote == Quote::Double && (b == b'\\' || b == b'$'))
+                })
+                .unwrap_or(rest.len());
+            let (plain, special) = rest.split_at(end);
+            scanned.value.push_str(plain);
+            let mut chars = special.chars();
+            match chars.next() {
+                None => break,
+                Some('\\') => match chars.next() {
+                    Some(c) => scanned.push_escaped(c),
+                    // A backslash before a line break: dotenvy has no line-continuation escape.
+                    None => scanned.note(Problem::InvalidEscape),
+                },
+                Some('$') => {
                     scanned.note(Problem::Dollar);
+                    scanned.value.push('$');
                 }
-                scanned.value.push(c);
+                // The closing quote.
+                Some(_) => {
+                    return Ok(Quoted {
+                        scanned,
+                        close_line: line_index,
+                        after: chars.as_str(),
+                    })
+                }
             }
-        }
-        if escaped {
-            // A backslash before a line break: dotenvy has no line-continuation escape.
-            scanned.note(Problem::InvalidEscape);
-            escaped = false;
+            rest = chars.as_str();
         }
         let Some(next) = lines.get(line_index + 1) else {
             return Err(Problem::Unterminated(quote));
         };
         scanned.value.push_str(lines[line_index].terminator);
         line_index += 1;
-        text = next.text;
+        rest = next.text;
     }
 }
 
@@ -394,10 +409,10 @@ enum Quote {
 }
 
 impl Quote {
-    fn char(self) -> char {
+    fn byte(self) -> u8 {
         match self {
-            Quote::Single => '\'',
-            Quote::Double => '"',
+            Quote::Single => b'\'',
+            Quote::Double => b'"',
         }
     }
 
