@@ -37,6 +37,7 @@ use crate::validate::secret_name;
 use indexmap::IndexMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// Container port every platform HTTP service listens on.
 pub const HTTP_PORT: u16 = 8080;
@@ -495,7 +496,8 @@ impl Ctx<'_> {
         let reference = image_ref(
             self.settings,
             "ghcr.io",
-            &format!("nap-platform/{name}"),
+            "nap-platform",
+            name,
             self.settings.str("NAP_VERSION"),
         );
         self.image(used_by, reference)
@@ -504,26 +506,41 @@ impl Ctx<'_> {
     /// `checkov.io/skipN` annotations for a workload: each finding this configuration accepts on
     /// purpose, with its reason. `extra` adds the workload's own (check id, reason) pairs.
     pub fn scan_exceptions(&self, images: &[&str], extra: &[(&str, &str)]) -> Map {
-        let mut skips: Vec<String> = Vec::new();
+        // Keys of the usual number of findings, so that they need not be formatted.
+        const KEYS: [&str; 4] = [
+            "checkov.io/skip1",
+            "checkov.io/skip2",
+            "checkov.io/skip3",
+            "checkov.io/skip4",
+        ];
+        let mut skips: Vec<Text> = Vec::with_capacity(2 + extra.len());
         if self.settings.str("IMAGE_PULL_POLICY") != "Always" {
-            skips.push("CKV_K8S_15=images are release tags (pinned by digest with IMAGE_DIGESTS); set IMAGE_PULL_POLICY to Always to re-pull on every start".into());
+            skips.push(Text::Borrowed("CKV_K8S_15=images are release tags (pinned by digest with IMAGE_DIGESTS); set IMAGE_PULL_POLICY to Always to re-pull on every start"));
         }
         if images.iter().any(|i| !i.contains("@sha256:")) {
-            skips.push(
-                "CKV_K8S_43=tags are release versions; pin digests with IMAGE_DIGESTS".into(),
-            );
+            skips.push(Text::Borrowed(
+                "CKV_K8S_43=tags are release versions; pin digests with IMAGE_DIGESTS",
+            ));
         }
-        skips.extend(extra.iter().map(|(id, why)| format!("{id}={why}")));
+        skips.extend(
+            extra
+                .iter()
+                .map(|(id, why)| Text::Owned(format!("{id}={why}"))),
+        );
         // checkov splits each annotation at its only '=': a reason must not hold another.
         debug_assert!(
             skips.iter().all(|s| s.matches('=').count() == 1),
             "{skips:?}"
         );
-        skips
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| (format!("checkov.io/skip{}", i + 1), s))
-            .collect()
+        let mut map = Map::with_capacity(skips.len());
+        for (i, s) in skips.into_iter().enumerate() {
+            let key = match KEYS.get(i) {
+                Some(k) => Text::Borrowed(k),
+                None => Text::Owned(format!("checkov.io/skip{}", i + 1)),
+            };
+            map.insert(key, s);
+        }
+        map
     }
 
     /// `imagePullSecrets` entries, `None` when IMAGE_PULL_SECRETS is empty.
@@ -626,18 +643,23 @@ impl Ctx<'_> {
     }
 }
 
-/// `registry/repository:tag[@digest]`: `REGISTRY` replaces the registry host and keeps the
-/// path; a pin in IMAGE_DIGESTS (by the repository's last segment) adds the digest.
-pub fn image_ref(settings: &Settings, registry: &str, repository: &str, tag: &str) -> String {
+/// `registry/owner/name:tag[@digest]`: `REGISTRY` replaces the registry host and keeps the
+/// path; a pin in IMAGE_DIGESTS (by the repository's name) adds the digest.
+pub fn image_ref(
+    settings: &Settings,
+    registry: &str,
+    owner: &str,
+    name: &str,
+    tag: &str,
+) -> String {
     let host = settings.opt("REGISTRY").unwrap_or(registry);
-    let name = repository.rsplit('/').next().unwrap_or(repository);
     let digest = settings
         .list("IMAGE_DIGESTS")
         .iter()
         .find_map(|pin| pin.strip_prefix(name).and_then(|d| d.strip_prefix('=')));
     match digest {
-        Some(d) => format!("{host}/{repository}:{tag}@{d}"),
-        None => format!("{host}/{repository}:{tag}"),
+        Some(d) => format!("{host}/{owner}/{name}:{tag}@{d}"),
+        None => format!("{host}/{owner}/{name}:{tag}"),
     }
 }
 
@@ -769,7 +791,8 @@ pub fn plan(settings: &Settings) -> Plan {
         image_ref(
             settings,
             "ghcr.io",
-            "cloudnative-pg/postgresql",
+            "cloudnative-pg",
+            "postgresql",
             settings.str("POSTGRES_VERSION"),
         ),
     );
@@ -833,60 +856,70 @@ pub fn plan(settings: &Settings) -> Plan {
     // ---- configuration shared by the control plane and the gateway
     // Room for every key below.
     let mut config: IndexMap<&'static str, String> = IndexMap::with_capacity(22);
-    let mut put = |k: &'static str, v: &str| {
-        config.insert(k, v.to_string());
+    // Computed values are moved in; only borrowed ones are copied.
+    let mut put = |k: &'static str, v: Cow<str>| {
+        config.insert(k, v.into_owned());
     };
-    put("NAP_PUBLIC_URL", &public_url);
-    put("NAP_NAMESPACE", &namespace);
-    put("NAP_PROFILE", settings.str("PROFILE"));
-    put("NAP_GATEWAY_URL", &ctx.service_url(gateway_name));
+    put("NAP_PUBLIC_URL", public_url.as_str().into());
+    put("NAP_NAMESPACE", namespace.as_str().into());
+    put("NAP_PROFILE", settings.str("PROFILE").into());
+    put("NAP_GATEWAY_URL", ctx.service_url(gateway_name).into());
     put(
         "NAP_CONTROL_PLANE_URL",
-        &ctx.service_url(control_plane_name),
+        ctx.service_url(control_plane_name).into(),
     );
     // Webhooks reach the gateway through the platform's own entry: the control plane proxies
     // this path, so no extra NodePort is needed.
-    put("NAP_WEBHOOK_BASE_URL", &format!("{public_url}/hooks"));
-    put("NAP_SHARED_DIR", "/afs");
-    put("NAP_AGENT_TYPES", &settings.list("AGENT_TYPES").join(","));
+    put("NAP_WEBHOOK_BASE_URL", format!("{public_url}/hooks").into());
+    put("NAP_SHARED_DIR", "/afs".into());
+    put(
+        "NAP_AGENT_TYPES",
+        settings.list("AGENT_TYPES").join(",").into(),
+    );
     put(
         "NAP_WORKSPACE_POD_TEMPLATES",
-        "/etc/nap/workspace-templates",
+        "/etc/nap/workspace-templates".into(),
     );
     put(
         "NAP_WORKSPACE_STORAGE_CLASS",
-        settings.str("RWO_STORAGE_CLASS"),
+        settings.str("RWO_STORAGE_CLASS").into(),
     );
     put(
         "NAP_WORKSPACE_DISK_SIZE",
-        settings.str("WORKSPACE_DISK_SIZE"),
+        settings.str("WORKSPACE_DISK_SIZE").into(),
     );
-    put("NAP_WORKSPACE_SERVICE_ACCOUNT", "nap-workspace");
+    put("NAP_WORKSPACE_SERVICE_ACCOUNT", "nap-workspace".into());
     if Module::Codex.enabled(settings) {
-        put("OPENAI_BASE_URL", settings.str("OPENAI_BASE_URL"));
+        put("OPENAI_BASE_URL", settings.str("OPENAI_BASE_URL").into());
     }
     if Module::ClaudeCode.enabled(settings) {
-        put("ANTHROPIC_BASE_URL", settings.str("ANTHROPIC_BASE_URL"));
+        put(
+            "ANTHROPIC_BASE_URL",
+            settings.str("ANTHROPIC_BASE_URL").into(),
+        );
     }
     if let Some(s) = &sandbox {
-        put("NAP_SANDBOX_URL", &s.origin);
+        put("NAP_SANDBOX_URL", s.origin.as_str().into());
     }
     if let Some(b) = &browser {
-        put("NAP_BROWSER_URL", &b.origin);
+        put("NAP_BROWSER_URL", b.origin.as_str().into());
     }
     let ldap_ca = (Module::Ldap.enabled(settings) && settings.is_set("LDAP_CA_CERT"))
         .then(|| settings.str("LDAP_CA_CERT").to_string());
     if Module::Ldap.enabled(settings) {
-        put("LDAP_URL", settings.str("LDAP_URL"));
+        put("LDAP_URL", settings.str("LDAP_URL").into());
         put(
             "LDAP_START_TLS",
-            &settings.bool("LDAP_START_TLS").to_string(),
+            settings.bool("LDAP_START_TLS").to_string().into(),
         );
-        put("LDAP_BIND_DN", settings.str("LDAP_BIND_DN"));
-        put("LDAP_USER_BASE_DN", settings.str("LDAP_USER_BASE_DN"));
-        put("LDAP_USER_FILTER", settings.str("LDAP_USER_FILTER"));
+        put("LDAP_BIND_DN", settings.str("LDAP_BIND_DN").into());
+        put(
+            "LDAP_USER_BASE_DN",
+            settings.str("LDAP_USER_BASE_DN").into(),
+        );
+        put("LDAP_USER_FILTER", settings.str("LDAP_USER_FILTER").into());
         if ldap_ca.is_some() {
-            put("LDAP_CA_CERT_FILE", "/etc/nap/ldap/ca.crt");
+            put("LDAP_CA_CERT_FILE", "/etc/nap/ldap/ca.crt".into());
         }
     }
     let config = ConfigPlan {

@@ -128,7 +128,7 @@ pub(crate) fn plan(
     );
     let coturn_image = ctx.image(
         "TURN relay (coturn)",
-        image_ref(settings, "docker.io", "coturn/coturn", COTURN_VERSION),
+        image_ref(settings, "docker.io", "coturn", "coturn", COTURN_VERSION),
     );
 
     // The browser calls the sandbox only when both modules are on (and only then gets its key).
