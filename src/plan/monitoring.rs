@@ -31,14 +31,14 @@ into_data!(Monitoring {
     labels
 });
 
-pub(crate) fn plan(ctx: &Ctx, components: &[&str], cluster: &str) -> Monitoring {
+pub(crate) fn plan(ctx: &Ctx, components: &[&'static str], cluster: &str) -> Monitoring {
     let mut labels = ctx.labels("monitoring", "nap");
     labels.append(super::placement::node_selector_like(
         ctx.settings.list("MONITORING_LABELS"),
     ));
     let platform_selector = data!({
         "matchLabels": {"app.kubernetes.io/part-of": "nap", "app.kubernetes.io/instance": "nap"},
-        "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In", "values": components}],
+        "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In", "values": super::network::component_names(components)}],
     });
     Monitoring {
         platform: "nap-platform".into(),

@@ -47,6 +47,16 @@ fn component(c: &'static str) -> Data {
     data!({"matchLabels": {COMPONENT: Text::Borrowed(c)}})
 }
 
+/// Component names as a list of values, borrowed rather than copied.
+pub(crate) fn component_names(components: &[&'static str]) -> Data {
+    Data::Seq(
+        components
+            .iter()
+            .map(|c| Data::Str(Text::Borrowed(c)))
+            .collect(),
+    )
+}
+
 fn from_components(components: &[&'static str]) -> Vec<Data> {
     components
         .iter()
@@ -69,31 +79,22 @@ fn postgres_pods(cluster: &str) -> Data {
 /// operator allows explicitly.
 fn internet(ctx: &Ctx) -> Vec<Data> {
     let s = ctx.settings;
-    let cluster: Vec<&String> = s
-        .list("CLUSTER_POD_CIDRS")
-        .iter()
-        .chain(s.list("CLUSTER_SERVICE_CIDRS"))
-        .collect();
-    let except_v4: Vec<String> = NOT_INTERNET_V4
-        .iter()
-        .map(|c| c.to_string())
-        .chain(
-            cluster
-                .iter()
-                .filter(|c| !c.contains(':'))
-                .map(|c| c.to_string()),
-        )
-        .collect();
-    let except_v6: Vec<String> = NOT_INTERNET_V6
-        .iter()
-        .map(|c| c.to_string())
-        .chain(
-            cluster
-                .iter()
-                .filter(|c| c.contains(':'))
-                .map(|c| c.to_string()),
-        )
-        .collect();
+    let cluster = || {
+        s.list("CLUSTER_POD_CIDRS")
+            .iter()
+            .chain(s.list("CLUSTER_SERVICE_CIDRS"))
+    };
+    // The fixed ranges are borrowed; only the cluster's own are copied.
+    let except = |fixed: &'static [&'static str], v6: bool| {
+        let mut list = Vec::with_capacity(fixed.len() + cluster().count());
+        list.extend(fixed.iter().map(|c| Data::Str(Text::Borrowed(c))));
+        list.extend(cluster().filter(|c| c.contains(':') == v6).map(Data::from));
+        list
+    };
+    let (except_v4, except_v6) = (
+        except(NOT_INTERNET_V4, false),
+        except(NOT_INTERNET_V6, true),
+    );
     let mut peers = vec![
         data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except_v4}}),
         data!({"ipBlock": {"cidr": "::/0", "except": except_v6}}),
@@ -327,7 +328,11 @@ pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
 }
 
 /// Prometheus, in MONITORING_NAMESPACE, scrapes the platform's services and PostgreSQL.
-pub(crate) fn monitoring(ctx: &Ctx, components: &[&str], database: &str) -> Vec<NetworkPolicy> {
+pub(crate) fn monitoring(
+    ctx: &Ctx,
+    components: &[&'static str],
+    database: &str,
+) -> Vec<NetworkPolicy> {
     let prometheus = data!([{"namespaceSelector": {"matchLabels": {
         "kubernetes.io/metadata.name": ctx.settings.str("MONITORING_NAMESPACE"),
     }}}]);
@@ -336,7 +341,7 @@ pub(crate) fn monitoring(ctx: &Ctx, components: &[&str], database: &str) -> Vec<
             ctx,
             "nap-monitoring",
             "Prometheus scrapes /metrics on the platform's http port",
-            data!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": components}]}),
+            data!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(components)}]}),
             Some(vec![
                 data!({"from": &prometheus, "ports": tcp(&[HTTP_PORT])}),
             ]),
