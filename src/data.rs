@@ -159,13 +159,13 @@ impl Data {
 }
 
 /// Where `key` is among a map's entries.
-fn position(entries: &[(Text, Data)], key: &str) -> Option<usize> {
+pub(crate) fn position(entries: &[(Text, Data)], key: &str) -> Option<usize> {
     entries.iter().position(|(k, _)| k == key)
 }
 
 /// Set `key` to `value` in place when the key is there, else add it at the end: repeated keys
 /// keep the first position and the last value, as JSON objects do.
-fn insert_entry(entries: &mut Vec<(Text, Data)>, key: Text, value: Data) {
+pub(crate) fn insert_entry(entries: &mut Vec<(Text, Data)>, key: Text, value: Data) {
     match position(entries, &key) {
         Some(at) => entries[at].1 = value,
         None => entries.push((key, value)),

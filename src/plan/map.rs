@@ -1,6 +1,6 @@
 //! [`Map`]: labels, annotations and selectors.
 
-use crate::data::{Data, Text};
+use crate::data::{insert_entry, position, Data, Text};
 use serde::ser::{Serialize, Serializer};
 
 /// Text keys to text values, in insertion order. Entries are kept as the `Data::Map` they become:
@@ -24,21 +24,14 @@ impl Map {
 
     /// Set `key` to `value`: in place when the key is there (keeping its position), else at the end.
     pub fn insert(&mut self, key: impl Into<Text>, value: impl Into<Text>) {
-        self.set(key.into(), Data::Str(value.into()));
+        insert_entry(&mut self.0, key.into(), Data::Str(value.into()));
     }
 
     /// Insert every entry of `other`, in its order.
     pub fn append(&mut self, other: Map) {
         self.0.reserve(other.0.len());
         for (k, v) in other.0 {
-            self.set(k, v);
-        }
-    }
-
-    fn set(&mut self, key: Text, value: Data) {
-        match self.0.iter().position(|(k, _)| *k == key) {
-            Some(at) => self.0[at].1 = value,
-            None => self.0.push((key, value)),
+            insert_entry(&mut self.0, k, v);
         }
     }
 
@@ -52,10 +45,7 @@ impl Map {
 
     /// The value at `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .and_then(|(_, v)| v.as_str())
+        position(&self.0, key).and_then(|at| self.0[at].1.as_str())
     }
 }
 
