@@ -182,7 +182,7 @@ impl Compiler<'_> {
             let mut root = self.node(document, &exprs, &mut used, line)?;
             fix(&mut root, 0);
             items.push(Item::Document {
-                slot_keys: has_slot_key(&root),
+                slot_keys: has_slot(&root, false),
                 root,
                 exprs: Cow::Owned(used),
             });
@@ -271,7 +271,7 @@ fn fix(node: &mut Node, indent: usize) {
             for (key, value) in entries.to_mut() {
                 match key {
                     // A null value leaves its entry out: nothing to write.
-                    Key::Str(key) if !has_slot(value) && *value != Node::Null => {
+                    Key::Str(key) if !has_slot(value, true) && *value != Node::Null => {
                         let text = crate::yaml::entry_text(key, &as_json(value), indent);
                         *value = fixed(value, text);
                     }
@@ -281,7 +281,7 @@ fn fix(node: &mut Node, indent: usize) {
         }
         Node::Seq(items) => {
             for item in items.to_mut() {
-                if has_slot(item) {
+                if has_slot(item, true) {
                     fix(item, indent + 2);
                 } else {
                     let text = crate::yaml::item_text(&as_json(item), indent);
@@ -293,24 +293,15 @@ fn fix(node: &mut Node, indent: usize) {
     }
 }
 
-fn has_slot(node: &Node) -> bool {
+/// Whether a slot stands somewhere in `node` as a key, or (with `as_value`) as a value too.
+fn has_slot(node: &Node, as_value: bool) -> bool {
     match node {
-        Node::Slot(_) => true,
+        Node::Slot(_) => as_value,
         Node::Map(entries) => entries
             .iter()
-            .any(|(key, value)| matches!(key, Key::Slot(_)) || has_slot(value)),
-        Node::Seq(items) => items.iter().any(has_slot),
-        Node::Fixed { node, .. } => has_slot(node),
-        _ => false,
-    }
-}
-
-fn has_slot_key(node: &Node) -> bool {
-    match node {
-        Node::Map(entries) => entries
-            .iter()
-            .any(|(key, value)| matches!(key, Key::Slot(_)) || has_slot_key(value)),
-        Node::Seq(items) => items.iter().any(has_slot_key),
+            .any(|(key, value)| matches!(key, Key::Slot(_)) || has_slot(value, as_value)),
+        Node::Seq(items) => items.iter().any(|item| has_slot(item, as_value)),
+        Node::Fixed { node, .. } => has_slot(node, as_value),
         _ => false,
     }
 }
