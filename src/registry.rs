@@ -272,7 +272,7 @@ impl Key {
 
 /// Look a key up by its exact name.
 pub fn key(name: &str) -> Option<&'static Key> {
-    KEYS.iter().find(|k| k.name == name)
+    position(name).map(|at| &KEYS[at])
 }
 
 /// Where a key is in [`KEYS`], by its exact name.
