@@ -256,7 +256,7 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::NameList => raw
             .split(',')
             .map(str::trim)
-            .map(|n| check_name(n, &format_args!("{n:?}")).map(|_| n.to_string()))
+            .map(|n| check_name(n, &Shown::Quoted(n)).map(|_| n.to_string()))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
         KeyType::DigestList => parse_digests(raw).map(Value::List),
@@ -744,7 +744,7 @@ fn check_enum(raw: &str, shown: &dyn fmt::Display, options: &[&str]) -> Result<(
 fn parse_enum_list(raw: &str, options: &[&str]) -> Result<Vec<String>, Problem> {
     let mut items: Vec<String> = Vec::new();
     for item in raw.split(',').map(str::trim) {
-        check_enum(item, &format_args!("{item:?}"), options)?;
+        check_enum(item, &Shown::Quoted(item), options)?;
         if items.iter().any(|i| i == item) {
             return Err(problem(
                 format!("{item:?} is listed twice"),
