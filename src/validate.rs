@@ -667,8 +667,14 @@ fn check_host(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
             format!("give the bare host or IP, e.g. {host}"),
         ));
     }
-    if raw.parse::<IpAddr>().is_ok() {
-        return Ok(());
+    if let Ok(ip) = raw.parse::<IpAddr>() {
+        return check_host_address(ip, shown);
+    }
+    if looks_like_ipv4(raw) {
+        return Err(problem(
+            format!("{shown} is not an IPv4 address"),
+            "write four numbers 0-255 separated by dots, without leading zeros, e.g. 192.0.2.10",
+        ));
     }
     if let Some((host, port)) = raw.rsplit_once(':') {
         if port.bytes().all(|b| b.is_ascii_digit()) {
@@ -692,6 +698,42 @@ fn check_host(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
         ));
     }
     Ok(())
+}
+
+/// Whether a name is meant as an IPv4 address: its last label is a number (decimal or 0x hex),
+/// which no top-level domain is. Resolvers read `1.2.3`, `0x7f.1` or `01.2.3.4` as addresses in
+/// ways that differ between libraries, so only the strict dotted quad is accepted.
+fn looks_like_ipv4(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or(host);
+    let hex = last
+        .strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+    hex || (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// An address that names no single host: unspecified (0.0.0.0, ::), broadcast, or multicast.
+/// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are judged by their IPv4 address.
+fn check_host_address(ip: IpAddr, shown: &dyn fmt::Display) -> Result<(), Problem> {
+    let ip = canonical(ip);
+    let what = match ip {
+        _ if ip.is_unspecified() => "the unspecified address (any address)",
+        IpAddr::V4(v4) if v4.is_broadcast() => "the broadcast address",
+        _ if ip.is_multicast() => "a multicast address",
+        _ => return Ok(()),
+    };
+    Err(problem(
+        format!("{shown} is {what}, not the address of a host"),
+        "give the IP address or DNS name of the host itself, e.g. 192.0.2.10 or nap.example.com",
+    ))
+}
+
+/// An IPv4-mapped IPv6 address as the IPv4 address it stands for; any other address as it is.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
 }
 
 fn check_email(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
@@ -1733,6 +1775,70 @@ mod tests {
         );
         assert!(e.contains("is not a URL"), "{e}");
         assert!(run(&[("TOS_HOST", "2001:db8::1")]).settings.is_some());
+    }
+
+    #[test]
+    fn ipv4_literals_are_strict_dotted_quads() {
+        for host in [
+            "1.2.3",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3.4.5",
+            "0x7f.0.0.1",
+            "nap.0x1",
+        ] {
+            let e = error_for(&[("TOS_HOST", host)], "TOS_HOST");
+            assert!(e.contains("is not an IPv4 address"), "{host}: {e}");
+            let e = error_for(
+                &[("BROWSER_ENABLED", "true"), ("TURN_HOST", host)],
+                "TURN_HOST",
+            );
+            assert!(e.contains("is not an IPv4 address"), "{host}: {e}");
+        }
+        let e = error_for(
+            &[
+                ("AGENT_TYPES", "codex"),
+                ("OPENAI_BASE_URL", "https://10.1.2/v1"),
+            ],
+            "OPENAI_BASE_URL",
+        );
+        assert!(e.contains("is not an IPv4 address"), "{e}");
+        for host in [
+            "192.0.2.10",
+            "nap.example.com",
+            "nap1.example.com",
+            "2001:db8::1",
+        ] {
+            assert!(run(&[("TOS_HOST", host)]).settings.is_some(), "{host}");
+        }
+    }
+
+    #[test]
+    fn hosts_name_one_host() {
+        let cases = [
+            ("0.0.0.0", "the unspecified address"),
+            ("::", "the unspecified address"),
+            ("::ffff:0.0.0.0", "the unspecified address"),
+            ("255.255.255.255", "the broadcast address"),
+            ("224.0.0.1", "a multicast address"),
+            ("ff02::1", "a multicast address"),
+        ];
+        for (host, expected) in cases {
+            let e = error_for(&[("TOS_HOST", host)], "TOS_HOST");
+            assert!(e.contains(expected), "{host}: {e}");
+            let e = error_for(&[("NFS_SERVER", host), ("NFS_SHARE", "/srv")], "NFS_SERVER");
+            assert!(e.contains(expected), "{host}: {e}");
+        }
+        let e = error_for(
+            &[
+                ("INGRESS_MODE", "external"),
+                ("TOS_PUBLIC_URL", "http://0.0.0.0:8080"),
+            ],
+            "TOS_PUBLIC_URL",
+        );
+        assert!(e.contains("the unspecified address"), "{e}");
+        let e = error_for(&[("HTTPS_PROXY", "http://[::]:3128")], "HTTPS_PROXY");
+        assert!(e.contains("the unspecified address"), "{e}");
     }
 
     #[test]
