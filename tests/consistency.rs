@@ -1039,3 +1039,105 @@ fn every_profile_fits_the_minimum_nodes_with_room_for_workspaces() {
         );
     }
 }
+
+/// A label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a
+/// letter or digit (or empty).
+fn label_value_ok(v: &str) -> bool {
+    v.is_empty()
+        || (v.len() <= 63
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            && v.as_bytes()[0].is_ascii_alphanumeric()
+            && v.as_bytes()[v.len() - 1].is_ascii_alphanumeric())
+}
+
+fn labels_in(value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if matches!(k.as_str(), "labels" | "matchLabels" | "nodeSelector") {
+                    for (name, text) in v.as_object().into_iter().flatten() {
+                        out.push((name.clone(), s(text)));
+                    }
+                }
+                labels_in(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| labels_in(v, out)),
+        _ => {}
+    }
+}
+
+/// At the longest NAMESPACE values.env accepts with every module on, each name napgen builds
+/// fits its kind: namespaces, Services and Jobs are DNS labels (63), other objects DNS
+/// subdomains (253), and every label value (objects and run-time pod templates) 63.
+#[test]
+fn names_and_labels_fit_kubernetes_limits_at_the_longest_namespace() {
+    let namespace = "n".repeat(58);
+    let install = install(&entries(&[
+        ("NAMESPACE", &namespace),
+        ("PROFILE", "multi-node"),
+        ("TOS_HOST", "203.0.113.10"),
+        ("RWO_STORAGE_CLASS", "ceph-rbd"),
+        ("NFS_SERVER", "nfs.example.com"),
+        ("NFS_SHARE", "/srv/nap"),
+        ("AGENT_TYPES", "codex,claude-code"),
+        ("SANDBOX_ENABLED", "true"),
+        ("BROWSER_ENABLED", "true"),
+        ("TURN_HOST", "203.0.113.10"),
+        ("TURN_NODE", "worker-1"),
+        ("BACKUP_ENABLED", "true"),
+        ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+        ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+        ("MONITORING_ENABLED", "true"),
+    ]));
+    let mut problems = Vec::new();
+    let mut namespaces = BTreeSet::new();
+    let mut seen_labels = BTreeSet::new();
+    for o in &install.objects {
+        let (kind, ns, name) = key_of(o);
+        let limit = match kind.as_str() {
+            "Namespace" | "Service" | "Job" => 63,
+            _ => 253,
+        };
+        if name.len() > limit {
+            problems.push(format!("{kind} {name}: {} > {limit}", name.len()));
+        }
+        namespaces.insert(ns);
+        let mut labels = Vec::new();
+        labels_in(o, &mut labels);
+        for data in o["data"].as_object().into_iter().flatten() {
+            if let Some(text) = data.1.as_str().filter(|t| t.contains("kind:")) {
+                for template in yaml::parse_documents(text).unwrap() {
+                    labels_in(&template, &mut labels);
+                }
+            }
+        }
+        for (label, value) in labels {
+            seen_labels.insert(label.clone());
+            if !label_value_ok(&value) {
+                problems.push(format!("{kind} {name}: label {label}={value}"));
+            }
+        }
+    }
+    assert!(
+        namespaces.contains(&format!("{namespace}-turn")),
+        "{namespaces:?}"
+    );
+    // Object labels, selectors, node selectors and the run-time pod templates' labels were read.
+    for label in [
+        "app.kubernetes.io/version",
+        "kubernetes.io/hostname",
+        "nap.io/agent-type",
+        "cnpg.io/cluster",
+    ] {
+        assert!(
+            seen_labels.contains(label),
+            "{label} not seen: {seen_labels:?}"
+        );
+    }
+    for ns in namespaces.iter().filter(|n| n.len() > 63) {
+        problems.push(format!("namespace {ns}: {} > 63", ns.len()));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -232,7 +232,7 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
         .append(ctx.scan_exceptions(&[image.as_str()], &[("CKV_K8S_19", HOST_NETWORK_REASON)]));
     Coturn {
         annotations,
-        namespace: format!("{}-turn", ctx.namespace),
+        namespace: crate::registry::turn_namespace(settings),
         name: "coturn",
         image,
         labels,
