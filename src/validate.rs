@@ -418,6 +418,7 @@ fn check_url(raw: &str, shown: &dyn fmt::Display, schemes: &[&str]) -> Result<()
         )
     })?;
     check_host(host, &format_args!("the host {host:?}"))?;
+    check_endpoint_host(host, shown)?;
     if !path.is_empty() && schemes.contains(&"ldap") {
         return Err(problem(
             format!("{shown} has a path"),
@@ -729,6 +730,74 @@ fn check_host_address(ip: IpAddr, shown: &dyn fmt::Display) -> Result<(), Proble
         format!("{shown} is {what}, not the address of a host"),
         "give the IP address or DNS name of the host itself, e.g. 192.0.2.10 or nap.example.com",
     ))
+}
+
+/// Link-local ranges and the cloud metadata addresses outside them (Alibaba Cloud's, AWS's IPv6
+/// one), where clouds serve instance credentials. No URL key may point there, and egress rules
+/// keep every pod away from them.
+pub const METADATA_RANGES: &[&str] = &[
+    "169.254.0.0/16",
+    "100.100.100.200/32",
+    "fe80::/10",
+    "fd00:ec2::254/128",
+];
+
+/// Host names that resolve to a cloud's metadata address.
+const METADATA_NAMES: &[&str] = &[
+    "metadata",
+    "metadata.google.internal",
+    "metadata.goog",
+    "instance-data",
+    "instance-data.ec2.internal",
+];
+
+/// Whether `ip` lies in the block `cidr` (`address/prefix`, both families).
+pub fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
+    let Some((Ok(net), Ok(prefix))) = cidr
+        .split_once('/')
+        .map(|(a, p)| (a.parse::<IpAddr>(), p.parse::<u32>()))
+    else {
+        return false;
+    };
+    let (net, ip, bits) = match (net, canonical(ip)) {
+        (IpAddr::V4(n), IpAddr::V4(i)) => (u128::from(n.to_bits()), u128::from(i.to_bits()), 32),
+        (IpAddr::V6(n), IpAddr::V6(i)) => (n.to_bits(), i.to_bits(), 128),
+        _ => return false,
+    };
+    let shift = bits - prefix.min(bits);
+    shift == bits || (net >> shift) == (ip >> shift)
+}
+
+/// A URL's host is an endpoint pods connect to (or users open): never loopback, which in a pod
+/// is the pod itself, nor link-local or cloud metadata.
+fn check_endpoint_host(host: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+    let lower = host.to_ascii_lowercase();
+    let ip = host.parse::<IpAddr>().ok().map(canonical);
+    if ip.is_some_and(|ip| ip.is_loopback())
+        || lower == "localhost"
+        || lower.ends_with(".localhost")
+    {
+        return Err(problem(
+            format!("{shown} points at loopback ({host}): inside a pod that is the pod itself, and for a user their own machine"),
+            "give an address or name the pods reach: a DNS name, an IP of the host, or an in-cluster Service as name.namespace.svc",
+        ));
+    }
+    let metadata = match ip {
+        Some(ip) => METADATA_RANGES
+            .iter()
+            .find(|c| cidr_contains(c, ip))
+            .copied(),
+        None => METADATA_NAMES
+            .contains(&lower.as_str())
+            .then_some("a metadata name"),
+    };
+    if let Some(range) = metadata {
+        return Err(problem(
+            format!("{shown} points at a link-local or cloud metadata address ({host}, {range}), where clouds serve instance credentials"),
+            "give the endpoint's own address or name; no pod is allowed to reach link-local or metadata addresses",
+        ));
+    }
+    Ok(())
 }
 
 /// An IPv4-mapped IPv6 address as the IPv4 address it stands for; any other address as it is.
@@ -2087,6 +2156,96 @@ mod tests {
             "TOS_PUBLIC_URL",
         );
         assert!(e.contains("lower case: nap.example.com"), "{e}");
+    }
+
+    #[test]
+    fn url_endpoints_are_never_loopback_link_local_or_metadata() {
+        // (key, what turns it on, URL with {} for the host)
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let url_keys: &[Case] = &[
+            (
+                "OPENAI_BASE_URL",
+                &[("AGENT_TYPES", "codex")],
+                "https://{}/v1",
+            ),
+            (
+                "ANTHROPIC_BASE_URL",
+                &[("AGENT_TYPES", "claude-code")],
+                "https://{}",
+            ),
+            ("HTTP_PROXY", &[], "http://{}:3128"),
+            ("HTTPS_PROXY", &[], "http://{}:3128"),
+            ("LDAP_URL", &[("LDAP_ENABLED", "true")], "ldap://{}:389"),
+            (
+                "BACKUP_S3_ENDPOINT",
+                &[("BACKUP_ENABLED", "true")],
+                "https://{}",
+            ),
+            (
+                "OPENSANDBOX_URL",
+                &[("SANDBOX_ENABLED", "true")],
+                "http://{}:8080",
+            ),
+            (
+                "TOS_PUBLIC_URL",
+                &[("INGRESS_MODE", "external")],
+                "https://{}",
+            ),
+            (
+                "SANDBOX_PUBLIC_URL",
+                &[("SANDBOX_ENABLED", "true"), ("INGRESS_MODE", "external")],
+                "https://{}",
+            ),
+            (
+                "BROWSER_PUBLIC_URL",
+                &[("BROWSER_ENABLED", "true"), ("INGRESS_MODE", "external")],
+                "https://{}",
+            ),
+        ];
+        // Every URL key of the registry is covered.
+        let covered: Vec<&str> = url_keys.iter().map(|(k, _, _)| *k).collect();
+        for key in KEYS
+            .iter()
+            .filter(|k| matches!(k.ty, KeyType::Url | KeyType::LdapUrl | KeyType::ProxyUrl))
+        {
+            assert!(covered.contains(&key.name), "{} is not tested", key.name);
+        }
+        let hosts = [
+            ("169.254.169.254", "cloud metadata"),
+            ("169.254.0.1", "169.254.0.0/16"),
+            ("100.100.100.200", "100.100.100.200/32"),
+            ("[fe80::1]", "fe80::/10"),
+            ("[fd00:ec2::254]", "fd00:ec2::254/128"),
+            ("[::ffff:169.254.169.254]", "169.254.0.0/16"),
+            ("metadata.google.internal", "a metadata name"),
+            ("127.0.0.1", "loopback"),
+            ("127.1.2.3", "loopback"),
+            ("[::1]", "loopback"),
+            ("localhost", "loopback"),
+            ("api.localhost", "loopback"),
+        ];
+        for (key, extra, template) in url_keys {
+            for (host, expected) in hosts {
+                let url = template.replace("{}", host);
+                let mut pairs = extra.to_vec();
+                pairs.push((key, &url));
+                let e = error_for(&pairs, key);
+                assert!(
+                    e.contains(expected) && e.contains("help: give "),
+                    "{url}: {e}"
+                );
+            }
+        }
+        // Neighbours of the ranges are ordinary addresses.
+        for host in [
+            "169.253.255.255",
+            "100.100.100.201",
+            "[fd00:ec2::253]",
+            "10.0.0.5",
+        ] {
+            let url = format!("http://{host}:3128");
+            assert!(run(&[("HTTPS_PROXY", &url)]).settings.is_some(), "{url}");
+        }
     }
 
     #[test]
