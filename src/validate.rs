@@ -118,6 +118,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
     check_unused(&settings, &mut diags);
     check_relations(&settings, &mut diags);
     check_turn_reachability(&settings, &mut diags);
+    check_private_endpoints(&settings, &mut diags);
     check_storage_class_overrides(entries, &mut diags);
 
     let ok = !diags.iter().any(Diagnostic::is_error);
@@ -741,6 +742,22 @@ pub const METADATA_RANGES: &[&str] = &[
     "fe80::/10",
     "fd00:ec2::254/128",
 ];
+
+/// The namespace of an in-cluster Service's name: `name.namespace.svc`, or with the cluster
+/// domain `.svc.cluster.local`; a headless Service's pods (`pod.name.namespace.svc...`) too.
+pub fn service_namespace(host: &str) -> Option<&str> {
+    let lower = host.to_ascii_lowercase();
+    let cut = if lower.ends_with(".svc.cluster.local") {
+        ".svc.cluster.local".len()
+    } else if lower.ends_with(".svc") {
+        ".svc".len()
+    } else {
+        return None;
+    };
+    let rest = &host[..host.len() - cut];
+    let (service, namespace) = rest.rsplit_once('.')?;
+    (!service.is_empty() && !namespace.is_empty()).then_some(namespace)
+}
 
 /// Host names that resolve to a cloud's metadata address.
 const METADATA_NAMES: &[&str] = &[
@@ -1728,6 +1745,7 @@ fn is_public_host(host: &str) -> bool {
         ".home.arpa",
         ".svc",
         ".cluster.local",
+        ".corp",
     ];
     let lower = host.to_ascii_lowercase();
     lower.contains('.') && !LOCAL_SUFFIXES.iter().any(|s| lower.ends_with(s))
@@ -1737,6 +1755,53 @@ fn is_public_host(host: &str) -> bool {
 fn url_host(url: &str) -> Option<&str> {
     let (_, authority, _) = split_url(url)?;
     host_of_authority(authority).ok()
+}
+
+/// Endpoints given by a name egress rules cannot place. Agent pods reach only the internet (and
+/// IPs or in-cluster Services their LLM endpoint is given as), so a private LLM host name is
+/// blocked until AGENT_EGRESS_ALLOW_CIDRS opens its range. A single-label name of a proxy, LDAP
+/// server or S3 endpoint may be an in-cluster Service found through the search path, which the
+/// egress rules for addresses outside the cluster do not reach.
+fn check_private_endpoints(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    let on = |m: Module| m.enabled(settings);
+    let mut keys: Vec<(&str, bool)> = Vec::new();
+    if on(Module::Codex) {
+        keys.push(("OPENAI_BASE_URL", true));
+    }
+    if on(Module::ClaudeCode) {
+        keys.push(("ANTHROPIC_BASE_URL", true));
+    }
+    keys.extend([("HTTP_PROXY", false), ("HTTPS_PROXY", false)]);
+    if on(Module::Ldap) {
+        keys.push(("LDAP_URL", false));
+    }
+    if on(Module::Backup) {
+        keys.push(("BACKUP_S3_ENDPOINT", false));
+    }
+    let opened = !settings.list("AGENT_EGRESS_ALLOW_CIDRS").is_empty();
+    for (key, agents) in keys {
+        let Some(host) = settings.opt(key).and_then(url_host) else {
+            continue;
+        };
+        if host.parse::<IpAddr>().is_ok() || service_namespace(host).is_some() {
+            continue;
+        }
+        if agents && !opened && !is_public_host(host) {
+            diags.push(key_warning(
+                settings,
+                key,
+                format!("{host} is a private host name: agent pods reach only the internet, so their NetworkPolicy blocks it"),
+                "set AGENT_EGRESS_ALLOW_CIDRS to the range its address is in (e.g. 10.20.0.0/24), or give the endpoint as an IP or an in-cluster Service (name.namespace.svc), which napgen opens on the URL's port",
+            ));
+        } else if !agents && !host.contains('.') {
+            diags.push(key_warning(
+                settings,
+                key,
+                format!("{host} is a single-label name: when it is an in-cluster Service, the NetworkPolicies do not open it"),
+                "write an in-cluster Service as name.namespace.svc (napgen then allows its namespace on the URL's port), or give the host's full DNS name or IP",
+            ));
+        }
+    }
 }
 
 /// A TURN relay on a private address cannot be reached by users who come in through a public
@@ -2245,6 +2310,104 @@ mod tests {
         ] {
             let url = format!("http://{host}:3128");
             assert!(run(&[("HTTPS_PROXY", &url)]).settings.is_some(), "{url}");
+        }
+    }
+
+    #[test]
+    fn private_endpoint_names_warn_with_the_key_that_opens_them() {
+        let warnings = |pairs: &[(&str, &str)]| {
+            let v = run(pairs);
+            assert!(v.settings.is_some(), "{:?}", messages(&v));
+            messages(&v)
+                .into_iter()
+                .filter(|m| m.contains("private host name") || m.contains("single-label"))
+                .collect::<Vec<_>>()
+        };
+        for host in [
+            "llm",
+            "llm.internal",
+            "llm.local",
+            "llm.lan",
+            "llm.corp",
+            "llm.home.arpa",
+        ] {
+            let url = format!("http://{host}:4000/v1");
+            let w = warnings(&[("AGENT_TYPES", "codex"), ("OPENAI_BASE_URL", &url)]);
+            assert_eq!(w.len(), 1, "{host}: {w:?}");
+            assert!(
+                w[0].starts_with(&format!(
+                    "warning: values.env:2: OPENAI_BASE_URL: {host} is a private host name"
+                )) && w[0].contains("help: set AGENT_EGRESS_ALLOW_CIDRS"),
+                "{w:?}"
+            );
+        }
+        let w = warnings(&[
+            ("AGENT_TYPES", "claude-code"),
+            ("ANTHROPIC_BASE_URL", "http://llm.corp:8080"),
+        ]);
+        assert!(
+            w[0].contains("ANTHROPIC_BASE_URL: llm.corp is a private host name"),
+            "{w:?}"
+        );
+        // Nothing to say: public names, IPs, in-cluster Services, or ranges opened by the operator.
+        for url in [
+            "https://llm.example.com/v1",
+            "http://10.0.5.7:4000/v1",
+            "http://litellm.ai.svc:4000/v1",
+            "http://litellm.ai.svc.cluster.local:4000/v1",
+        ] {
+            assert!(
+                warnings(&[("AGENT_TYPES", "codex"), ("OPENAI_BASE_URL", url)]).is_empty(),
+                "{url}"
+            );
+        }
+        assert!(warnings(&[
+            ("AGENT_TYPES", "codex"),
+            ("OPENAI_BASE_URL", "http://llm.internal/v1"),
+            ("AGENT_EGRESS_ALLOW_CIDRS", "10.20.0.0/24"),
+        ])
+        .is_empty());
+        // Proxies, LDAP and S3 are reached at any address outside the cluster; a single-label
+        // name may be a Service, which those rules do not reach.
+        let w = warnings(&[("HTTPS_PROXY", "http://squid:3128")]);
+        assert!(
+            w.len() == 1
+                && w[0].contains("HTTPS_PROXY: squid is a single-label name")
+                && w[0].contains("name.namespace.svc"),
+            "{w:?}"
+        );
+        assert!(warnings(&[("HTTPS_PROXY", "http://squid.corp:3128")]).is_empty());
+        let w = warnings(&[
+            ("LDAP_ENABLED", "true"),
+            ("LDAP_URL", "ldap://ldap:389"),
+            ("LDAP_BIND_DN", "cn=a"),
+            ("LDAP_USER_BASE_DN", "dc=a"),
+        ]);
+        assert!(
+            w.len() == 1 && w[0].contains("LDAP_URL: ldap is a single-label name"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn service_namespaces() {
+        assert_eq!(service_namespace("litellm.ai.svc"), Some("ai"));
+        assert_eq!(
+            service_namespace("litellm.ai.svc.cluster.local"),
+            Some("ai")
+        );
+        assert_eq!(
+            service_namespace("ldap-0.ldap.auth.svc.cluster.local"),
+            Some("auth")
+        );
+        for host in [
+            "ai.svc",
+            "svc",
+            "litellm.ai",
+            "litellm.ai.svc.example.com",
+            ".ai.svc",
+        ] {
+            assert_eq!(service_namespace(host), None, "{host}");
         }
     }
 

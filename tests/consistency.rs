@@ -1141,3 +1141,128 @@ fn names_and_labels_fit_kubernetes_limits_at_the_longest_namespace() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The egress rules of NetworkPolicy `name`.
+fn egress<'a>(install: &'a Install, name: &str) -> &'a [Value] {
+    install
+        .objects
+        .iter()
+        .find(|o| o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no NetworkPolicy {name}"))["spec"]["egress"]
+        .as_array()
+        .unwrap()
+}
+
+/// The TCP ports a policy's rules open to a peer that `matches`; `None` in the list stands for
+/// a rule without ports (every port).
+fn ports_to(rules: &[Value], matches: impl Fn(&Value) -> bool) -> Vec<Option<u64>> {
+    let mut out = Vec::new();
+    for rule in rules {
+        if !rule["to"].as_array().into_iter().flatten().any(&matches) {
+            continue;
+        }
+        match rule["ports"].as_array() {
+            None => out.push(None),
+            Some(ports) => out.extend(ports.iter().map(|p| p["port"].as_u64())),
+        }
+    }
+    out
+}
+
+fn in_namespace(ns: &'static str) -> impl Fn(&Value) -> bool {
+    move |peer| peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] == ns
+}
+
+fn cidr(c: &'static str) -> impl Fn(&Value) -> bool {
+    move |peer| peer["ipBlock"]["cidr"] == c
+}
+
+/// Endpoints given as in-cluster Services get a rule to their namespace on the URL's port, for
+/// the pods that call them; endpoints given as IPs are opened on the URL's port only.
+#[test]
+fn endpoints_get_the_egress_they_need_on_their_port_only() {
+    let install = install(&entries(&[
+        ("AGENT_TYPES", "codex,claude-code"),
+        ("OPENAI_BASE_URL", "http://litellm.ai-gateway.svc:4000/v1"),
+        ("ANTHROPIC_BASE_URL", "https://10.0.5.7:8443"),
+        ("HTTPS_PROXY", "http://squid.proxy.svc.cluster.local:3128"),
+        ("HTTP_PROXY", "http://10.9.9.9:3128"),
+        ("LDAP_ENABLED", "true"),
+        ("LDAP_URL", "ldaps://ldap.auth.svc:636"),
+        ("LDAP_BIND_DN", "cn=nap,dc=example,dc=com"),
+        ("LDAP_USER_BASE_DN", "ou=people,dc=example,dc=com"),
+        ("BACKUP_ENABLED", "true"),
+        ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+        ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+        ("BACKUP_S3_ENDPOINT", "http://minio.storage.svc:9000"),
+        ("SANDBOX_ENABLED", "true"),
+        ("BROWSER_ENABLED", "true"),
+        ("TURN_HOST", "192.168.1.10"),
+    ]));
+    let workspace = egress(&install, "nap-workspace");
+    assert_eq!(
+        ports_to(workspace, in_namespace("ai-gateway")),
+        [Some(4000)]
+    );
+    assert_eq!(ports_to(workspace, cidr("10.0.5.7/32")), [Some(8443)]);
+    let control_plane = egress(&install, "nap-control-plane");
+    assert_eq!(
+        ports_to(control_plane, in_namespace("ai-gateway")),
+        [Some(4000)]
+    );
+    assert_eq!(ports_to(control_plane, in_namespace("auth")), [Some(636)]);
+    let proxy = egress(&install, "nap-proxy");
+    assert_eq!(ports_to(proxy, in_namespace("proxy")), [Some(3128)]);
+    assert_eq!(ports_to(proxy, cidr("10.9.9.9/32")), [Some(3128)]);
+    let backup = egress(&install, "nap-postgres-backup");
+    assert_eq!(ports_to(backup, in_namespace("storage")), [Some(9000)]);
+    // Pods that do not call the LLM endpoint are not opened to it.
+    for name in ["nap-sandbox-pods", "nap-browser-session", "nap-gateway"] {
+        let rules = egress(&install, name);
+        assert!(ports_to(rules, cidr("10.0.5.7/32")).is_empty(), "{name}");
+        assert!(
+            ports_to(rules, in_namespace("ai-gateway")).is_empty(),
+            "{name}"
+        );
+    }
+    // The TURN relay on a private address: its listening port and relay range only.
+    let sessions = egress(&install, "nap-browser-session");
+    let turn: Vec<&Value> = sessions
+        .iter()
+        .filter(|r| {
+            r["to"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(cidr("192.168.1.10/32"))
+        })
+        .collect();
+    assert_eq!(turn.len(), 1);
+    assert_eq!(
+        turn[0]["ports"],
+        serde_json::json!([
+            {"protocol": "UDP", "port": 3478},
+            {"protocol": "TCP", "port": 3478},
+            {"protocol": "UDP", "port": 49152, "endPort": 49252},
+        ])
+    );
+    // No policy opens a single address on every port.
+    for o in install
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "NetworkPolicy")
+    {
+        for rule in o["spec"]["egress"].as_array().into_iter().flatten() {
+            let single = rule["to"].as_array().into_iter().flatten().any(|p| {
+                p["ipBlock"]["cidr"]
+                    .as_str()
+                    .is_some_and(|c| c.ends_with("/32") || c.ends_with("/128"))
+            });
+            assert!(
+                !single || rule["ports"].is_array(),
+                "{}: {rule}",
+                o["metadata"]["name"]
+            );
+        }
+    }
+}

@@ -4,6 +4,8 @@
 
 use super::{Ctx, Map, HTTP_PORT};
 use crate::data::{data, into_data, Data, Text};
+use crate::registry::Module;
+use crate::validate::{service_namespace, METADATA_RANGES};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -99,40 +101,60 @@ fn internet(ctx: &Ctx) -> Vec<Data> {
         data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except_v4}}),
         data!({"ipBlock": {"cidr": "::/0", "except": except_v6}}),
     ];
+    // Private ranges the operator opens on every port: AGENT_EGRESS_ALLOW_CIDRS.
     peers.extend(
-        allowed_private(ctx)
-            .into_iter()
+        s.list("AGENT_EGRESS_ALLOW_CIDRS")
+            .iter()
             .map(|c| data!({"ipBlock": {"cidr": c}})),
     );
     peers
 }
 
-/// Private ranges agents may reach: AGENT_EGRESS_ALLOW_CIDRS, plus LLM endpoints given as IPs.
-pub fn allowed_private(ctx: &Ctx) -> Vec<String> {
-    let s = ctx.settings;
-    let mut cidrs: Vec<String> = s.list("AGENT_EGRESS_ALLOW_CIDRS").to_vec();
-    for key in ["OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"] {
-        let host = s
-            .str(key)
-            .split_once("://")
-            .map(|(_, r)| r.split(['/', ':']).next().unwrap_or(""))
-            .unwrap_or("");
-        if let Ok(ip) = host.parse::<IpAddr>() {
-            let cidr = host_cidr(ip);
-            if !cidrs.contains(&cidr) {
-                cidrs.push(cidr);
-            }
-        }
-    }
-    cidrs
+/// The LLM endpoints of the enabled agent types (OPENAI_BASE_URL, ANTHROPIC_BASE_URL).
+fn llm_urls<'a>(ctx: &Ctx<'a>) -> Vec<&'a str> {
+    [
+        (Module::Codex, "OPENAI_BASE_URL"),
+        (Module::ClaudeCode, "ANTHROPIC_BASE_URL"),
+    ]
+    .into_iter()
+    .filter(|(module, _)| module.enabled(ctx.settings))
+    .filter_map(|(_, key)| ctx.settings.opt(key))
+    .collect()
 }
 
-/// Everything outside the cluster except link-local (cloud metadata): the API server, LDAP and
+/// Rules for endpoints the internet rule does not reach: those given as an IP (which may be
+/// private) and in-cluster Services, each on its URL's port only. Endpoints given by other
+/// names are left to the rules that admit them.
+fn known_endpoints<'a>(urls: impl IntoIterator<Item = &'a str>, services_only: bool) -> Vec<Data> {
+    let mut rules: Vec<Data> = Vec::new();
+    for url in urls {
+        let (host, _) = host_port(url);
+        let known = match endpoint(&host) {
+            Endpoint::Ip(_) => !services_only,
+            Endpoint::Service(_) => true,
+            Endpoint::Name => false,
+        };
+        let rule = to_endpoint(url).0;
+        if known && !rules.contains(&rule) {
+            rules.push(rule);
+        }
+    }
+    rules
+}
+
+/// Everything outside the cluster except link-local and cloud metadata: the API server, LDAP and
 /// LLM endpoints, whose addresses differ per site.
 fn outside_but_metadata() -> Vec<Data> {
+    let except = |v6: bool| -> Vec<Data> {
+        METADATA_RANGES
+            .iter()
+            .filter(|c| c.contains(':') == v6)
+            .map(|c| Data::Str(Text::Borrowed(c)))
+            .collect()
+    };
     vec![
-        data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}),
-        data!({"ipBlock": {"cidr": "::/0", "except": ["fe80::/10"]}}),
+        data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except(false)}}),
+        data!({"ipBlock": {"cidr": "::/0", "except": except(true)}}),
     ]
 }
 
@@ -187,16 +209,45 @@ pub(crate) fn host_port(url: &str) -> (String, u16) {
     }
 }
 
-/// Egress to one endpoint: the address itself when it is an IP, else anywhere but link-local,
-/// on its port only. Returns whether the address was known.
+/// Where a URL's host is, as egress rules see it.
+#[derive(Debug, PartialEq, Eq)]
+enum Endpoint {
+    /// An IP address.
+    Ip(IpAddr),
+    /// An in-cluster Service (`name.namespace.svc[.cluster.local]`), in this namespace.
+    Service(String),
+    /// Any other name: its address is known only once it is resolved.
+    Name,
+}
+
+fn endpoint(host: &str) -> Endpoint {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Endpoint::Ip(ip);
+    }
+    match service_namespace(host) {
+        Some(namespace) => Endpoint::Service(namespace.to_ascii_lowercase()),
+        None => Endpoint::Name,
+    }
+}
+
+/// Egress to one endpoint on its port only: the address itself when it is an IP, its namespace
+/// when it is an in-cluster Service, else anywhere but link-local and metadata. Returns whether
+/// the address was known.
 fn to_endpoint(url: &str) -> (Data, bool) {
     let (host, port) = host_port(url);
-    match host.parse::<IpAddr>() {
-        Ok(ip) => (
+    match endpoint(&host) {
+        Endpoint::Ip(ip) => (
             data!({"to": [{"ipBlock": {"cidr": host_cidr(ip)}}], "ports": tcp(&[port])}),
             true,
         ),
-        Err(_) => (
+        Endpoint::Service(namespace) => (
+            data!({
+                "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}],
+                "ports": tcp(&[port]),
+            }),
+            true,
+        ),
+        Endpoint::Name => (
             data!({"to": outside_but_metadata(), "ports": tcp(&[port])}),
             false,
         ),
@@ -220,9 +271,9 @@ fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
         return None;
     }
     let purpose = if all_ips {
-        "every pod reaches the proxy (HTTP_PROXY, HTTPS_PROXY) at its address and port"
+        "every pod reaches the proxy (HTTP_PROXY, HTTPS_PROXY) at its address (or its Service's namespace) and port"
     } else {
-        "every pod reaches the proxy (HTTP_PROXY, HTTPS_PROXY); it is given by name, so its port is open to any address but link-local: give it as an IP to narrow this"
+        "every pod reaches the proxy (HTTP_PROXY, HTTPS_PROXY); it is given by name, so its port is open to any address but link-local and metadata: give it as an IP or an in-cluster Service name to narrow this"
     };
     Some(policy(
         ctx,
@@ -237,6 +288,24 @@ fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
 /// The core platform's policies.
 pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
     let anyone = data!({"ports": tcp(&[HTTP_PORT])});
+    // The control plane reaches any address outside the cluster already; in-cluster Services
+    // (LLM gateways, LDAP) need a rule of their own.
+    let mut control_plane_urls = llm_urls(ctx);
+    if Module::Ldap.enabled(ctx.settings) {
+        control_plane_urls.extend(ctx.settings.opt("LDAP_URL"));
+    }
+    let mut control_plane_egress = vec![
+        data!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
+        data!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
+        data!({"to": outside_but_metadata()}),
+    ];
+    control_plane_egress.extend(known_endpoints(control_plane_urls, true));
+    // Agents reach the internet; their LLM endpoint may be private or in the cluster.
+    let mut workspace_egress = vec![
+        data!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}),
+        data!({"to": internet(ctx)}),
+    ];
+    workspace_egress.extend(known_endpoints(llm_urls(ctx), false));
     let mut policies = vec![
         policy(ctx, "nap-default-deny", "deny all traffic to and from the platform's pods unless another policy allows it", data!({}), Some(vec![]), Some(vec![])),
         policy(
@@ -256,11 +325,7 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "users reach the web entry; it reaches its services, workspaces, PostgreSQL, the API server, LDAP and LLM endpoints",
             component("control-plane"),
             Some(vec![anyone.clone()]),
-            Some(vec![
-                data!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
-                data!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
-                data!({"to": outside_but_metadata()}),
-            ]),
+            Some(control_plane_egress),
         ),
         policy(
             ctx,
@@ -277,10 +342,10 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
         policy(
             ctx,
             "nap-workspace",
-            "agent pods are driven by the control plane and reach it and the internet, never metadata or cluster ranges",
+            "agent pods are driven by the control plane and reach it, the internet and their LLM endpoint (on its port when it is an IP or an in-cluster Service), never metadata or cluster ranges",
             component("workspace"),
             Some(vec![data!({"from": from_components(&["control-plane"])})]),
-            Some(vec![data!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}), data!({"to": internet(ctx)})]),
+            Some(workspace_egress),
         ),
         policy(
             ctx,
@@ -393,8 +458,17 @@ pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
         data!({"to": internet(ctx)}),
     ];
     if let Some(cidr) = turn {
-        // The relay may sit on a private address; sessions must reach it all the same.
-        session_egress.push(data!({"to": [{"ipBlock": {"cidr": cidr}}]}));
+        // The relay may sit on a private address; sessions must reach it all the same, on its
+        // listening port and relay range only.
+        let (low, high) = super::RELAY_PORTS;
+        session_egress.push(data!({
+            "to": [{"ipBlock": {"cidr": cidr}}],
+            "ports": [
+                {"protocol": "UDP", "port": super::TURN_PORT},
+                {"protocol": "TCP", "port": super::TURN_PORT},
+                {"protocol": "UDP", "port": low, "endPort": high},
+            ],
+        }));
     }
     vec![
         policy(
@@ -442,5 +516,30 @@ mod tests {
         let (rule, ip) = to_endpoint("http://proxy.example.com:3128");
         assert!(!ip);
         assert_eq!(rule["to"][0]["ipBlock"]["except"][0], "169.254.0.0/16");
+        assert_eq!(rule["to"][0]["ipBlock"]["except"][1], "100.100.100.200/32");
+        assert_eq!(rule["to"][1]["ipBlock"]["except"][1], "fd00:ec2::254/128");
+    }
+
+    #[test]
+    fn in_cluster_services_are_reached_in_their_namespace_on_the_urls_port() {
+        for url in [
+            "http://squid.proxy.svc:3128",
+            "http://squid.proxy.svc.cluster.local:3128",
+            "http://SQUID.Proxy.svc:3128",
+        ] {
+            let (rule, known) = to_endpoint(url);
+            assert!(known, "{url}");
+            assert_eq!(
+                rule["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],
+                "proxy",
+                "{url}"
+            );
+            assert_eq!(rule["ports"][0]["port"], 3128, "{url}");
+        }
+        assert_eq!(
+            endpoint("10.0.0.5"),
+            Endpoint::Ip("10.0.0.5".parse().unwrap())
+        );
+        assert_eq!(endpoint("llm.internal"), Endpoint::Name);
     }
 }
