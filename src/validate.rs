@@ -119,6 +119,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
     check_relations(&settings, &mut diags);
     check_turn_reachability(&settings, &mut diags);
     check_private_endpoints(&settings, &mut diags);
+    check_egress_allowance(&settings, &mut diags);
     check_storage_class_overrides(entries, &mut diags);
 
     let ok = !diags.iter().any(Diagnostic::is_error);
@@ -783,6 +784,35 @@ pub fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
     };
     let shift = bits - prefix.min(bits);
     shift == bits || (net >> shift) == (ip >> shift)
+}
+
+/// Whether the block `inner` lies wholly in the block `outer` (both `address/prefix`).
+pub fn cidr_within(inner: &str, outer: &str) -> bool {
+    let Some((Ok(address), Ok(prefix))) = inner
+        .split_once('/')
+        .map(|(a, p)| (a.parse::<IpAddr>(), p.parse::<u32>()))
+    else {
+        return false;
+    };
+    let outer_prefix = outer
+        .split_once('/')
+        .and_then(|(_, p)| p.parse::<u32>().ok());
+    outer_prefix.is_some_and(|o| prefix >= o) && cidr_contains(outer, address)
+}
+
+/// AGENT_EGRESS_ALLOW_CIDRS opens private ranges, never metadata: a block inside a metadata
+/// range is refused (a block around one is rendered with that range excepted).
+fn check_egress_allowance(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    for block in settings.list("AGENT_EGRESS_ALLOW_CIDRS") {
+        if let Some(range) = METADATA_RANGES.iter().find(|m| cidr_within(block, m)) {
+            diags.push(key_error(
+                settings,
+                "AGENT_EGRESS_ALLOW_CIDRS",
+                format!("{block} lies in {range}, a link-local or cloud metadata range, where clouds serve instance credentials"),
+                "remove it: agent, sandbox and browser pods never reach metadata addresses",
+            ));
+        }
+    }
 }
 
 /// A URL's host is an endpoint pods connect to (or users open): never loopback, which in a pod
@@ -2387,6 +2417,37 @@ mod tests {
             w.len() == 1 && w[0].contains("LDAP_URL: ldap is a single-label name"),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn egress_allowance_never_opens_metadata() {
+        for block in [
+            "169.254.169.254/32",
+            "169.254.0.0/16",
+            "100.100.100.200/32",
+            "fe80::/64",
+            "fd00:ec2::254/128",
+        ] {
+            let e = error_for(
+                &[("AGENT_EGRESS_ALLOW_CIDRS", block)],
+                "AGENT_EGRESS_ALLOW_CIDRS",
+            );
+            assert!(
+                e.contains(&format!("{block} lies in ")) && e.contains("metadata"),
+                "{block}: {e}"
+            );
+        }
+        assert!(run(&[(
+            "AGENT_EGRESS_ALLOW_CIDRS",
+            "10.0.0.0/8,0.0.0.0/0,100.64.0.0/10"
+        )])
+        .settings
+        .is_some());
+        assert!(cidr_within("169.254.169.254/32", "169.254.0.0/16"));
+        assert!(cidr_within("100.100.100.200/32", "100.64.0.0/10"));
+        assert!(!cidr_within("100.64.0.0/10", "100.100.100.200/32"));
+        assert!(!cidr_within("fe80::/10", "169.254.0.0/16"));
+        assert!(cidr_within("fd00:ec2::254/128", "::/0"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::{Ctx, Map, HTTP_PORT};
 use crate::data::{data, into_data, Data, Text};
 use crate::registry::Module;
-use crate::validate::{service_namespace, METADATA_RANGES};
+use crate::validate::{cidr_within, service_namespace, METADATA_RANGES};
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -101,12 +101,20 @@ fn internet(ctx: &Ctx) -> Vec<Data> {
         data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except_v4}}),
         data!({"ipBlock": {"cidr": "::/0", "except": except_v6}}),
     ];
-    // Private ranges the operator opens on every port: AGENT_EGRESS_ALLOW_CIDRS.
-    peers.extend(
-        s.list("AGENT_EGRESS_ALLOW_CIDRS")
+    // Private ranges the operator opens on every port: AGENT_EGRESS_ALLOW_CIDRS, but for the
+    // metadata ranges inside them.
+    peers.extend(s.list("AGENT_EGRESS_ALLOW_CIDRS").iter().map(|c| {
+        let except: Vec<Data> = METADATA_RANGES
             .iter()
-            .map(|c| data!({"ipBlock": {"cidr": c}})),
-    );
+            .filter(|m| cidr_within(m, c))
+            .map(|m| Data::Str(Text::Borrowed(m)))
+            .collect();
+        if except.is_empty() {
+            data!({"ipBlock": {"cidr": c}})
+        } else {
+            data!({"ipBlock": {"cidr": c, "except": except}})
+        }
+    }));
     peers
 }
 
@@ -518,6 +526,31 @@ mod tests {
         assert_eq!(rule["to"][0]["ipBlock"]["except"][0], "169.254.0.0/16");
         assert_eq!(rule["to"][0]["ipBlock"]["except"][1], "100.100.100.200/32");
         assert_eq!(rule["to"][1]["ipBlock"]["except"][1], "fd00:ec2::254/128");
+    }
+
+    #[test]
+    fn allowed_ranges_never_open_metadata() {
+        let validated = crate::validate::validate(&[crate::load::Entry {
+            key: "AGENT_EGRESS_ALLOW_CIDRS".into(),
+            value: "10.20.0.0/16,100.64.0.0/10,0.0.0.0/0".into(),
+            origin: crate::diagnostic::Origin::file("values.env", 1),
+        }]);
+        let plan = super::super::plan(&validated.settings.expect("valid"));
+        let workspace = plan
+            .network_policies
+            .iter()
+            .find(|p| p.name == "nap-workspace")
+            .expect("the workspace policy");
+        let peers = &workspace.egress.as_ref().unwrap()[1]["to"];
+        assert_eq!(peers[2], data!({"ipBlock": {"cidr": "10.20.0.0/16"}}));
+        assert_eq!(
+            peers[3],
+            data!({"ipBlock": {"cidr": "100.64.0.0/10", "except": ["100.100.100.200/32"]}})
+        );
+        assert_eq!(
+            peers[4],
+            data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16", "100.100.100.200/32"]}})
+        );
     }
 
     #[test]
