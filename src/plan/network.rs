@@ -201,11 +201,17 @@ fn host_cidr(ip: IpAddr) -> String {
     }
 }
 
-/// Host and port of a validated `http(s)://host[:port]` URL (port by scheme when not given).
+/// Host and port of a validated `http(s)://` or `ldap(s)://host[:port]` URL (port by scheme
+/// when not given).
 pub(crate) fn host_port(url: &str) -> (String, u16) {
     let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
     let authority = rest.split('/').next().unwrap_or(rest);
-    let default = if scheme == "https" { 443 } else { 80 };
+    let default = match scheme {
+        "https" => 443,
+        "ldap" => 389,
+        "ldaps" => 636,
+        _ => 80,
+    };
     if let Some(v6) = authority.strip_prefix('[') {
         let (host, after) = v6.split_once(']').unwrap_or((v6, ""));
         let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
@@ -513,6 +519,14 @@ mod tests {
             ("s3.example.com".into(), 443)
         );
         assert_eq!(host_port("http://10.0.0.5"), ("10.0.0.5".into(), 80));
+        assert_eq!(
+            host_port("ldap://ldap.auth.svc"),
+            ("ldap.auth.svc".into(), 389)
+        );
+        assert_eq!(
+            host_port("ldaps://ldap.auth.svc"),
+            ("ldap.auth.svc".into(), 636)
+        );
         assert_eq!(
             host_port("http://[2001:db8::5]:8080/x"),
             ("2001:db8::5".into(), 8080)
