@@ -115,7 +115,8 @@ enum Command {
     Check {
         #[command(flatten)]
         values: ValuesArgs,
-        /// Output format.
+        /// Output format: human (findings on stderr, nothing on stdout) or json (one report on
+        /// stdout, with exit 3 too when there are errors, and nothing on stderr).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
@@ -259,7 +260,8 @@ Examples:
   napgen check -f values.env --format json | jq '.diagnostics[] | select(.severity == \"error\")'
 
 Every error and warning at once, with file:line and a help line; secrets are never printed.
-Exit codes: 0 valid (warnings allowed), 3 errors, 4 a file cannot be read.";
+With --format json the report is on stdout for exit 0 and 3 alike, and stderr stays empty.
+Exit codes: 0 valid (warnings allowed), 3 errors, 4 a file cannot be read (nothing on stdout).";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
