@@ -297,6 +297,100 @@ fn init_rejects_unknown_modules_and_profiles() {
     );
 }
 
+/// The README's "First install, step by step", run as written: `init` prints exactly the sample
+/// output shown under it; with the REQUIRED lines filled in, `check` passes; every file the
+/// commands `prereqs` prints apply (`-f FILE`) was written by the README's `prereqs` command; and
+/// `render` writes the bundle.
+#[test]
+fn readme_first_install_runs_as_written() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let block: Vec<&str> = readme
+        .split("## First install, step by step")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|code| code.split("```").next())
+        .expect("README has the first-install code block")
+        .lines()
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut ran = Vec::new();
+    for (i, line) in block.iter().enumerate() {
+        let Some(command) = line.strip_prefix("napgen ") else {
+            continue;
+        };
+        let command = command.split(" #").next().unwrap();
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let out = napgen(dir.path(), &args);
+        match args[0] {
+            "init" => {
+                assert_ok(&out);
+                let sample: Vec<&str> = block[i + 1..]
+                    .iter()
+                    .map_while(|l| l.strip_prefix("#    "))
+                    .collect();
+                assert_eq!(
+                    sample,
+                    stderr(&out).lines().collect::<Vec<_>>(),
+                    "the README's sample output of `napgen {command}` is out of date; it is:\n{}",
+                    stderr(&out)
+                );
+                fill_required(&dir.path().join("values.env"));
+            }
+            "check" | "render" => assert_ok(&out),
+            "prereqs" => {
+                assert_ok(&out);
+                let printed = stdout(&out);
+                let mut applied = 0;
+                for command in printed.lines().filter(|l| !l.starts_with('#')) {
+                    let words: Vec<&str> = command.split_whitespace().collect();
+                    for pair in words.windows(2).filter(|w| w[0] == "-f" && w[1] != "-") {
+                        applied += 1;
+                        assert!(
+                            dir.path().join(pair[1]).is_file(),
+                            "`{command}` applies {}, which `napgen {}` did not write",
+                            pair[1],
+                            args.join(" ")
+                        );
+                    }
+                }
+                assert!(applied >= 2, "no file applied in:\n{printed}");
+            }
+            // `diff` compares the later edit of step 6, which the README leaves to an editor.
+            "diff" => continue,
+            other => panic!("the README's first install runs napgen {other}: test it here"),
+        }
+        ran.push(args[0]);
+    }
+    assert_eq!(ran, ["init", "check", "prereqs", "render"]);
+    assert!(dir.path().join("bundle.yaml").is_file());
+}
+
+/// Step 2 of the first install: a plausible value on every line marked REQUIRED.
+fn fill_required(path: &Path) {
+    let text = fs::read_to_string(path).unwrap();
+    let mut filled = String::new();
+    let mut required = false;
+    for line in text.lines() {
+        match line.strip_suffix('=') {
+            Some(name) if required => {
+                let key = napgen::registry::key(name).unwrap();
+                let value = if key.is_secret() {
+                    "0123456789abcdef".repeat(4)
+                } else {
+                    napgen::reference::example_value(key)
+                };
+                filled.push_str(&format!("{name}={value}\n"));
+            }
+            _ => {
+                filled.push_str(line);
+                filled.push('\n');
+            }
+        }
+        required = line.starts_with("# REQUIRED:");
+    }
+    fs::write(path, filled).unwrap();
+}
+
 // ---- images
 
 /// Every `image:`/`imageName:` in a rendered bundle, including the pod templates held as text in
