@@ -1048,3 +1048,112 @@ fn check_reports_hazards_as_warnings() {
     assert_eq!(turn["origin"]["line"], 6);
     assert!(turn["help"].as_str().unwrap().contains("3478"));
 }
+
+/// The README's "Where napgen differs from the self-host pages" shows commands that work against
+/// what napgen renders (every module on, `NAMESPACE=nap`): each `kubectl -n NS` selector or
+/// `kind/name` finds a pod-bearing object there, the namespaces it creates are those the derived
+/// Roles live in, `napgen rbac` runs, and OpenSandbox's group is the one napgen's RBAC uses.
+#[test]
+fn readme_differences_from_the_pages_show_working_commands() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme
+        .split("### Where napgen differs from the self-host pages, and why\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("the README has the section");
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        repo().join("values/all-modules.env"),
+        dir.path().join("values.env"),
+    )
+    .unwrap();
+    let bundle = napgen(dir.path(), &["render"]);
+    assert_ok(&bundle);
+    let objects = napgen::yaml::parse_documents(&stdout(&bundle)).unwrap();
+    let labels_match = |labels: &serde_json::Value, selector: &str| {
+        let (k, v) = selector.split_once('=').unwrap();
+        labels[k] == v
+    };
+    let (mut kubectl, mut ran_rbac) = (0, false);
+    let commands = section
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("kubectl ") || l.starts_with("napgen "));
+    for command in commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let after = |flag: &str| {
+            words
+                .windows(2)
+                .find(|w| w[0] == flag)
+                .map(|w| w[1].to_string())
+        };
+        if words[0] == "napgen" {
+            let args: Vec<&str> = command
+                .split(" | ")
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            assert_ok(&napgen(dir.path(), &args[1..]));
+            ran_rbac = true;
+            continue;
+        }
+        kubectl += 1;
+        if words[1] == "create" {
+            let created: std::collections::BTreeSet<String> = command
+                .split("&&")
+                .map(|c| c.split_whitespace().last().unwrap().to_string())
+                .collect();
+            let wanted = napgen(dir.path(), &["rbac", "--user", "alice"]);
+            let roles = napgen::yaml::parse_documents(&stdout(&wanted)).unwrap();
+            let namespaces: std::collections::BTreeSet<String> = roles
+                .iter()
+                .filter(|o| o["kind"] == "Role")
+                .map(|o| o["metadata"]["namespace"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(created, namespaces, "`{command}`");
+            continue;
+        }
+        if command.contains("sandbox.opensandbox.io") {
+            let batch = napgen::rbac::RESOURCES
+                .iter()
+                .find(|r| r.kind == "BatchSandbox")
+                .unwrap();
+            assert!(
+                command.contains(&format!("={}", batch.group))
+                    || command.contains(&format!("{}.{}", batch.plural, batch.group)),
+                "`{command}` does not name {}.{}",
+                batch.plural,
+                batch.group
+            );
+            continue;
+        }
+        let ns = after("-n").unwrap_or_else(|| panic!("`{command}` names no namespace"));
+        let in_ns: Vec<&serde_json::Value> = objects
+            .iter()
+            .filter(|o| o["metadata"]["namespace"] == ns.as_str())
+            .collect();
+        let found = if let Some(selector) = after("-l") {
+            let kind = if words.contains(&"job") { "Job" } else { "" };
+            in_ns.iter().any(|o| {
+                (kind.is_empty() || o["kind"] == kind)
+                    && labels_match(&o["spec"]["template"]["metadata"]["labels"], &selector)
+                    && (kind.is_empty() || labels_match(&o["metadata"]["labels"], &selector))
+            })
+        } else {
+            let target = words.iter().find(|w| w.contains('/')).unwrap();
+            let (short, name) = target.split_once('/').unwrap();
+            let kind = match short {
+                "deploy" => "Deployment",
+                "job" => "Job",
+                other => panic!("`{command}`: add kind {other} to this test"),
+            };
+            in_ns
+                .iter()
+                .any(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+        };
+        assert!(found, "`{command}` matches nothing napgen renders");
+    }
+    assert!(kubectl >= 7, "{kubectl} kubectl commands");
+    assert!(ran_rbac, "no napgen rbac command");
+}
