@@ -10,7 +10,7 @@ use crate::render::{self, Object};
 use crate::settings::Settings;
 use crate::validate;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -243,6 +243,58 @@ pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Failur
 pub fn build_chart(settings: &Settings) -> Result<Chart, Failure> {
     let (plan, objects) = render_objects(settings)?;
     Ok(chart::chart(settings, &plan, &objects))
+}
+
+/// Write the chart's archive and return its path. `target` is `--tgz`: none means
+/// `./nap-<version>.tgz`, as `helm package` writes it into the current folder; an existing folder
+/// or a path ending in `/` means `<target>/nap-<version>.tgz` (the folder is created when it is
+/// missing, and removed again if the write fails); anything else is the file itself.
+pub fn write_archive(chart: &Chart, target: Option<&Path>) -> Result<PathBuf, Failure> {
+    let bytes = emit::tar_gz(chart.name, &chart.files)
+        .map_err(|e| Failure::Internal(format!("error: packing the chart: {e}")))?;
+    let target = target.unwrap_or(Path::new("./"));
+    if !(target.is_dir() || ends_with_separator(target)) {
+        emit::write_file_atomic(target, &bytes).map_err(|e| Failure::Io(e.to_string()))?;
+        return Ok(target.to_path_buf());
+    }
+    let created = create_missing_dirs(target).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::AlreadyExists => "a file of that name is in the way".to_string(),
+            _ => e.to_string(),
+        };
+        Failure::Io(format!(
+            "error: {}: cannot create the folder: {reason}\n  help: give --tgz a folder that can be created, or a file name",
+            target.display()
+        ))
+    })?;
+    let path = target.join(chart.archive_name());
+    emit::write_file_atomic(&path, &bytes).map_err(|e| {
+        // Nothing half-written: the folders made for this archive go with it.
+        for dir in created.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        Failure::Io(e.to_string())
+    })?;
+    Ok(path)
+}
+
+/// `dist/` names a folder even before it exists (`dist` alone names a file).
+fn ends_with_separator(path: &Path) -> bool {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .last()
+        .is_some_and(|&b| std::path::is_separator(char::from(b)))
+}
+
+/// `mkdir -p dir`, returning the folders it created, outermost first.
+fn create_missing_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::create_dir_all(dir)?;
+    Ok(missing.into_iter().rev().collect())
 }
 
 /// The comment at the top of every output: what made it, never when.

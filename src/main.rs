@@ -24,8 +24,8 @@ Examples:
   napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
   napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
   napgen render -f base.env --each envs/ --out-dir out/   # envs/<name>.env -> out/<name>.yaml
+  napgen chart -f values.env                        # the Helm chart ./nap-<version>.tgz; prints its path
   napgen chart -f values.env -o nap/                # a Helm chart folder
-  napgen chart -f values.env --tgz dist/            # the archive: dist/nap-<version>.tgz
   napgen check -f values.env --format json
   napgen init --profile multi-node --with sandbox   # a new values.env with fresh secrets
   napgen prereqs -f values.env                      # what to install before applying
@@ -94,16 +94,19 @@ enum Command {
         #[arg(short = 'j', long, value_name = "N", requires = "each")]
         jobs: Option<usize>,
     },
-    /// Write the install as a Helm chart: a chart folder, or the archive `helm package` would write.
-    #[command(group(ArgGroup::new("target").required(true).args(["output", "tgz"])), after_help = CHART_EXAMPLES)]
+    /// Write the install as a Helm chart: by default the archive `helm package` would write,
+    /// ./nap-<version>.tgz; or a chart folder. Prints the path it wrote on stdout, nothing else.
+    #[command(group(ArgGroup::new("target").args(["output", "tgz"])), after_help = CHART_EXAMPLES)]
     Chart {
         #[command(flatten)]
         values: ValuesArgs,
-        /// Write the chart folder DIR (atomically; a folder napgen did not write is never replaced).
+        /// Write the chart folder DIR instead (atomically; a folder napgen did not write is never
+        /// replaced).
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: Option<PathBuf>,
-        /// Write the chart archive FILE (byte-reproducible); when FILE is an existing folder, write
-        /// FILE/nap-<version>.tgz as `helm package` names it.
+        /// Write the chart archive FILE (byte-reproducible). When FILE is an existing folder or
+        /// ends with `/`, write FILE/nap-<version>.tgz as `helm package` names it, creating the
+        /// folder if it is missing. Without -o or --tgz: ./nap-<version>.tgz.
         #[arg(long, value_name = "FILE")]
         tgz: Option<PathBuf>,
     },
@@ -112,7 +115,8 @@ enum Command {
     Check {
         #[command(flatten)]
         values: ValuesArgs,
-        /// Output format.
+        /// Output format: human (findings on stderr, nothing on stdout) or json (one report on
+        /// stdout, with exit 3 too when there are errors, and nothing on stderr).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
@@ -228,12 +232,14 @@ enum Command {
 
 const CHART_EXAMPLES: &str = "\
 Examples:
+  napgen chart -f values.env                        # ./nap-<version>.tgz, as helm package names it
+  napgen chart -f values.env --tgz dist/            # dist/nap-<version>.tgz (dist/ is created)
   napgen chart -f values.env -o nap/                # a chart folder (replaced only if napgen wrote it)
-  napgen chart -f values.env --tgz .                # ./nap-<version>.tgz, as helm package names it
   napgen render -f values.env --only namespace | kubectl apply --server-side -f -
-  helm upgrade --install nap ./nap -n nap --timeout 15m
+  helm upgrade --install nap \"$(napgen chart -f values.env)\" -n nap --timeout 15m
 
-Helm cannot read a chart from a pipe; write a folder or an archive and hand Helm its path.
+Helm cannot read a chart from a pipe, so napgen writes a file or a folder and prints its path on
+stdout (messages go to stderr): hand that path to Helm.
 Exit codes: 0 ok, 2 usage, 3 invalid values (nothing written), 4 I/O error, 5 internal error.";
 
 const RENDER_EXAMPLES: &str = "\
@@ -254,7 +260,8 @@ Examples:
   napgen check -f values.env --format json | jq '.diagnostics[] | select(.severity == \"error\")'
 
 Every error and warning at once, with file:line and a help line; secrets are never printed.
-Exit codes: 0 valid (warnings allowed), 3 errors, 4 a file cannot be read.";
+With --format json the report is on stdout for exit 0 and 3 alike, and stderr stays empty.
+Exit codes: 0 valid (warnings allowed), 3 errors, 4 a file cannot be read (nothing on stdout).";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
@@ -478,36 +485,23 @@ fn run(cli: Cli) -> ExitCode {
                 Ok(c) => c,
                 Err(f) => return fail(f),
             };
-            let (written, result) = match (output, tgz) {
-                (Some(dir), _) => {
-                    let r = emit::write_dir_atomic(&dir, &chart.files);
-                    (dir, r)
-                }
-                (None, Some(file)) => {
-                    let path = if file.is_dir() {
-                        file.join(chart.archive_name())
-                    } else {
-                        file
-                    };
-                    let r = match emit::tar_gz(chart.name, &chart.files) {
-                        Ok(bytes) => emit::write_file_atomic(&path, &bytes),
-                        Err(e) => return fail(Failure::Internal(format!("error: {e}"))),
-                    };
-                    (path, r)
-                }
-                (None, None) => unreachable!("clap requires -o or --tgz"),
+            let written = match output {
+                Some(dir) => emit::write_dir_atomic(&dir, &chart.files)
+                    .map(|()| dir)
+                    .map_err(|e| Failure::Io(e.to_string())),
+                None => app::write_archive(&chart, tgz.as_deref()),
             };
-            match result {
-                Ok(()) => {
+            match written {
+                Ok(path) => {
                     eprintln!(
                         "napgen: wrote chart {} {} to {}",
                         chart.name,
                         chart.version,
-                        written.display()
+                        path.display()
                     );
-                    ExitCode::SUCCESS
+                    write_stdout(format!("{}\n", path.display()).as_bytes())
                 }
-                Err(e) => fail(Failure::Io(e.to_string())),
+                Err(f) => fail(f),
             }
         }
         Command::Check { values, format } => {

@@ -515,11 +515,15 @@ fn foreign_folders_are_never_replaced() {
 #[test]
 fn invalid_values_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    for target in [["-o", "nap"], ["--tgz", "nap.tgz"]] {
-        let out = napgen(
-            dir.path(),
-            &["chart", "--set", "TOS_NODE_PORT=80", target[0], target[1]],
-        );
+    for target in [
+        &["-o", "nap"][..],
+        &["--tgz", "nap.tgz"],
+        &["--tgz", "dist/"],
+        &[],
+    ] {
+        let mut args = vec!["chart", "--set", "TOS_NODE_PORT=80"];
+        args.extend_from_slice(target);
+        let out = napgen(dir.path(), &args);
         assert_eq!(out.status.code(), Some(3));
         assert!(out.stdout.is_empty());
         assert!(stderr(&out).contains("TOS_NODE_PORT: 80 is outside 30000-32767"));
@@ -528,12 +532,119 @@ fn invalid_values_write_nothing() {
 }
 
 #[test]
-fn exactly_one_target() {
+fn at_most_one_target() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(napgen(dir.path(), &["chart"]).status.code(), Some(2));
     let both = napgen(dir.path(), &["chart", "-o", "nap", "--tgz", "nap.tgz"]);
     assert_eq!(both.status.code(), Some(2));
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `helm upgrade --install nap "$(napgen chart)"`: with no target the archive goes into the
+/// current folder under the name `helm package` gives it, and stdout holds its path and nothing
+/// else.
+#[test]
+fn without_a_target_the_archive_goes_here_and_stdout_is_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = values("multi-node");
+    let out = napgen(dir.path(), &["chart", "-f", &v]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let names = names_in(dir.path());
+    assert_eq!(names.len(), 1, "{names:?}");
+    let name = &names[0];
+    assert!(
+        name.starts_with("nap-1.8.0+") && name.ends_with(".tgz"),
+        "{name}"
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("./{name}\n")
+    );
+    // The same archive --tgz writes.
+    assert!(napgen(dir.path(), &["chart", "-f", &v, "--tgz", "x.tgz"])
+        .status
+        .success());
+    assert_eq!(
+        fs::read(dir.path().join(name)).unwrap(),
+        fs::read(dir.path().join("x.tgz")).unwrap()
+    );
+}
+
+#[test]
+fn every_target_prints_the_path_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, printed) in [
+        (&["-o", "nap"][..], "nap"),
+        (&["--tgz", "nap.tgz"][..], "nap.tgz"),
+    ] {
+        let mut all = vec!["chart"];
+        all.extend_from_slice(args);
+        let out = napgen(dir.path(), &all);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("{printed}\n")
+        );
+        assert!(dir.path().join(printed).exists());
+    }
+}
+
+/// `--tgz DIR/` names a folder even when it does not exist yet: napgen creates it (and its
+/// parents) rather than failing with "Not a directory".
+#[test]
+fn archive_into_a_missing_folder_with_a_slash_creates_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in ["dist/", "out/charts/"] {
+        let out = napgen(dir.path(), &["chart", "--tgz", target]);
+        assert!(out.status.success(), "{target}: {}", stderr(&out));
+        let folder = dir.path().join(target);
+        let names = names_in(&folder);
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert!(names[0].starts_with("nap-1.8.0+") && names[0].ends_with(".tgz"));
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("{target}{}\n", names[0])
+        );
+    }
+}
+
+/// Without the slash a missing path is the archive's file name, as documented.
+#[test]
+fn archive_to_a_missing_path_without_a_slash_is_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = napgen(dir.path(), &["chart", "--tgz", "dist"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = dir.path().join("dist");
+    assert!(path.is_file());
+    assert_eq!(&fs::read(&path).unwrap()[..2], &[0x1f, 0x8b], "a gzip file");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "dist\n");
+}
+
+#[test]
+fn archive_folder_blocked_by_a_file_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("dist"), "mine").unwrap();
+    for target in ["dist/", "dist/sub/"] {
+        let out = napgen(dir.path(), &["chart", "--tgz", target]);
+        assert_eq!(out.status.code(), Some(4), "{target}");
+        assert!(out.stdout.is_empty());
+        let err = stderr(&out);
+        assert!(
+            err.contains("cannot create the folder") && err.contains("help:"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(dir.path().join("dist")).unwrap(), "mine");
+        assert_eq!(names_in(dir.path()), vec!["dist"]);
+    }
 }
 
 #[test]

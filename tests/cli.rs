@@ -241,6 +241,44 @@ fn check_reports_all_findings_and_json() {
     assert!(out.stdout.is_empty());
 }
 
+/// `check --format json` answers on stdout with exit 3 as with exit 0: the exit-code table and
+/// `check --help` say so, and an unreadable file still leaves stdout empty.
+#[test]
+fn check_json_on_stdout_with_exit_3_is_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("v.env"), "TOS_NODE_PORT=1\n").unwrap();
+    for (file, code) in [("v.env", 3), ("missing.env", 4)] {
+        let out = napgen(dir.path(), &["check", "-f", file, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(code), "{file}");
+        if code == 3 {
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(report["ok"], false);
+            assert!(out.stderr.is_empty(), "{}", stderr(&out));
+        } else {
+            assert!(out.stdout.is_empty());
+        }
+    }
+
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with("| 3 |"))
+        .expect("the exit-code table has a row for 3");
+    assert!(
+        row.contains("`check --format json` prints its report on stdout"),
+        "{row}"
+    );
+    let prose = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(prose.contains("prints one JSON report on stdout and nothing on stderr, with exit 0"));
+
+    let help = napgen(dir.path(), &["check", "--help"]);
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("With --format json the report is on stdout for exit 0 and 3 alike"),
+        "{help}"
+    );
+}
+
 #[test]
 fn only_check_warns_that_storage_classes_are_fixed() {
     let dir = tempfile::tempdir().unwrap();

@@ -1266,3 +1266,60 @@ fn endpoints_get_the_egress_they_need_on_their_port_only() {
         }
     }
 }
+
+/// Probes are where the README says: on every container of a Deployment (a long-running service
+/// with a health endpoint), on none of the seed Jobs and run-time pod templates, whose images
+/// document no health endpoint. A probe added there must come with the README's word for it.
+#[test]
+fn probes_are_where_the_readme_says() {
+    let mut without = BTreeSet::new();
+    for path in common::profiles() {
+        let configured = common::configure(&path);
+        let (plan, objects) = app::render_objects(&configured.settings).unwrap();
+        for (owner, _, pod) in pods(&install_of(&plan, &objects)) {
+            let spec = &pod["spec"];
+            let containers = spec["initContainers"]
+                .as_array()
+                .into_iter()
+                .chain(spec["containers"].as_array())
+                .flatten();
+            for c in containers {
+                let probed = [
+                    c.get("readinessProbe").is_some(),
+                    c.get("livenessProbe").is_some(),
+                ];
+                let what = format!("{owner} container {}", c["name"]);
+                // `pods` names owners as `"Kind" "name"` or `pod template FILE`.
+                if owner.starts_with("\"Deployment\"") {
+                    assert_eq!(probed, [true, true], "{}: {what}", path.display());
+                } else {
+                    assert_eq!(probed, [false, false], "{}: {what}", path.display());
+                    let kind = match owner.strip_prefix("\"Job\"") {
+                        Some(_) => "Job",
+                        None if owner.starts_with("pod template ") => "pod template",
+                        None => owner.as_str(),
+                    };
+                    without.insert(kind.to_string());
+                }
+            }
+        }
+    }
+    assert_eq!(
+        without,
+        BTreeSet::from(["Job".to_string(), "pod template".to_string()]),
+        "containers without probes outside Jobs and pod templates"
+    );
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        !readme.contains("requests and limits, and probes"),
+        "the README says every container has probes"
+    );
+    for words in [
+        "**Probes** (readiness and liveness) are on every Deployment's container",
+        "The seed Jobs run to completion and have none",
+        "Nor have the run-time pods (the workspace, sandbox and browser-session pod templates)",
+    ] {
+        assert!(readme.contains(words), "the README lacks: {words}");
+    }
+}

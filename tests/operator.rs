@@ -297,6 +297,100 @@ fn init_rejects_unknown_modules_and_profiles() {
     );
 }
 
+/// The README's "First install, step by step", run as written: `init` prints exactly the sample
+/// output shown under it; with the REQUIRED lines filled in, `check` passes; every file the
+/// commands `prereqs` prints apply (`-f FILE`) was written by the README's `prereqs` command; and
+/// `render` writes the bundle.
+#[test]
+fn readme_first_install_runs_as_written() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let block: Vec<&str> = readme
+        .split("## First install, step by step")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|code| code.split("```").next())
+        .expect("README has the first-install code block")
+        .lines()
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut ran = Vec::new();
+    for (i, line) in block.iter().enumerate() {
+        let Some(command) = line.strip_prefix("napgen ") else {
+            continue;
+        };
+        let command = command.split(" #").next().unwrap();
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let out = napgen(dir.path(), &args);
+        match args[0] {
+            "init" => {
+                assert_ok(&out);
+                let sample: Vec<&str> = block[i + 1..]
+                    .iter()
+                    .map_while(|l| l.strip_prefix("#    "))
+                    .collect();
+                assert_eq!(
+                    sample,
+                    stderr(&out).lines().collect::<Vec<_>>(),
+                    "the README's sample output of `napgen {command}` is out of date; it is:\n{}",
+                    stderr(&out)
+                );
+                fill_required(&dir.path().join("values.env"));
+            }
+            "check" | "render" => assert_ok(&out),
+            "prereqs" => {
+                assert_ok(&out);
+                let printed = stdout(&out);
+                let mut applied = 0;
+                for command in printed.lines().filter(|l| !l.starts_with('#')) {
+                    let words: Vec<&str> = command.split_whitespace().collect();
+                    for pair in words.windows(2).filter(|w| w[0] == "-f" && w[1] != "-") {
+                        applied += 1;
+                        assert!(
+                            dir.path().join(pair[1]).is_file(),
+                            "`{command}` applies {}, which `napgen {}` did not write",
+                            pair[1],
+                            args.join(" ")
+                        );
+                    }
+                }
+                assert!(applied >= 2, "no file applied in:\n{printed}");
+            }
+            // `diff` compares the later edit of step 6, which the README leaves to an editor.
+            "diff" => continue,
+            other => panic!("the README's first install runs napgen {other}: test it here"),
+        }
+        ran.push(args[0]);
+    }
+    assert_eq!(ran, ["init", "check", "prereqs", "render"]);
+    assert!(dir.path().join("bundle.yaml").is_file());
+}
+
+/// Step 2 of the first install: a plausible value on every line marked REQUIRED.
+fn fill_required(path: &Path) {
+    let text = fs::read_to_string(path).unwrap();
+    let mut filled = String::new();
+    let mut required = false;
+    for line in text.lines() {
+        match line.strip_suffix('=') {
+            Some(name) if required => {
+                let key = napgen::registry::key(name).unwrap();
+                let value = if key.is_secret() {
+                    "0123456789abcdef".repeat(4)
+                } else {
+                    napgen::reference::example_value(key)
+                };
+                filled.push_str(&format!("{name}={value}\n"));
+            }
+            _ => {
+                filled.push_str(line);
+                filled.push('\n');
+            }
+        }
+        required = line.starts_with("# REQUIRED:");
+    }
+    fs::write(path, filled).unwrap();
+}
+
 // ---- images
 
 /// Every `image:`/`imageName:` in a rendered bundle, including the pod templates held as text in
@@ -953,4 +1047,113 @@ fn check_reports_hazards_as_warnings() {
     assert_eq!(turn["severity"], "warning");
     assert_eq!(turn["origin"]["line"], 6);
     assert!(turn["help"].as_str().unwrap().contains("3478"));
+}
+
+/// The README's "Where napgen differs from the self-host pages" shows commands that work against
+/// what napgen renders (every module on, `NAMESPACE=nap`): each `kubectl -n NS` selector or
+/// `kind/name` finds a pod-bearing object there, the namespaces it creates are those the derived
+/// Roles live in, `napgen rbac` runs, and OpenSandbox's group is the one napgen's RBAC uses.
+#[test]
+fn readme_differences_from_the_pages_show_working_commands() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme
+        .split("### Where napgen differs from the self-host pages, and why\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("the README has the section");
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        repo().join("values/all-modules.env"),
+        dir.path().join("values.env"),
+    )
+    .unwrap();
+    let bundle = napgen(dir.path(), &["render"]);
+    assert_ok(&bundle);
+    let objects = napgen::yaml::parse_documents(&stdout(&bundle)).unwrap();
+    let labels_match = |labels: &serde_json::Value, selector: &str| {
+        let (k, v) = selector.split_once('=').unwrap();
+        labels[k] == v
+    };
+    let (mut kubectl, mut ran_rbac) = (0, false);
+    let commands = section
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("kubectl ") || l.starts_with("napgen "));
+    for command in commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let after = |flag: &str| {
+            words
+                .windows(2)
+                .find(|w| w[0] == flag)
+                .map(|w| w[1].to_string())
+        };
+        if words[0] == "napgen" {
+            let args: Vec<&str> = command
+                .split(" | ")
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            assert_ok(&napgen(dir.path(), &args[1..]));
+            ran_rbac = true;
+            continue;
+        }
+        kubectl += 1;
+        if words[1] == "create" {
+            let created: std::collections::BTreeSet<String> = command
+                .split("&&")
+                .map(|c| c.split_whitespace().last().unwrap().to_string())
+                .collect();
+            let wanted = napgen(dir.path(), &["rbac", "--user", "alice"]);
+            let roles = napgen::yaml::parse_documents(&stdout(&wanted)).unwrap();
+            let namespaces: std::collections::BTreeSet<String> = roles
+                .iter()
+                .filter(|o| o["kind"] == "Role")
+                .map(|o| o["metadata"]["namespace"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(created, namespaces, "`{command}`");
+            continue;
+        }
+        if command.contains("sandbox.opensandbox.io") {
+            let batch = napgen::rbac::RESOURCES
+                .iter()
+                .find(|r| r.kind == "BatchSandbox")
+                .unwrap();
+            assert!(
+                command.contains(&format!("={}", batch.group))
+                    || command.contains(&format!("{}.{}", batch.plural, batch.group)),
+                "`{command}` does not name {}.{}",
+                batch.plural,
+                batch.group
+            );
+            continue;
+        }
+        let ns = after("-n").unwrap_or_else(|| panic!("`{command}` names no namespace"));
+        let in_ns: Vec<&serde_json::Value> = objects
+            .iter()
+            .filter(|o| o["metadata"]["namespace"] == ns.as_str())
+            .collect();
+        let found = if let Some(selector) = after("-l") {
+            let kind = if words.contains(&"job") { "Job" } else { "" };
+            in_ns.iter().any(|o| {
+                (kind.is_empty() || o["kind"] == kind)
+                    && labels_match(&o["spec"]["template"]["metadata"]["labels"], &selector)
+                    && (kind.is_empty() || labels_match(&o["metadata"]["labels"], &selector))
+            })
+        } else {
+            let target = words.iter().find(|w| w.contains('/')).unwrap();
+            let (short, name) = target.split_once('/').unwrap();
+            let kind = match short {
+                "deploy" => "Deployment",
+                "job" => "Job",
+                other => panic!("`{command}`: add kind {other} to this test"),
+            };
+            in_ns
+                .iter()
+                .any(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+        };
+        assert!(found, "`{command}` matches nothing napgen renders");
+    }
+    assert!(kubectl >= 7, "{kubectl} kubectl commands");
+    assert!(ran_rbac, "no napgen rbac command");
 }
