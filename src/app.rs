@@ -167,17 +167,6 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     }
 }
 
-/// Load and validate for `napgen check`: `configure`'s findings plus the ones that matter when
-/// reviewing a configuration but would repeat on every render.
-pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Failure> {
-    let mut configured = configure(inputs, cwd, stdin)?;
-    configured
-        .warnings
-        .extend(validate::review_warnings(&configured.settings));
-    sort_by_position(&mut configured.warnings, &configured.sources);
-    Ok(configured)
-}
-
 /// The last line of `napgen check`: how many errors and warnings, and what was read.
 pub fn check_summary(diagnostics: &[Diagnostic], sources: &[String]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
