@@ -691,12 +691,13 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
     );
     let mut header = String::from(
         "# Values for OpenSandbox's all-in-one chart (kubernetes/charts/opensandbox), written by napgen\n\
-         # prereqs from values.env. It places the server where OPENSANDBOX_URL points and gives it the\n",
+         # prereqs from values.env. It places the server where OPENSANDBOX_URL points.\n",
     );
     header.push_str(if with_key {
-        "# API key nap-sandbox sends, read from Secret opensandbox-api-key (this file holds no secret).\n"
+        "# Its API key is the one nap-sandbox sends, read from Secret opensandbox-api-key (this file\n\
+         # holds no secret).\n"
     } else {
-        "# no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n"
+        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n"
     });
     for p in &target.problems {
         header.push_str(&format!("# Warning: {p}\n"));
