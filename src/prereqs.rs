@@ -862,4 +862,86 @@ mod tests {
         assert_eq!(t.namespace.as_deref(), Some("sbx"));
         assert!(t.problems[0].contains("port 8080"), "{:?}", t.problems);
     }
+
+    /// Paths to the leaves of a values file; a list is a leaf (the chart takes it whole).
+    fn leaf_paths(value: &Value, prefix: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaf_paths(v, &path, out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+
+    #[test]
+    fn sandbox_values_set_only_values_the_chart_has() {
+        // Values of OpenSandbox's all-in-one chart (alibaba/OpenSandbox 4db3a993,
+        // kubernetes/charts/opensandbox and its sub-charts' values.yaml) that napgen sets.
+        // The server sub-chart has no securityContext value at all.
+        const CHART_VALUES: &[&str] = &[
+            "opensandbox-controller.namespaceOverride",
+            "opensandbox-server.namespaceOverride",
+            "opensandbox-server.server.env",
+        ];
+        let key = "ab".repeat(32);
+        for extra in [vec![], vec![("OPENSANDBOX_API_KEY", key.as_str())]] {
+            let mut pairs = vec![("SANDBOX_ENABLED", "true"), ("TOS_HOST", "192.0.2.4")];
+            pairs.extend(extra.iter().copied());
+            if !extra.is_empty() {
+                for k in [
+                    "TOS_SECRET_KEY",
+                    "ADMIN_PASSWORD",
+                    "OPENAI_API_KEY",
+                    "SANDBOX_JWT_SECRET",
+                    "SANDBOX_SERVICE_KEY",
+                ] {
+                    pairs.push((k, key.as_str()));
+                }
+            }
+            let entries: Vec<_> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| crate::load::Entry {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                    origin: crate::diagnostic::Origin::file("values.env", i + 1),
+                })
+                .collect();
+            let v = crate::validate::validate(&entries);
+            let settings = v.settings.expect("valid");
+            let plan = crate::plan::plan(&settings);
+            let ctx = Context {
+                settings: &settings,
+                plan: &plan,
+                objects: &[],
+                values_dir: None,
+            };
+            let text = sandbox_values(&ctx).unwrap();
+            let values = &crate::yaml::parse_documents(&text).unwrap()[0];
+            let mut paths = Vec::new();
+            leaf_paths(values, "", &mut paths);
+            assert_eq!(paths, CHART_VALUES, "{text}");
+            let env = &values["opensandbox-server"]["server"]["env"][0];
+            if extra.is_empty() {
+                assert_eq!(
+                    env,
+                    &json!({"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"})
+                );
+            } else {
+                assert_eq!(env["name"], "OPENSANDBOX_SERVER_API_KEY");
+                assert!(!text.contains(&key), "the values file holds no secret");
+            }
+            assert_eq!(
+                values["opensandbox-server"]["namespaceOverride"],
+                "opensandbox-system"
+            );
+        }
+    }
 }

@@ -893,6 +893,10 @@ fn the_seed_pages_values_render_without_an_opensandbox_key() {
         "{text}"
     );
     let values = fs::read_to_string(dir.path().join("os/opensandbox-values.yaml")).unwrap();
+    assert!(
+        values.contains("# It has no API key, as nap-sandbox sends none"),
+        "{values}"
+    );
     let parsed = &napgen::yaml::parse_documents(&values).unwrap()[0];
     assert_eq!(
         parsed["opensandbox-server"]["server"]["env"],
