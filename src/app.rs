@@ -167,6 +167,12 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     }
 }
 
+/// Load and validate for `napgen check`: the findings `render` reports too. Reminders nothing in
+/// values.env can act on (a storage class is fixed at the first install) are `napgen prereqs`'s.
+pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Failure> {
+    configure(inputs, cwd, stdin)
+}
+
 /// The last line of `napgen check`: how many errors and warnings, and what was read.
 pub fn check_summary(diagnostics: &[Diagnostic], sources: &[String]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();

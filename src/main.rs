@@ -511,12 +511,11 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check { values, format } => {
-            let (diagnostics, code, sources) =
-                match app::configure(&values.inputs(), cwd, &mut stdin) {
-                    Ok(c) => (c.warnings, exit::OK, c.sources),
-                    Err(Failure::Invalid(d)) => (d, exit::INVALID, vec![]),
-                    Err(f) => return fail(f),
-                };
+            let (diagnostics, code, sources) = match app::check(&values.inputs(), cwd, &mut stdin) {
+                Ok(c) => (c.warnings, exit::OK, c.sources),
+                Err(Failure::Invalid(d)) => (d, exit::INVALID, vec![]),
+                Err(f) => return fail(f),
+            };
             if format == Format::Json {
                 let report = serde_json::json!({
                     "ok": code == exit::OK,
