@@ -167,15 +167,10 @@ pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Co
     }
 }
 
-/// Load and validate for `napgen check`: `configure`'s findings plus the ones that matter when
-/// reviewing a configuration but would repeat on every render.
+/// Load and validate for `napgen check`: the findings `render` reports too. Reminders nothing in
+/// values.env can act on (a storage class is fixed at the first install) are `napgen prereqs`'s.
 pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Failure> {
-    let mut configured = configure(inputs, cwd, stdin)?;
-    configured
-        .warnings
-        .extend(validate::review_warnings(&configured.settings));
-    sort_by_position(&mut configured.warnings, &configured.sources);
-    Ok(configured)
+    configure(inputs, cwd, stdin)
 }
 
 /// The last line of `napgen check`: how many errors and warnings, and what was read.

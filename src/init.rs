@@ -405,10 +405,11 @@ pub fn generate(request: &Request, random: Random) -> Result<Generated, Failure>
         given.insert(key.name, value);
     }
 
-    // Secrets the configuration needs that are the platform's own: generated.
+    // Secrets the configuration uses that are the platform's own: generated, including the
+    // optional OpenSandbox API key (without one, OpenSandbox serves any caller that reaches it).
     let settings = resolve(&given);
     let mut generated = Vec::new();
-    for key in validate::needed_secrets(&settings) {
+    for key in KEYS.iter().filter(|k| validate::key_in_use(k, &settings)) {
         if GENERATED_SECRETS.contains(&key.name) && !given.contains_key(key.name) {
             given.insert(key.name, hex_secret(random)?);
             generated.push(key.name);
@@ -566,6 +567,7 @@ mod tests {
             "RWO_STORAGE_CLASS",
             "ANTHROPIC_API_KEY",
             "TURN_HOST",
+            "TURN_NODE",
             "LDAP_URL",
             "LDAP_BIND_DN",
             "LDAP_BIND_PASSWORD",
@@ -613,6 +615,7 @@ mod tests {
             ("RWO_STORAGE_CLASS", "ceph-rbd"),
             ("ANTHROPIC_API_KEY", "sk-ant-00000000"),
             ("TURN_HOST", "203.0.113.9"),
+            ("TURN_NODE", "worker-1"),
             ("LDAP_URL", "ldaps://ldap.example.com"),
             ("LDAP_BIND_DN", "cn=nap,dc=example,dc=com"),
             ("LDAP_BIND_PASSWORD", "pw"),
@@ -625,6 +628,21 @@ mod tests {
         }
         let v = findings(&text);
         assert!(v.settings.is_some(), "{:?}", v.diagnostics);
+    }
+
+    #[test]
+    fn tos_host_is_marked_when_a_module_with_a_login_is_on() {
+        let g = generate(&request("single-node", &["sandbox"], &[]), &mut counter()).unwrap();
+        assert!(g.required.contains(&"TOS_HOST"), "{:?}", g.required);
+        assert!(g.secrets.contains(&"OPENSANDBOX_API_KEY"));
+        let g = generate(&request("single-node", &["ldap"], &[]), &mut counter()).unwrap();
+        assert!(!g.required.contains(&"TOS_HOST"), "{:?}", g.required);
+        let g = generate(
+            &request("single-node", &["browser"], &["TOS_HOST=192.0.2.4"]),
+            &mut counter(),
+        )
+        .unwrap();
+        assert!(!g.required.contains(&"TOS_HOST"), "{:?}", g.required);
     }
 
     #[test]

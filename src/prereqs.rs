@@ -230,6 +230,7 @@ fn storage_classes(ctx: &Context) -> Option<Step> {
     } else if names.contains(&"local-path") {
         notes.push("k3s ships local-path; on another single-node distribution install a provisioner of that name or set the storage classes.".into());
     }
+    notes.push("Choose the classes before the first apply: a claim's storage class cannot change later (moving means new claims and copying the data).".into());
     Some(Step {
         id: "storage-classes",
         title: "StorageClasses".into(),
@@ -311,44 +312,43 @@ fn opensandbox(ctx: &Context) -> Option<Step> {
             format!("{}/{file}", dir.trim_end_matches('/'))
         }
     };
-    let secret_command = if ctx.settings.is_set("OPENSANDBOX_API_KEY") {
-        format!(
-            "kubectl apply -f {}   # napgen prereqs --write-values {dir} --with-secret writes it (mode 0600)",
-            path(SANDBOX_SECRET_FILE)
-        )
+    let with_key = ctx.settings.is_set("OPENSANDBOX_API_KEY");
+    let mut notes = vec![format!(
+        "{} (napgen prereqs --write-values {dir}) puts OpenSandbox's server in namespace {ns}, where OPENSANDBOX_URL points (its chart defaults to opensandbox-system unless namespaceOverride is set).",
+        path(SANDBOX_VALUES_FILE)
+    )];
+    notes.push(if with_key {
+        format!("It reads OPENSANDBOX_SERVER_API_KEY from Secret {SANDBOX_KEY_SECRET}, whose key must equal OPENSANDBOX_API_KEY in values.env (nap-sandbox sends it as OPEN-SANDBOX-API-KEY).")
     } else {
-        format!(
-            "kubectl -n {ns} create secret generic {SANDBOX_KEY_SECRET} --from-literal=api-key=<OPENSANDBOX_API_KEY>"
-        )
-    };
-    let mut notes = vec![
-        format!(
-            "{} (napgen prereqs --write-values {dir}) puts OpenSandbox's server in namespace {ns}, where OPENSANDBOX_URL points (its chart defaults to opensandbox-system unless namespaceOverride is set), and reads OPENSANDBOX_SERVER_API_KEY from Secret {SANDBOX_KEY_SECRET}.",
-            path(SANDBOX_VALUES_FILE)
-        ),
-        "The key in that Secret must equal OPENSANDBOX_API_KEY in values.env (nap-sandbox sends it as OPEN-SANDBOX-API-KEY).".into(),
-        "For repeatable installs, check out a release tag of OpenSandbox instead of its default branch.".into(),
-    ];
+        "OPENSANDBOX_API_KEY is empty: nap-sandbox sends no API key, so the values file starts OpenSandbox's server without one (OPENSANDBOX_INSECURE_SERVER=YES, which it requires to start keyless).".into()
+    });
+    notes.push("For repeatable installs, check out a release tag of OpenSandbox instead of its default branch.".into());
     if ns == ctx.plan.namespace {
         notes.push(format!(
-            "Namespace {ns} is the platform's own, which enforces the restricted Pod Security Standard; OpenSandbox's server chart sets no securityContext, so its pods may be refused there. Its own namespace avoids that: OPENSANDBOX_URL=http://opensandbox-server.opensandbox-system.svc:80"
+            "Namespace {ns} is the platform's own, which enforces the restricted Pod Security Standard; OpenSandbox's server chart sets no securityContext and has no value for one, so its pods are refused there. Its own namespace avoids that: OPENSANDBOX_URL=http://opensandbox-server.opensandbox-system.svc:80 (the default)"
         ));
     }
     notes.extend(target.problems);
+    let mut commands = vec![
+        "git clone --depth 1 https://github.com/alibaba/OpenSandbox".into(),
+        "helm dependency build OpenSandbox/kubernetes/charts/opensandbox".into(),
+        format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"),
+    ];
+    if with_key {
+        commands.push(format!(
+            "kubectl apply -f {}   # napgen prereqs --write-values {dir} --with-secret writes it (mode 0600)",
+            path(SANDBOX_SECRET_FILE)
+        ));
+    }
+    commands.push(format!(
+                "helm upgrade --install opensandbox OpenSandbox/kubernetes/charts/opensandbox --namespace {ns} -f {} --wait",
+                path(SANDBOX_VALUES_FILE)
+    ));
     Some(Step {
         id: "opensandbox",
         title: "OpenSandbox (Code Sandbox)".into(),
         why: "SANDBOX_ENABLED=true: nap-sandbox runs code through OpenSandbox's server at OPENSANDBOX_URL".into(),
-        commands: vec![
-            "git clone --depth 1 https://github.com/alibaba/OpenSandbox".into(),
-            "helm dependency build OpenSandbox/kubernetes/charts/opensandbox".into(),
-            format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"),
-            secret_command,
-            format!(
-                "helm upgrade --install opensandbox OpenSandbox/kubernetes/charts/opensandbox --namespace {ns} -f {} --wait",
-                path(SANDBOX_VALUES_FILE)
-            ),
-        ],
+        commands,
         notes,
         namespace: Some(ns),
     })
@@ -665,10 +665,16 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
         return None;
     }
     let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
-    let env = json!([{
-        "name": "OPENSANDBOX_SERVER_API_KEY",
-        "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": "api-key"}},
-    }]);
+    let with_key = ctx.settings.is_set("OPENSANDBOX_API_KEY");
+    // Without a key OpenSandbox's server refuses to start unless told that is intended.
+    let env = if with_key {
+        json!([{
+            "name": "OPENSANDBOX_SERVER_API_KEY",
+            "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": "api-key"}},
+        }])
+    } else {
+        json!([{"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"}])
+    };
     let mut values = serde_json::Map::new();
     let mut server = serde_json::Map::new();
     if let Some(ns) = &target.namespace {
@@ -685,9 +691,14 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
     );
     let mut header = String::from(
         "# Values for OpenSandbox's all-in-one chart (kubernetes/charts/opensandbox), written by napgen\n\
-         # prereqs from values.env. It places the server where OPENSANDBOX_URL points and gives it the\n\
-         # API key nap-sandbox sends, read from Secret opensandbox-api-key (this file holds no secret).\n",
+         # prereqs from values.env. It places the server where OPENSANDBOX_URL points.\n",
     );
+    header.push_str(if with_key {
+        "# Its API key is the one nap-sandbox sends, read from Secret opensandbox-api-key (this file\n\
+         # holds no secret).\n"
+    } else {
+        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n"
+    });
     for p in &target.problems {
         header.push_str(&format!("# Warning: {p}\n"));
     }
@@ -747,8 +758,8 @@ pub fn write_files(ctx: &Context, dir: &Path, with_secret: bool) -> Result<Vec<S
             return Err(Failure::Invalid(vec![Diagnostic::error(
                 Some("OPENSANDBOX_API_KEY"),
                 None,
-                "--with-secret: values.env does not hold the key",
-                "put OPENSANDBOX_API_KEY in values.env (napgen init generates it), or create the Secret yourself as napgen prereqs shows",
+                "--with-secret: values.env does not hold the key, so OpenSandbox runs without one and there is no Secret to write",
+                "drop --with-secret, or set OPENSANDBOX_API_KEY in values.env (openssl rand -hex 32) to give OpenSandbox a key",
             )]))
         }
     };
@@ -850,5 +861,87 @@ mod tests {
         let t = sandbox_target("http://opensandbox-server.sbx.svc:8080");
         assert_eq!(t.namespace.as_deref(), Some("sbx"));
         assert!(t.problems[0].contains("port 8080"), "{:?}", t.problems);
+    }
+
+    /// Paths to the leaves of a values file; a list is a leaf (the chart takes it whole).
+    fn leaf_paths(value: &Value, prefix: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaf_paths(v, &path, out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+
+    #[test]
+    fn sandbox_values_set_only_values_the_chart_has() {
+        // Values of OpenSandbox's all-in-one chart (alibaba/OpenSandbox 4db3a993,
+        // kubernetes/charts/opensandbox and its sub-charts' values.yaml) that napgen sets.
+        // The server sub-chart has no securityContext value at all.
+        const CHART_VALUES: &[&str] = &[
+            "opensandbox-controller.namespaceOverride",
+            "opensandbox-server.namespaceOverride",
+            "opensandbox-server.server.env",
+        ];
+        let key = "ab".repeat(32);
+        for extra in [vec![], vec![("OPENSANDBOX_API_KEY", key.as_str())]] {
+            let mut pairs = vec![("SANDBOX_ENABLED", "true"), ("TOS_HOST", "192.0.2.4")];
+            pairs.extend(extra.iter().copied());
+            if !extra.is_empty() {
+                for k in [
+                    "TOS_SECRET_KEY",
+                    "ADMIN_PASSWORD",
+                    "OPENAI_API_KEY",
+                    "SANDBOX_JWT_SECRET",
+                    "SANDBOX_SERVICE_KEY",
+                ] {
+                    pairs.push((k, key.as_str()));
+                }
+            }
+            let entries: Vec<_> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| crate::load::Entry {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                    origin: crate::diagnostic::Origin::file("values.env", i + 1),
+                })
+                .collect();
+            let v = crate::validate::validate(&entries);
+            let settings = v.settings.expect("valid");
+            let plan = crate::plan::plan(&settings);
+            let ctx = Context {
+                settings: &settings,
+                plan: &plan,
+                objects: &[],
+                values_dir: None,
+            };
+            let text = sandbox_values(&ctx).unwrap();
+            let values = &crate::yaml::parse_documents(&text).unwrap()[0];
+            let mut paths = Vec::new();
+            leaf_paths(values, "", &mut paths);
+            assert_eq!(paths, CHART_VALUES, "{text}");
+            let env = &values["opensandbox-server"]["server"]["env"][0];
+            if extra.is_empty() {
+                assert_eq!(
+                    env,
+                    &json!({"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"})
+                );
+            } else {
+                assert_eq!(env["name"], "OPENSANDBOX_SERVER_API_KEY");
+                assert!(!text.contains(&key), "the values file holds no secret");
+            }
+            assert_eq!(
+                values["opensandbox-server"]["namespaceOverride"],
+                "opensandbox-system"
+            );
+        }
     }
 }

@@ -120,6 +120,9 @@ pub fn validate(entries: &[Entry]) -> Validated {
     check_turn_reachability(&settings, &mut diags);
     check_private_endpoints(&settings, &mut diags);
     check_egress_allowance(&settings, &mut diags);
+    check_opensandbox_api_key(&settings, &mut diags);
+    check_loopback_redirects(&settings, &mut diags);
+    check_opensandbox_namespace(&settings, &mut diags);
     check_storage_class_overrides(entries, &mut diags);
 
     let ok = !diags.iter().any(Diagnostic::is_error);
@@ -1223,10 +1226,14 @@ fn check_required(settings: &Settings, invalid: &[&str], diags: &mut Vec<Diagnos
     }
 }
 
-/// The secret keys this configuration needs.
+/// The secret keys this configuration needs: the required ones, and optional ones that are set
+/// (an optional secret left empty is not used, so the platform Secret does not hold it).
 pub fn needed_secrets(settings: &Settings) -> Vec<&'static Key> {
     KEYS.iter()
-        .filter(|k| k.is_secret() && required(k, settings))
+        .filter(|k| {
+            k.is_secret()
+                && (required(k, settings) || (key_in_use(k, settings) && settings.is_set(k.name)))
+        })
         .collect()
 }
 
@@ -1494,17 +1501,6 @@ fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             "set TURN_HOST to the IP users' browsers reach (the node's public or LAN IP)",
         ));
     }
-    if on(Module::Browser)
-        && settings.str("PROFILE") == "multi-node"
-        && !settings.is_set("TURN_NODE")
-    {
-        diags.push(Diagnostic::warning(
-            Some("TURN_NODE"),
-            None,
-            "is not set on multi-node: coturn may start on any node, but TURN_HOST must be the address of the node it runs on",
-            "set TURN_NODE to the node whose address TURN_HOST is",
-        ));
-    }
     if settings.str("INGRESS_MODE") == "ingress" {
         for key in &urls {
             let host = settings
@@ -1712,28 +1708,6 @@ fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Findings `napgen check` adds, which would only repeat on every render: storage classes are
-/// fixed at the first install, because a claim's storageClassName cannot change (nor an NFS
-/// StorageClass's parameters). Reported once, at the first class given explicitly.
-pub fn review_warnings(settings: &Settings) -> Vec<Diagnostic> {
-    let given: Vec<&str> = ["RWX_STORAGE_CLASS", "RWO_STORAGE_CLASS", "NFS_SERVER"]
-        .into_iter()
-        .filter(|k| settings.origin(k).is_some() && settings.is_set(k))
-        .collect();
-    let Some(first) = given.first() else {
-        return Vec::new();
-    };
-    vec![key_warning(
-        settings,
-        first,
-        format!(
-            "{} cannot change after the first install: a claim's storage class is immutable",
-            given.join(", ")
-        ),
-        "choose before the first apply; moving later means new claims and copying the data",
-    )]
-}
-
 fn is_loopback(host: &str) -> bool {
     host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
@@ -1869,6 +1843,88 @@ fn check_turn_reachability(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         "TURN_HOST",
         format!("{turn} is a private address, while users reach the platform on public addresses: {}", public.join(", ")),
         "users outside your network would load the browser page but not its live view (WebRTC relays through TURN_HOST); set TURN_HOST to the public IP of the node coturn runs on (open 3478/tcp+udp and 49152-49252/udp there), or ignore this if every user is inside the network",
+    ));
+}
+
+/// OpenSandbox's API key is optional, as the platform's pages never ask for one: without it
+/// nap-sandbox sends none and `napgen prereqs` starts OpenSandbox's server without one, which
+/// OpenSandbox allows only when told so explicitly.
+fn check_opensandbox_api_key(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !Module::Sandbox.enabled(settings) || settings.is_set("OPENSANDBOX_API_KEY") {
+        return;
+    }
+    diags.push(key_warning(
+        settings,
+        "OPENSANDBOX_API_KEY",
+        "is not set: nap-sandbox sends no API key, and napgen prereqs configures OpenSandbox's server to run without one (OPENSANDBOX_INSECURE_SERVER=YES), so any pod that reaches OPENSANDBOX_URL can create sandboxes",
+        "set OPENSANDBOX_API_KEY to a random value (openssl rand -hex 32) and rerun napgen prereqs --write-values, which then gives OpenSandbox the same key; or keep it empty if only the platform can reach OpenSandbox",
+    ));
+}
+
+/// The sandbox and the browser sign users in through OAuth redirects to their public origin; a
+/// loopback origin (TOS_HOST's single-node default, 127.0.0.1) works only in a browser on the
+/// node itself, and everywhere else the login fails with `invalid_redirect_uri`.
+fn check_loopback_redirects(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    // A loopback *_PUBLIC_URL is refused by URL validation, so only TOS_HOST can make the
+    // NodePort-derived redirect URIs loopback.
+    let mut uris = Vec::new();
+    for (module, client_id, url_key, port_key) in [
+        (
+            Module::Sandbox,
+            "sandbox-service",
+            "SANDBOX_PUBLIC_URL",
+            "SANDBOX_NODE_PORT",
+        ),
+        (
+            Module::Browser,
+            "browser-service",
+            "BROWSER_PUBLIC_URL",
+            "BROWSER_NODE_PORT",
+        ),
+    ] {
+        // An invalid port is reported already and leaves no origin to judge.
+        if !module.enabled(settings)
+            || settings.is_set(url_key)
+            || settings.int_opt(port_key).is_none()
+        {
+            continue;
+        }
+        let uri = crate::plan::redirect_uri(settings, url_key, port_key);
+        if url_host(&uri).is_some_and(is_loopback) {
+            uris.push(format!("{client_id} {uri}"));
+        }
+    }
+    if uris.is_empty() {
+        return;
+    }
+    diags.push(key_warning(
+        settings,
+        "TOS_HOST",
+        format!(
+            "makes the OAuth redirect URIs loopback addresses ({}): signing in works only in a browser on the node itself, elsewhere it fails with invalid_redirect_uri",
+            uris.join(", ")
+        ),
+        "set TOS_HOST to the node address users reach, or set SANDBOX_PUBLIC_URL / BROWSER_PUBLIC_URL to the origin users open each service at",
+    ));
+}
+
+/// OpenSandbox's server chart sets no securityContext and has no value for one, so the platform's
+/// namespace, which enforces Pod Security `restricted`, refuses its pods.
+fn check_opensandbox_namespace(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    let namespace = settings.str("NAMESPACE");
+    if !Module::Sandbox.enabled(settings)
+        || crate::prereqs::sandbox_target(settings.str("OPENSANDBOX_URL"))
+            .namespace
+            .as_deref()
+            != Some(namespace)
+    {
+        return;
+    }
+    diags.push(key_warning(
+        settings,
+        "OPENSANDBOX_URL",
+        format!("puts OpenSandbox in the platform's namespace {namespace}, which enforces Pod Security restricted; OpenSandbox's server chart sets no securityContext (and has no value for one), so its pods are refused there"),
+        "install OpenSandbox in its own namespace and point at it: remove OPENSANDBOX_URL (the default is http://opensandbox-server.opensandbox-system.svc:80); napgen prereqs --write-values writes the matching values file",
     ));
 }
 
@@ -2760,28 +2816,6 @@ mod tests {
     }
 
     #[test]
-    fn storage_classes_are_fixed_at_the_first_install() {
-        let settings = |pairs: &[(&str, &str)]| run(pairs).settings.unwrap();
-        assert!(
-            review_warnings(&settings(&[])).is_empty(),
-            "defaults are not given explicitly"
-        );
-        let w = review_warnings(&settings(&[
-            ("TOS_HOST", "10.0.0.1"),
-            ("RWX_STORAGE_CLASS", "nfs"),
-            ("RWO_STORAGE_CLASS", "rbd"),
-        ]));
-        assert_eq!(w.len(), 1);
-        assert_eq!(
-            w[0].to_string(),
-            "warning: values.env:2: RWX_STORAGE_CLASS: RWX_STORAGE_CLASS, RWO_STORAGE_CLASS cannot change after the first install: a claim's storage class is immutable\n  help: choose before the first apply; moving later means new claims and copying the data"
-        );
-        // Not part of validation: render does not repeat it.
-        let v = run(&[("RWX_STORAGE_CLASS", "nfs")]);
-        assert!(!messages(&v).join("\n").contains("cannot change"));
-    }
-
-    #[test]
     fn backup_settings() {
         let on = [
             ("BACKUP_ENABLED", "true"),
@@ -3101,6 +3135,132 @@ mod tests {
         ] {
             assert!(!browser(pairs).contains("private address"), "{pairs:?}");
         }
+    }
+
+    #[test]
+    fn loopback_oauth_redirects_warn_with_the_uris() {
+        let w = messages(&run(&[
+            ("SANDBOX_ENABLED", "true"),
+            ("BROWSER_ENABLED", "true"),
+            ("TURN_HOST", "192.168.1.5"),
+        ]))
+        .join("\n");
+        assert!(
+            w.contains("warning: TOS_HOST: makes the OAuth redirect URIs loopback addresses (sandbox-service http://127.0.0.1:30086/api/auth/callback, browser-service http://127.0.0.1:30085/api/auth/callback)")
+                && w.contains("help: set TOS_HOST to the node address users reach, or set SANDBOX_PUBLIC_URL / BROWSER_PUBLIC_URL"),
+            "{w}"
+        );
+        // A public URL replaces the TOS_HOST origin: only the other client is listed.
+        let w = messages(&run(&[
+            ("SANDBOX_ENABLED", "true"),
+            ("SANDBOX_PUBLIC_URL", "https://sandbox.example.com"),
+            ("BROWSER_ENABLED", "true"),
+            ("TURN_HOST", "192.168.1.5"),
+        ]))
+        .join("\n");
+        assert!(
+            w.contains("TOS_HOST: makes the OAuth redirect URIs loopback addresses (browser-service http://127.0.0.1:30085/api/auth/callback)"),
+            "{w}"
+        );
+        // A loopback public URL is refused outright, so it draws no warning of this kind.
+        let w = messages(&run(&[
+            ("TOS_HOST", "192.168.1.4"),
+            ("SANDBOX_ENABLED", "true"),
+            ("SANDBOX_PUBLIC_URL", "http://localhost:8086"),
+        ]))
+        .join("\n");
+        assert!(
+            w.contains("points at loopback (localhost)")
+                && !w.contains("makes the OAuth redirect URIs"),
+            "{w}"
+        );
+        // Reachable origins, or no module with a login: nothing to say.
+        for pairs in [
+            &[("SANDBOX_ENABLED", "true"), ("TOS_HOST", "192.168.1.4")][..],
+            &[
+                ("SANDBOX_ENABLED", "true"),
+                ("SANDBOX_PUBLIC_URL", "https://sandbox.example.com"),
+            ][..],
+            &[][..],
+        ] {
+            let w = messages(&run(pairs)).join("\n");
+            assert!(!w.contains("loopback"), "{pairs:?}: {w}");
+        }
+    }
+
+    #[test]
+    fn opensandbox_api_key_is_optional_and_its_absence_is_said() {
+        let v = run(&[("SANDBOX_ENABLED", "true"), ("TOS_HOST", "192.168.1.4")]);
+        assert!(v.settings.is_some(), "{:?}", messages(&v));
+        let w = messages(&v).join("\n");
+        assert!(
+            w.contains("warning: OPENSANDBOX_API_KEY: is not set: nap-sandbox sends no API key")
+                && w.contains("OPENSANDBOX_INSECURE_SERVER=YES"),
+            "{w}"
+        );
+        assert!(!needed_secrets(v.settings.as_ref().unwrap())
+            .iter()
+            .any(|k| k.name == "OPENSANDBOX_API_KEY"));
+        let key = "ab".repeat(32);
+        let v = run(&[
+            ("SANDBOX_ENABLED", "true"),
+            ("TOS_HOST", "192.168.1.4"),
+            ("TOS_SECRET_KEY", &key),
+            ("ADMIN_PASSWORD", &key),
+            ("OPENAI_API_KEY", &key),
+            ("SANDBOX_JWT_SECRET", &key),
+            ("SANDBOX_SERVICE_KEY", &key),
+            ("OPENSANDBOX_API_KEY", &key),
+        ]);
+        assert!(!messages(&v).join("\n").contains("sends no API key"));
+        assert!(needed_secrets(v.settings.as_ref().unwrap())
+            .iter()
+            .any(|k| k.name == "OPENSANDBOX_API_KEY"));
+    }
+
+    #[test]
+    fn opensandbox_in_the_platform_namespace_is_explained() {
+        let w = messages(&run(&[
+            ("SANDBOX_ENABLED", "true"),
+            ("TOS_HOST", "192.168.1.4"),
+            ("OPENSANDBOX_URL", "http://opensandbox-server.nap.svc:80"),
+        ]))
+        .join("\n");
+        assert!(
+            w.contains("warning: values.env:3: OPENSANDBOX_URL: puts OpenSandbox in the platform's namespace nap, which enforces Pod Security restricted"),
+            "{w}"
+        );
+        let w = messages(&run(&[
+            ("SANDBOX_ENABLED", "true"),
+            ("TOS_HOST", "192.168.1.4"),
+        ]))
+        .join("\n");
+        assert!(
+            !w.contains("Pod Security"),
+            "the default is its own namespace: {w}"
+        );
+    }
+
+    #[test]
+    fn turn_node_is_required_on_multi_node() {
+        let browser = [
+            ("PROFILE", "multi-node"),
+            ("TOS_HOST", "192.168.1.4"),
+            ("RWX_STORAGE_CLASS", "nfs"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+            ("BROWSER_ENABLED", "true"),
+            ("TURN_HOST", "192.168.1.5"),
+        ];
+        assert_eq!(
+            error_for(&browser, "TURN_NODE"),
+            "error: TURN_NODE: is required (when browser is enabled on multi-node) but not set\n  help: add TURN_NODE=... to values.env (Node (kubernetes.io/hostname) coturn runs on; TURN_HOST must be that node's address, which only pinning coturn to it guarantees)"
+        );
+        let mut pinned = browser.to_vec();
+        pinned.push(("TURN_NODE", "worker-1"));
+        assert!(run(&pinned).errors().next().is_none());
+        // A single node needs no pinning.
+        let v = run(&[("BROWSER_ENABLED", "true"), ("TURN_HOST", "192.168.1.5")]);
+        assert!(v.errors().next().is_none(), "{:?}", messages(&v));
     }
 
     #[test]

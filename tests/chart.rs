@@ -351,6 +351,7 @@ fn recorded_values_satisfy_the_schema() {
         "TOS_PUBLIC_URL=https://nap.example.com",
         "BROWSER_ENABLED=true",
         "TURN_HOST=198.51.100.7",
+        "TURN_NODE=worker-1",
         "BROWSER_PUBLIC_URL=https://browser.example.com",
         "LDAP_ENABLED=true",
         "LDAP_URL=ldap://[2001:db8::9]:389",

@@ -22,6 +22,7 @@ fn base() -> Vec<(&'static str, String)> {
         ("SANDBOX_ENABLED", "true".into()),
         ("BROWSER_ENABLED", "true".into()),
         ("TURN_HOST", "198.51.100.7".into()),
+        ("TURN_NODE", "worker-1".into()),
         ("LDAP_ENABLED", "true".into()),
         ("LDAP_URL", "ldaps://ldap.example.com".into()),
         (

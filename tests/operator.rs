@@ -601,6 +601,7 @@ fn everything_on() -> Vec<String> {
         "SANDBOX_ENABLED=true".to_string(),
         "BROWSER_ENABLED=true".into(),
         "TURN_HOST=203.0.113.9".into(),
+        "TURN_NODE=worker-1".into(),
         "LDAP_ENABLED=true".into(),
         "LDAP_URL=ldaps://ldap.example.com".into(),
         "LDAP_BIND_DN=cn=nap".into(),
@@ -934,6 +935,83 @@ fn prereqs_opensandbox_values_and_secret() {
     assert!(stderr(&out).contains("OPENSANDBOX_API_KEY"));
 }
 
+/// The sandbox/browser page's values block, as the page prints it (one key per line, its comments
+/// kept), with the secrets filled in and the core keys `napgen init` marks REQUIRED.
+fn seed_page_values() -> String {
+    let secret = |c: char| c.to_string().repeat(64);
+    format!(
+        "PROFILE=single-node\nTOS_HOST=192.0.2.10\nTOS_SECRET_KEY={}\nADMIN_PASSWORD={}\nOPENAI_API_KEY=sk-test-00000000\n\
+         # Code Sandbox\nSANDBOX_ENABLED=true\nSANDBOX_NODE_PORT=30086\n\
+         SANDBOX_JWT_SECRET={} # openssl rand -hex 32\n\
+         SANDBOX_SERVICE_KEY={} # openssl rand -hex 32, shared between browser and sandbox\n\
+         # Remote Browser (incl. TURN)\nBROWSER_ENABLED=true\nBROWSER_NODE_PORT=30085\n\
+         BROWSER_JWT_SECRET={} # openssl rand -hex 32\n\
+         TURN_HOST=192.0.2.10 # public / LAN IP browsers can reach, required\n\
+         TURN_AUTH_SECRET={} # openssl rand -hex 32\n\
+         SANDBOX_PUBLIC_URL=\nBROWSER_PUBLIC_URL=\n",
+        secret('a'),
+        secret('b'),
+        secret('c'),
+        secret('d'),
+        secret('e'),
+        secret('f'),
+    )
+}
+
+#[test]
+fn the_seed_pages_values_render_without_an_opensandbox_key() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("values.env"), seed_page_values()).unwrap();
+    let out = napgen(dir.path(), &["check"]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: OPENSANDBOX_API_KEY: is not set: nap-sandbox sends no API key")
+            && err.ends_with("are valid: 0 errors, 1 warning\n"),
+        "{err}"
+    );
+    let out = napgen(dir.path(), &["render"]);
+    assert_ok(&out);
+    assert!(
+        !stdout(&out).contains("OPENSANDBOX_API_KEY"),
+        "no key is mounted"
+    );
+
+    // prereqs starts OpenSandbox without a key, in its own namespace, and asks for no Secret.
+    let out = napgen(dir.path(), &["prereqs", "--write-values", "os"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(!text.contains("opensandbox-api-key"), "{text}");
+    assert!(
+        text.contains("--namespace opensandbox-system -f os/opensandbox-values.yaml"),
+        "{text}"
+    );
+    let values = fs::read_to_string(dir.path().join("os/opensandbox-values.yaml")).unwrap();
+    assert!(
+        values.contains("# It has no API key, as nap-sandbox sends none"),
+        "{values}"
+    );
+    let parsed = &napgen::yaml::parse_documents(&values).unwrap()[0];
+    assert_eq!(
+        parsed["opensandbox-server"]["server"]["env"],
+        serde_json::json!([{"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"}])
+    );
+    assert_eq!(
+        parsed["opensandbox-server"]["namespaceOverride"],
+        "opensandbox-system"
+    );
+    let out = napgen(
+        dir.path(),
+        &["prereqs", "--write-values", "os", "--with-secret"],
+    );
+    assert_fails(&out, 3);
+    assert!(
+        stderr(&out).contains("OpenSandbox runs without one"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 // ---- CLI habits
 
 #[test]
@@ -1007,7 +1085,7 @@ fn check_reports_hazards_as_warnings() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("base.env"),
-        "PROFILE=multi-node\nTOS_HOST=203.0.113.10\nRWX_STORAGE_CLASS=nfs-csi\nRWO_STORAGE_CLASS=ceph-rbd\nBROWSER_ENABLED=true\nTURN_HOST=10.0.0.21\n",
+        "PROFILE=multi-node\nTOS_HOST=203.0.113.10\nRWX_STORAGE_CLASS=nfs-csi\nRWO_STORAGE_CLASS=ceph-rbd\nBROWSER_ENABLED=true\nTURN_HOST=10.0.0.21\nTURN_NODE=worker-1\n",
     )
     .unwrap();
     let out = napgen(

@@ -1,5 +1,5 @@
-//! Code Sandbox: `nap-sandbox`, pointing at OpenSandbox, and the sandbox pod template OpenSandbox
-//! mounts.
+//! Code Sandbox: `nap-sandbox`, pointing at OpenSandbox, and the sandbox pod template nap-sandbox
+//! reads (OpenSandbox, in its own namespace, mounts nothing of the platform's).
 
 use super::oauth::{client, OAuthClient};
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Exposure, Workload};
@@ -16,7 +16,7 @@ pub struct Sandbox {
     /// Public origin (no trailing slash), the same one its OAuth client registers.
     pub origin: String,
     pub pod_template_config_map: &'static str,
-    /// The pod template (YAML text) OpenSandbox creates sandbox pods from.
+    /// The sandbox pod template (YAML text), mounted into nap-sandbox at SANDBOX_POD_TEMPLATE.
     pub pod_template: String,
 }
 
