@@ -116,54 +116,74 @@ struct External {
     sandbox_namespace: Option<String>,
 }
 
+/// `assert!` for [`check`]: the failure is returned, so a caller may try other objects.
+macro_rules! ensure {
+    ($cond:expr, $($format:tt)+) => {
+        if !$cond {
+            return Err(format!($($format)+));
+        }
+    };
+}
+
 /// Check one command against the objects of an install; `what` names the text for messages.
-fn check(k: &Kubectl, objects: &[Object], missing: &[MissingSecret], ext: &External, what: &str) {
+fn check(
+    k: &Kubectl,
+    objects: &[Object],
+    missing: &[MissingSecret],
+    ext: &External,
+    what: &str,
+) -> Result<(), String> {
     let ns = k.namespace.as_deref();
     let words: Vec<&str> = k.words.iter().map(String::as_str).collect();
     let opensandbox = ns.is_some() && ns == ext.sandbox_namespace.as_deref();
     let ctx = || format!("{what}: `{}`", k.text);
     match words.as_slice() {
         ["logs", target] => {
-            let ns = ns.unwrap_or_else(|| panic!("{}: no namespace", ctx()));
-            let (resource, name) = target.split_once('/').expect("logs takes kind/name");
-            assert_eq!(resource, "job", "{}", ctx());
-            assert!(
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            let (resource, name) = target
+                .split_once('/')
+                .ok_or_else(|| format!("{}: logs takes kind/name", ctx()))?;
+            ensure!(resource == "job", "{}", ctx());
+            ensure!(
                 has(objects, "Job", ns, name),
                 "{}: no Job {ns}/{name}",
                 ctx()
             );
         }
         ["logs"] => {
-            let ns = ns.unwrap_or_else(|| panic!("{}: no namespace", ctx()));
-            let sel = k.selector.as_deref().expect("logs -l");
-            assert!(
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            let sel = k
+                .selector
+                .as_deref()
+                .ok_or_else(|| format!("{}: logs -l", ctx()))?;
+            ensure!(
                 pod_labels(objects, ns).iter().any(|l| matches(l, sel)),
                 "{}: no pod in {ns} matches {sel}",
                 ctx()
             );
         }
         ["get", "pod" | "pods"] | ["describe", "pod" | "pods"] => {
-            let ns = ns.unwrap_or_else(|| panic!("{}: no namespace", ctx()));
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
             if opensandbox && k.selector.as_deref() == Some("app.kubernetes.io/name=opensandbox") {
-                return;
+                return Ok(());
             }
             let pods = pod_labels(objects, ns);
             match &k.selector {
-                Some(sel) => assert!(
+                Some(sel) => ensure!(
                     pods.iter().any(|l| matches(l, sel)),
                     "{}: no pod template in {ns} has labels {sel}",
                     ctx()
                 ),
-                None => assert!(!pods.is_empty(), "{}: no pods in {ns}", ctx()),
+                None => ensure!(!pods.is_empty(), "{}: no pods in {ns}", ctx()),
             }
         }
         ["get" | "describe", "cluster", name] => {
-            let ns = ns.unwrap_or_else(|| panic!("{}: no namespace", ctx()));
-            assert!(has(objects, "Cluster", ns, name), "{}", ctx());
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            ensure!(has(objects, "Cluster", ns, name), "{}", ctx());
         }
         ["get", "pvc"] => {
-            let ns = ns.unwrap_or_else(|| panic!("{}: no namespace", ctx()));
-            assert!(
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            ensure!(
                 objects.iter().any(|o| o.namespace() == Some(ns)
                     && matches!(o.kind(), "PersistentVolumeClaim" | "Cluster")),
                 "{}",
@@ -171,8 +191,8 @@ fn check(k: &Kubectl, objects: &[Object], missing: &[MissingSecret], ext: &Exter
             );
         }
         ["get", "secret", name] => {
-            let ns = ns.unwrap_or_else(|| panic!("{}: no namespace", ctx()));
-            assert!(
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            ensure!(
                 has(objects, "Secret", ns, name)
                     || missing.iter().any(|m| m.namespace == ns && m.name == *name),
                 "{}: Secret {ns}/{name} is neither installed nor read by a pod",
@@ -180,21 +200,21 @@ fn check(k: &Kubectl, objects: &[Object], missing: &[MissingSecret], ext: &Exter
             );
         }
         ["create", "secret", _, name] => {
-            let ns = ns.unwrap_or_else(|| panic!("{}: no namespace", ctx()));
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
             if opensandbox && *name == prereqs::SANDBOX_KEY_SECRET {
-                return;
+                return Ok(());
             }
             let read = missing
                 .iter()
                 .find(|m| m.namespace == ns && m.name == *name)
-                .unwrap_or_else(|| {
-                    panic!(
+                .ok_or_else(|| {
+                    format!(
                         "{}: no pod reads Secret {ns}/{name}, or the install contains it",
                         ctx()
                     )
-                });
+                })?;
             for key in &k.literals {
-                assert!(
+                ensure!(
                     read.keys.contains(key) || key == "<KEY>",
                     "{}: the pods read no key {key} of {ns}/{name}",
                     ctx()
@@ -202,7 +222,7 @@ fn check(k: &Kubectl, objects: &[Object], missing: &[MissingSecret], ext: &Exter
             }
             let given: BTreeSet<&str> = k.literals.iter().map(String::as_str).collect();
             for key in &read.keys {
-                assert!(
+                ensure!(
                     given.is_empty() || given.contains(key.as_str()),
                     "{}: key {key} missing",
                     ctx()
@@ -210,8 +230,11 @@ fn check(k: &Kubectl, objects: &[Object], missing: &[MissingSecret], ext: &Exter
             }
         }
         ["delete", "job"] => {
-            let ns = ns.unwrap_or_else(|| panic!("{}: no namespace", ctx()));
-            let sel = k.selector.as_deref().expect("delete job -l");
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            let sel = k
+                .selector
+                .as_deref()
+                .ok_or_else(|| format!("{}: delete job -l", ctx()))?;
             let jobs: Vec<&Object> = objects
                 .iter()
                 .filter(|o| o.namespace() == Some(ns))
@@ -221,18 +244,18 @@ fn check(k: &Kubectl, objects: &[Object], missing: &[MissingSecret], ext: &Exter
                         .is_some_and(|l| matches(l, sel))
                 })
                 .collect();
-            assert!(!jobs.is_empty(), "{}: matches no object", ctx());
-            assert!(
+            ensure!(!jobs.is_empty(), "{}: matches no object", ctx());
+            ensure!(
                 jobs.iter().all(|o| o.kind() == "Job" && chart::is_seed(o)),
                 "{}: matches more than the seed Jobs",
                 ctx()
             );
             let seeds = objects.iter().filter(|o| chart::is_seed(o)).count();
-            assert_eq!(jobs.len(), seeds, "{}: misses a seed Job", ctx());
+            ensure!(jobs.len() == seeds, "{}: misses a seed Job", ctx());
         }
         ["get", "storageclass", names @ ..] => {
             for name in names {
-                assert!(
+                ensure!(
                     !objects
                         .iter()
                         .any(|o| o.kind() == "StorageClass" && o.name() == *name),
@@ -245,8 +268,14 @@ fn check(k: &Kubectl, objects: &[Object], missing: &[MissingSecret], ext: &Exter
         ["apply", ..]
         | ["create", "namespace" | "configmap" | "priorityclass", ..]
         | ["get", "crd", ..] => {}
-        other => panic!("{}: a command this test does not know: {other:?}", ctx()),
+        other => {
+            return Err(format!(
+                "{}: a command this test does not know: {other:?}",
+                ctx()
+            ))
+        }
     }
+    Ok(())
 }
 
 /// The texts of one profile and the objects each must be read against.
@@ -312,7 +341,7 @@ fn chart_notes_and_readme_commands_work_against_the_chart() {
             let found = commands(&text);
             assert!(!found.is_empty(), "{what}: no command");
             for k in &found {
-                check(k, &objects, &missing, &p.external(), &what);
+                check(k, &objects, &missing, &p.external(), &what).unwrap();
             }
             assert_names_every_missing_secret(&found, &missing, &what);
             // The pages' fixed names: `kubectl logs job/nap-seed-<task>` works with Helm.
@@ -361,7 +390,7 @@ fn bundle_commands_work_against_the_bundle() {
             let what = format!("{} {what}", p.name);
             let found = commands(&text);
             for k in &found {
-                check(k, &p.bundle, &missing, &p.external(), &what);
+                check(k, &p.bundle, &missing, &p.external(), &what).unwrap();
             }
             if what.ends_with("prereqs") {
                 assert_names_every_missing_secret(&found, &missing, &what);
@@ -414,4 +443,29 @@ fn the_parser_reads_the_forms_napgen_prints() {
     assert_eq!(found[1].literals, ["A", "B"]);
     assert_eq!(found[4].namespace.as_deref(), Some("nap-turn"));
     assert_eq!(found[4].selector.as_deref(), Some("app=coturn"));
+}
+
+#[test]
+fn readme_commands_work_against_the_profiles() {
+    // README.md documents commands for namespace `nap`; each runnable one (it names a namespace)
+    // must work against the bundle or the chart of some profile that has what it checks.
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let profiles = profiles();
+    let found: Vec<Kubectl> = commands(&readme)
+        .into_iter()
+        .filter(|k| k.namespace.is_some())
+        .collect();
+    assert!(found.len() >= 5, "{found:?}");
+    for k in &found {
+        let works = profiles.iter().any(|p| {
+            let plan = &p.configured.plan;
+            let chart = chart::chart_objects(plan, &p.bundle);
+            let works_on = |objects: &[Object]| {
+                let missing = prereqs::missing_secrets(objects, plan);
+                check(k, objects, &missing, &p.external(), "README.md").is_ok()
+            };
+            works_on(&p.bundle) || works_on(&chart)
+        });
+        assert!(works, "README.md: `{}` works against no profile", k.text);
+    }
 }
