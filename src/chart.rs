@@ -10,8 +10,9 @@
 //! * **The objects are the bundle's**, with exactly two documented differences (see
 //!   [`chart_objects`]): the Namespace object is left out (Helm keeps its release record in the
 //!   namespace, so the namespace exists before Helm runs; `napgen render --only namespace` makes
-//!   it with its Pod Security labels), and the seed Jobs carry Helm hook annotations so every
-//!   install, upgrade and rollback re-runs them.
+//!   it with its Pod Security labels), and the seed Jobs are Helm hooks, so every install,
+//!   upgrade and rollback re-runs them, named `nap-seed-<task>` as the platform's pages name them
+//!   (the bundle's names carry a hash of the Job's inputs; Helm deletes the previous run itself).
 //! * **values.yaml is a record**, not an input: the non-secret settings the chart was generated
 //!   from. `templates/guard.yaml` fails the install when a value differs from the record (given
 //!   with `--set`/`-f` or edited in values.yaml) or when the release namespace is not the one the
