@@ -713,7 +713,7 @@ static NOTES: &[Note] = &[
                 .collect();
             format!(
                 "This chart does not contain these Secrets, which the pods and seed Jobs read and wait for.\n\
-                 If you have not created them yet (napgen prereqs prints the same commands):\n  {}",
+                 If you have not created them yet (napgen prereqs prints them too):\n  {}",
                 commands.join("\n  ")
             )
         },
@@ -728,9 +728,29 @@ static NOTES: &[Note] = &[
             let mut namespaces: Vec<&str> = others.iter().map(|m| m.namespace.as_str()).collect();
             namespaces.dedup();
             let commands: Vec<String> = others.iter().map(|m| create_secret_command(m)).collect();
+            // TURN_AUTH_SECRET is read by coturn and browser-service alike: one value for both.
+            let shared: Vec<&str> = others
+                .iter()
+                .flat_map(|m| m.keys.iter())
+                .filter(|k| {
+                    missing
+                        .iter()
+                        .any(|m| m.namespace == c.ns() && m.keys.contains(k))
+                })
+                .map(String::as_str)
+                .collect();
+            let same = if shared.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n{} takes the same value as in namespace {}.",
+                    shared.join(", "),
+                    c.ns()
+                )
+            };
             format!(
                 "The chart creates namespace {}; its pods wait for these Secrets, which the chart does not\n\
-                 contain (create them once the namespace exists):\n  {}",
+                 contain (create them once the namespace exists):\n  {}{same}",
                 namespaces.join(", "),
                 commands.join("\n  ")
             )
