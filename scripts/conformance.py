@@ -16,7 +16,8 @@ Run through `scripts/conformance` (it provides the pinned tool venv). Steps:
                 Kubernetes API server, which lets Helm render and then refuses to create anything:
                 the objects and hooks Helm would create must equal the bundle's objects but for
                 the chart's documented differences (no Namespace; hook annotations on the seed
-                Jobs); another namespace and a changed value must fail before anything is created;
+                Jobs, named nap-seed-<task> as the platform's pages name them rather than the
+                bundle's nap-seed-<task>-<hash>); another namespace and a changed value must fail before anything is created;
                 a chart whose values contain `{{ }}` and `---` lines must arrive literally.
 
 Exit status: 0 all checks passed, 1 a check failed, 2 the checker could not run (usage, setup).
@@ -898,6 +899,16 @@ def release_objects(release: dict) -> tuple[list[dict], list[dict]]:
     return objs, hooks
 
 
+def without_seed_hash(doc: dict) -> dict:
+    """A bundle object as the chart holds it: a seed Job's `nap-seed-<task>-<hash>` name becomes
+    the pages' `nap-seed-<task>` (Helm deletes the previous run itself, so the chart needs no hash)."""
+    md = doc.get("metadata") or {}
+    if doc.get("kind") == "Job" and (md.get("labels") or {}).get("app.kubernetes.io/component") == "seed":
+        doc = copy.deepcopy(doc)
+        doc["metadata"]["name"] = re.sub(r"-[0-9a-f]{8}$", "", md["name"])
+    return doc
+
+
 def canonical(objs: list[dict]) -> list[str]:
     return sorted(json.dumps(o, sort_keys=True) for o in objs)
 
@@ -936,7 +947,7 @@ def step_helm_install(installs: list[tuple[str, str, str]], workdir: Path, rep: 
             md = h.get("metadata") or {}
             ann = md.get("annotations") or {}
             name = md.get("name", "")
-            task = next((t for t in SEED_ORDER if name.startswith(f"nap-seed-{t}-")), None)
+            task = next((t for t in SEED_ORDER if name == f"nap-seed-{t}"), None)
             if h.get("kind") != "Job" or task is None:
                 rep.error("helm-install", f"{case}: hook {h.get('kind')}/{name} is not a seed Job")
             if (ann.get("helm.sh/hook") or "").split(",") != SEED_HOOK_EVENTS:
@@ -949,7 +960,8 @@ def step_helm_install(installs: list[tuple[str, str, str]], workdir: Path, rep: 
                 ann.pop(k, None)
             if "annotations" in md and not ann:
                 del md["annotations"]
-        want = canonical([d for d in docs if not (d.get("kind") == "Namespace" and d["metadata"]["name"] == ns)])
+        want = canonical([without_seed_hash(d) for d in docs
+                          if not (d.get("kind") == "Namespace" and d["metadata"]["name"] == ns)])
         got = canonical(objs + hooks)
         if got != want:
             missing = [json.loads(x) for x in sorted(set(want) - set(got))]

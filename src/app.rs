@@ -303,6 +303,26 @@ pub fn header(plan: &Plan) -> String {
     )
 }
 
+/// What `render --only seed` tells on stderr: `kubectl apply` leaves a Job that exists as it is
+/// (its pod template is immutable and its name changes only with its inputs), so re-seeding
+/// deletes the previous runs first, by the label every seed Job carries, and then applies.
+/// `apply` is the command that applies the rendered seed Jobs (a pipe from napgen, or a file).
+pub fn reseed_commands(plan: &Plan, apply: &str) -> String {
+    let ns = &plan.namespace;
+    let mut out = format!(
+        "napgen: a seed Job that already exists is left as it is when applied again; to run the seed\n\
+         Jobs again (after a failed run, say), delete the previous runs first, then apply:\n  \
+         kubectl -n {ns} delete job -l {} --ignore-not-found\n  \
+         {apply}\n\
+         napgen: then follow them:\n",
+        plan.seed_selector()
+    );
+    for seed in &plan.seeds {
+        out.push_str(&format!("  kubectl -n {ns} logs job/{}\n", seed.name));
+    }
+    out
+}
+
 /// The objects of one part, for `--only`: `seed` selects the seed Jobs, `namespace` the Namespace
 /// (created before a Helm install), a module name the objects rendered from that module's
 /// templates.

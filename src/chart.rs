@@ -10,8 +10,9 @@
 //! * **The objects are the bundle's**, with exactly two documented differences (see
 //!   [`chart_objects`]): the Namespace object is left out (Helm keeps its release record in the
 //!   namespace, so the namespace exists before Helm runs; `napgen render --only namespace` makes
-//!   it with its Pod Security labels), and the seed Jobs carry Helm hook annotations so every
-//!   install, upgrade and rollback re-runs them.
+//!   it with its Pod Security labels), and the seed Jobs are Helm hooks, so every install,
+//!   upgrade and rollback re-runs them, named `nap-seed-<task>` as the platform's pages name them
+//!   (the bundle's names carry a hash of the Job's inputs; Helm deletes the previous run itself).
 //! * **values.yaml is a record**, not an input: the non-secret settings the chart was generated
 //!   from. `templates/guard.yaml` fails the install when a value differs from the record (given
 //!   with `--set`/`-f` or edited in values.yaml) or when the release namespace is not the one the
@@ -22,10 +23,10 @@
 //!   which GitOps tools that follow chart versions act on; `appVersion` is NAP_VERSION.
 
 use crate::plan::Plan;
+use crate::prereqs::{self, MissingSecret, SecretType};
 use crate::registry::{self, Default, KeyType, KEYS};
 use crate::render::Object;
 use crate::settings::Settings;
-use crate::validate::SECRET_NAME;
 use crate::yaml;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -94,15 +95,6 @@ pub fn seed_weight(task: &str) -> usize {
         * 10
 }
 
-/// The task of a seed Job, from its name `nap-seed-<task>-<hash>`.
-fn seed_task<'a>(plan: &'a Plan, object: &Object) -> &'a str {
-    plan.seeds
-        .iter()
-        .find(|s| s.name == object.name())
-        .map(|s| s.task)
-        .unwrap_or("")
-}
-
 /// The Namespace object of the namespace the platform (and so the release) lives in.
 fn is_release_namespace(plan: &Plan, object: &Object) -> bool {
     object.kind() == "Namespace" && object.name() == plan.namespace
@@ -114,18 +106,25 @@ fn is_release_namespace(plan: &Plan, object: &Object) -> bool {
 ///    before Helm runs, and a chart that also created it would conflict with it (other
 ///    namespaces, such as coturn's, stay in the chart);
 /// 2. the seed Jobs carry [`HOOK_ANNOTATIONS`]: `post-install,post-upgrade,post-rollback`, a
-///    weight from [`SEED_ORDER`] and `before-hook-creation`.
+///    weight from [`SEED_ORDER`] and `before-hook-creation`, and the fixed names of the
+///    platform's pages (`nap-seed-<task>`, not the bundle's `nap-seed-<task>-<hash>`): Helm
+///    deletes the previous run itself, so `kubectl logs job/nap-seed-<task>` works as printed.
 pub fn chart_objects(plan: &Plan, objects: &[Object]) -> Vec<Object> {
     objects
         .iter()
         .filter(|o| !is_release_namespace(plan, o))
         .map(|o| {
             let mut o = o.clone();
-            if is_seed(&o) {
-                let weight = seed_weight(seed_task(plan, &o)).to_string();
+            if let Some(seed) = plan
+                .seeds
+                .iter()
+                .find(|s| is_seed(&o) && s.name == o.name())
+            {
+                let weight = seed_weight(seed.task).to_string();
                 let metadata = o.value["metadata"]
                     .as_object_mut()
                     .expect("rendered objects have metadata");
+                metadata.insert("name".into(), seed.hook_name.clone().into());
                 let annotations = metadata
                     .entry("annotations")
                     .or_insert_with(|| Value::Object(Map::new()))
@@ -524,13 +523,72 @@ impl Context<'_> {
         self.objects.iter().any(|o| o.source.starts_with(&prefix))
     }
 
-    /// The name of the seed Job of a task, when this configuration has one.
+    /// The chart's name of the seed Job of a task, when this configuration has one.
     fn seed_job(&self, task: &str) -> Option<&str> {
         self.plan
             .seeds
             .iter()
             .find(|s| s.task == task)
-            .map(|s| s.name.as_str())
+            .map(|s| s.hook_name.as_str())
+    }
+
+    /// The Secrets the chart's pods read that the chart does not contain, in their namespaces.
+    fn missing_secrets(&self) -> Vec<MissingSecret> {
+        prereqs::missing_secrets(self.objects, self.plan)
+    }
+
+    /// The StorageClasses the claims use that the chart does not create, each with what uses it
+    /// and the access modes it must offer.
+    fn provided_storage_classes(&self) -> Vec<(&str, String)> {
+        let created = |class: &str| {
+            self.objects
+                .iter()
+                .any(|o| o.kind() == "StorageClass" && o.name() == class)
+        };
+        let shared = &self.plan.shared_dir;
+        let mut classes: Vec<(&str, Vec<&str>, Vec<&str>)> = Vec::new();
+        for (class, use_, mode) in [
+            (
+                shared.storage_class.as_str(),
+                "the shared directory",
+                shared.access_mode,
+            ),
+            (
+                self.settings.str("RWO_STORAGE_CLASS"),
+                "PostgreSQL and workspace disks",
+                "ReadWriteOnce",
+            ),
+        ] {
+            if class.is_empty() || created(class) {
+                continue;
+            }
+            match classes.iter_mut().find(|(c, _, _)| *c == class) {
+                Some((_, uses, modes)) => {
+                    uses.push(use_);
+                    if !modes.contains(&mode) {
+                        modes.push(mode);
+                    }
+                }
+                None => classes.push((class, vec![use_], vec![mode])),
+            }
+        }
+        classes
+            .iter()
+            .map(|(class, uses, modes)| {
+                (
+                    *class,
+                    format!("{}; {}", uses.join(", "), modes.join(" and ")),
+                )
+            })
+            .collect()
+    }
+
+    /// The command that runs the chart again, which re-runs the seed hooks.
+    fn upgrade_command(&self) -> String {
+        format!(
+            "helm upgrade --install nap ./nap -n {} --timeout {HELM_TIMEOUT}",
+            self.ns()
+        )
     }
 
     /// The namespace OpenSandbox's server is in, from OPENSANDBOX_URL (`<svc>.<ns>.svc`).
@@ -624,9 +682,10 @@ static NOTES: &[Note] = &[
             format!(
                 "Sign in as {} with ADMIN_PASSWORD (change it after the first sign-in). It is in\n\
                  values.env, or read it from the Secret:\n  \
-                 kubectl -n {} get secret {SECRET_NAME} -o jsonpath='{{.data.ADMIN_PASSWORD}}' | base64 -d; echo",
+                 kubectl -n {} get secret {} -o jsonpath='{{.data.ADMIN_PASSWORD}}' | base64 -d; echo",
                 c.settings.str("ADMIN_EMAIL"),
-                c.ns()
+                c.ns(),
+                c.plan.secret.name
             )
         },
     },
@@ -644,21 +703,56 @@ static NOTES: &[Note] = &[
     },
     Note {
         section: Section::Needs,
-        when: |c| !c.plan.secret.rendered,
+        when: |c| c.missing_secrets().iter().any(|m| m.namespace == c.ns()),
         text: |c| {
-            let keys: Vec<String> = c
-                .plan
-                .secret
-                .keys
+            let commands: Vec<String> = c
+                .missing_secrets()
                 .iter()
-                .map(|k| format!("--from-literal={k}=..."))
+                .filter(|m| m.namespace == c.ns())
+                .map(create_secret_command)
                 .collect();
             format!(
-                "values.env holds no secrets, so this chart does not contain Secret {SECRET_NAME}; the pods\n\
-                 and seed Jobs wait until it exists. If you have not created it yet:\n  \
-                 kubectl -n {} create secret generic {SECRET_NAME} \\\n    {}",
-                c.ns(),
-                keys.join(" \\\n    ")
+                "This chart does not contain these Secrets, which the pods and seed Jobs read and wait for.\n\
+                 If you have not created them yet (napgen prereqs prints them too):\n  {}",
+                commands.join("\n  ")
+            )
+        },
+    },
+    Note {
+        section: Section::Needs,
+        when: |c| c.missing_secrets().iter().any(|m| m.namespace != c.ns()),
+        text: |c| {
+            let missing = c.missing_secrets();
+            let others: Vec<&MissingSecret> =
+                missing.iter().filter(|m| m.namespace != c.ns()).collect();
+            let mut namespaces: Vec<&str> = others.iter().map(|m| m.namespace.as_str()).collect();
+            namespaces.dedup();
+            let commands: Vec<String> = others.iter().map(|m| create_secret_command(m)).collect();
+            // TURN_AUTH_SECRET is read by coturn and browser-service alike: one value for both.
+            let shared: Vec<&str> = others
+                .iter()
+                .flat_map(|m| m.keys.iter())
+                .filter(|k| {
+                    missing
+                        .iter()
+                        .any(|m| m.namespace == c.ns() && m.keys.contains(k))
+                })
+                .map(String::as_str)
+                .collect();
+            let same = if shared.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n{} takes the same value as in namespace {}.",
+                    shared.join(", "),
+                    c.ns()
+                )
+            };
+            format!(
+                "The chart creates namespace {}; its pods wait for these Secrets, which the chart does not\n\
+                 contain (create them once the namespace exists):\n  {}{same}",
+                namespaces.join(", "),
+                commands.join("\n  ")
             )
         },
     },
@@ -699,7 +793,7 @@ static NOTES: &[Note] = &[
                     format!(
                         "kubectl -n {} logs job/{}    # seeding: {}",
                         c.ns(),
-                        s.name,
+                        s.hook_name,
                         s.task
                     )
                 })
@@ -710,10 +804,12 @@ static NOTES: &[Note] = &[
     Note {
         section: Section::Follow,
         when: always,
-        text: |_| {
-            "The seed Jobs run after every install, upgrade and rollback of this release: to re-seed,\n\
-             run helm upgrade again."
-                .into()
+        text: |c| {
+            format!(
+                "The seed Jobs run after every install, upgrade and rollback of this release: to re-seed\n\
+                 (after a failed run, say), upgrade with the same chart (folder or archive) again:\n  {}",
+                c.upgrade_command()
+            )
         },
     },
     Note {
@@ -721,11 +817,13 @@ static NOTES: &[Note] = &[
         when: |c| c.seed_job("oauth-clients").is_some(),
         text: |c| {
             format!(
-                "Login redirect reports 400 invalid_client: the service's row is missing in oauth_clients.\n  \
-                 kubectl -n {} logs job/{}\n  \
-                 then re-run seeding with helm upgrade.",
+                "Login redirect reports 400 invalid_client: the service's row is missing in oauth_clients.\n\
+                 Check that the seed Job succeeded (its log says which clients it registered):\n  \
+                 kubectl -n {} logs job/{}\n\
+                 then re-run seeding:\n  {}",
                 c.ns(),
-                c.seed_job("oauth-clients").unwrap_or_default()
+                c.seed_job("oauth-clients").unwrap_or_default(),
+                c.upgrade_command()
             )
         },
     },
@@ -742,14 +840,16 @@ static NOTES: &[Note] = &[
     },
     Note {
         section: Section::Troubleshoot,
-        when: |c| c.has_module("browser"),
+        when: |c| c.plan.browser.is_some() && c.has_module("browser"),
         text: |c| {
+            let coturn = &c.plan.browser.as_ref().expect("the browser is on").coturn;
             format!(
                 "Browser shows no video: TURN is unreachable. TURN_HOST ({}) must be an address users'\n\
-                 browsers reach; check that coturn is ready:\n  \
-                 kubectl -n {} get pod -l app=coturn",
+                 browsers reach; check that coturn (in its own namespace) is ready:\n  \
+                 kubectl -n {} get pod -l app={}",
                 c.settings.str("TURN_HOST"),
-                c.ns()
+                coturn.namespace,
+                coturn.selector.get("app").unwrap_or(coturn.name)
             )
         },
     },
@@ -768,19 +868,46 @@ static NOTES: &[Note] = &[
         section: Section::Troubleshoot,
         when: always,
         text: |c| {
+            let classes: String = c
+                .provided_storage_classes()
+                .iter()
+                .map(|(class, uses)| format!("\n  kubectl get storageclass {class}    # {uses}"))
+                .collect();
             format!(
                 "Pods stay Pending or the release times out: the seed Jobs wait for PostgreSQL.\n  \
                  kubectl -n {} describe cluster {}\n  \
-                 kubectl -n {} get pvc    # StorageClasses {} (RWX) and {} (RWO) must exist",
+                 kubectl -n {} get pvc{classes}",
                 c.ns(),
                 c.plan.database.name,
                 c.ns(),
-                c.settings.str("RWX_STORAGE_CLASS"),
-                c.settings.str("RWO_STORAGE_CLASS")
             )
         },
     },
 ];
+
+/// The `kubectl create secret` command that makes a Secret the pods read, values left as `...`.
+fn create_secret_command(m: &MissingSecret) -> String {
+    let (ns, name) = (&m.namespace, &m.name);
+    match m.kind {
+        SecretType::Tls => {
+            format!("kubectl -n {ns} create secret tls {name} --cert=tls.crt --key=tls.key")
+        }
+        SecretType::DockerRegistry => format!(
+            "kubectl -n {ns} create secret docker-registry {name} --docker-server=... --docker-username=... --docker-password=..."
+        ),
+        SecretType::Generic => {
+            let literals: Vec<String> = if m.keys.is_empty() {
+                vec!["--from-literal=<KEY>=...".into()]
+            } else {
+                m.keys.iter().map(|k| format!("--from-literal={k}=...")).collect()
+            };
+            format!(
+                "kubectl -n {ns} create secret generic {name} \\\n    {}",
+                literals.join(" \\\n    ")
+            )
+        }
+    }
+}
 
 fn notes(c: &Context) -> String {
     let mut out = format!(
@@ -827,22 +954,28 @@ fn readme(c: &Context, header: &str) -> String {
             .map(|n| yaml::to_yaml(&n.value))
             .unwrap_or_default()
     ));
-    if !c.plan.secret.rendered {
-        out.push_str(&format!(
-            "# values.env held no secrets: create the Secret the platform reads\n\
-             kubectl -n {ns} create secret generic {SECRET_NAME} {}\n",
-            c.plan
-                .secret
-                .keys
-                .iter()
-                .map(|k| format!("--from-literal={k}=..."))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
+    let missing = c.missing_secrets();
+    let (before, after): (Vec<&MissingSecret>, Vec<&MissingSecret>) =
+        missing.iter().partition(|m| m.namespace == ns);
+    if !before.is_empty() {
+        out.push_str(
+            "# The Secrets the pods read that the chart does not contain (values are yours)\n",
+        );
+        for m in before {
+            out.push_str(&format!("{}\n", create_secret_command(m)));
+        }
+    }
+    out.push_str(&format!("{}\n", c.upgrade_command()));
+    if !after.is_empty() {
+        out.push_str(
+            "# Secrets in the namespaces the chart creates: once they exist (their pods wait)\n",
+        );
+        for m in after {
+            out.push_str(&format!("{}\n", create_secret_command(m)));
+        }
     }
     out.push_str(&format!(
-        "helm upgrade --install nap ./nap -n {ns} --timeout {HELM_TIMEOUT}\n\
-         ```\n\n\
+        "```\n\n\
          * The namespace comes first: Helm keeps its release record in it, so it must exist before\n  \
            Helm runs, and it carries the restricted Pod Security labels. The chart does not contain it\n  \
            (with `--create-namespace` alone the namespace would lack those labels).\n\
@@ -850,23 +983,44 @@ fn readme(c: &Context, header: &str) -> String {
            before anything is installed; set NAMESPACE in values.env and run `napgen chart` again instead.\n\
          * `--timeout {HELM_TIMEOUT}`: the seed Jobs are Helm hooks (`{SEED_HOOK}`), and Helm waits\n  \
            for them; they wait for PostgreSQL, which on a first install also pulls its images.\n\
-         * Prerequisites: the CloudNativePG operator, and the StorageClasses `{}` (shared directory)\n  \
-           and `{}` (PostgreSQL and workspace disks).\n",
-        c.settings.str("RWX_STORAGE_CLASS"),
-        c.settings.str("RWO_STORAGE_CLASS"),
+         * Prerequisites (`napgen prereqs` prints every step): the CloudNativePG operator{}.\n",
+        c.provided_storage_classes()
+            .iter()
+            .map(|(class, uses)| format!(",\n  StorageClass `{class}` ({uses})"))
+            .collect::<String>(),
     ));
-    if let Some(secret) = c
-        .objects
-        .iter()
-        .find(|o| o.kind() == "Secret" && o.name() == SECRET_NAME)
-    {
+    for secret in c.plan.platform_secrets().iter().filter(|s| s.rendered) {
+        let file = c
+            .objects
+            .iter()
+            .find(|o| {
+                o.kind() == "Secret"
+                    && o.name() == secret.name
+                    && o.namespace() == Some(secret.namespace)
+            })
+            .map_or(String::new(), |o| format!("(in `files/{}`)", o.source));
         out.push_str(&format!(
-            "* values.env held the secrets, so this chart contains Secret `{SECRET_NAME}` (in\n  \
-             `files/{}`): keep the chart as private as values.env.\n",
-            secret.source
+            "* values.env held the secrets, so this chart contains Secret `{}` in namespace `{}`\n  \
+             {file}: keep the chart as private as values.env.\n",
+            secret.name, secret.namespace
         ));
     }
-    out.push('\n');
+    out.push_str(&format!(
+        "\n## Re-seeding and debugging\n\n\
+         The seed Jobs are Helm hooks with the names the platform's pages use; Helm deletes the previous\n\
+         run before it starts the next. Their logs:\n\n\
+         ```sh\n{}```\n\n\
+         To re-seed (after a failed run, say), upgrade with the same chart, folder or archive, again:\n\
+         the hooks run after every upgrade, even when nothing changed.\n\n\
+         ```sh\n{}\n```\n\n\
+         `helm get notes nap -n {ns}` prints the commands that check each part of the install.\n\n",
+        c.plan
+            .seeds
+            .iter()
+            .map(|s| format!("kubectl -n {ns} logs job/{}\n", s.hook_name))
+            .collect::<String>(),
+        c.upgrade_command()
+    ));
     out.push_str(
         "## Values\n\n\
          `values.yaml` records the non-secret settings this chart was generated from. It is a record, not\n\
@@ -951,13 +1105,8 @@ mod tests {
             objects: &objects,
             namespace: None,
         });
-        let oauth_job = &plan
-            .seeds
-            .iter()
-            .find(|j| j.task == "oauth-clients")
-            .unwrap()
-            .name;
-        let logs = format!("kubectl -n nap logs job/{oauth_job}");
+        // The pages' fixed Job name, and coturn in its own namespace.
+        let logs = "kubectl -n nap logs job/nap-seed-oauth-clients\n".to_string();
         for present in [
             "Code Sandbox: http://192.0.2.10:30086",
             "Remote Browser: http://192.0.2.10:30085",
@@ -965,22 +1114,69 @@ mod tests {
             logs.as_str(),
             "400 invalid_redirect_uri",
             "TURN_HOST (198.51.100.7)",
-            "kubectl -n nap get pod -l app=coturn",
+            "kubectl -n nap-turn get pod -l app=coturn",
             "kubectl -n opensandbox-system get pod -l app.kubernetes.io/name=opensandbox",
         ] {
             assert!(all.contains(present), "{present}:\n{all}");
         }
         // The hooks order the OAuth clients after the admin.
         let hooks = chart_objects(&plan, &objects);
-        let weight = |prefix: &str| {
+        let weight = |name: &str| {
             hooks
                 .iter()
-                .find(|o| o.name().starts_with(prefix))
+                .find(|o| o.name() == name)
                 .map(|o| o.value["metadata"]["annotations"]["helm.sh/hook-weight"].clone())
                 .unwrap()
         };
-        assert_eq!(weight("nap-seed-admin-"), "0");
-        assert_eq!(weight("nap-seed-oauth-clients-"), "10");
+        assert_eq!(weight("nap-seed-admin"), "0");
+        assert_eq!(weight("nap-seed-oauth-clients"), "10");
+    }
+
+    #[test]
+    fn storage_notes_name_the_real_access_mode_and_only_classes_to_provide() {
+        let notes_of = |pairs: &[(&str, &str)]| {
+            let (settings, plan, objects) = configured(pairs);
+            let installed = chart_objects(&plan, &objects);
+            let context = Context {
+                settings: &settings,
+                plan: &plan,
+                objects: &installed,
+                namespace: None,
+            };
+            (notes(&context), readme(&context, ""))
+        };
+        // One node: the shared claim is ReadWriteOnce, so nothing may call local-path RWX.
+        let (notes, readme) = notes_of(&[("TOS_HOST", "192.0.2.10")]);
+        assert_eq!(
+            plan_access_mode(&[("TOS_HOST", "192.0.2.10")]),
+            "ReadWriteOnce"
+        );
+        for text in [&notes, &readme] {
+            assert!(
+                !text.contains("RWX") && !text.contains("ReadWriteMany"),
+                "{text}"
+            );
+            assert!(text.contains("local-path"), "{text}");
+        }
+        // NFS_SERVER: the chart creates StorageClass nap-nfs, so it is not the operator's to make.
+        let nfs = [
+            ("PROFILE", "multi-node"),
+            ("TOS_HOST", "nap.example.com"),
+            ("NFS_SERVER", "nfs.example.com"),
+            ("NFS_SHARE", "/export/nap"),
+            ("RWO_STORAGE_CLASS", "ceph-rbd"),
+        ];
+        let (notes, readme) = notes_of(&nfs);
+        assert!(!notes.contains("nap-nfs"), "{notes}");
+        assert!(!readme.contains("`nap-nfs`"), "{readme}");
+        assert!(readme.contains("| StorageClass | nap-nfs |"), "{readme}");
+        for text in [&notes, &readme] {
+            assert!(text.contains("ceph-rbd"), "{text}");
+        }
+    }
+
+    fn plan_access_mode(pairs: &[(&str, &str)]) -> &'static str {
+        configured(pairs).1.shared_dir.access_mode
     }
 
     #[test]

@@ -401,6 +401,46 @@ fn write_stdout(bytes: &[u8]) -> ExitCode {
     }
 }
 
+/// This napgen command line, as a shell would read it back; the value of a secret key given with
+/// `--set` is shown as `<KEY>`, never as itself.
+fn invocation() -> String {
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let mut words = vec!["napgen".to_string()];
+    let mut after_set = false;
+    for arg in &args {
+        let (prefix, assignment) = match arg.strip_prefix("--set=") {
+            Some(rest) => ("--set=", Some(rest)),
+            None if after_set => ("", Some(arg.as_str())),
+            None => ("", None),
+        };
+        let word = match assignment.and_then(|a| a.split_once('=')) {
+            Some((key, _)) if napgen::registry::key(key).is_some_and(|k| k.is_secret()) => {
+                format!("{prefix}{key}=<{key}>")
+            }
+            _ => arg.clone(),
+        };
+        words.push(shell_word(&word));
+        after_set = arg == "--set";
+    }
+    words.join(" ")
+}
+
+/// A word quoted for a POSIX shell when it needs quoting.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,@+%".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// `render --each`: every environment into one folder.
 fn render_each(
     shared: &Inputs,
@@ -442,6 +482,20 @@ fn run(cli: Cli) -> ExitCode {
                 Err(f) => return fail(f),
             };
             print_diagnostics(&configured.warnings);
+            let reseed = (only.as_deref() == Some("seed")).then(|| {
+                let apply = match (&output, &split) {
+                    (Some(file), _) => format!(
+                        "kubectl apply --server-side -f {}",
+                        shell_word(&file.to_string_lossy())
+                    ),
+                    (_, Some(dir)) => format!(
+                        "kubectl apply --server-side -k {}",
+                        shell_word(&dir.to_string_lossy())
+                    ),
+                    _ => format!("{} | kubectl apply --server-side -f -", invocation()),
+                };
+                app::reseed_commands(&configured.plan, &apply)
+            });
             if let Some(dir) = split {
                 let objects = match configured.objects(only.as_deref()) {
                     Ok(r) => r,
@@ -449,7 +503,10 @@ fn run(cli: Cli) -> ExitCode {
                 };
                 let header = app::header(&configured.plan);
                 return match emit::write_dir_atomic(&dir, &emit::split_files(&objects, &header)) {
-                    Ok(()) => ExitCode::SUCCESS,
+                    Ok(()) => {
+                        reseed.iter().for_each(|hint| eprint!("{hint}"));
+                        ExitCode::SUCCESS
+                    }
                     Err(e) => fail(Failure::Io(e.to_string())),
                 };
             }
@@ -463,13 +520,17 @@ fn run(cli: Cli) -> ExitCode {
                 }
                 Err(f) => return fail(f),
             };
-            match output {
+            let code = match output {
                 Some(path) => match emit::write_file_atomic(&path, text.as_bytes()) {
                     Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => fail(Failure::Io(e.to_string())),
+                    Err(e) => return fail(Failure::Io(e.to_string())),
                 },
                 None => write_stdout(text.as_bytes()),
+            };
+            if code == ExitCode::SUCCESS {
+                reseed.iter().for_each(|hint| eprint!("{hint}"));
             }
+            code
         }
         Command::Chart {
             values,

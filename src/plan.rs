@@ -47,6 +47,8 @@ pub const RUN_AS: u32 = 10001;
 pub const LDAP_CA_CONFIG_MAP: &str = "nap-ldap-ca";
 /// The shared directory's claim, mounted at /afs by the control plane and every workspace.
 pub const SHARED_CLAIM: &str = "nap-shared";
+/// The `app.kubernetes.io/component` label of the seed Jobs and their pods.
+pub const SEED_COMPONENT: &str = "seed";
 /// The ConfigMap of pod templates the control plane creates pods from at run time.
 pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
 
@@ -226,7 +228,15 @@ impl std::fmt::Debug for SecretPlan {
 /// it again (a Job's pod template is immutable).
 #[derive(Debug, Clone, Serialize)]
 pub struct SeedJob {
+    /// The bundle's name, `nap-seed-<task>-<hash>`.
     pub name: String,
+    /// The name the Helm chart gives the Job, `nap-seed-<task>` as the platform's pages write
+    /// it: Helm deletes the previous run before it creates the next (`before-hook-creation`),
+    /// so the chart needs no hash.
+    pub hook_name: String,
+    /// The label selector of this task's Job and pods, in the bundle and the chart alike
+    /// (`app.kubernetes.io/name=nap-seed-<task>`).
+    pub selector: String,
     pub annotations: Map,
     pub task: &'static str,
     pub image: String,
@@ -238,6 +248,8 @@ pub struct SeedJob {
 
 into_data!(SeedJob {
     name,
+    hook_name,
+    selector,
     annotations,
     task,
     image,
@@ -263,6 +275,17 @@ into_data!(SharedDir {
     access_mode,
     labels
 });
+
+/// A Secret the platform's pods read: the platform Secret, and coturn's in the TURN namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformSecret<'a> {
+    pub namespace: &'a str,
+    pub name: &'a str,
+    /// The keys the pods read from it.
+    pub keys: Vec<&'a str>,
+    /// Whether the bundle contains it (values.env holds the secrets), or the operator creates it.
+    pub rendered: bool,
+}
 
 /// What the control plane needs to create one pod per workspace (and per browser session).
 #[derive(Debug, Clone, Serialize)]
@@ -381,6 +404,42 @@ into_data!(Plan {
     capacity,
     templates
 });
+
+impl Plan {
+    /// The Secrets the platform's pods read, each in its namespace, under the configuration's
+    /// secret mode (rendered, EXISTING_SECRET or created by the operator).
+    pub fn platform_secrets(&self) -> Vec<PlatformSecret<'_>> {
+        let mut secrets = Vec::with_capacity(2);
+        if !self.secret.keys.is_empty() {
+            secrets.push(PlatformSecret {
+                namespace: &self.namespace,
+                name: &self.secret.name,
+                keys: self.secret.keys.clone(),
+                rendered: self.secret.rendered,
+            });
+        }
+        if let Some(browser) = &self.browser {
+            let coturn = &browser.coturn;
+            secrets.push(PlatformSecret {
+                namespace: &coturn.namespace,
+                name: &coturn.secret_name,
+                keys: vec![browser::COTURN_SECRET_KEY],
+                rendered: coturn.secret_rendered,
+            });
+        }
+        secrets
+    }
+
+    /// The label selector of every seed Job of this install (and of their pods), whatever their
+    /// names: `app.kubernetes.io/part-of=nap,app.kubernetes.io/component=seed`.
+    pub fn seed_selector(&self) -> String {
+        let part_of = self
+            .labels
+            .get("app.kubernetes.io/part-of")
+            .unwrap_or("nap");
+        format!("app.kubernetes.io/part-of={part_of},app.kubernetes.io/component={SEED_COMPONENT}")
+    }
+}
 
 /// The one container of a run-time pod template ([`Ctx::runtime_pod`]).
 pub(crate) struct RuntimeContainer<'a> {
@@ -1318,12 +1377,15 @@ fn seed_job(
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     ctx.outbound
         .attach(&mut env, &mut volumes, &mut volume_mounts);
+    let hook_name = format!("nap-seed-{task}");
     SeedJob {
-        name: format!("nap-seed-{task}-{}", &hash[..8]),
+        name: format!("{hook_name}-{}", &hash[..8]),
+        selector: format!("app.kubernetes.io/name={hook_name}"),
         annotations: ctx.scan_exceptions(&[image], &[]),
         task,
         image: image.to_string(),
-        labels: ctx.labels("seed", format!("nap-seed-{task}")),
+        labels: ctx.labels(SEED_COMPONENT, hook_name.clone()),
+        hook_name,
         env,
         volumes,
         volume_mounts,

@@ -170,12 +170,53 @@ fn only_seed_prints_the_seed_jobs() {
     let dir = tempfile::tempdir().unwrap();
     let out = napgen(dir.path(), &["render", "--only", "seed"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
     assert_eq!(
         text.matches("\nkind: ").count(),
         text.matches("\nkind: Job\n").count()
     );
     assert!(text.contains("name: nap-seed-admin-"));
+    // kubectl apply leaves an existing Job alone, so stderr says how to really re-seed: delete
+    // the previous runs by their label, then apply this very command's output.
+    let hint = stderr(&out);
+    assert!(
+        hint.contains(
+            "\n  kubectl -n nap delete job -l app.kubernetes.io/part-of=nap,app.kubernetes.io/component=seed --ignore-not-found\n  napgen render --only seed | kubectl apply --server-side -f -\n"
+        ),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("  kubectl -n nap logs job/nap-seed-admin-"),
+        "{hint}"
+    );
+    // Written to a file, the apply reads the file; a secret given with --set is never echoed.
+    let secret = "0123456789abcdef0123456789abcdef";
+    let out = napgen(
+        dir.path(),
+        &[
+            "render",
+            "--only",
+            "seed",
+            "-o",
+            "seed jobs.yaml",
+            "--set",
+            &format!("ADMIN_PASSWORD={secret}"),
+            "--set",
+            &format!("TOS_SECRET_KEY={secret}"),
+            "--set",
+            &format!("OPENAI_API_KEY={secret}"),
+        ],
+    );
+    let hint = stderr(&out);
+    assert!(out.status.success(), "{hint}");
+    assert!(
+        hint.contains("\n  kubectl apply --server-side -f 'seed jobs.yaml'\n"),
+        "{hint}"
+    );
+    assert!(!hint.contains(secret), "{hint}");
+    // Other parts print no such hint.
+    let out = napgen(dir.path(), &["render", "--only", "core"]);
+    assert!(!stderr(&out).contains("delete job"), "{}", stderr(&out));
     let out = napgen(dir.path(), &["render", "--only", "seeds"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("did you mean seed?"));

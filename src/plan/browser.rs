@@ -106,6 +106,9 @@ into_data!(Browser {
     coturn
 });
 
+/// The one key coturn reads from its Secret (the file `/etc/coturn-auth/TURN_AUTH_SECRET`).
+pub const COTURN_SECRET_KEY: &str = "TURN_AUTH_SECRET";
+
 const HOST_NETWORK_REASON: &str = "coturn relays UDP on 49152-49252 and 3478; a port range cannot be expressed as hostPorts, so it uses the host network, confined to this namespace";
 
 pub(crate) fn plan(
@@ -222,10 +225,7 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
     }
     let mut pod_annotations = Map::with_capacity(2);
     pod_annotations.insert("checksum/config", checksum(&config));
-    pod_annotations.insert(
-        "checksum/secret",
-        ctx.secret_checksum(&["TURN_AUTH_SECRET"]),
-    );
+    pod_annotations.insert("checksum/secret", ctx.secret_checksum(&[COTURN_SECRET_KEY]));
     let mut annotations = Map::with_capacity(4);
     annotations.insert("napgen.io/pod-security-exception", HOST_NETWORK_REASON);
     annotations

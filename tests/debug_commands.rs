@@ -1,0 +1,492 @@
+//! Every kubectl command napgen prints or documents works against what napgen rendered: the
+//! chart's NOTES.txt and README.md against the chart's objects (Helm installs), and `prereqs`,
+//! the findings `render` prints and the `--only seed` hint against the bundle's (kubectl
+//! installs). Each command is parsed (namespace, verb, resource/name or `-l` selector) and
+//! matched: the object exists in that namespace, the selector matches a pod template's labels
+//! there, and a Secret to create is one the pods read and the install does not contain. The
+//! Secrets the pods read must all be named, in their namespaces, under every secret mode.
+
+mod common;
+
+use napgen::app::{self, Configured};
+use napgen::chart;
+use napgen::prereqs::{self, MissingSecret};
+use napgen::render::Object;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// One kubectl command as printed: its namespace, its words (verb first) and its selector.
+#[derive(Debug, Default)]
+struct Kubectl {
+    text: String,
+    namespace: Option<String>,
+    words: Vec<String>,
+    selector: Option<String>,
+    literals: Vec<String>,
+}
+
+/// The kubectl commands in a text: continuation lines joined, each command cut at a pipe, `;`,
+/// `&&`, a comment or the end of inline code. A command starts a line (after a bullet), inline
+/// code, or follows a pipe, `;`, `&&` or a colon; elsewhere `kubectl` is a word of prose.
+fn commands(text: &str) -> Vec<Kubectl> {
+    let joined = text.replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        for (at, _) in line.match_indices("kubectl ") {
+            let before = line[..at].trim_end_matches(' ');
+            let starts = before
+                .trim_start()
+                .trim_start_matches(['*', '-', '$'])
+                .trim()
+                .is_empty()
+                || ["`", "|", ";", "&&", ":"]
+                    .iter()
+                    .any(|s| before.ends_with(s));
+            if !starts {
+                continue;
+            }
+            let rest = &line[at..];
+            let end = ["|", ";", "&&", " #", "`", "<<"]
+                .iter()
+                .filter_map(|stop| rest.find(stop))
+                .min()
+                .unwrap_or(rest.len());
+            out.push(parse(rest[..end].trim()));
+        }
+    }
+    out
+}
+
+fn parse(text: &str) -> Kubectl {
+    let mut k = Kubectl {
+        text: text.to_string(),
+        ..Kubectl::default()
+    };
+    let mut tokens = text.split_whitespace().skip(1);
+    while let Some(t) = tokens.next() {
+        match t {
+            "-n" | "--namespace" => k.namespace = tokens.next().map(str::to_string),
+            "-l" | "--selector" => k.selector = tokens.next().map(str::to_string),
+            "-o" | "-f" | "-k" => {
+                tokens.next();
+            }
+            _ if t.starts_with("--namespace=") => k.namespace = Some(t[12..].to_string()),
+            _ if t.starts_with("--from-literal=") => {
+                let key = t[15..].split('=').next().unwrap_or("");
+                k.literals.push(key.to_string());
+            }
+            _ if t.starts_with('-') => {}
+            _ => k.words.push(t.to_string()),
+        }
+    }
+    k
+}
+
+/// The labels of every pod template (or pod) in a namespace.
+fn pod_labels<'a>(objects: &'a [Object], ns: &str) -> Vec<&'a serde_json::Map<String, Value>> {
+    objects
+        .iter()
+        .filter(|o| o.namespace() == Some(ns))
+        .filter_map(|o| match o.kind() {
+            "Pod" => o.value["metadata"]["labels"].as_object(),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicaSet" => {
+                o.value["spec"]["template"]["metadata"]["labels"].as_object()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn matches(labels: &serde_json::Map<String, Value>, selector: &str) -> bool {
+    selector.split(',').all(|term| match term.split_once('=') {
+        Some((k, v)) => labels.get(k).and_then(Value::as_str) == Some(v),
+        None => labels.contains_key(term),
+    })
+}
+
+fn has(objects: &[Object], kind: &str, ns: &str, name: &str) -> bool {
+    objects
+        .iter()
+        .any(|o| o.kind() == kind && o.namespace() == Some(ns) && o.name() == name)
+}
+
+/// What a command may name that napgen does not render: OpenSandbox's server, installed by the
+/// `prereqs` step into the namespace OPENSANDBOX_URL names, and its API key Secret.
+struct External {
+    sandbox_namespace: Option<String>,
+}
+
+/// `assert!` for [`check`]: the failure is returned, so a caller may try other objects.
+macro_rules! ensure {
+    ($cond:expr, $($format:tt)+) => {
+        if !$cond {
+            return Err(format!($($format)+));
+        }
+    };
+}
+
+/// Check one command against the objects of an install; `what` names the text for messages.
+fn check(
+    k: &Kubectl,
+    objects: &[Object],
+    missing: &[MissingSecret],
+    ext: &External,
+    what: &str,
+) -> Result<(), String> {
+    let ns = k.namespace.as_deref();
+    let words: Vec<&str> = k.words.iter().map(String::as_str).collect();
+    let opensandbox = ns.is_some() && ns == ext.sandbox_namespace.as_deref();
+    let ctx = || format!("{what}: `{}`", k.text);
+    match words.as_slice() {
+        ["logs", target] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            let (resource, name) = target
+                .split_once('/')
+                .ok_or_else(|| format!("{}: logs takes kind/name", ctx()))?;
+            let kind = match resource {
+                "job" => "Job",
+                "deploy" | "deployment" => "Deployment",
+                _ => return Err(format!("{}: logs of a {resource}", ctx())),
+            };
+            ensure!(
+                has(objects, kind, ns, name),
+                "{}: no {kind} {ns}/{name}",
+                ctx()
+            );
+        }
+        ["logs"] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            let sel = k
+                .selector
+                .as_deref()
+                .ok_or_else(|| format!("{}: logs -l", ctx()))?;
+            ensure!(
+                pod_labels(objects, ns).iter().any(|l| matches(l, sel)),
+                "{}: no pod in {ns} matches {sel}",
+                ctx()
+            );
+        }
+        ["get", "pod" | "pods"] | ["describe", "pod" | "pods"] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            if opensandbox && k.selector.as_deref() == Some("app.kubernetes.io/name=opensandbox") {
+                return Ok(());
+            }
+            let pods = pod_labels(objects, ns);
+            match &k.selector {
+                Some(sel) => ensure!(
+                    pods.iter().any(|l| matches(l, sel)),
+                    "{}: no pod template in {ns} has labels {sel}",
+                    ctx()
+                ),
+                None => ensure!(!pods.is_empty(), "{}: no pods in {ns}", ctx()),
+            }
+        }
+        ["get", "job" | "jobs"] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            let sel = k
+                .selector
+                .as_deref()
+                .ok_or_else(|| format!("{}: get job -l", ctx()))?;
+            ensure!(
+                objects.iter().any(|o| o.kind() == "Job"
+                    && o.namespace() == Some(ns)
+                    && o.value["metadata"]["labels"]
+                        .as_object()
+                        .is_some_and(|l| matches(l, sel))),
+                "{}: no Job in {ns} has labels {sel}",
+                ctx()
+            );
+        }
+        ["get" | "describe", "cluster", name] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            ensure!(has(objects, "Cluster", ns, name), "{}", ctx());
+        }
+        ["get", "pvc"] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            ensure!(
+                objects.iter().any(|o| o.namespace() == Some(ns)
+                    && matches!(o.kind(), "PersistentVolumeClaim" | "Cluster")),
+                "{}",
+                ctx()
+            );
+        }
+        ["get", "secret", name] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            ensure!(
+                has(objects, "Secret", ns, name)
+                    || missing.iter().any(|m| m.namespace == ns && m.name == *name),
+                "{}: Secret {ns}/{name} is neither installed nor read by a pod",
+                ctx()
+            );
+        }
+        ["create", "secret", _, name] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            if opensandbox && *name == prereqs::SANDBOX_KEY_SECRET {
+                return Ok(());
+            }
+            let read = missing
+                .iter()
+                .find(|m| m.namespace == ns && m.name == *name)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: no pod reads Secret {ns}/{name}, or the install contains it",
+                        ctx()
+                    )
+                })?;
+            for key in &k.literals {
+                ensure!(
+                    read.keys.contains(key) || key == "<KEY>",
+                    "{}: the pods read no key {key} of {ns}/{name}",
+                    ctx()
+                );
+            }
+            let given: BTreeSet<&str> = k.literals.iter().map(String::as_str).collect();
+            for key in &read.keys {
+                ensure!(
+                    given.is_empty() || given.contains(key.as_str()),
+                    "{}: key {key} missing",
+                    ctx()
+                );
+            }
+        }
+        ["delete", "job"] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            let sel = k
+                .selector
+                .as_deref()
+                .ok_or_else(|| format!("{}: delete job -l", ctx()))?;
+            let jobs: Vec<&Object> = objects
+                .iter()
+                .filter(|o| o.namespace() == Some(ns))
+                .filter(|o| {
+                    o.value["metadata"]["labels"]
+                        .as_object()
+                        .is_some_and(|l| matches(l, sel))
+                })
+                .collect();
+            ensure!(!jobs.is_empty(), "{}: matches no object", ctx());
+            ensure!(
+                jobs.iter().all(|o| o.kind() == "Job" && chart::is_seed(o)),
+                "{}: matches more than the seed Jobs",
+                ctx()
+            );
+            let seeds = objects.iter().filter(|o| chart::is_seed(o)).count();
+            ensure!(jobs.len() == seeds, "{}: misses a seed Job", ctx());
+        }
+        ["get", "storageclass", names @ ..] => {
+            for name in names {
+                ensure!(
+                    !objects
+                        .iter()
+                        .any(|o| o.kind() == "StorageClass" && o.name() == *name),
+                    "{}: the install creates StorageClass {name} itself",
+                    ctx()
+                );
+            }
+        }
+        // Install steps, not checks of what napgen rendered.
+        ["apply", ..]
+        | ["create", "namespace" | "configmap" | "priorityclass", ..]
+        | ["get", "crd", ..] => {}
+        other => {
+            return Err(format!(
+                "{}: a command this test does not know: {other:?}",
+                ctx()
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// The texts of one profile and the objects each must be read against.
+struct Profile {
+    name: String,
+    configured: Configured,
+    bundle: Vec<Object>,
+}
+
+impl Profile {
+    fn external(&self) -> External {
+        let sandbox_on = self.configured.plan.sandbox.is_some();
+        External {
+            sandbox_namespace: sandbox_on.then(|| {
+                prereqs::sandbox_target(self.configured.settings.str("OPENSANDBOX_URL"))
+                    .namespace
+                    .unwrap_or_else(|| "opensandbox-system".into())
+            }),
+        }
+    }
+}
+
+fn profiles() -> Vec<Profile> {
+    common::profiles()
+        .iter()
+        .map(|path| {
+            let configured = common::configure(path);
+            let bundle = configured.render().unwrap();
+            Profile {
+                name: common::name(path),
+                configured,
+                bundle,
+            }
+        })
+        .collect()
+}
+
+/// Every Secret the install's pods read and the install does not contain has a create command.
+fn assert_names_every_missing_secret(found: &[Kubectl], missing: &[MissingSecret], what: &str) {
+    for m in missing {
+        assert!(
+            found.iter().any(|k| k.words.len() == 4
+                && k.words[..2] == ["create", "secret"]
+                && k.words[3] == m.name
+                && k.namespace.as_deref() == Some(m.namespace.as_str())),
+            "{what}: Secret {}/{} is read by the pods but never named",
+            m.namespace,
+            m.name
+        );
+    }
+}
+
+#[test]
+fn chart_notes_and_readme_commands_work_against_the_chart() {
+    for p in profiles() {
+        let plan = &p.configured.plan;
+        let objects = chart::chart_objects(plan, &p.bundle);
+        let missing = prereqs::missing_secrets(&objects, plan);
+        let chart = p.configured.chart().unwrap();
+        for file in ["files/NOTES.txt", "README.md"] {
+            let text = String::from_utf8(chart.file(file).unwrap().to_vec()).unwrap();
+            let what = format!("{} chart {file}", p.name);
+            let found = commands(&text);
+            assert!(!found.is_empty(), "{what}: no command");
+            for k in &found {
+                check(k, &objects, &missing, &p.external(), &what).unwrap();
+            }
+            assert_names_every_missing_secret(&found, &missing, &what);
+            // The pages' fixed names: `kubectl logs job/nap-seed-<task>` works with Helm.
+            for seed in &plan.seeds {
+                let logs = format!(
+                    "kubectl -n {} logs job/nap-seed-{}",
+                    plan.namespace, seed.task
+                );
+                assert!(text.contains(&logs), "{what}: {logs}");
+            }
+            if plan.browser.is_some() && file == "files/NOTES.txt" {
+                let coturn = format!("kubectl -n {}-turn get pod -l app=coturn", plan.namespace);
+                assert!(text.contains(&coturn), "{what}: {coturn}");
+            }
+        }
+    }
+}
+
+#[test]
+fn bundle_commands_work_against_the_bundle() {
+    for p in profiles() {
+        let plan = &p.configured.plan;
+        let missing = prereqs::missing_secrets(&p.bundle, plan);
+        let ctx = prereqs::Context {
+            settings: &p.configured.settings,
+            plan,
+            objects: &p.bundle,
+            values_dir: None,
+        };
+        let steps = prereqs::steps(&ctx);
+        let findings: String = p
+            .configured
+            .warnings
+            .iter()
+            .map(|d| format!("{}\n{}\n", d.message, d.help))
+            .collect();
+        let reseed = app::reseed_commands(
+            plan,
+            "napgen render --only seed | kubectl apply --server-side -f -",
+        );
+        for (what, text) in [
+            ("prereqs", prereqs::text(&ctx, &steps)),
+            ("render's findings", findings),
+            ("render --only seed", reseed),
+        ] {
+            let what = format!("{} {what}", p.name);
+            let found = commands(&text);
+            for k in &found {
+                check(k, &p.bundle, &missing, &p.external(), &what).unwrap();
+            }
+            if what.ends_with("prereqs") {
+                assert_names_every_missing_secret(&found, &missing, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn only_seed_tells_how_to_rerun_the_seed_jobs() {
+    for p in profiles() {
+        let plan = &p.configured.plan;
+        let hint = app::reseed_commands(plan, "APPLY");
+        let found = commands(&hint);
+        // First the previous runs go, by the label all of them carry, then the Jobs are applied
+        // again, and each one's log is named exactly.
+        assert_eq!(found[0].words, ["delete", "job"], "{hint}");
+        assert!(hint.contains("\n  APPLY\n"), "{hint}");
+        for seed in &plan.seeds {
+            assert!(
+                hint.contains(&format!(
+                    "kubectl -n {} logs job/{}\n",
+                    plan.namespace, seed.name
+                )),
+                "{hint}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_parser_reads_the_forms_napgen_prints() {
+    let found = commands(
+        "  * `kubectl -n nap logs job/nap-seed-admin` and\n\
+         kubectl -n nap create secret generic s \\\n    --from-literal=A=... \\\n    --from-literal=B=...\n\
+         kubectl create namespace x --dry-run=client -o yaml | kubectl apply -f -\n\
+         kubectl -n nap-turn get pod -l app=coturn    # coturn",
+    );
+    let words: Vec<Vec<String>> = found.iter().map(|k| k.words.clone()).collect();
+    assert_eq!(
+        words,
+        [
+            vec!["logs", "job/nap-seed-admin"],
+            vec!["create", "secret", "generic", "s"],
+            vec!["create", "namespace", "x"],
+            vec!["apply"],
+            vec!["get", "pod"],
+        ]
+    );
+    assert_eq!(found[1].literals, ["A", "B"]);
+    assert_eq!(found[4].namespace.as_deref(), Some("nap-turn"));
+    assert_eq!(found[4].selector.as_deref(), Some("app=coturn"));
+}
+
+#[test]
+fn readme_commands_work_against_the_profiles() {
+    // README.md documents commands for namespace `nap`; each runnable one (it names a namespace)
+    // must work against the bundle or the chart of some profile that has what it checks. A
+    // placeholder namespace (`<ns>`, as the pages write it) marks a quoted command, not one to run.
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let profiles = profiles();
+    let found: Vec<Kubectl> = commands(&readme)
+        .into_iter()
+        .filter(|k| k.namespace.as_deref().is_some_and(|n| !n.starts_with('<')))
+        .collect();
+    assert!(found.len() >= 5, "{found:?}");
+    for k in &found {
+        let works = profiles.iter().any(|p| {
+            let plan = &p.configured.plan;
+            let chart = chart::chart_objects(plan, &p.bundle);
+            let works_on = |objects: &[Object]| {
+                let missing = prereqs::missing_secrets(objects, plan);
+                check(k, objects, &missing, &p.external(), "README.md").is_ok()
+            };
+            works_on(&p.bundle) || works_on(&chart)
+        });
+        assert!(works, "README.md: `{}` works against no profile", k.text);
+    }
+}
