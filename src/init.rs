@@ -284,6 +284,23 @@ fn default_text(key: &Key, settings: &Settings) -> String {
     }
 }
 
+/// What the header line says after the profile; napgen enable and disable keep it up to date.
+pub(crate) const MODULES_ON: &str = "; optional modules on: ";
+
+/// The optional modules that are on, as the header line lists them.
+pub(crate) fn modules_on(settings: &Settings) -> String {
+    let on: Vec<&str> = optional_modules()
+        .into_iter()
+        .filter(|m| m.enabled(settings))
+        .map(|m| m.name())
+        .collect();
+    if on.is_empty() {
+        "none".into()
+    } else {
+        on.join(", ")
+    }
+}
+
 /// The file's text.
 fn render(
     request: &Request,
@@ -296,17 +313,13 @@ fn render(
         .into_iter()
         .filter(|m| m.enabled(&settings))
         .collect();
-    let optional_on: Vec<&str> = on
-        .iter()
-        .filter(|m| m.toggle().is_some())
-        .map(|m| m.name())
-        .collect();
     let mut out = String::new();
     out.push_str(&format!(
-        "# values.env of the NAP platform, written by napgen init {}.\n# Profile {}; optional modules on: {}.\n",
+        "# values.env of the NAP platform, written by napgen init {}.\n# Profile {}{}{}.\n",
         env!("CARGO_PKG_VERSION"),
         request.profile,
-        if optional_on.is_empty() { "none".to_string() } else { optional_on.join(", ") }
+        MODULES_ON,
+        modules_on(&settings)
     ));
     out.push_str(&comment(
         "The secrets below were generated from the operating system's secure random source: keep this \

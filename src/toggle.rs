@@ -91,7 +91,30 @@ pub fn switch(
             Switch::Off => disable(&mut edited, source, module)?,
         }
     }
+    if !edited.changed.is_empty() {
+        let settings = init::resolve(&Parsed::read(&edited.text, source)?.given);
+        edited.text = with_header(&edited.text, &init::modules_on(&settings));
+    }
     Ok(edited)
+}
+
+/// `text` with init's header line (`# Profile P; optional modules on: ....`) listing `on`.
+fn with_header(text: &str, on: &str) -> String {
+    let header = text.split_inclusive('\n').find_map(|line| {
+        let start = line.as_ptr() as usize - text.as_ptr() as usize;
+        let body = line.trim_end_matches(['\r', '\n']);
+        let list_at = body.find(init::MODULES_ON)? + init::MODULES_ON.len();
+        (body.starts_with("# Profile ") && body.ends_with('.'))
+            .then_some(start + list_at..start + body.len() - 1)
+    });
+    match header {
+        Some(list) => {
+            let mut out = text.to_string();
+            out.replace_range(list, on);
+            out
+        }
+        None => text.to_string(),
+    }
 }
 
 /// A file read for editing: its assignments with their byte ranges, and the values it gives.
@@ -572,7 +595,11 @@ mod tests {
         assert_eq!(edited.secrets, ["BROWSER_JWT_SECRET", "TURN_AUTH_SECRET"]);
         // The original's lines are all there, in order; only the hint for browser went.
         let hint = init::off_hint(Module::Browser);
-        let kept = before.replacen(&hint, "", 1);
+        let kept = before.replacen(&hint, "", 1).replacen(
+            "optional modules on: codex.\n",
+            "optional modules on: codex, browser.\n",
+            1,
+        );
         let start = edited.text.find("\n# ==== Remote Browser").unwrap();
         let end = edited.text.find("\n# ==== Not switched on").unwrap();
         let added = format!("{}{}", &edited.text[..start], &edited.text[end..]);
@@ -741,6 +768,11 @@ mod tests {
         ]);
         prop_oneof![
             "#[ -~]{0,40}",
+            // Lines like napgen's own: its "Not switched on" heading, another module's
+            // switched-off line, a commented-out default.
+            Just(init::OFF_HEADING.to_string()),
+            Just(format!("{OFF_MARKER}LDAP_URL=ldap://x")),
+            Just("# TOS_HOST=192.0.2.1".to_string()),
             "[ \t]{0,3}",
             (key.clone(), "[a-z0-9.:/-]{0,20}").prop_map(|(k, v)| format!("{k}={v}")),
             (key.clone(), "[ -&(-~]{0,20}").prop_map(|(k, v)| format!("export {k}='{v}'")),
@@ -767,8 +799,16 @@ mod tests {
 
             let enabled = on(&original, "sandbox");
             let switched = original.replacen("SANDBOX_ENABLED=false", "SANDBOX_ENABLED=true", 1);
-            prop_assert!(enabled.text.starts_with(&switched), "{:?}", enabled.text);
-            let section = &enabled.text[switched.len()..];
+            // The new section is one run of lines, at the end or before init's heading.
+            let start = enabled.text.find(&format!("{eol}# ==== Code Sandbox")).unwrap();
+            let end = start + enabled.text.len() - switched.len();
+            let section = &enabled.text[start..end];
+            prop_assert_eq!(
+                format!("{}{}", &enabled.text[..start], &enabled.text[end..]),
+                switched.clone()
+            );
+            let after = enabled.text[end..].trim_start_matches(eol);
+            prop_assert!(after.is_empty() || after.starts_with(init::OFF_HEADING));
             prop_assert!(section.starts_with(eol) && section.contains("# ==== Code Sandbox"));
             // Only the file's own line ending in what was added.
             prop_assert_eq!(section.matches('\n').count(), section.matches(eol).count());
