@@ -496,6 +496,20 @@ pub fn summary(edited: &Edited, switch: Switch, path: &str) -> String {
         }
         out.push_str("Fill them in, then run napgen check.\n");
     }
+    // Errors on other lines (a value the file had wrong, a key it lists only commented out).
+    let (entries, _) = load::parse_dotenv(&edited.text, path);
+    let other = validate::validate(&entries)
+        .errors()
+        .filter(|d| {
+            let line = d.origin.as_ref().and_then(|o| o.line);
+            !lines.iter().any(|(_, l)| Some(*l) == line)
+        })
+        .count();
+    if other > 0 {
+        out.push_str(&format!(
+            "napgen check -f {path} also reports {other} other error(s) in the file\n"
+        ));
+    }
     out
 }
 
@@ -718,6 +732,19 @@ mod tests {
             edited.text
         );
         assert!(edited.text.contains("\nAGENT_TYPES=codex,claude-code\n"));
+    }
+
+    #[test]
+    fn the_summary_counts_errors_beyond_the_required_lines() {
+        let edited = on("NAMESPACE=nap\nNO_SUCH_KEY=1\n", "ldap");
+        let text = summary(&edited, Switch::On, "v.env");
+        assert!(text.contains("  v.env:"), "{text}");
+        assert!(
+            text.contains("napgen check -f v.env also reports 1 other error(s)"),
+            "{text}"
+        );
+        let clean = summary(&on(&init_file(&[]), "ldap"), Switch::On, "v.env");
+        assert!(!clean.contains("other error"), "{clean}");
     }
 
     #[test]
