@@ -42,8 +42,11 @@ pub const REQUIRED_MARKER: &str =
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub profile: String,
-    /// Optional modules to switch on (`Module::name()`: sandbox, browser, ldap, codex, ...).
+    /// Optional modules to switch on (`Module::name()`: sandbox, browser, ldap, codex, ...). Agent
+    /// types are added to the default one (codex).
     pub with: Vec<String>,
+    /// Modules on by default to leave out: the default agent type (codex).
+    pub without: Vec<String>,
     /// `KEY=VALUE` values to write in (the operator's own, or overrides of defaults).
     pub sets: Vec<String>,
 }
@@ -74,7 +77,7 @@ pub fn os_random(buf: &mut [u8]) -> Result<(), String> {
     getrandom::fill(buf).map_err(|e| e.to_string())
 }
 
-fn hex_secret(random: Random) -> Result<String, Failure> {
+pub(crate) fn hex_secret(random: Random) -> Result<String, Failure> {
     let mut bytes = [0u8; SECRET_BYTES];
     random(&mut bytes).map_err(|e| {
         Failure::Io(format!(
@@ -84,12 +87,13 @@ fn hex_secret(random: Random) -> Result<String, Failure> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn invalid(message: String, help: String) -> Failure {
+pub(crate) fn invalid(message: String, help: String) -> Failure {
     Failure::Invalid(vec![Diagnostic::error(None, None, message, help)])
 }
 
-/// The modules named by `--with`, checked.
-fn modules(with: &[String]) -> Result<Vec<Module>, Failure> {
+/// The optional modules named by a flag (`--with`, or a command's arguments), checked; `flag`
+/// names them in messages.
+pub(crate) fn modules(flag: &str, with: &[String]) -> Result<Vec<Module>, Failure> {
     let optional = optional_modules();
     let names: Vec<&str> = optional.iter().map(|m| m.name()).collect();
     let mut chosen = Vec::new();
@@ -105,8 +109,8 @@ fn modules(with: &[String]) -> Result<Vec<Module>, Failure> {
             }
             Some(_) => {
                 return Err(invalid(
-                    format!("--with {name}: {name} is always installed"),
-                    format!("--with takes optional modules: {}", names.join(", ")),
+                    format!("{flag} {name}: {name} is always installed"),
+                    format!("{flag} takes optional modules: {}", names.join(", ")),
                 ))
             }
             None => {
@@ -116,16 +120,64 @@ fn modules(with: &[String]) -> Result<Vec<Module>, Failure> {
                     }
                     None => format!("optional modules: {}", names.join(", ")),
                 };
-                return Err(invalid(format!("--with {name}: no such module"), help));
+                return Err(invalid(format!("{flag} {name}: no such module"), help));
             }
         }
     }
     Ok(chosen)
 }
 
+/// The agent types of a new file: the default ones, plus those `--with` names, minus those
+/// `--without` names. Adding one never drops another; leaving one out is always explicit.
+fn agent_types(with: &[Module], without: &[Module]) -> Result<Vec<&'static str>, Failure> {
+    let default: Vec<&str> = match registry::key("AGENT_TYPES").map(|k| k.default) {
+        Some(Default::Value(v)) => v.split(',').collect(),
+        _ => vec![AGENT_TYPES[0]],
+    };
+    for m in without {
+        if with.contains(m) {
+            return Err(invalid(
+                format!("--with and --without both name {}", m.name()),
+                "name each module in one of them".into(),
+            ));
+        }
+        if !default.contains(&m.name()) {
+            return Err(invalid(
+                format!(
+                    "--without {}: {} is off unless --with names it",
+                    m.name(),
+                    m.name()
+                ),
+                format!(
+                    "--without takes modules on by default: {}",
+                    default.join(", ")
+                ),
+            ));
+        }
+    }
+    let agents: Vec<&'static str> = AGENT_TYPES
+        .iter()
+        .copied()
+        .filter(|a| {
+            let named = |ms: &[Module]| ms.iter().any(|m| m.name() == *a);
+            (default.contains(a) || named(with)) && !named(without)
+        })
+        .collect();
+    if agents.is_empty() {
+        return Err(invalid(
+            "--without leaves no agent type: users could create no agent".into(),
+            format!(
+                "add another with --with, e.g. --with claude-code --without {}",
+                default.join(",")
+            ),
+        ));
+    }
+    Ok(agents)
+}
+
 /// Typed settings from given values and the registry's defaults, ignoring what does not parse:
 /// enough to decide which modules are on, which secrets are needed and what derived defaults are.
-fn resolve(given: &IndexMap<&'static str, String>) -> Settings {
+pub(crate) fn resolve(given: &IndexMap<&'static str, String>) -> Settings {
     let mut settings = Settings::default();
     let parse = |key: &Key, text: &str| validate::parse_value(key, text).unwrap_or(Value::Unset);
     for key in KEYS {
@@ -232,6 +284,23 @@ fn default_text(key: &Key, settings: &Settings) -> String {
     }
 }
 
+/// What the header line says after the profile; napgen enable and disable keep it up to date.
+pub(crate) const MODULES_ON: &str = "; optional modules on: ";
+
+/// The optional modules that are on, as the header line lists them.
+pub(crate) fn modules_on(settings: &Settings) -> String {
+    let on: Vec<&str> = optional_modules()
+        .into_iter()
+        .filter(|m| m.enabled(settings))
+        .map(|m| m.name())
+        .collect();
+    if on.is_empty() {
+        "none".into()
+    } else {
+        on.join(", ")
+    }
+}
+
 /// The file's text.
 fn render(
     request: &Request,
@@ -244,17 +313,13 @@ fn render(
         .into_iter()
         .filter(|m| m.enabled(&settings))
         .collect();
-    let optional_on: Vec<&str> = on
-        .iter()
-        .filter(|m| m.toggle().is_some())
-        .map(|m| m.name())
-        .collect();
     let mut out = String::new();
     out.push_str(&format!(
-        "# values.env of the NAP platform, written by napgen init {}.\n# Profile {}; optional modules on: {}.\n",
+        "# values.env of the NAP platform, written by napgen init {}.\n# Profile {}{}{}.\n",
         env!("CARGO_PKG_VERSION"),
         request.profile,
-        if optional_on.is_empty() { "none".to_string() } else { optional_on.join(", ") }
+        MODULES_ON,
+        modules_on(&settings)
     ));
     out.push_str(&comment(
         "The secrets below were generated from the operating system's secure random source: keep this \
@@ -276,18 +341,7 @@ fn render(
         out.push_str(&format!("\n# ==== {} ====\n", module.title()));
         for key in KEYS.iter().filter(|k| k.module == *module) {
             out.push('\n');
-            out.push_str(&comment(key.description, 98));
-            out.push_str(&comment(&meta(key, generated.contains(&key.name)), 98));
-            if required.contains(key.name) {
-                out.push_str(REQUIRED_MARKER);
-                out.push('\n');
-                out.push_str(&format!("{}=\n", key.name));
-            } else if let Some(value) = given.get(key.name) {
-                out.push_str(&format!("{}={}\n", key.name, quote(value)));
-            } else {
-                let default = default_text(key, &settings);
-                out.push_str(&format!("# {}={}\n", key.name, quote_commented(&default)));
-            }
+            out.push_str(&key_lines(key, given, generated, required, &settings));
         }
     }
     let off: Vec<Module> = optional_modules()
@@ -295,18 +349,50 @@ fn render(
         .filter(|m| !on.contains(m))
         .collect();
     if !off.is_empty() {
-        out.push_str("\n# ==== Not switched on ====\n#\n");
+        out.push_str(&format!("\n{OFF_HEADING}\n#\n"));
         for m in off {
-            out.push_str(&format!(
-                "# {} ({}): to add it later, copy its section from\n#   napgen init --with {} --stdout\n",
-                m.title(),
-                m.toggle().unwrap_or(""),
-                m.name()
-            ));
+            out.push_str(&off_hint(m));
         }
     }
     out
 }
+
+/// One key as init writes it: its description and type as comments, then the value given, an
+/// empty line marked REQUIRED, or the default commented out.
+pub(crate) fn key_lines(
+    key: &Key,
+    given: &IndexMap<&'static str, String>,
+    generated: &[&'static str],
+    required: &IndexSet<&'static str>,
+    settings: &Settings,
+) -> String {
+    let mut out = comment(key.description, 98);
+    out.push_str(&comment(&meta(key, generated.contains(&key.name)), 98));
+    if required.contains(key.name) {
+        out.push_str(REQUIRED_MARKER);
+        out.push('\n');
+        out.push_str(&format!("{}=\n", key.name));
+    } else if let Some(value) = given.get(key.name) {
+        out.push_str(&format!("{}={}\n", key.name, quote(value)));
+    } else {
+        let default = default_text(key, settings);
+        out.push_str(&format!("# {}={}\n", key.name, quote_commented(&default)));
+    }
+    out
+}
+
+/// The line under "Not switched on" for a module that is off; `napgen enable` removes it.
+pub(crate) fn off_hint(module: Module) -> String {
+    format!(
+        "# {} ({}): to add it later, napgen enable {}\n",
+        module.title(),
+        module.toggle().unwrap_or(""),
+        module.name()
+    )
+}
+
+/// The heading of the section that lists the modules that are off.
+pub(crate) const OFF_HEADING: &str = "# ==== Not switched on ====";
 
 /// A default in a commented-out line: quoted like a value, so removing the `#` gives a valid line.
 fn quote_commented(value: &str) -> String {
@@ -371,25 +457,13 @@ pub fn generate(request: &Request, random: Random) -> Result<Generated, Failure>
             format!("use one of: {}", registry::PROFILES.join(", ")),
         ));
     }
-    let chosen = modules(&request.with)?;
+    let chosen = modules("--with", &request.with)?;
+    let without = modules("--without", &request.without)?;
     let sets = check_sets(&request.sets)?;
 
     let mut given: IndexMap<&'static str, String> = IndexMap::new();
     given.insert("PROFILE", request.profile.clone());
-    let agents: Vec<&str> = AGENT_TYPES
-        .iter()
-        .copied()
-        .filter(|a| chosen.iter().any(|m| m.name() == *a))
-        .collect();
-    let agent_types = if agents.is_empty() {
-        match registry::key("AGENT_TYPES").map(|k| k.default) {
-            Some(Default::Value(v)) => v.to_string(),
-            _ => AGENT_TYPES[0].to_string(),
-        }
-    } else {
-        agents.join(",")
-    };
-    given.insert("AGENT_TYPES", agent_types);
+    given.insert("AGENT_TYPES", agent_types(&chosen, &without)?.join(","));
     for m in &chosen {
         match m.toggle() {
             Some("AGENT_TYPES") | None => {}
@@ -465,8 +539,9 @@ pub fn required_lines(text: &str) -> Vec<(String, usize)> {
     for (i, line) in lines.iter().enumerate() {
         if *line == REQUIRED_MARKER {
             if let Some(next) = lines.get(i + 1) {
-                if let Some(key) = next.strip_suffix('=') {
-                    out.push((key.to_string(), i + 2));
+                // Not when filled in, or switched off by napgen disable (`# off: KEY=`).
+                if let Some(key) = next.strip_suffix('=').and_then(registry::key) {
+                    out.push((key.name.to_string(), i + 2));
                 }
             }
         }
@@ -519,6 +594,7 @@ mod tests {
         Request {
             profile: profile.into(),
             with: with.iter().map(|s| s.to_string()).collect(),
+            without: Vec::new(),
             sets: sets.iter().map(|s| s.to_string()).collect(),
         }
     }
@@ -553,14 +629,18 @@ mod tests {
     #[test]
     fn multi_node_with_modules_marks_what_only_the_operator_knows() {
         let g = generate(
-            &request(
-                "multi-node",
-                &["sandbox,browser", "ldap", "claude-code"],
-                &[],
-            ),
+            &Request {
+                without: vec!["codex".into()],
+                ..request(
+                    "multi-node",
+                    &["sandbox,browser", "ldap", "claude-code"],
+                    &[],
+                )
+            },
             &mut counter(),
         )
         .unwrap();
+
         for key in [
             "TOS_HOST",
             "RWX_STORAGE_CLASS",
@@ -643,6 +723,37 @@ mod tests {
         )
         .unwrap();
         assert!(!g.required.contains(&"TOS_HOST"), "{:?}", g.required);
+    }
+
+    #[test]
+    fn an_agent_type_is_added_and_one_is_left_out_only_when_asked() {
+        let agents = |with: &[&str], without: &[&str]| {
+            let request = Request {
+                without: without.iter().map(|s| s.to_string()).collect(),
+                ..request("single-node", with, &[])
+            };
+            generate(&request, &mut counter()).map(|g| {
+                let (entries, _) = load::parse_dotenv(&g.text, "t");
+                let e = entries.iter().find(|e| e.key == "AGENT_TYPES").unwrap();
+                (e.value.clone(), g.required)
+            })
+        };
+        let (types, required) = agents(&["sandbox,browser,ldap,claude-code"], &[]).unwrap();
+        assert_eq!(types, "codex,claude-code");
+        assert!(required.contains(&"OPENAI_API_KEY") && required.contains(&"ANTHROPIC_API_KEY"));
+        assert_eq!(
+            agents(&["claude-code"], &["codex"]).unwrap().0,
+            "claude-code"
+        );
+        assert_eq!(agents(&[], &[]).unwrap().0, "codex");
+        let message = |with: &[&str], without: &[&str]| match agents(with, without) {
+            Err(Failure::Invalid(d)) => d[0].to_string(),
+            _ => panic!("accepted --with {with:?} --without {without:?}"),
+        };
+        assert!(message(&[], &["codex"]).contains("no agent type"));
+        assert!(message(&["codex"], &["codex"]).contains("both name codex"));
+        assert!(message(&[], &["sandbox"]).contains("off unless --with"));
+        assert!(message(&[], &["sandbx"]).contains("did you mean sandbox?"));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod reference;
 pub mod registry;
 pub mod render;
 pub mod settings;
+pub mod toggle;
 pub mod validate;
 pub mod yaml;
 

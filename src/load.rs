@@ -66,6 +66,42 @@ pub fn parse_dotenv(text: &str, source: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
     (entries, diagnostics)
 }
 
+/// Like [`parse_dotenv`], with each assignment's byte range in `text`: from the start of its
+/// first line to the end of its last line's terminator. For tools that edit a file in place and
+/// must leave every other byte as it was.
+pub fn parse_dotenv_spans(
+    text: &str,
+    source: &str,
+) -> (Vec<(Entry, std::ops::Range<usize>)>, Vec<Diagnostic>) {
+    // Offsets count from the start of `text`, a byte-order mark included.
+    let lines = split_lines(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let offset = |s: &str| s.as_ptr() as usize - text.as_ptr() as usize;
+    let mut entries = Vec::with_capacity(lines.len());
+    let mut diagnostics = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        let statement = parse_statement(&lines, index);
+        let origin = || Origin::file(source, index + 1);
+        let last = &lines[statement.next_line - 1];
+        let start = offset(lines[index].text);
+        let end = offset(last.text) + last.text.len() + last.terminator.len();
+        match statement.result {
+            Ok(Some((key, value))) => entries.push((
+                Entry {
+                    key,
+                    value,
+                    origin: origin(),
+                },
+                start..end,
+            )),
+            Ok(None) => {}
+            Err(failure) => diagnostics.push(failure.into_diagnostic(origin())),
+        }
+        index = statement.next_line;
+    }
+    (entries, diagnostics)
+}
+
 /// Parses the argument of `--set KEY=VALUE`.
 ///
 /// The value is everything after the first `=`, taken literally: the shell has already done any

@@ -12,6 +12,7 @@ use napgen::input::Inputs;
 use napgen::prereqs;
 use napgen::rbac;
 use napgen::reference;
+use napgen::toggle::{self, Switch};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ Examples:
   napgen chart -f values.env -o nap/                # a Helm chart folder
   napgen check -f values.env --format json
   napgen init --profile multi-node --with sandbox   # a new values.env with fresh secrets
+  napgen enable browser -f values.env               # switch a module on in an existing file
   napgen prereqs -f values.env                      # what to install before applying
   napgen diff values.env values.new.env             # what a change does to the install
 
@@ -126,9 +128,13 @@ enum Command {
         /// The cluster profile.
         #[arg(long, default_value = "single-node", value_parser = clap::builder::PossibleValuesParser::new(napgen::registry::PROFILES))]
         profile: String,
-        /// Optional modules to switch on, comma-separated or repeated: sandbox, browser, ldap, codex, claude-code.
+        /// Optional modules to switch on, comma-separated or repeated: sandbox, browser, ldap, codex,
+        /// claude-code, backup, monitoring. An agent type is added to the default one (codex).
         #[arg(long, value_name = "MODULE,...")]
         with: Vec<String>,
+        /// Leave out a module that is on by default: the default agent type, codex.
+        #[arg(long, value_name = "MODULE,...")]
+        without: Vec<String>,
         /// Write a value in (repeatable), e.g. TOS_HOST or an API key you already have.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
@@ -146,6 +152,37 @@ enum Command {
         /// Replace FILE if it exists (its secrets are lost unless you keep a copy).
         #[arg(long)]
         force: bool,
+    },
+    /// Switch optional modules on in an existing values.env, changing only the lines that must.
+    #[command(after_help = ENABLE_EXAMPLES)]
+    Enable {
+        /// Modules to switch on (comma-separated or separate): sandbox, browser, ldap, codex,
+        /// claude-code, backup, monitoring.
+        #[arg(value_name = "MODULE", required = true)]
+        modules: Vec<String>,
+        /// The values file to edit.
+        #[arg(
+            short = 'f',
+            long = "values",
+            value_name = "FILE",
+            default_value = "values.env"
+        )]
+        file: PathBuf,
+    },
+    /// Switch optional modules off in an existing values.env; their values are kept, commented out.
+    #[command(after_help = DISABLE_EXAMPLES)]
+    Disable {
+        /// Modules to switch off (comma-separated or separate).
+        #[arg(value_name = "MODULE", required = true)]
+        modules: Vec<String>,
+        /// The values file to edit.
+        #[arg(
+            short = 'f',
+            long = "values",
+            value_name = "FILE",
+            default_value = "values.env"
+        )]
+        file: PathBuf,
     },
     /// Compare two installs (values files or bundles) object by object.
     #[command(after_help = DIFF_EXAMPLES)]
@@ -273,13 +310,15 @@ const MAN_EXAMPLES: &str = "\
 Examples:
   napgen man > napgen.1 && man ./napgen.1
   napgen man render > napgen-render.1
-  for c in '' render check init keys explain images rbac prereqs diff; do
+  for c in '' render check init enable disable keys explain images rbac prereqs diff; do
     napgen man $c > napgen${c:+-$c}.1; done";
 
 const INIT_EXAMPLES: &str = "\
 Examples:
   napgen init                                   # ./values.env: single-node, Codex agents
   napgen init --profile multi-node --with sandbox,browser -o prod.env
+  napgen init --with claude-code                # Codex and Claude Code agents
+  napgen init --with claude-code --without codex   # Claude Code agents only
   napgen init --set TOS_HOST=192.0.2.10 --set OPENAI_API_KEY=\"$OPENAI_API_KEY\"
   napgen init --stdout | napgen check -f -        # try it without writing a file
 
@@ -288,7 +327,37 @@ Secrets are 64 hex characters from the OS's secure random source; the file is wr
 TURN_HOST, the LDAP server, a multi-node cluster's storage classes) are left empty under a
 '# REQUIRED:' line; napgen check reports them with their line until they are set.
 
+Modules are off unless --with names them, except the default agent type (codex), which is on
+unless --without names it. To change an existing file: napgen enable / napgen disable.
+
 Exit codes: 0 ok, 2 usage, 3 invalid --with/--set, 4 the file exists or cannot be written.";
+
+const ENABLE_EXAMPLES: &str = "\
+Examples:
+  napgen enable browser                         # in ./values.env
+  napgen enable sandbox,browser -f prod.env
+  napgen enable claude-code                     # adds it to AGENT_TYPES
+
+The module's switch is set where the file sets it; its keys the file does not have yet are added
+in a new section as napgen init writes them, with fresh secrets (OS random source) for the module
+only, and '# REQUIRED:' lines for values only you know, printed as file:line. Nothing else in the
+file changes (comments, order, quoting, line endings); it is replaced atomically and stays
+owner-only. Values napgen disable commented out come back as they were. Enabling a module that is
+on changes nothing. A file that does not parse is refused with its line.
+
+Exit codes: 0 ok, 2 usage, 3 unknown module or a file that does not parse, 4 I/O error.";
+
+const DISABLE_EXAMPLES: &str = "\
+Examples:
+  napgen disable browser                        # in ./values.env
+  napgen disable codex -f prod.env              # leaves the other agent types
+
+The switch is set off (BROWSER_ENABLED=false; an agent type leaves AGENT_TYPES) and the module's
+other lines are commented out with '# off: ', values and secrets kept, so napgen check has nothing
+to say about them and napgen enable restores them as they were. Nothing is deleted.
+
+Exit codes: 0 ok, 2 usage, 3 unknown module, the last agent type, or a file that does not parse,
+4 I/O error.";
 
 const IMAGES_EXAMPLES: &str = "\
 Examples:
@@ -590,6 +659,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Init {
             profile,
             with,
+            without,
             sets,
             output,
             stdout,
@@ -598,6 +668,7 @@ fn run(cli: Cli) -> ExitCode {
             init::Request {
                 profile,
                 with,
+                without,
                 sets,
             },
             if stdout { "-".into() } else { output },
@@ -707,6 +778,8 @@ fn run(cli: Cli) -> ExitCode {
             };
             write_stdout(text.as_bytes())
         }
+        Command::Enable { modules, file } => switch(Switch::On, &modules, &file),
+        Command::Disable { modules, file } => switch(Switch::Off, &modules, &file),
         Command::Keys { module, format } => keys(module.as_deref(), format),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -754,6 +827,79 @@ fn init(request: init::Request, output: String, force: bool) -> ExitCode {
     };
     eprint!("{}", init::summary(&generated, &output));
     code
+}
+
+/// `napgen enable` / `napgen disable`: read FILE, switch the modules, write it back atomically if
+/// anything changed, keeping it owner-only and never widening its mode. A symbolic link is
+/// followed: the file it points to is edited and the link stays.
+fn switch(switch: Switch, modules: &[String], file: &Path) -> ExitCode {
+    let shown = file.display().to_string();
+    let io = |e: &dyn std::fmt::Display| {
+        fail(Failure::Io(format!(
+            "error: {shown}: {e}\n  help: napgen {} edits an existing values.env (-f FILE); create one with napgen init",
+            switch.command()
+        )))
+    };
+    let target = match std::fs::canonicalize(file) {
+        Ok(t) => t,
+        Err(e) => return io(&e),
+    };
+    let (text, mode) = match std::fs::read(&target).and_then(|bytes| {
+        let meta = std::fs::metadata(&target)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))?;
+        Ok((text, file_mode(&meta)))
+    }) {
+        Ok(read) => read,
+        Err(e) => return io(&e),
+    };
+    let edited = match toggle::switch(&text, &shown, switch, modules, &mut init::os_random) {
+        Ok(e) => e,
+        Err(f) => return fail(f),
+    };
+    if edited.text != text {
+        // Created 0600 whatever the umask; a narrower mode the file had is put back.
+        if let Err(e) = emit::write_private_file(&target, edited.text.as_bytes(), true) {
+            return fail(Failure::Io(e.to_string()));
+        }
+        if let Some(mode) = mode {
+            let kept = mode & 0o700;
+            if kept != 0o600 {
+                if let Err(e) = set_mode(&target, kept) {
+                    return io(&e);
+                }
+            }
+            if mode & 0o077 != 0 {
+                eprintln!(
+                    "note: {shown} was readable by others (mode {mode:o}); it holds secrets, so it is now {kept:o}"
+                );
+            }
+        }
+    }
+    eprint!("{}", toggle::summary(&edited, switch, &shown));
+    ExitCode::SUCCESS
+}
+
+#[cfg(unix)]
+fn file_mode(meta: &std::fs::Metadata) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn file_mode(_: &std::fs::Metadata) -> Option<u32> {
+    None
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> io::Result<()> {
+    Ok(())
 }
 
 /// The roff page of napgen, or of one command (named `napgen-COMMAND`).
