@@ -504,6 +504,51 @@ pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
     ]
 }
 
+/// The pods that call models through the bridge.
+const BRIDGE_CLIENTS: &[&str] = &[
+    "control-plane",
+    "workspace",
+    "sandbox-pod",
+    "browser-session",
+];
+
+/// The LLM bridge admits only the pods that call models, on its port, and reaches only its
+/// upstream (on the URL's port; at its address when that is an IP or an in-cluster Service).
+/// Its clients get an egress rule to it: sandbox and browser-session pods otherwise reach only
+/// the internet.
+pub(crate) fn bridge(ctx: &Ctx) -> Vec<NetworkPolicy> {
+    let port = crate::registry::BRIDGE_PORT;
+    let (upstream, known) = to_endpoint(ctx.settings.str("BRIDGE_UPSTREAM_URL"));
+    let purpose = if known {
+        "agents, sandbox and browser-session pods and the control plane reach the LLM bridge; it reaches only its upstream (BRIDGE_UPSTREAM_URL) at its address and port"
+    } else {
+        "agents, sandbox and browser-session pods and the control plane reach the LLM bridge; it reaches only its upstream (BRIDGE_UPSTREAM_URL), given by name, so on its port at any address but link-local and metadata: give it as an IP or an in-cluster Service name to narrow this"
+    };
+    let clients = data!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(BRIDGE_CLIENTS)}]});
+    vec![
+        policy(
+            ctx,
+            "nap-llm-bridge",
+            purpose,
+            component("llm-bridge"),
+            Some(vec![
+                data!({"from": [{"podSelector": &clients}], "ports": tcp(&[port])}),
+            ]),
+            Some(vec![upstream]),
+        ),
+        policy(
+            ctx,
+            "nap-llm-bridge-clients",
+            "the pods that call models reach the LLM bridge on its port",
+            clients,
+            None,
+            Some(vec![
+                data!({"to": from_components(&["llm-bridge"]), "ports": tcp(&[port])}),
+            ]),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
