@@ -175,6 +175,32 @@ pub(crate) fn plan(ctx: &mut Ctx) -> Bridge {
 mod tests {
     use super::*;
 
+    /// `napgen init --with bridge` generates the master key (the platform's own secret) and
+    /// leaves the upstream's URL, key and models to the operator.
+    #[test]
+    fn init_generates_the_master_key_only() {
+        let request = crate::init::Request {
+            profile: "single-node".into(),
+            with: vec!["bridge".into()],
+            sets: vec![],
+        };
+        let mut random = |buf: &mut [u8]| {
+            buf.fill(7);
+            Ok(())
+        };
+        let g = crate::init::generate(&request, &mut random).unwrap();
+        assert!(g.secrets.contains(&"BRIDGE_MASTER_KEY"), "{:?}", g.secrets);
+        assert!(!g.secrets.contains(&"BRIDGE_UPSTREAM_API_KEY"));
+        for key in [
+            "BRIDGE_UPSTREAM_URL",
+            "BRIDGE_UPSTREAM_API_KEY",
+            "BRIDGE_MODELS",
+        ] {
+            assert!(g.required.contains(&key), "{key}: {:?}", g.required);
+        }
+        assert!(!g.required.contains(&"OPENAI_API_KEY"), "{:?}", g.required);
+    }
+
     #[test]
     fn model_map_reads_pairs_and_names_the_wrong_entry() {
         assert_eq!(
