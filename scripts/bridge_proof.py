@@ -235,9 +235,10 @@ def main() -> int:
         "the Deployment gives LiteLLM the upstream and master keys from the Secret",
     )
     with tempfile.TemporaryDirectory(prefix="bridge-proof-") as scratch:
-        # The pod's HOME and caches are on its /tmp emptyDir; here they go to a scratch folder.
-        env["HOME"] = scratch
-        env["XDG_CACHE_HOME"] = os.path.join(scratch, ".cache")
+        # The pod's writable places are on its /tmp emptyDir; here they go to a scratch folder.
+        for name, value in env.items():
+            if value == "/tmp" or value.startswith("/tmp/"):
+                env[name] = scratch + value[len("/tmp"):]
         config_path = os.path.join(scratch, "config.yaml")
         with open(config_path, "w") as f:
             yaml.safe_dump(config, f)

@@ -129,6 +129,10 @@ pub(crate) fn plan(ctx: &mut Ctx) -> Bridge {
         // The root file system is read-only: caches and temporary files go to /tmp.
         plain_env("HOME", "/tmp"),
         plain_env("XDG_CACHE_HOME", "/tmp/.cache"),
+        // The admin UI and its assets are copied to a writable place at start-up (LiteLLM's
+        // advice for read-only deployments); the packaged copy stays untouched.
+        plain_env("LITELLM_UI_PATH", "/tmp/litellm/ui"),
+        plain_env("LITELLM_ASSETS_PATH", "/tmp/litellm/assets"),
         // Use the model cost map shipped in the image instead of fetching it at start-up,
         // which egress does not allow.
         plain_env("LITELLM_LOCAL_MODEL_COST_MAP", "True"),

@@ -612,6 +612,63 @@ mod tests {
         );
     }
 
+    /// The bridge admits only the pods that call models, on 4000, and reaches only its upstream:
+    /// the address of an IP, the namespace of an in-cluster Service, else the URL's port.
+    #[test]
+    fn the_bridge_reaches_only_its_upstream() {
+        let policies = |upstream: &str| {
+            let entries: Vec<crate::load::Entry> = [
+                ("BRIDGE_ENABLED", "true"),
+                ("BRIDGE_UPSTREAM_URL", upstream),
+                ("BRIDGE_MODELS", "claude-sonnet-4-5=llama"),
+            ]
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| crate::load::Entry {
+                key: (*k).into(),
+                value: (*v).into(),
+                origin: crate::diagnostic::Origin::file("values.env", i + 1),
+            })
+            .collect();
+            let validated = crate::validate::validate(&entries);
+            let plan = super::super::plan(&validated.settings.expect("valid"));
+            plan.bridge.expect("the bridge is on").network_policies
+        };
+        let p = policies("http://10.9.8.7:8000/v1");
+        let bridge = &p[0];
+        assert_eq!(bridge.policy_types, ["Ingress", "Egress"]);
+        let ingress = &bridge.ingress.as_ref().unwrap()[0];
+        assert_eq!(
+            ingress["from"][0]["podSelector"]["matchExpressions"][0]["values"],
+            component_names(BRIDGE_CLIENTS)
+        );
+        assert_eq!(ingress["ports"][0]["port"], 4000);
+        let egress = bridge.egress.as_ref().unwrap();
+        assert_eq!(egress.len(), 1, "{egress:?}");
+        assert_eq!(egress[0]["to"][0]["ipBlock"]["cidr"], "10.9.8.7/32");
+        assert_eq!(egress[0]["ports"][0]["port"], 8000);
+        let egress = policies("http://vllm.models.svc:8000/v1")[0]
+            .egress
+            .clone()
+            .unwrap();
+        assert_eq!(
+            egress[0]["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],
+            "models"
+        );
+        let egress = policies("https://llm.example.com/v1")[0]
+            .egress
+            .clone()
+            .unwrap();
+        assert_eq!(egress[0]["ports"][0]["port"], 443);
+        assert_eq!(egress[0]["to"][0]["ipBlock"]["except"][0], "169.254.0.0/16");
+        // Its clients reach it on its port.
+        let clients = &policies("https://llm.example.com/v1")[1];
+        assert_eq!(
+            clients.egress.as_ref().unwrap()[0]["ports"][0]["port"],
+            4000
+        );
+    }
+
     #[test]
     fn in_cluster_services_are_reached_in_their_namespace_on_the_urls_port() {
         for url in [
