@@ -63,7 +63,7 @@ pub fn model_map(text: &str) -> Result<Vec<(&str, &str)>, String> {
 /// `custom_openai/` prefix: LiteLLM then translates both `/v1/messages` and `/v1/responses`
 /// through the upstream's `/chat/completions` (an `openai/` deployment would send `/responses`
 /// on unchanged, which a Chat Completions upstream cannot serve).
-pub fn config_yaml(settings: &Settings) -> String {
+fn config_yaml(settings: &Settings) -> String {
     // Validated pairs, `agent=upstream`.
     let model_list: Vec<Data> = settings
         .list("BRIDGE_MODELS")
