@@ -29,6 +29,7 @@ pub const GENERATED_SECRETS: &[&str] = &[
     "OPENSANDBOX_API_KEY",
     "BROWSER_JWT_SECRET",
     "TURN_AUTH_SECRET",
+    "BRIDGE_MASTER_KEY",
 ];
 
 /// Bytes of randomness per generated secret: 32 bytes, 64 hex characters.

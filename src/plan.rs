@@ -4,6 +4,7 @@
 //! replicas per profile, URLs, which objects exist) are made here, in plain code with tests.
 
 mod backup;
+mod bridge;
 mod browser;
 pub mod capacity;
 mod ingress;
@@ -19,6 +20,7 @@ mod storage;
 pub use backup::{
     Backup, BARMAN_PLUGIN, BARMAN_PLUGIN_VERSION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
 };
+pub use bridge::{model_map as bridge_model_map, Bridge};
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
 pub use map::Map;
@@ -342,6 +344,8 @@ pub struct Plan {
     pub oauth_clients: Vec<OAuthClient>,
     pub sandbox: Option<Sandbox>,
     pub browser: Option<Browser>,
+    /// The LLM protocol bridge (BRIDGE_ENABLED).
+    pub bridge: Option<Bridge>,
     pub ingresses: Vec<IngressRoute>,
     /// The core platform's NetworkPolicies (modules carry their own).
     pub network_policies: Vec<NetworkPolicy>,
@@ -390,6 +394,7 @@ into_data!(Plan {
     oauth_clients,
     sandbox,
     browser,
+    bridge,
     ingresses,
     network_policies,
     ingress_class,
@@ -491,16 +496,29 @@ impl Ctx<'_> {
     /// the environment, which child processes inherit and crash reports capture. `database`
     /// adds the operator-generated connection URI as `DATABASE_URL`.
     pub fn secret_files(&self, keys: &[&'static str], database: bool) -> SecretFiles {
-        let keys: Vec<&'static str> = keys
+        let pairs: Vec<(&'static str, &'static str)> = keys.iter().map(|&k| (k, k)).collect();
+        self.secret_files_as(&pairs, database)
+    }
+
+    /// [`Ctx::secret_files`] with each Secret key read under another name: `(key, name)` puts
+    /// the value of `key` in the file `name`, pointed at by `<name>_FILE` (agents read the
+    /// bridge's master key as their OPENAI_API_KEY or ANTHROPIC_API_KEY).
+    pub fn secret_files_as(
+        &self,
+        pairs: &[(&'static str, &'static str)],
+        database: bool,
+    ) -> SecretFiles {
+        let pairs: Vec<(&'static str, &'static str)> = pairs
             .iter()
             .copied()
-            .filter(|k| self.secret_keys.contains(k))
+            .filter(|(k, _)| self.secret_keys.contains(k))
             .collect();
+        let keys: Vec<&'static str> = pairs.iter().map(|(_, name)| *name).collect();
         let mut sources = Vec::with_capacity(2);
-        if !keys.is_empty() {
-            let items: Vec<Data> = keys
+        if !pairs.is_empty() {
+            let items: Vec<Data> = pairs
                 .iter()
-                .map(|&k| data!({"key": Text::Borrowed(k), "path": Text::Borrowed(k)}))
+                .map(|&(k, name)| data!({"key": Text::Borrowed(k), "path": Text::Borrowed(name)}))
                 .collect();
             sources.push(data!({"secret": {"name": &self.secret_name, "items": items}}));
         }
@@ -911,6 +929,9 @@ pub fn plan(settings: &Settings) -> Plan {
     let browser = Module::Browser
         .enabled(settings)
         .then(|| browser::plan(&mut ctx, &public_url, &oauth_clients, sandbox.as_ref()));
+    let bridge = Module::Bridge
+        .enabled(settings)
+        .then(|| bridge::plan(&mut ctx));
 
     // ---- configuration shared by the control plane and the gateway
     // Room for every key below.
@@ -999,6 +1020,7 @@ pub fn plan(settings: &Settings) -> Plan {
         "OPENAI_API_KEY",
         "ANTHROPIC_API_KEY",
         "LDAP_BIND_PASSWORD",
+        "BRIDGE_MASTER_KEY",
     ];
     let replicas = settings.int("CONTROL_PLANE_REPLICAS") as u32;
     let (tmp, tmp_mount) = tmp_volume("1Gi");
@@ -1013,8 +1035,27 @@ pub fn plan(settings: &Settings) -> Plan {
         data!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
         tmp_mount,
     ];
-    ctx.secret_files(&cp_secrets, true)
-        .attach(&mut cp_env, &mut cp_volumes, &mut cp_mounts);
+    let bridged = |agent: &str, key: &'static str| {
+        if crate::registry::bridge_serves(settings, agent) {
+            "BRIDGE_MASTER_KEY"
+        } else {
+            key
+        }
+    };
+    let cp_secret_files = [
+        ("TOS_SECRET_KEY", "TOS_SECRET_KEY"),
+        (bridged("codex", "OPENAI_API_KEY"), "OPENAI_API_KEY"),
+        (
+            bridged("claude-code", "ANTHROPIC_API_KEY"),
+            "ANTHROPIC_API_KEY",
+        ),
+        ("LDAP_BIND_PASSWORD", "LDAP_BIND_PASSWORD"),
+    ];
+    ctx.secret_files_as(&cp_secret_files, true).attach(
+        &mut cp_env,
+        &mut cp_volumes,
+        &mut cp_mounts,
+    );
     ctx.outbound
         .attach(&mut cp_env, &mut cp_volumes, &mut cp_mounts);
     let mut cp_extra = vec![("checksum/workspace-templates", workspace_checksum)];
@@ -1136,6 +1177,9 @@ pub fn plan(settings: &Settings) -> Plan {
             pods.push((b.workload.replicas as u64, &b.workload.resources));
             pods.push((1, &b.coturn.resources));
         }
+        if let Some(b) = &bridge {
+            pods.push((b.workload.replicas as u64, &b.workload.resources));
+        }
         capacity::compute(
             settings.int("CLUSTER_NODES") as u64,
             settings.str("NODE_CPU"),
@@ -1176,6 +1220,7 @@ pub fn plan(settings: &Settings) -> Plan {
         oauth_clients,
         sandbox,
         browser,
+        bridge,
         ingresses,
         network_policies: network::core(&ctx, db_name),
         ingress_class: settings.opt("INGRESS_CLASS").map(str::to_string),
@@ -1250,6 +1295,17 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
             t.push("browser/coturn-secret.yaml");
         }
     }
+    if let Some(bridge) = &plan.bridge {
+        t.extend([
+            "bridge/config.yaml",
+            "bridge/deployment.yaml",
+            "bridge/service.yaml",
+            "bridge/network-policies.yaml",
+        ]);
+        if bridge.workload.availability.pdb {
+            t.push("bridge/disruption-budget.yaml");
+        }
+    }
     if plan.backup.is_some() {
         t.extend([
             "backup/object-store.yaml",
@@ -1311,8 +1367,18 @@ fn workspace_runtime(
             data!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
             data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
         ];
-        ctx.secret_files(&[key_key], false)
-            .attach(&mut env, &mut volumes, &mut mounts);
+        // Through the bridge, the agent's API key is the bridge's master key; the upstream key
+        // stays with the bridge.
+        let key_source = if crate::registry::bridge_serves(settings, agent) {
+            "BRIDGE_MASTER_KEY"
+        } else {
+            key_key
+        };
+        ctx.secret_files_as(&[(key_source, key_key)], false).attach(
+            &mut env,
+            &mut volumes,
+            &mut mounts,
+        );
         ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
         let mut pod_labels = workspace_labels.clone_with_room(1);
         pod_labels.insert("nap.io/agent-type", agent.clone());
@@ -1400,6 +1466,9 @@ fn platform_services(settings: &Settings) -> Vec<&'static str> {
     }
     if Module::Browser.enabled(settings) {
         services.push("browser-service");
+    }
+    if Module::Bridge.enabled(settings) {
+        services.push(crate::registry::BRIDGE_SERVICE);
     }
     services.extend(["nap-postgres-rw", "nap-postgres-ro", "nap-postgres-r"]);
     services

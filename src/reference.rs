@@ -60,6 +60,7 @@ pub fn example_value(key: &Key) -> String {
         KeyType::S3Path => return "s3://backups/nap".into(),
         KeyType::ProxyUrl => return "http://proxy.example.com:3128".into(),
         KeyType::LabelList => return "node-role.kubernetes.io/worker=true".into(),
+        KeyType::ModelMap => return "claude-sonnet-4-5=llama-3.3-70b-instruct".into(),
         KeyType::TolerationList => return "dedicated=nap:NoSchedule".into(),
         KeyType::NoProxyList => return ".corp.example.com,10.0.0.0/8".into(),
         KeyType::AbsPath => return "/exports/nap".into(),

@@ -47,6 +47,8 @@ pub enum KeyType {
     DigestList,
     /// A comma-separated list of Kubernetes labels, `key=value`.
     LabelList,
+    /// A comma-separated list of model name pairs, `agent-name=upstream-name`.
+    ModelMap,
     /// A comma-separated list of tolerations, `key[=value][:Effect]`.
     TolerationList,
     /// A comma-separated list of NO_PROXY entries: hosts, `.domain` suffixes, IPs and CIDR blocks.
@@ -84,6 +86,7 @@ impl KeyType {
             | KeyType::NameList
             | KeyType::DigestList
             | KeyType::LabelList
+            | KeyType::ModelMap
             | KeyType::TolerationList
             | KeyType::NoProxyList
             | KeyType::WordList => "list",
@@ -141,10 +144,11 @@ pub enum Module {
     Browser,
     Ldap,
     Monitoring,
+    Bridge,
 }
 
 impl Module {
-    pub const ALL: [Module; 11] = [
+    pub const ALL: [Module; 12] = [
         Module::Core,
         Module::Storage,
         Module::Database,
@@ -156,6 +160,7 @@ impl Module {
         Module::Browser,
         Module::Ldap,
         Module::Monitoring,
+        Module::Bridge,
     ];
 
     /// The name used in docs, `--only` and `init --with`.
@@ -172,6 +177,7 @@ impl Module {
             Module::Browser => "browser",
             Module::Ldap => "ldap",
             Module::Monitoring => "monitoring",
+            Module::Bridge => "bridge",
         }
     }
 
@@ -191,6 +197,9 @@ impl Module {
             Module::Browser => "Remote Browser with its TURN relay (coturn)",
             Module::Ldap => "LDAP sign-in",
             Module::Monitoring => "Monitoring with the Prometheus operator",
+            Module::Bridge => {
+                "LLM protocol bridge (LiteLLM proxy): Anthropic and Responses APIs over a Chat Completions upstream"
+            }
         }
     }
 
@@ -208,6 +217,7 @@ impl Module {
             Module::Backup => settings.bool("BACKUP_ENABLED"),
             Module::Ldap => settings.bool("LDAP_ENABLED"),
             Module::Monitoring => settings.bool("MONITORING_ENABLED"),
+            Module::Bridge => settings.bool("BRIDGE_ENABLED"),
         }
     }
 
@@ -220,6 +230,7 @@ impl Module {
             Module::Backup => Some("BACKUP_ENABLED"),
             Module::Ldap => Some("LDAP_ENABLED"),
             Module::Monitoring => Some("MONITORING_ENABLED"),
+            Module::Bridge => Some("BRIDGE_ENABLED"),
             _ => None,
         }
     }
@@ -303,6 +314,7 @@ pub const IMAGE_NAMES: &[&str] = &[
     "browser-service",
     "headful-chromium",
     "coturn",
+    "litellm",
 ];
 
 fn multi_node(s: &Settings) -> bool {
@@ -839,7 +851,16 @@ pub static KEYS: &[Key] = &[
     Key {
         name: "OPENAI_BASE_URL",
         ty: KeyType::Url,
-        default: Default::Value("https://api.openai.com/v1"),
+        default: Default::Derived {
+            doc: "https://api.openai.com/v1; the bridge's Service (…/v1) when it serves codex",
+            compute: |s| {
+                Some(if bridge_serves(s, "codex") {
+                    format!("{}/v1", bridge_url(s))
+                } else {
+                    "https://api.openai.com/v1".into()
+                })
+            },
+        },
         module: Module::Codex,
         required: Required::WhenEnabled,
         description: "Base URL of an OpenAI Responses API endpoint (not Chat Completions) for Codex agents",
@@ -849,13 +870,25 @@ pub static KEYS: &[Key] = &[
         ty: KeyType::Secret { min_len: 8 },
         default: Default::None,
         module: Module::Codex,
-        required: Required::WhenEnabled,
+        required: Required::When {
+            doc: "when codex is enabled and the bridge does not serve it",
+            test: |s| !bridge_serves(s, "codex"),
+        },
         description: "API key for OPENAI_BASE_URL",
     },
     Key {
         name: "ANTHROPIC_BASE_URL",
         ty: KeyType::Url,
-        default: Default::Value("https://api.anthropic.com"),
+        default: Default::Derived {
+            doc: "https://api.anthropic.com; the bridge's Service when it serves claude-code",
+            compute: |s| {
+                Some(if bridge_serves(s, "claude-code") {
+                    bridge_url(s)
+                } else {
+                    "https://api.anthropic.com".into()
+                })
+            },
+        },
         module: Module::ClaudeCode,
         required: Required::WhenEnabled,
         description: "Base URL of an Anthropic API endpoint for Claude Code agents",
@@ -865,7 +898,10 @@ pub static KEYS: &[Key] = &[
         ty: KeyType::Secret { min_len: 8 },
         default: Default::None,
         module: Module::ClaudeCode,
-        required: Required::WhenEnabled,
+        required: Required::When {
+            doc: "when claude-code is enabled and the bridge does not serve it",
+            test: |s| !bridge_serves(s, "claude-code"),
+        },
         description: "API key for ANTHROPIC_BASE_URL",
     },
     // ---- code sandbox
@@ -1083,7 +1119,88 @@ pub static KEYS: &[Key] = &[
         required: Required::No,
         description: "Labels on the ServiceMonitor and PodMonitor so your Prometheus selects them, key=value separated by commas (kube-prometheus-stack: release=<its release name>)",
     },
+    // ---- LLM protocol bridge
+    Key {
+        name: "BRIDGE_ENABLED",
+        ty: KeyType::Bool,
+        default: Default::Value("false"),
+        module: Module::Bridge,
+        required: Required::No,
+        description: "Run the LLM protocol bridge (LiteLLM's proxy): agents speak the Anthropic or Responses API to it, and it calls a Chat Completions upstream",
+    },
+    Key {
+        name: "BRIDGE_UPSTREAM_URL",
+        ty: KeyType::Url,
+        default: Default::None,
+        module: Module::Bridge,
+        required: Required::WhenEnabled,
+        description: "Base URL of the upstream OpenAI Chat Completions endpoint the bridge calls (<base>/chat/completions), e.g. https://llm.example.com/v1",
+    },
+    Key {
+        name: "BRIDGE_UPSTREAM_API_KEY",
+        ty: KeyType::Secret { min_len: 8 },
+        default: Default::None,
+        module: Module::Bridge,
+        required: Required::WhenEnabled,
+        description: "API key for BRIDGE_UPSTREAM_URL; only the bridge reads it",
+    },
+    Key {
+        name: "BRIDGE_MODELS",
+        ty: KeyType::ModelMap,
+        default: Default::None,
+        module: Module::Bridge,
+        required: Required::WhenEnabled,
+        description: "Model names agents ask for and the upstream model each one maps to, agent-name=upstream-name separated by commas (claude-sonnet-4-5=llama-3.3-70b,gpt-5-codex=qwen3-coder)",
+    },
+    Key {
+        name: "BRIDGE_AGENT_TYPES",
+        ty: KeyType::EnumList(AGENT_TYPES),
+        default: Default::Value("codex,claude-code"),
+        module: Module::Bridge,
+        required: Required::No,
+        description: "Agent types that reach their model through the bridge: their OPENAI_BASE_URL/ANTHROPIC_BASE_URL point at it and their API key is BRIDGE_MASTER_KEY",
+    },
+    Key {
+        name: "BRIDGE_MASTER_KEY",
+        ty: SECRET,
+        default: Default::None,
+        module: Module::Bridge,
+        required: Required::WhenEnabled,
+        description: "Key the platform's agents present to the bridge (its master key; openssl rand -hex 32)",
+    },
+    Key {
+        name: "BRIDGE_VERSION",
+        ty: KeyType::ImageTag,
+        default: Default::Value(BRIDGE_VERSION),
+        module: Module::Bridge,
+        required: Required::No,
+        description: "Tag of ghcr.io/berriai/litellm the bridge runs (checked against LiteLLM's security advisories; pin its digest with IMAGE_DIGESTS)",
+    },
 ];
+
+/// The LiteLLM release the bridge runs by default: on PyPI as `litellm==1.108.5` (the proof
+/// script installs it hash-checked) and on GHCR as this tag. Every advisory published for the
+/// proxy (CVE-2026-42208, -42271, -40217, -49468, among others) is fixed at or below it, and it is
+/// far from the compromised 1.82.7 and 1.82.8.
+pub const BRIDGE_VERSION: &str = "v1.108.5";
+
+/// Whether the bridge serves `agent` (`codex`, `claude-code`): it is on and lists the type.
+pub fn bridge_serves(s: &Settings, agent: &str) -> bool {
+    s.bool("BRIDGE_ENABLED") && s.list("BRIDGE_AGENT_TYPES").iter().any(|t| t == agent)
+}
+
+/// The bridge's in-cluster Service.
+pub const BRIDGE_SERVICE: &str = "nap-llm-bridge";
+/// The port LiteLLM's proxy listens on, and the Service's.
+pub const BRIDGE_PORT: u16 = 4000;
+
+/// The bridge's in-cluster origin, `http://nap-llm-bridge.<NAMESPACE>.svc:4000`.
+pub fn bridge_url(s: &Settings) -> String {
+    format!(
+        "http://{BRIDGE_SERVICE}.{}.svc:{BRIDGE_PORT}",
+        s.str("NAMESPACE")
+    )
+}
 
 #[cfg(test)]
 mod tests {

@@ -577,6 +577,7 @@ mod tests {
                 "TURN_HOST" | "TOS_HOST" => "192.0.2.7",
                 "LDAP_URL" => "ldaps://ldap.example.com",
                 "BACKUP_DESTINATION_PATH" => "s3://backups/nap",
+                "BRIDGE_MODELS" => "claude-sonnet-4-5=llama-3.3-70b-instruct",
                 k if k.ends_with("_URL") => "https://s3.example.com",
                 k if k.ends_with("_DN") => "'ou=people,dc=example,dc=com'",
                 _ => "filled-in-000000000000",

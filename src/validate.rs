@@ -119,6 +119,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
     check_relations(&settings, &mut diags);
     check_turn_reachability(&settings, &mut diags);
     check_private_endpoints(&settings, &mut diags);
+    check_bridge(&settings, &mut diags);
     check_egress_allowance(&settings, &mut diags);
     check_opensandbox_api_key(&settings, &mut diags);
     check_loopback_redirects(&settings, &mut diags);
@@ -269,6 +270,15 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
             .map(Value::List),
         KeyType::DigestList => parse_digests(raw).map(Value::List),
         KeyType::LabelList => parse_labels(raw).map(Value::List),
+        KeyType::ModelMap => crate::plan::bridge_model_map(raw)
+            .map(|pairs| pairs.iter().map(|(a, u)| format!("{a}={u}")).collect())
+            .map(Value::List)
+            .map_err(|m| {
+                problem(
+                    m,
+                    "write agent-name=upstream-name pairs separated by commas, e.g. claude-sonnet-4-5=llama-3.3-70b-instruct,gpt-5-codex=qwen3-coder",
+                )
+            }),
         KeyType::TolerationList => parse_tolerations(raw).map(Value::List),
         KeyType::NoProxyList => parse_no_proxy(raw).map(Value::List),
         KeyType::AbsPath => check_abs_path(raw, &shown).map(|_| text(raw)),
@@ -815,6 +825,51 @@ fn check_egress_allowance(settings: &Settings, diags: &mut Vec<Diagnostic>) {
                 "remove it: agent, sandbox and browser pods never reach metadata addresses",
             ));
         }
+    }
+}
+
+/// The LLM bridge: its model map reads, it serves an enabled agent type, and an agent type it
+/// serves is not also pointed elsewhere (an unset base URL defaults to the bridge's Service).
+fn check_bridge(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !Module::Bridge.enabled(settings) {
+        return;
+    }
+    let bridge = registry::bridge_url(settings);
+    let mut served = 0;
+    for (agent, url_key, key_key, path) in [
+        ("codex", "OPENAI_BASE_URL", "OPENAI_API_KEY", "/v1"),
+        ("claude-code", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", ""),
+    ] {
+        let enabled = settings.list("AGENT_TYPES").iter().any(|t| t == agent);
+        if !registry::bridge_serves(settings, agent) || !enabled {
+            continue;
+        }
+        served += 1;
+        let expected = format!("{bridge}{path}");
+        if let Some(url) = settings.opt(url_key).filter(|u| *u != expected) {
+            diags.push(key_error(
+                settings,
+                url_key,
+                format!("points {agent} agents at {url}, but BRIDGE_AGENT_TYPES routes {agent} through the bridge ({expected})"),
+                format!("remove {url_key} to use the bridge, or remove {agent} from BRIDGE_AGENT_TYPES to call {url} directly"),
+            ));
+        }
+        if settings.origin(key_key).is_some() && settings.is_set(key_key) {
+            diags.push(key_warning(
+                settings,
+                key_key,
+                format!("has no effect: {agent} agents reach their model through the bridge and present BRIDGE_MASTER_KEY"),
+                format!("remove {key_key}; the upstream's key is BRIDGE_UPSTREAM_API_KEY, which only the bridge reads"),
+            ));
+        }
+    }
+    if served == 0 {
+        diags.push(key_warning(
+            settings,
+            "BRIDGE_AGENT_TYPES",
+            "names no agent type in AGENT_TYPES, so nothing uses the bridge",
+            "list the enabled agent types that should reach their model through the bridge, or set BRIDGE_ENABLED=false",
+        ));
     }
 }
 
@@ -2002,6 +2057,92 @@ mod tests {
     }
 
     #[test]
+    fn the_bridge_explains_its_misconfigurations() {
+        let on = [
+            ("AGENT_TYPES", "codex,claude-code"),
+            ("BRIDGE_ENABLED", "true"),
+            ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1"),
+            ("BRIDGE_MODELS", "claude-sonnet-4-5=llama,gpt-5-codex=qwen"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = on.to_vec();
+            pairs.extend_from_slice(extra);
+            pairs
+        };
+        // On, the agents' base URLs default to the bridge, and their API keys are not needed.
+        let v = run(&on);
+        let settings = v.settings.as_ref().expect("valid");
+        assert_eq!(
+            settings.str("OPENAI_BASE_URL"),
+            "http://nap-llm-bridge.nap.svc:4000/v1"
+        );
+        assert_eq!(
+            settings.str("ANTHROPIC_BASE_URL"),
+            "http://nap-llm-bridge.nap.svc:4000"
+        );
+        let needed: Vec<&str> = needed_secrets(settings).iter().map(|k| k.name).collect();
+        assert!(needed.contains(&"BRIDGE_MASTER_KEY"), "{needed:?}");
+        assert!(!needed.contains(&"OPENAI_API_KEY"), "{needed:?}");
+        // No upstream.
+        let e = error_for(&with(&[("BRIDGE_UPSTREAM_URL", "")]), "BRIDGE_UPSTREAM_URL");
+        assert!(e.contains("is required (when bridge is enabled)"), "{e}");
+        // Loopback upstream.
+        let e = error_for(
+            &with(&[("BRIDGE_UPSTREAM_URL", "http://127.0.0.1:8000/v1")]),
+            "BRIDGE_UPSTREAM_URL",
+        );
+        assert!(e.contains("points at loopback"), "{e}");
+        // An agent type pointed at the bridge and elsewhere: the error says which is which.
+        let e = error_for(
+            &with(&[("ANTHROPIC_BASE_URL", "https://api.anthropic.com")]),
+            "ANTHROPIC_BASE_URL",
+        );
+        assert!(
+            e.contains("points claude-code agents at https://api.anthropic.com, but BRIDGE_AGENT_TYPES routes claude-code through the bridge")
+                && e.contains("help: remove ANTHROPIC_BASE_URL to use the bridge, or remove claude-code from BRIDGE_AGENT_TYPES"),
+            "{e}"
+        );
+        // Not served by the bridge: the explicit URL is the agent's, and its key is required.
+        let v = run(&with(&[
+            ("BRIDGE_AGENT_TYPES", "codex"),
+            ("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
+        ]));
+        assert!(v.settings.is_some(), "{:?}", messages(&v));
+        let needed: Vec<&str> = needed_secrets(v.settings.as_ref().unwrap())
+            .iter()
+            .map(|k| k.name)
+            .collect();
+        assert!(needed.contains(&"ANTHROPIC_API_KEY"), "{needed:?}");
+        // A key the bridge makes useless is a warning that names the key that replaces it.
+        let v = run(&with(&[("OPENAI_API_KEY", "sk-test-00000000")]));
+        assert!(
+            messages(&v).iter().any(|m| m
+                .starts_with("warning: values.env:5: OPENAI_API_KEY: has no effect")
+                && m.contains("BRIDGE_MASTER_KEY")),
+            "{:?}",
+            messages(&v)
+        );
+        // The bridge serving no enabled agent type.
+        let v = run(&with(&[
+            ("AGENT_TYPES", "codex"),
+            ("BRIDGE_AGENT_TYPES", "claude-code"),
+        ]));
+        assert!(
+            messages(&v)
+                .iter()
+                .any(|m| m.contains("BRIDGE_AGENT_TYPES: names no agent type in AGENT_TYPES")),
+            "{:?}",
+            messages(&v)
+        );
+        // A model map that does not read.
+        let e = error_for(&with(&[("BRIDGE_MODELS", "gpt-5-codex")]), "BRIDGE_MODELS");
+        assert!(
+            e.contains("\"gpt-5-codex\" is not agent-name=upstream-name"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn defaults_are_valid() {
         for key in KEYS {
             if let Default::Value(v) = key.default {
@@ -2351,6 +2492,11 @@ mod tests {
                 "BROWSER_PUBLIC_URL",
                 &[("BROWSER_ENABLED", "true"), ("INGRESS_MODE", "external")],
                 "https://{}",
+            ),
+            (
+                "BRIDGE_UPSTREAM_URL",
+                &[("BRIDGE_ENABLED", "true"), ("BRIDGE_MODELS", "a=b")],
+                "https://{}/v1",
             ),
         ];
         // Every URL key of the registry is covered.
@@ -3346,7 +3492,7 @@ mod tests {
             "OPENAI_API_KEY",
         );
         assert!(
-            e.starts_with("error: values.env:3: OPENAI_API_KEY: is empty, but it is required (when codex is enabled)"),
+            e.starts_with("error: values.env:3: OPENAI_API_KEY: is empty, but it is required (when codex is enabled and the bridge does not serve it)"),
             "{e}"
         );
         assert!(e.contains("API key for OPENAI_BASE_URL"), "{e}");

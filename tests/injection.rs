@@ -137,6 +137,19 @@ fn text_keys() -> Vec<&'static str> {
         .collect()
 }
 
+/// `key=value`, with the keys that switch on the module which reads it when the base leaves it off.
+fn with_its_module(key: &'static str, value: String) -> Vec<(&'static str, String)> {
+    let mut overrides = vec![(key, value)];
+    if key.starts_with("BRIDGE_") {
+        overrides.extend([
+            ("BRIDGE_ENABLED", "true".to_string()),
+            ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1".into()),
+            ("BRIDGE_MODELS", "claude-sonnet-4-5=llama".into()),
+        ]);
+    }
+    overrides
+}
+
 #[test]
 fn every_text_key_is_rendered_somewhere() {
     let baseline = render(&entries(&[])).unwrap();
@@ -148,7 +161,7 @@ fn every_text_key_is_rendered_somewhere() {
         } else {
             marker.clone()
         };
-        let text = render(&entries(&[(key, value.clone())])).unwrap();
+        let text = render(&entries(&with_its_module(key, value.clone()))).unwrap();
         let mut all = Vec::new();
         yaml::parse_documents(&text)
             .unwrap()
@@ -172,8 +185,8 @@ proptest! {
         };
         let value = fit(&raw);
         // The same key with a plain value: the objects a hostile value must not change.
-        let baseline = yaml::parse_documents(&render(&entries(&[(key, fit("plain"))])).unwrap()).unwrap();
-        match render(&entries(&[(key, value.clone())])) {
+        let baseline = yaml::parse_documents(&render(&entries(&with_its_module(key, fit("plain")))).unwrap()).unwrap();
+        match render(&entries(&with_its_module(key, value.clone()))) {
             Ok(text) => {
                 let docs = yaml::parse_documents(&text).expect("the bundle always parses");
                 prop_assert_eq!(shape(&docs), shape(&baseline));

@@ -504,6 +504,51 @@ pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
     ]
 }
 
+/// The pods that call models through the bridge.
+const BRIDGE_CLIENTS: &[&str] = &[
+    "control-plane",
+    "workspace",
+    "sandbox-pod",
+    "browser-session",
+];
+
+/// The LLM bridge admits only the pods that call models, on its port, and reaches only its
+/// upstream (on the URL's port; at its address when that is an IP or an in-cluster Service).
+/// Its clients get an egress rule to it: sandbox and browser-session pods otherwise reach only
+/// the internet.
+pub(crate) fn bridge(ctx: &Ctx) -> Vec<NetworkPolicy> {
+    let port = crate::registry::BRIDGE_PORT;
+    let (upstream, known) = to_endpoint(ctx.settings.str("BRIDGE_UPSTREAM_URL"));
+    let purpose = if known {
+        "agents, sandbox and browser-session pods and the control plane reach the LLM bridge; it reaches only its upstream (BRIDGE_UPSTREAM_URL) at its address and port"
+    } else {
+        "agents, sandbox and browser-session pods and the control plane reach the LLM bridge; it reaches only its upstream (BRIDGE_UPSTREAM_URL), given by name, so on its port at any address but link-local and metadata: give it as an IP or an in-cluster Service name to narrow this"
+    };
+    let clients = data!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(BRIDGE_CLIENTS)}]});
+    vec![
+        policy(
+            ctx,
+            "nap-llm-bridge",
+            purpose,
+            component("llm-bridge"),
+            Some(vec![
+                data!({"from": [{"podSelector": &clients}], "ports": tcp(&[port])}),
+            ]),
+            Some(vec![upstream]),
+        ),
+        policy(
+            ctx,
+            "nap-llm-bridge-clients",
+            "the pods that call models reach the LLM bridge on its port",
+            clients,
+            None,
+            Some(vec![
+                data!({"to": from_components(&["llm-bridge"]), "ports": tcp(&[port])}),
+            ]),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,6 +609,63 @@ mod tests {
         assert_eq!(
             peers[4],
             data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16", "100.100.100.200/32"]}})
+        );
+    }
+
+    /// The bridge admits only the pods that call models, on 4000, and reaches only its upstream:
+    /// the address of an IP, the namespace of an in-cluster Service, else the URL's port.
+    #[test]
+    fn the_bridge_reaches_only_its_upstream() {
+        let policies = |upstream: &str| {
+            let entries: Vec<crate::load::Entry> = [
+                ("BRIDGE_ENABLED", "true"),
+                ("BRIDGE_UPSTREAM_URL", upstream),
+                ("BRIDGE_MODELS", "claude-sonnet-4-5=llama"),
+            ]
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| crate::load::Entry {
+                key: (*k).into(),
+                value: (*v).into(),
+                origin: crate::diagnostic::Origin::file("values.env", i + 1),
+            })
+            .collect();
+            let validated = crate::validate::validate(&entries);
+            let plan = super::super::plan(&validated.settings.expect("valid"));
+            plan.bridge.expect("the bridge is on").network_policies
+        };
+        let p = policies("http://10.9.8.7:8000/v1");
+        let bridge = &p[0];
+        assert_eq!(bridge.policy_types, ["Ingress", "Egress"]);
+        let ingress = &bridge.ingress.as_ref().unwrap()[0];
+        assert_eq!(
+            ingress["from"][0]["podSelector"]["matchExpressions"][0]["values"],
+            component_names(BRIDGE_CLIENTS)
+        );
+        assert_eq!(ingress["ports"][0]["port"], 4000);
+        let egress = bridge.egress.as_ref().unwrap();
+        assert_eq!(egress.len(), 1, "{egress:?}");
+        assert_eq!(egress[0]["to"][0]["ipBlock"]["cidr"], "10.9.8.7/32");
+        assert_eq!(egress[0]["ports"][0]["port"], 8000);
+        let egress = policies("http://vllm.models.svc:8000/v1")[0]
+            .egress
+            .clone()
+            .unwrap();
+        assert_eq!(
+            egress[0]["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],
+            "models"
+        );
+        let egress = policies("https://llm.example.com/v1")[0]
+            .egress
+            .clone()
+            .unwrap();
+        assert_eq!(egress[0]["ports"][0]["port"], 443);
+        assert_eq!(egress[0]["to"][0]["ipBlock"]["except"][0], "169.254.0.0/16");
+        // Its clients reach it on its port.
+        let clients = &policies("https://llm.example.com/v1")[1];
+        assert_eq!(
+            clients.egress.as_ref().unwrap()[0]["ports"][0]["port"],
+            4000
         );
     }
 
