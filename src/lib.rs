@@ -18,6 +18,7 @@ pub mod fuzzing;
 pub mod images;
 pub mod init;
 pub mod input;
+pub mod interrupt;
 pub mod load;
 pub mod plan;
 pub mod prereqs;

@@ -953,6 +953,8 @@ fn keys(module: Option<&str>, format: KeysFormat) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // Before any other thread starts: SIGINT and SIGTERM then remove what napgen was writing.
+    napgen::interrupt::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

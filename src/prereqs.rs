@@ -763,7 +763,7 @@ pub fn write_files(ctx: &Context, dir: &Path, with_secret: bool) -> Result<Vec<S
             )]))
         }
     };
-    std::fs::create_dir_all(dir).map_err(|e| {
+    emit::create_private_dir_all(dir).map_err(|e| {
         Failure::Io(format!(
             "error: {}: cannot create the folder: {e}\n  help: choose a writable folder for --write-values",
             dir.display()

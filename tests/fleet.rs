@@ -116,7 +116,11 @@ fn one_bad_environment_fails_the_run_and_writes_nothing() {
     .unwrap();
     // An earlier run's folder stays as it was.
     fs::create_dir(d.join("out")).unwrap();
-    fs::write(d.join("out/.napgen"), "# earlier\n").unwrap();
+    fs::write(
+        d.join("out/.napgen"),
+        format!("{}old.yaml\n", napgen::emit::MARKER_HEADER),
+    )
+    .unwrap();
     fs::write(d.join("out/old.yaml"), "old").unwrap();
     let before = listing(d);
     let out = napgen(d, &["render", "--each", "envs", "--out-dir", "out"]);
