@@ -19,6 +19,11 @@ Run through `scripts/conformance` (it provides the pinned tool venv). Steps:
                 Jobs, named nap-seed-<task> as the platform's pages name them rather than the
                 bundle's nap-seed-<task>-<hash>); another namespace and a changed value must fail before anything is created;
                 a chart whose values contain `{{ }}` and `---` lines must arrive literally.
+    helm-cli    the real helm and kubectl binaries (installed by the wrapper, sha256-checked), for
+                every profile and the `{{ }}` one: `helm lint --strict` of the folder and the
+                archive; `helm template -n <ns>` of both and `helm install --dry-run=client` equal
+                to the bundle object by object, field by field (but for the differences listed above
+                class HelmCli); `kubectl kustomize` of the `render --split` folder equal to the bundle.
 
 Exit status: 0 all checks passed, 1 a check failed, 2 the checker could not run (usage, setup).
 """
@@ -992,6 +997,238 @@ def step_helm_install(installs: list[tuple[str, str, str]], workdir: Path, rep: 
 
 
 # --------------------------------------------------------------------------------------------
+# step 3c: the real helm and kubectl binaries
+# --------------------------------------------------------------------------------------------
+
+# What `helm template` / `helm install --dry-run` / `kubectl kustomize` may legitimately change,
+# checked strictly by step_helm_cli (everything else must be equal, field by field):
+#   * helm: the chart has no Namespace object for the release namespace (Helm needs it to exist
+#     before the install); the seed Jobs carry exactly the hook annotations HOOK_ANNOTATIONS
+#     (events SEED_HOOK_EVENTS, weights by SEED_ORDER, delete policy before-hook-creation), and
+#     Helm prints hooks after the other objects. Names, labels and every other field are the
+#     bundle's: Helm adds no labels or annotations of its own to objects it renders.
+#   * kustomize: the same objects, in kustomize's own kind order (its legacy sort), not the
+#     bundle's order.
+HELM_RELEASE = "nap"
+
+
+class HelmCli:
+    """The helm and kubectl binaries the wrapper installs into the venv (checked by sha256)."""
+
+    def __init__(self, workdir: Path):
+        bindir = Path(sys.executable).parent
+        self.helm = str(bindir / "helm")
+        self.kubectl = str(bindir / "kubectl")
+        for exe in (self.helm, self.kubectl):
+            if not os.access(exe, os.X_OK):
+                raise SetupError(f"{exe} is missing: run through scripts/conformance, which installs it")
+        hh = workdir / "helm-cli-home"
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(hh),
+                    "HELM_CACHE_HOME": str(hh / "cache"), "HELM_CONFIG_HOME": str(hh / "config"),
+                    "HELM_DATA_HOME": str(hh / "data"), "KUBECONFIG": str(hh / "no-kubeconfig")}
+
+    def run(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(list(args), capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              env={**self.env, **(env or {})}, timeout=300)
+
+    def version(self) -> str:
+        h = self.run(self.helm, "version", "--short").stdout.strip()
+        k = self.run(self.kubectl, "version", "--client").stdout.split("\n")[0].strip()
+        return f"helm {h}, kubectl {k}"
+
+
+def load_docs(text: str) -> list[dict]:
+    return [d for d in yaml.load_all(text, Loader=StrictLoader) if d]
+
+
+def obj_key(o: dict) -> str:
+    md = o.get("metadata") or {}
+    ns = md.get("namespace")
+    return f"{o.get('kind')}/{ns + '/' if ns else ''}{md.get('name')}"
+
+
+def first_difference(a, b, path: str = "") -> str:
+    """The first field where two objects differ, as `path: want -> got`."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in b:
+                return f"{path}.{k}: missing (want {short(json.dumps(a[k]), 120)})"
+            if k not in a:
+                return f"{path}.{k}: unexpected ({short(json.dumps(b[k]), 120)})"
+            if a[k] != b[k]:
+                return first_difference(a[k], b[k], f"{path}.{k}")
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return first_difference(x, y, f"{path}[{i}]")
+    return f"{path or '(object)'}: want {short(json.dumps(a), 150)}, got {short(json.dumps(b), 150)}"
+
+
+def compare_objects(want: list[dict], got: list[dict], what: str) -> list[str]:
+    """Object by object (by kind/namespace/name): missing, extra and changed objects."""
+    problems = []
+    w = collections.defaultdict(list)
+    g = collections.defaultdict(list)
+    for o in want:
+        w[obj_key(o)].append(o)
+    for o in got:
+        g[obj_key(o)].append(o)
+    for k in sorted(set(w) | set(g)):
+        if len(w[k]) != len(g[k]):
+            problems.append(f"{what}: {k}: {len(w[k])} in the bundle, {len(g[k])} from the tool")
+        elif w[k] != g[k]:
+            for a, b in zip(w[k], g[k]):
+                if a != b:
+                    problems.append(f"{what}: {k} differs at {first_difference(a, b)}")
+    return problems
+
+
+def strip_seed_hooks(objs: list[dict], hooks_expected: bool) -> tuple[list[dict], list[str]]:
+    """Removes the seed Jobs' hook annotations after checking them; returns (objects, problems).
+    Any other object with a helm.sh/hook annotation is a problem."""
+    out, problems = [], []
+    for o in objs:
+        o = copy.deepcopy(o)
+        md = o.get("metadata") or {}
+        ann = md.get("annotations") or {}
+        if not any(k in ann for k in HOOK_ANNOTATIONS):
+            out.append(o)
+            continue
+        name = md.get("name", "")
+        task = next((t for t in SEED_ORDER if name.startswith(f"nap-seed-{t}-")), None)
+        if not hooks_expected or o.get("kind") != "Job" or task is None:
+            problems.append(f"{obj_key(o)} is a hook but not a seed Job")
+        else:
+            want = {"helm.sh/hook": ",".join(SEED_HOOK_EVENTS),
+                    "helm.sh/hook-delete-policy": "before-hook-creation",
+                    "helm.sh/hook-weight": str(SEED_ORDER.index(task) * 10)}
+            got = {k: ann.get(k) for k in HOOK_ANNOTATIONS}
+            if got != want:
+                problems.append(f"{obj_key(o)}: hook annotations {got}, expected {want}")
+        for k in HOOK_ANNOTATIONS:
+            ann.pop(k, None)
+        if "annotations" in md and not ann:
+            del md["annotations"]
+        out.append(o)
+    return out, problems
+
+
+def kind_order(objs: list[dict]) -> list[str]:
+    """The sequence of kinds, consecutive repeats collapsed."""
+    out: list[str] = []
+    for o in objs:
+        if not out or out[-1] != o.get("kind"):
+            out.append(o.get("kind"))
+    return out
+
+
+def check_helm_output(case: str, what: str, text: str, bundle: list[dict], ns: str) -> list[str]:
+    """Helm's rendered objects against the bundle (see the documented differences above)."""
+    try:
+        got = load_docs(text)
+    except yaml.YAMLError as e:
+        return [f"{what}: Helm's output is not valid YAML: {short(e, 300)}"]
+    got, problems = strip_seed_hooks(got, hooks_expected=True)
+    problems = [f"{what}: {p}" for p in problems]
+    want = [d for d in bundle if not (d.get("kind") == "Namespace" and d["metadata"]["name"] == ns)]
+    problems += compare_objects(want, got, what)
+    hook = lambda o: o.get("kind") == "Job" and o["metadata"].get("name", "").startswith("nap-seed-")
+    if not problems and kind_order([o for o in want if not hook(o)]) != kind_order([o for o in got if not hook(o)]):
+        problems.append(f"{what}: objects are not in the bundle's kind order: bundle "
+                        f"{kind_order(want)}, Helm {kind_order(got)}")
+    return problems
+
+
+def dry_run_objects(stdout: str) -> str:
+    """The HOOKS and MANIFEST sections of `helm install --dry-run` output, as one YAML stream."""
+    m = re.search(r"^HOOKS:\n(.*?)^MANIFEST:\n(.*?)(?=^NOTES:\n|\Z)", stdout, re.S | re.M)
+    if not m:
+        raise ValueError("no HOOKS:/MANIFEST: sections in the output")
+    return m.group(1) + "\n---\n" + m.group(2)
+
+
+def check_profile_with_cli(cli: HelmCli, p: dict) -> list[str]:
+    """p: case, bundle (file), optionally ns, chart (folder), tgz (file), split (folder)."""
+    case = p["case"]
+    problems: list[str] = []
+    try:
+        bundle = load_docs(Path(p["bundle"]).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        return [f"{case}: cannot read the bundle {p['bundle']}: {short(e)}"]
+    # The release namespace: the control plane's (coturn's namespace stays in the chart).
+    ns = p.get("ns") or next((d["metadata"].get("namespace") for d in bundle
+                              if d.get("kind") == "Deployment"
+                              and d["metadata"].get("name") == "nap-control-plane"), None)
+    if not ns:
+        return [f"{case}: the bundle has no nap-control-plane Deployment to take the namespace from"]
+
+    def failed(args: list[str], proc) -> str:
+        # helm lint prints its findings on stdout and only a count on stderr
+        findings = [ln for ln in proc.stdout.splitlines() if re.match(r"\[(WARNING|ERROR)\]", ln)]
+        detail = " ".join(findings + [proc.stderr or ("" if findings else proc.stdout)])
+        return (f"`{' '.join(['helm' if args[0] == cli.helm else 'kubectl', *args[1:]])}` exited "
+                f"{proc.returncode}: {short(detail, 800)}")
+
+    for label in ("chart", "tgz"):
+        chart = p.get(label)
+        if not chart:
+            continue
+        args = [cli.helm, "lint", "--strict", "-n", ns, chart]
+        proc = cli.run(*args)
+        if proc.returncode != 0:
+            problems.append(f"{case}: {failed(args, proc)}")
+        else:
+            findings = [ln for ln in proc.stdout.splitlines() if re.match(r"\[(WARNING|ERROR)\]", ln)]
+            problems += [f"{case}: helm lint --strict {chart}: {ln}" for ln in findings]
+        args = [cli.helm, "template", HELM_RELEASE, chart, "-n", ns]
+        proc = cli.run(*args)
+        if proc.returncode != 0:
+            problems.append(f"{case}: {failed(args, proc)}")
+        else:
+            problems += [f"{case}: {x}" for x in
+                         check_helm_output(case, f"helm template {label}", proc.stdout, bundle, ns)]
+    if p.get("chart"):
+        args = [cli.helm, "install", HELM_RELEASE, p["chart"], "-n", ns, "--dry-run=client"]
+        proc = cli.run(*args)
+        if proc.returncode != 0:
+            problems.append(f"{case}: {failed(args, proc)}")
+        else:
+            try:
+                text = dry_run_objects(proc.stdout)
+                problems += [f"{case}: {x}" for x in
+                             check_helm_output(case, "helm install --dry-run=client", text, bundle, ns)]
+            except ValueError as e:
+                problems.append(f"{case}: helm install --dry-run=client: {e}")
+    if p.get("split"):
+        args = [cli.kubectl, "kustomize", p["split"]]
+        proc = cli.run(*args)
+        if proc.returncode != 0:
+            problems.append(f"{case}: {failed(args, proc)}")
+        else:
+            try:
+                got = load_docs(proc.stdout)
+                problems += [f"{case}: {x}" for x in compare_objects(bundle, got, "kubectl kustomize --split folder")]
+            except yaml.YAMLError as e:
+                problems.append(f"{case}: kubectl kustomize output is not valid YAML: {short(e, 300)}")
+    return problems
+
+
+def step_helm_cli(profiles: list[dict], workdir: Path, rep: Report) -> None:
+    cli = HelmCli(workdir)
+    rep.info("helm-cli", f"using {cli.version()}")
+    ok = 0
+    for p in profiles:
+        problems = check_profile_with_cli(cli, p)
+        for msg in problems:
+            rep.error("helm-cli", msg)
+        ok += not problems
+    rep.summary.append(
+        f"helm-cli: {ok}/{len(profiles)} profiles: helm lint --strict (folder, archive), helm template "
+        "and helm install --dry-run=client equal to the bundle, kubectl kustomize of --split equal to "
+        "the bundle" + ("" if not rep.count("helm-cli") else f", {rep.count('helm-cli')} errors"))
+
+
+# --------------------------------------------------------------------------------------------
 # default mode: render with napgen
 # --------------------------------------------------------------------------------------------
 
@@ -1019,7 +1256,7 @@ def render_all(napgen: str, workdir: Path, rep: Report):
 
     has_chart = subprocess.run([str(exe), "chart", "--help"], cwd=REPO_ROOT, capture_output=True,
                                stdin=subprocess.DEVNULL).returncode == 0
-    bundles, charts, tgzs, pairs, installs = [], [], [], [], []
+    bundles, charts, tgzs, pairs, installs, profiles = [], [], [], [], [], []
     for env in cases:
         case = env.stem
         rel = os.path.relpath(env, REPO_ROOT)
@@ -1038,6 +1275,10 @@ def render_all(napgen: str, workdir: Path, rep: Report):
             pairs.append((str(c), str(t)))
             if b.is_file() and c.is_dir():
                 installs.append((case, str(b), str(c)))
+        s = out / f"{case}-split"
+        if run(["render", "-f", rel, "--split", str(s)], case) and b.is_file():
+            profiles.append({"case": case, "bundle": str(b), "split": str(s),
+                             **({"chart": str(c), "tgz": str(t)} if has_chart else {})})
     if has_chart:
         # Values Helm's template engine would act on, if a chart ever let it see them, on top of
         # napgen's embedded defaults (run where there is no values.env).
@@ -1048,11 +1289,17 @@ def render_all(napgen: str, workdir: Path, rep: Report):
                 # a document separator inside a value must not split Helm's manifest
                 "--set", "LDAP_CA_CERT=-----BEGIN CERTIFICATE-----\n---\nkind: Secret\n---\n-----END CERTIFICATE-----"]
         b, c = out / "template-like.yaml", out / "template-like-chart"
+        t, s = out / "template-like.tgz", out / "template-like-split"
         if (run(["render", *sets, "-o", str(b)], "template-like", cwd=out)
                 and run(["chart", *sets, "-o", str(c)], "template-like", cwd=out)):
             installs.append(("template-like", str(b), str(c)))
+            # The same through the real helm binary: `helm template` must leave {{ }} alone.
+            if (run(["chart", *sets, "--tgz", str(t)], "template-like", cwd=out)
+                    and run(["render", *sets, "--split", str(s)], "template-like", cwd=out)):
+                profiles.append({"case": "template-like", "bundle": str(b), "chart": str(c),
+                                 "tgz": str(t), "split": str(s)})
     rep.info("napgen", f"rendered {len(cases)} values files ({', '.join(e.stem for e in cases)}) into {out}")
-    return bundles, charts, tgzs, pairs, installs, has_chart
+    return bundles, charts, tgzs, pairs, installs, profiles, has_chart
 
 
 # --------------------------------------------------------------------------------------------
@@ -1060,7 +1307,7 @@ def render_all(napgen: str, workdir: Path, rep: Report):
 # --------------------------------------------------------------------------------------------
 
 def run_checks(bundles, charts, tgzs, pairs, schemas_dir: Path, workdir: Path, rep: Report,
-               helm_skip_reason: str | None = None, installs=()) -> None:
+               helm_skip_reason: str | None = None, installs=(), profiles=()) -> None:
     t0 = time.monotonic()
     timings = []
     ck = None
@@ -1084,12 +1331,95 @@ def run_checks(bundles, charts, tgzs, pairs, schemas_dir: Path, workdir: Path, r
         step_helm_install(list(installs), workdir, rep)
     timings.append(("helm", time.monotonic() - t))
     t = time.monotonic()
+    if profiles:
+        step_helm_cli(list(profiles), workdir, rep)
+        timings.append(("helm-cli", time.monotonic() - t))
+    t = time.monotonic()
     if ck:
         checkov_finish(ck, ok_files, objs, rep)
     elif bundles:
         rep.summary.append("checkov: no readable bundle to scan")
     timings.append(("checkov (rest)", time.monotonic() - t))
     rep.info("time", ", ".join(f"{n} {s:.1f}s" for n, s in timings))
+
+
+def self_test_helm_cli(tmpd: Path) -> list[str]:
+    """The real-binary checks on a demo profile made on the fly: it passes as made, and each
+    deliberate fault (a changed bundle value, a file left out of the kustomization, a chart that
+    templates a value, a broken template, a non-seed hook) is reported."""
+    failures = []
+    cli = HelmCli(tmpd)
+    base = tmpd / "cli"
+    base.mkdir()
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}}
+
+    def configmap(greeting: str) -> dict:
+        return {"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": f"{HELM_RELEASE}-demo", "namespace": "demo"},
+                "data": {"greeting": greeting}}
+
+    def profile(name: str, greeting: str = "hello", chart: str | Path = TESTDATA / "chart",
+                tgz: str | Path | None = TESTDATA / "demo-0.1.0.tgz", listed: int = 2) -> dict:
+        d = base / name
+        split = d / "split"
+        split.mkdir(parents=True)
+        objs = [namespace, configmap(greeting)]
+        (d / "bundle.yaml").write_text(yaml.safe_dump_all(objs))
+        files = []
+        for i, o in enumerate(objs, 1):
+            f = f"{i:02d}-{o['kind'].lower()}.yaml"
+            (split / f).write_text(yaml.safe_dump(o))
+            files.append(f)
+        (split / "kustomization.yaml").write_text(yaml.safe_dump(
+            {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+             "resources": files[:listed]}))
+        p = {"case": name, "ns": "demo", "bundle": str(d / "bundle.yaml"), "chart": str(chart),
+             "split": str(split)}
+        if tgz:
+            p["tgz"] = str(tgz)
+        return p
+
+    def chart_variant(name: str, template: str, values: str = "greeting: hello\n") -> Path:
+        c = base / f"{name}-chart"
+        shutil.copytree(TESTDATA / "chart", c)
+        (c / "templates" / "configmap.yaml").write_text(template)
+        (c / "values.yaml").write_text(values)
+        return c
+
+    good = check_profile_with_cli(cli, profile("good"))
+    if good:
+        failures.append(f"helm-cli: the demo profile must pass, got: {good}")
+    templating = chart_variant("templating", (TESTDATA / "chart/templates/configmap.yaml").read_text()
+                               .replace(".Values.greeting | quote", "tpl .Values.greeting . | quote"),
+                               'greeting: "{{ .Release.Name }}"\n')
+    non_seed_hook = chart_variant("hook", (TESTDATA / "chart/templates/configmap.yaml").read_text()
+                                  .replace("metadata:\n", "metadata:\n  annotations:\n"
+                                           "    helm.sh/hook: pre-install\n", 1))
+    broken = chart_variant("broken", "x: {{ .Values.nope | quote\n")
+    cases = [
+        (profile("changed-value", greeting="bye"),
+         "helm template chart: ConfigMap/demo/nap-demo differs at .data.greeting"),
+        (profile("changed-value-archive", greeting="bye"),
+         "helm template tgz: ConfigMap/demo/nap-demo differs at .data.greeting"),
+        (profile("changed-value-dry-run", greeting="bye"),
+         "helm install --dry-run=client: ConfigMap/demo/nap-demo differs at .data.greeting"),
+        (profile("split-missing-file", listed=1),
+         "kubectl kustomize --split folder: ConfigMap/demo/nap-demo: 1 in the bundle, 0 from the tool"),
+        (profile("templated-braces", greeting="{{ .Release.Name }}", chart=templating, tgz=None),
+         "helm template chart: ConfigMap/demo/nap-demo differs at .data.greeting"),
+        (profile("broken-template", chart=broken, tgz=None), "`helm lint --strict -n demo"),
+        (profile("non-seed-hook", chart=non_seed_hook, tgz=None),
+         "ConfigMap/demo/nap-demo is a hook but not a seed Job"),
+    ]
+    print("self-test: helm-cli errors reported for the deliberately wrong profiles (as expected):")
+    for p, needle in cases:
+        got = check_profile_with_cli(cli, p)
+        hit = [m for m in got if needle in m]
+        if not hit:
+            failures.append(f"helm-cli: {p['case']}: expected an error containing {needle!r}, got {got}")
+        else:
+            print(f"  helm-cli: {short(hit[0], 200)}")
+    return failures
 
 
 def self_test(schemas_dir: Path) -> int:
@@ -1143,6 +1473,7 @@ def self_test(schemas_dir: Path) -> int:
             if s != "checkov" or "CKV_K8S_16" in m:
                 print(f"  {s}: {short(m, 200)}")
         print(f"  checkov: … {len(ck)} failed checks in all")
+        failures += self_test_helm_cli(tmpd)
     for f in failures:
         print(f"SELF-TEST FAILED: {f}")
     print("self-test: " + ("OK" if not failures else f"{len(failures)} failures"))
@@ -1152,7 +1483,8 @@ def self_test(schemas_dir: Path) -> int:
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="scripts/conformance",
-        description="Offline conformance checks (kubernetes-validate, CRD schemas, checkov, helm) "
+        description="Offline conformance checks (kubernetes-validate, CRD schemas, checkov, helm, "
+                    "kubectl) "
                     "for napgen's bundles and charts.")
     ap.add_argument("--napgen", default="target/release/napgen",
                     help="napgen binary used to render values/*.env (default: %(default)s)")
@@ -1179,12 +1511,12 @@ def main(argv: list[str]) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="napgen-conformance-"))
     try:
         helm_skip = None
-        installs = []
+        installs, profiles = [], []
         if args.bundle or args.chart or args.tgz:
             bundles, charts, tgzs, pairs = args.bundle, args.chart, args.tgz, []
         else:
             rendered = True
-            bundles, charts, tgzs, pairs, installs, has_chart = render_all(args.napgen, workdir, rep)
+            bundles, charts, tgzs, pairs, installs, profiles, has_chart = render_all(args.napgen, workdir, rep)
             rep.summary.append(f"napgen: {len(bundles)} bundles, {len(charts)} chart folders, "
                                f"{len(tgzs)} archives rendered"
                                + ("" if not rep.count("napgen") else f", {rep.count('napgen')} errors"))
@@ -1192,7 +1524,7 @@ def main(argv: list[str]) -> int:
                 helm_skip = "napgen has no chart command yet"
                 if REQUIRE_CHART:
                     rep.error("helm", "napgen has no `chart` command (REQUIRE_CHART is set)")
-        run_checks(bundles, charts, tgzs, pairs, schemas_dir, workdir, rep, helm_skip, installs)
+        run_checks(bundles, charts, tgzs, pairs, schemas_dir, workdir, rep, helm_skip, installs, profiles)
     except SetupError as e:
         print(f"conformance: ERROR: {e}", file=sys.stderr)
         return 2
