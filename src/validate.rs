@@ -111,7 +111,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
         .filter_map(|k| registry::key(k).map(|k| k.name))
         .collect();
     check_required(&settings, &invalid, &mut diags);
-    check_secrets(&settings, &mut diags);
+    check_secrets(&settings, &invalid, &mut diags);
     check_unused(&settings, &mut diags);
     check_relations(&settings, &mut diags);
     check_turn_reachability(&settings, &mut diags);
@@ -1098,7 +1098,8 @@ pub fn needed_secrets(settings: &Settings) -> Vec<&'static Key> {
 /// Secrets are all given (the bundle then holds the Secret) or none (the operator creates the
 /// Secret; napgen says which keys it needs). Half of them would make a Secret that lacks keys.
 /// With EXISTING_SECRET the operator manages the Secret, and values.env holds no secret at all.
-fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+/// `invalid` keys were given but rejected: they count as given, and are not reported again.
+fn check_secrets(settings: &Settings, invalid: &[&str], diags: &mut Vec<Diagnostic>) {
     let needed = needed_secrets(settings);
     if let Some(existing) = settings.opt("EXISTING_SECRET") {
         for key in KEYS.iter().filter(|k| k.is_secret()) {
@@ -1116,7 +1117,8 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         }
         return;
     }
-    let given: Vec<_> = needed.iter().filter(|k| settings.is_set(k.name)).collect();
+    let is_given = |k: &&&Key| settings.is_set(k.name) || invalid.contains(&k.name);
+    let given: Vec<_> = needed.iter().filter(is_given).collect();
     if given.is_empty() {
         if !needed.is_empty() {
             diags.push(secret_note(settings, &needed, "no secrets are set"));
@@ -1124,7 +1126,7 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         return;
     }
     let some = given.iter().map(|k| k.name).collect::<Vec<_>>().join(", ");
-    for key in needed.iter().filter(|k| !settings.is_set(k.name)) {
+    for key in needed.iter().filter(|k| !is_given(k)) {
         let origin = at(settings, key.name);
         let state = if origin.is_some() {
             "is empty"
@@ -1148,7 +1150,8 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
 /// the keys it must hold, and how to create it (and coturn's, when the browser is on).
 fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagnostic {
     let name = secret_name(settings);
-    let namespace = settings.str("NAMESPACE");
+    // NAMESPACE may be invalid (and reported) here: the command then names it in words.
+    let namespace = settings.opt("NAMESPACE").unwrap_or("<NAMESPACE>");
     let names: Vec<_> = needed.iter().map(|k| k.name).collect();
     let coturn = if Module::Browser.enabled(settings) {
         format!(
@@ -1691,6 +1694,35 @@ mod tests {
             "AGENT_EGRESS_ALLOW_CIDRS",
         );
         assert!(e.contains("\"bad\" is not a CIDR block"), "{e}");
+    }
+
+    #[test]
+    fn a_rejected_secret_is_reported_once_and_counts_as_given() {
+        let v = run(&[
+            ("NAMESPACE", "Bad_Name"),
+            ("ADMIN_PASSWORD", "pw\tpw"),
+            ("TOS_SECRET_KEY", &"k".repeat(32)),
+        ]);
+        let admin: Vec<_> = v
+            .diagnostics
+            .iter()
+            .filter(|d| d.key.as_deref() == Some("ADMIN_PASSWORD"))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(admin.len(), 1, "{admin:?}");
+        assert!(admin[0].starts_with("contains a control character"));
+        // The other secrets needed are still asked for, as the rejected one was given.
+        assert!(messages(&v)
+            .iter()
+            .any(|m| m.contains("OPENAI_API_KEY: is not set, but it is required")));
+        // With NAMESPACE rejected, the note's command names it in words.
+        let v = run(&[("NAMESPACE", "Bad_Name")]);
+        let note = messages(&v).into_iter().find(|m| m.contains("kubectl -n"));
+        assert!(
+            note.as_deref()
+                .is_some_and(|m| m.contains("kubectl -n <NAMESPACE> create secret")),
+            "{note:?}"
+        );
     }
 
     #[test]
