@@ -192,10 +192,19 @@ impl<'a> Shown<'a> {
     pub fn first(&self, offending: impl Fn(char) -> bool) -> Option<String> {
         let (index, c) = self.text.char_indices().find(|&(_, c)| offending(c))?;
         let before = &self.text[..index];
-        let line_start = before.rfind(is_line_break).map_or(0, |i| i + 1);
+        // The `\n` of a `\r\n` is placed where that line break starts.
+        let before = match c {
+            '\n' => before.strip_suffix('\r').unwrap_or(before),
+            _ => before,
+        };
+        let line_start = before
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_line_break(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let column = before[line_start..].chars().count() + 1;
-        let lines = self.text.split(is_line_break).count();
-        let line = before.matches(is_line_break).count() + 1;
+        let lines = line_count(self.text);
+        let line = line_count(before);
         let name = match c {
             ' ' => "a space".to_string(),
             '\t' => "a tab".to_string(),
@@ -228,13 +237,18 @@ impl fmt::Display for Shown<'_> {
         } else {
             "characters"
         };
-        let lines = self.text.split(is_line_break).count();
+        let lines = line_count(self.text);
         if lines > 1 && !self.secret {
             write!(f, "{} ({chars} {unit} on {lines} lines)", self.noun)
         } else {
             write!(f, "{} ({chars} {unit})", self.noun)
         }
     }
+}
+
+/// How many lines `text` has for a reader: one more than its line breaks, `\r\n` counting once.
+fn line_count(text: &str) -> usize {
+    text.chars().filter(|&c| is_line_break(c)).count() - text.matches("\r\n").count() + 1
 }
 
 /// Characters that end a line for a reader: a message showing one would break in two.
@@ -306,7 +320,7 @@ mod tests {
         let shown = Shown::value(key("TOS_HOST"), &long);
         assert_eq!(shown.to_string(), "the value (65 characters)");
         assert_eq!(shown.text(), None);
-        for (text, lines) in [("a\nb", 2), ("a\rb", 2), ("a\r\nb\n", 4), ("a\u{2028}b", 2)] {
+        for (text, lines) in [("a\nb", 2), ("a\rb", 2), ("a\r\nb\n", 3), ("a\u{2028}b", 2)] {
             let shown = Shown::value(key("NAMESPACE"), text);
             let chars = text.chars().count();
             assert_eq!(
@@ -363,6 +377,16 @@ mod tests {
         assert_eq!(
             lines.first(char::is_control).as_deref(),
             Some("a line break at line 1, column 3")
+        );
+        // Line breaks of more than one byte, and `\r\n` as one break.
+        let wide = Shown::value(key("NAMESPACE"), "a\u{2028}é\r\nb\tc");
+        assert_eq!(
+            wide.first(|c| c == '\t').as_deref(),
+            Some("a tab at line 3, column 2")
+        );
+        assert_eq!(
+            wide.first(|c| c == '\n').as_deref(),
+            Some("a line break at line 2, column 2")
         );
         // A secret's visible characters are not named.
         let secret = Shown::value(key("ADMIN_PASSWORD"), "pw\u{a0}!");

@@ -185,14 +185,15 @@ proptest! {
 
     /// A value on several lines, for any key, never appears in a finding, nor does any of its
     /// lines: in the file as a double-quoted value spanning lines (which only PEM keys may do),
-    /// or with `--set`. The lines have no `=`, so none can be read as a key, which messages name.
+    /// or with `--set`; the lines end in any line break a reader sees, Unicode's included. The lines have no `=`, so none can be read as a key, which messages name.
     #[test]
     fn multi_line_values_are_never_shown(
         key in prop::sample::select(KEYS.iter().map(|k| k.name).collect::<Vec<_>>()),
         lines in prop::collection::vec("zq[a-z0-9 _./:,-]{6,30}", 2..4),
+        separator in prop::sample::select(vec!["\n", "\r\n", "\r", "\u{2028}", "\u{85}"]),
         in_file in any::<bool>(),
     ) {
-        let value = lines.join("\n");
+        let value = lines.join(separator);
         let diagnostics = if in_file {
             findings(&format!("{key}=\"{value}\"\nNAMESPACE=nap\n"), &[])
         } else {
