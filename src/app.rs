@@ -2,10 +2,11 @@
 //! kinds the CLI turns into exit codes.
 
 use crate::chart::{self, Chart};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Shown};
 use crate::emit;
 use crate::input::{self, Inputs};
 use crate::plan::{self, Plan};
+use crate::registry;
 use crate::render::{self, Object};
 use crate::settings::Settings;
 use crate::validate;
@@ -212,6 +213,11 @@ pub const MIN_WORKSPACES: u64 = 2;
 /// A warning when the platform leaves room for few workspaces on the declared nodes.
 fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
     let c = &plan.capacity;
+    // The node's size as given (valid, but of any length): shown by the rule every message keeps.
+    let given = |name: &str| {
+        let key = registry::key(name).expect("a registry key");
+        Shown::value(key, settings.str(name)).to_string()
+    };
     (c.workspaces < MIN_WORKSPACES).then(|| {
         Diagnostic::warning(
             None,
@@ -219,8 +225,8 @@ fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
             format!(
                 "on {} node(s) of {} CPU / {} (CLUSTER_NODES, NODE_CPU, NODE_MEMORY) the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
                 c.nodes,
-                settings.str("NODE_CPU"),
-                settings.str("NODE_MEMORY"), c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
+                given("NODE_CPU"),
+                given("NODE_MEMORY"), c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
             ),
             "use larger or more nodes (and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES), or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
         )

@@ -1,5 +1,6 @@
 //! Findings about the inputs: where they come from and how they print.
 
+use crate::registry::Key;
 use serde::Serialize;
 use std::fmt;
 
@@ -122,6 +123,142 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The longest text, in characters, a message quotes; longer text is described instead.
+///
+/// 64 fits every name Kubernetes allows (63) and most URLs, hosts and list items a reader would
+/// recognise, while a message stays one readable line.
+pub const MAX_QUOTED_CHARS: usize = 64;
+
+/// How a message shows text from the input: a value, or a part of one (a list item, a URL's
+/// host). This is the one place that decides whether input text may appear in a message.
+///
+/// The text is quoted only when it is on a single line, at most [`MAX_QUOTED_CHARS`] characters
+/// long, and not from a secret (a key of type secret). Otherwise the message describes it: `the value (80
+/// characters)`, `the value (23 characters on 2 lines)`. A part of a secret's value is as secret
+/// as the value.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    text: &'a str,
+    secret: bool,
+    /// What the text is, when it is described: "the value", "the item", "the host".
+    noun: &'static str,
+    /// Whether the quoted form names it too (`the host "x"` rather than `"x"`).
+    named: bool,
+}
+
+impl<'a> Shown<'a> {
+    /// `text` given as the value of `key`. The registry's key types say which keys are secret
+    /// (and its tests that every key named like a secret is typed as one).
+    pub fn value(key: &Key, text: &'a str) -> Self {
+        Shown {
+            text,
+            secret: key.is_secret(),
+            noun: "the value",
+            named: false,
+        }
+    }
+
+    /// A part of this value (a list item, a URL's scheme): shown by the same rule, and secret
+    /// when the value is. Quoted, it is the bare text: `"x" is not a CIDR block`.
+    pub fn part(&self, text: &'a str, noun: &'static str) -> Shown<'a> {
+        Shown {
+            text,
+            secret: self.secret,
+            noun,
+            named: false,
+        }
+    }
+
+    /// Like [`Shown::part`], but the quoted form names the part as well: `the host "x"`.
+    pub fn named_part(&self, text: &'a str, noun: &'static str) -> Shown<'a> {
+        Shown {
+            named: true,
+            ..self.part(text, noun)
+        }
+    }
+
+    /// The text itself, when the rule lets a message show it (for helps such as `e.g. 20Gi`).
+    pub fn text(&self) -> Option<&'a str> {
+        (!self.secret
+            && !self.text.contains(is_line_break)
+            && self.text.chars().count() <= MAX_QUOTED_CHARS)
+            .then_some(self.text)
+    }
+
+    /// The first character that `offending` picks out, named and placed: `a tab at column 5`,
+    /// `a line break at column 3`. A character that is neither white space nor a control
+    /// character is quoted only when the text may be shown. Columns count characters from 1 on
+    /// the line of the value where the character is; a value on several lines names the line.
+    pub fn first(&self, offending: impl Fn(char) -> bool) -> Option<String> {
+        let (index, c) = self.text.char_indices().find(|&(_, c)| offending(c))?;
+        let before = &self.text[..index];
+        // The `\n` of a `\r\n` is placed where that line break starts.
+        let before = match c {
+            '\n' => before.strip_suffix('\r').unwrap_or(before),
+            _ => before,
+        };
+        let line_start = before
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_line_break(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let column = before[line_start..].chars().count() + 1;
+        let lines = line_count(self.text);
+        let line = line_count(before);
+        let name = match c {
+            ' ' => "a space".to_string(),
+            '\t' => "a tab".to_string(),
+            '\n' => "a line break".to_string(),
+            '\r' => "a carriage return".to_string(),
+            c if c.is_whitespace() || c.is_control() => format!("U+{:04X}", c as u32),
+            _ if self.secret => "a character".to_string(),
+            c => format!("{c:?}"),
+        };
+        Some(if lines > 1 {
+            format!("{name} at line {line}, column {column}")
+        } else {
+            format!("{name} at column {column}")
+        })
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = self.text() {
+            return if self.named {
+                write!(f, "{} {text:?}", self.noun)
+            } else {
+                write!(f, "{text:?}")
+            };
+        }
+        let chars = self.text.chars().count();
+        let unit = if chars == 1 {
+            "character"
+        } else {
+            "characters"
+        };
+        let lines = line_count(self.text);
+        if lines > 1 && !self.secret {
+            write!(f, "{} ({chars} {unit} on {lines} lines)", self.noun)
+        } else {
+            write!(f, "{} ({chars} {unit})", self.noun)
+        }
+    }
+}
+
+/// How many lines `text` has for a reader: one more than its line breaks, `\r\n` counting once.
+fn line_count(text: &str) -> usize {
+    text.chars().filter(|&c| is_line_break(c)).count() - text.matches("\r\n").count() + 1
+}
+
+/// Characters that end a line for a reader: a message showing one would break in two.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
 /// ANSI styles of the labels: bold red, bold yellow, bold cyan.
 const ERROR_STYLE: &str = "\x1b[1;31m";
 const WARNING_STYLE: &str = "\x1b[1;33m";
@@ -154,6 +291,113 @@ mod tests {
         let coloured = d.render(true);
         assert!(coloured.starts_with("\x1b[1;31merror\x1b[0m: K: is wrong"));
         assert!(coloured.contains("\x1b[1;36mhelp\x1b[0m: fix it"));
+    }
+
+    fn key(name: &str) -> &'static Key {
+        crate::registry::key(name).expect("a registry key")
+    }
+
+    #[test]
+    fn short_single_line_values_are_quoted() {
+        let shown = Shown::value(key("TOS_HOST"), "nap example");
+        assert_eq!(shown.to_string(), "\"nap example\"");
+        assert_eq!(shown.text(), Some("nap example"));
+        let bound = "x".repeat(MAX_QUOTED_CHARS);
+        assert_eq!(
+            Shown::value(key("TOS_HOST"), &bound).to_string(),
+            format!("\"{bound}\"")
+        );
+        // Tabs and other controls that do not break the line are quoted escaped.
+        assert_eq!(
+            Shown::value(key("TOS_HOST"), "a\tb\u{1b}").to_string(),
+            "\"a\\tb\\u{1b}\""
+        );
+    }
+
+    #[test]
+    fn long_multi_line_and_secret_values_are_described() {
+        let long = "x".repeat(MAX_QUOTED_CHARS + 1);
+        let shown = Shown::value(key("TOS_HOST"), &long);
+        assert_eq!(shown.to_string(), "the value (65 characters)");
+        assert_eq!(shown.text(), None);
+        for (text, lines) in [("a\nb", 2), ("a\rb", 2), ("a\r\nb\n", 3), ("a\u{2028}b", 2)] {
+            let shown = Shown::value(key("NAMESPACE"), text);
+            let chars = text.chars().count();
+            assert_eq!(
+                shown.to_string(),
+                format!("the value ({chars} characters on {lines} lines)")
+            );
+            assert_eq!(shown.text(), None);
+        }
+        let secret = Shown::value(key("ADMIN_PASSWORD"), "hunter2\nhunter2");
+        assert_eq!(secret.to_string(), "the value (15 characters)");
+        assert_eq!(secret.text(), None);
+        assert_eq!(
+            Shown::value(key("ADMIN_PASSWORD"), "x").to_string(),
+            "the value (1 character)"
+        );
+    }
+
+    #[test]
+    fn parts_follow_the_rule_and_the_secrecy_of_their_value() {
+        let url = format!("https://{}", "h".repeat(70));
+        let value = Shown::value(key("TOS_PUBLIC_URL"), &url);
+        let host = value.named_part(&url[8..], "the host");
+        assert_eq!(host.to_string(), "the host (70 characters)");
+        assert_eq!(
+            value.named_part("h", "the host").to_string(),
+            "the host \"h\""
+        );
+        assert_eq!(value.part("h", "the item").to_string(), "\"h\"");
+        let secret = Shown::value(key("ADMIN_PASSWORD"), "pw,x");
+        assert_eq!(
+            secret.part("x", "the item").to_string(),
+            "the item (1 character)"
+        );
+        assert_eq!(secret.part("x", "the item").text(), None);
+    }
+
+    #[test]
+    fn the_first_offending_character_is_named_and_placed() {
+        let shown = Shown::value(key("TOS_HOST"), "ab cd");
+        assert_eq!(
+            shown.first(char::is_whitespace).as_deref(),
+            Some("a space at column 3")
+        );
+        assert_eq!(
+            shown.first(|c| c == 'd').as_deref(),
+            Some("'d' at column 5")
+        );
+        assert_eq!(shown.first(|c| c == '!'), None);
+        let lines = Shown::value(key("NAMESPACE"), "ab\ncd\tx");
+        assert_eq!(
+            lines.first(|c| c == '\t').as_deref(),
+            Some("a tab at line 2, column 3")
+        );
+        assert_eq!(
+            lines.first(char::is_control).as_deref(),
+            Some("a line break at line 1, column 3")
+        );
+        // Line breaks of more than one byte, and `\r\n` as one break.
+        let wide = Shown::value(key("NAMESPACE"), "a\u{2028}é\r\nb\tc");
+        assert_eq!(
+            wide.first(|c| c == '\t').as_deref(),
+            Some("a tab at line 3, column 2")
+        );
+        assert_eq!(
+            wide.first(|c| c == '\n').as_deref(),
+            Some("a line break at line 2, column 2")
+        );
+        // A secret's visible characters are not named.
+        let secret = Shown::value(key("ADMIN_PASSWORD"), "pw\u{a0}!");
+        assert_eq!(
+            secret.first(|c| c == '!').as_deref(),
+            Some("a character at column 4")
+        );
+        assert_eq!(
+            secret.first(char::is_whitespace).as_deref(),
+            Some("U+00A0 at column 3")
+        );
     }
 
     #[test]

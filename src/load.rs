@@ -18,10 +18,19 @@
 //!   disagree; see the quirk notes in the tests): backslashes inside single quotes are literal,
 //!   an escaped space at the end of an unquoted value is kept, a trailing lone backslash is an
 //!   error instead of being dropped, and a leading byte-order mark is ignored.
+//! - **A lone carriage return ends a line**, as `\n` and `\r\n` do. Files saved with old-Mac
+//!   line endings (CR only) read line by line; dotenvy reads such a file as one line, so the first
+//!   value (or a first-line comment) would take in the whole file.
+//! - **Only keys whose values are multi-line text may span lines.** A quote opened in the value of
+//!   any other key the registry knows must close on the key's line: a quote left open would
+//!   otherwise read the following lines, with whatever they hold, into the value. CA_BUNDLE and
+//!   LDAP_CA_CERT (PEM text, see [`Key::spans_lines`]) and keys napgen does not know span lines as
+//!   in dotenvy.
 //!
 //! Messages never contain any part of a value (values may be secrets); they may name the key.
 
 use crate::diagnostic::{Diagnostic, Origin};
+use crate::registry::{self, Key};
 
 /// One `KEY=VALUE` assignment as read from a file or a `--set` flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +50,21 @@ pub struct Entry {
 /// in file order (duplicate keys included; the caller decides which wins) and every problem
 /// found: parsing carries on after a bad line, so one run reports them all.
 pub fn parse_dotenv(text: &str, source: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
+    read(text, source, &registry_spans_lines)
+}
+
+/// Whether `key`'s quoted value may span lines: the registry says so, or the key is unknown (it
+/// is reported as such, and its value must not be split into assignments).
+fn registry_spans_lines(key: &str) -> bool {
+    registry::key(key).is_none_or(Key::spans_lines)
+}
+
+/// [`parse_dotenv`], with `spans_lines` saying which keys' quoted values may span lines.
+fn read(
+    text: &str,
+    source: &str,
+    spans_lines: &dyn Fn(&str) -> bool,
+) -> (Vec<Entry>, Vec<Diagnostic>) {
     // Editors on Windows like to start files with a byte-order mark; it is not part of a key.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = split_lines(text);
@@ -49,7 +73,7 @@ pub fn parse_dotenv(text: &str, source: &str) -> (Vec<Entry>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut index = 0;
     while index < lines.len() {
-        let statement = parse_statement(&lines, index);
+        let statement = parse_statement(&lines, index, spans_lines);
         // Built only for lines that need it: blank and comment lines need no copy of `source`.
         let origin = || Origin::file(source, index + 1);
         match statement.result {
@@ -80,7 +104,7 @@ pub fn parse_dotenv_spans(
     let mut diagnostics = Vec::new();
     let mut index = 0;
     while index < lines.len() {
-        let statement = parse_statement(&lines, index);
+        let statement = parse_statement(&lines, index, &registry_spans_lines);
         let origin = || Origin::file(source, index + 1);
         let last = &lines[statement.next_line - 1];
         let start = offset(lines[index].text);
@@ -138,32 +162,35 @@ pub fn parse_set_flag(arg: &str) -> Result<Entry, Diagnostic> {
 /// One line of the file, without its line terminator.
 struct PhysicalLine<'a> {
     text: &'a str,
-    /// `"\n"`, `"\r\n"`, or `""` for a last line with no newline. Kept because a multi-line
-    /// quoted value contains the file's own line breaks, as in dotenvy.
+    /// `"\n"`, `"\r\n"`, `"\r"`, or `""` for a last line with no line break. Kept because a
+    /// multi-line quoted value contains the file's own line breaks, as in dotenvy.
     terminator: &'a str,
 }
 
+/// Splits at every line break: `\n`, `\r\n`, or a lone `\r` (old-Mac files).
 fn split_lines(text: &str) -> Vec<PhysicalLine<'_>> {
-    text.split_inclusive('\n')
-        .map(|raw| {
-            if let Some(text) = raw.strip_suffix("\r\n") {
-                PhysicalLine {
-                    text,
-                    terminator: "\r\n",
-                }
-            } else if let Some(text) = raw.strip_suffix('\n') {
-                PhysicalLine {
-                    text,
-                    terminator: "\n",
-                }
-            } else {
-                PhysicalLine {
-                    text: raw,
-                    terminator: "",
-                }
-            }
-        })
-        .collect()
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let Some(end) = rest.find(['\n', '\r']) else {
+            lines.push(PhysicalLine {
+                text: rest,
+                terminator: "",
+            });
+            break;
+        };
+        let length = if rest[end..].starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
+        lines.push(PhysicalLine {
+            text: &rest[..end],
+            terminator: &rest[end..end + length],
+        });
+        rest = &rest[end + length..];
+    }
+    lines
 }
 
 /// What one statement (a line, or several for a multi-line quoted value) produced.
@@ -187,7 +214,11 @@ impl Failure {
     }
 }
 
-fn parse_statement(lines: &[PhysicalLine<'_>], index: usize) -> Statement {
+fn parse_statement(
+    lines: &[PhysicalLine<'_>],
+    index: usize,
+    spans_lines: &dyn Fn(&str) -> bool,
+) -> Statement {
     let skip = |result| Statement {
         result,
         next_line: index + 1,
@@ -206,7 +237,8 @@ fn parse_statement(lines: &[PhysicalLine<'_>], index: usize) -> Statement {
         Ok(key) => key.to_owned(),
         Err(problem) => return skip(Err(Failure { key: None, problem })),
     };
-    let (value, next_line) = parse_value(lines, index, after_equals.trim_start());
+    let (value, next_line) =
+        parse_value(lines, index, after_equals.trim_start(), spans_lines(&key));
     let result = match value {
         Ok(value) => Ok(Some((key, value))),
         Err(problem) => Err(Failure {
@@ -249,11 +281,13 @@ fn is_valid_key(key: &str) -> bool {
 }
 
 /// Parses the value that starts at `text` (already past `=` and leading whitespace) on line
-/// `index`. Returns the value or its first problem, and the index of the line after it.
+/// `index`; a quoted value may continue on the next lines when `spans_lines`. Returns the value
+/// or its first problem, and the index of the line after it.
 fn parse_value(
     lines: &[PhysicalLine<'_>],
     index: usize,
     text: &str,
+    spans_lines: bool,
 ) -> (Result<String, Problem>, usize) {
     let quote = match text.chars().next() {
         // dotenvy: nothing, or only a comment, after `=` is an empty value.
@@ -262,6 +296,8 @@ fn parse_value(
         Some('"') => Quote::Double,
         Some(_) => return (scan_unquoted(text).and_then(Scanned::into_value), index + 1),
     };
+    // A value that may not span lines is scanned as if the file ended with its line.
+    let lines = if spans_lines { lines } else { &lines[..=index] };
     match scan_quoted(lines, index, &text[1..], quote) {
         Ok(quoted) => {
             let result = if is_blank_or_comment(quoted.after) {
@@ -274,6 +310,9 @@ fn parse_value(
         }
         // The quote may well have been meant to close on its own line; carrying on with the
         // next line reports the rest of the file instead of swallowing it.
+        Err(Problem::Unterminated(quote)) if !spans_lines => {
+            (Err(Problem::OpenOnSingleLine(quote)), index + 1)
+        }
         Err(problem) => (Err(problem), index + 1),
     }
 }
@@ -458,6 +497,10 @@ impl Quote {
             Quote::Double => "double",
         }
     }
+
+    fn character(self) -> char {
+        self.byte().into()
+    }
 }
 
 /// Everything that can be wrong with a line. Messages state the rule, helps say what to do;
@@ -469,6 +512,8 @@ enum Problem {
     NotOneKey,
     InvalidKey,
     Unterminated(Quote),
+    /// A quote in the value of a key that takes one line is not closed on that line.
+    OpenOnSingleLine(Quote),
     /// `close_line` is the 1-based line of the closing quote when it is not the key's line.
     TextAfterQuote {
         quote: Quote,
@@ -497,6 +542,11 @@ impl Problem {
             Problem::InvalidKey => format!("invalid key: {KEY_RULE}"),
             Problem::Unterminated(quote) => format!(
                 "unterminated {}-quoted value: the quote opened on this line is never closed",
+                quote.name()
+            ),
+            Problem::OpenOnSingleLine(quote) => format!(
+                "the {} quote opened on this line is not closed on it (this key's value is a \
+                 single line; the lines after it are read as lines of their own)",
                 quote.name()
             ),
             Problem::TextAfterQuote { quote, close_line } => {
@@ -551,6 +601,19 @@ impl Problem {
                 "add the closing \" at the end of the value; write \\\" for a literal double \
                  quote inside it"
                     .into()
+            }
+            Problem::OpenOnSingleLine(quote) => {
+                let multi_line: Vec<&str> = registry::KEYS
+                    .iter()
+                    .filter(|k| k.spans_lines())
+                    .map(|k| k.name)
+                    .collect();
+                format!(
+                    "close the quote: add the missing {} at the end of the value on this line \
+                     (only {} take text on several lines)",
+                    quote.character(),
+                    multi_line.join(" and ")
+                )
             }
             Problem::TextAfterQuote {
                 close_line: Some(_),
@@ -1127,6 +1190,91 @@ C=""
     }
 
     #[test]
+    fn difference_lone_carriage_return_ends_a_line() {
+        // dotenvy splits lines at `\n` only, so a file saved with old-Mac line endings is one
+        // line: its first value takes in the rest of the file, or a first-line comment hides it.
+        assert_eq!(dotenvy_pairs("A=1\rB=2\r"), Ok(vec![pair("A", "1\rB=2")]));
+        assert_eq!(dotenvy_pairs("# values\rA=1\r"), Ok(vec![]));
+        assert_eq!(pairs("A=1\rB=2\r"), vec![pair("A", "1"), pair("B", "2")]);
+        assert_eq!(
+            pairs("# values\rA=1\rB=2"),
+            vec![pair("A", "1"), pair("B", "2")]
+        );
+        // Lines are counted as a reader sees them, whatever the line endings.
+        let (entries, _) = parse_dotenv("A=1\r\rB=2\r\nC=3\nD=4", "values.env");
+        let lines: Vec<_> = entries.iter().filter_map(|e| e.origin.line).collect();
+        assert_eq!(lines, [1, 3, 4, 5]);
+        // A multi-line value keeps the file's own line breaks, as with `\n` and `\r\n`.
+        assert_eq!(
+            pairs("CA_BUNDLE=\"a\rb\"\rC=1\r"),
+            vec![pair("CA_BUNDLE", "a\rb"), pair("C", "1")]
+        );
+        // A bad line in such a file is reported on its own line, not as the whole file.
+        single_error(
+            "NAMESPACE=nap\rX=pw 1\rB=2\r",
+            2,
+            Some("X"),
+            "unquoted value contains whitespace",
+            "pw 1",
+        );
+    }
+
+    #[test]
+    fn difference_single_line_keys_do_not_span_lines() {
+        // A quote left open in the value of a key that takes one line would read the next lines
+        // into the value, as dotenvy does; here the quote must close on the key's line, and the
+        // next lines are read on their own.
+        let text = "NAMESPACE=\"nap\nADMIN_PASSWORD=hunter2\"\nPROFILE=single-node\n";
+        assert_eq!(
+            dotenvy_pairs(text),
+            Ok(vec![
+                pair("NAMESPACE", "nap\nADMIN_PASSWORD=hunter2"),
+                pair("PROFILE", "single-node")
+            ])
+        );
+        let (entries, diagnostics) = parse_dotenv(text, "values.env");
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0].key, "PROFILE");
+        let [open, stray] = &diagnostics[..] else {
+            panic!("two errors expected: {diagnostics:?}");
+        };
+        assert_eq!(open.origin, Some(Origin::file("values.env", 1)));
+        assert_eq!(open.key.as_deref(), Some("NAMESPACE"));
+        assert!(
+            open.message
+                .contains("the double quote opened on this line is not closed on it"),
+            "{open}"
+        );
+        assert!(
+            open.help.starts_with("close the quote: add the missing \""),
+            "{open}"
+        );
+        assert!(open.help.contains("CA_BUNDLE and LDAP_CA_CERT"), "{open}");
+        assert_eq!(stray.origin, Some(Origin::file("values.env", 2)));
+        assert_eq!(stray.key.as_deref(), Some("ADMIN_PASSWORD"));
+        for d in &diagnostics {
+            assert!(!d.to_string().contains("hunter2"), "{d}");
+        }
+        // Also at the end of the file, and with single quotes.
+        single_error(
+            "ADMIN_PASSWORD='hunter2",
+            1,
+            Some("ADMIN_PASSWORD"),
+            "single quote opened on this line is not closed",
+            "hunter2",
+        );
+        // PEM text spans lines, and so do keys napgen does not know (they are reported as
+        // unknown, and their lines are not read as settings).
+        assert_eq!(
+            pairs("LDAP_CA_CERT=\"-----BEGIN\nx\n\"\nOTHER='a\nb'\n"),
+            vec![
+                pair("LDAP_CA_CERT", "-----BEGIN\nx\n"),
+                pair("OTHER", "a\nb")
+            ]
+        );
+    }
+
+    #[test]
     fn difference_quotes_must_enclose_the_whole_value() {
         // Not a dotenvy bug but deliberately stricter: dotenvy concatenates pieces.
         assert_eq!(
@@ -1249,9 +1397,14 @@ C=""
             Just(String::new()),
             blanks(1, 3).prop_map(|b| format!("export{b}"))
         ];
-        // `export` as a key is legal and interacts with the `export ` prefix.
+        // `export` as a key is legal and interacts with the `export ` prefix. Keys napgen knows
+        // as single-line are left out: their quotes may not span lines (a deliberate difference,
+        // see `difference_single_line_keys_do_not_span_lines`).
         let key = prop_oneof![
-            9 => regex("[A-Za-z_][A-Za-z0-9_.]{0,8}"),
+            9 => regex("[A-Za-z_][A-Za-z0-9_.]{0,8}")
+                .prop_filter("a key that may span lines", |k| {
+                    registry::key(k).is_none_or(Key::spans_lines)
+                }),
             1 => Just("export".to_owned()),
         ];
         (
@@ -1292,7 +1445,8 @@ C=""
                 let mut lines = Vec::new();
                 for (item, is_assignment) in items {
                     if is_assignment {
-                        lines.push(text.matches('\n').count() + 1);
+                        // Quoted values may hold a lone `\r`: a line break here, not in dotenvy.
+                        lines.push(split_lines(&text).len() + 1);
                     }
                     text.push_str(&item);
                     text.push_str(terminator);
@@ -1325,6 +1479,22 @@ C=""
             prop_assert_eq!(got, expected, "for {:?}", text);
             let got_lines: Vec<_> = entries.iter().filter_map(|e| e.origin.line).collect();
             prop_assert_eq!(got_lines, lines, "for {:?}", text);
+        }
+
+        /// A file with old-Mac line endings (lone `\r`) reads as the same file with `\n`: the
+        /// same keys on the same lines, and values that differ only in those line breaks.
+        #[test]
+        fn carriage_returns_end_lines_like_newlines((text, _) in dotenv_file()) {
+            prop_assume!(!text.contains('\r'));
+            let read = |text: &str| {
+                let (entries, diagnostics) = parse_dotenv(text, "gen.env");
+                let entries: Vec<_> = entries
+                    .into_iter()
+                    .map(|e| (e.key, e.value.replace('\r', "\n"), e.origin.line))
+                    .collect();
+                (entries, diagnostics.len())
+            };
+            prop_assert_eq!(read(&text.replace('\n', "\r")), read(&text), "for {:?}", text);
         }
 
         /// Whatever the input, parsing never panics and no message or help contains value text:

@@ -20,7 +20,7 @@ mod storage;
 pub use backup::{
     Backup, BARMAN_PLUGIN, BARMAN_PLUGIN_VERSION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY,
 };
-pub use bridge::{model_map as bridge_model_map, Bridge};
+pub use bridge::Bridge;
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
 pub use map::Map;

@@ -279,6 +279,12 @@ impl Key {
     pub fn is_secret(&self) -> bool {
         self.ty.is_secret()
     }
+
+    /// Whether a quoted value of this key may span lines: only PEM text does. Any other key's
+    /// quote must close on its line (see `load`).
+    pub fn spans_lines(&self) -> bool {
+        matches!(self.name, "CA_BUNDLE" | "LDAP_CA_CERT")
+    }
 }
 
 /// Look a key up by its exact name.
@@ -1235,6 +1241,45 @@ mod tests {
                 "{} must not ship a known secret",
                 k.name
             );
+        }
+    }
+
+    #[test]
+    fn keys_named_like_secrets_are_secrets() {
+        // Messages decide by the key's type whether its value may be quoted (`Shown`), so a key
+        // whose name says it holds a secret must be typed as one; the only others are names of
+        // Kubernetes Secret objects, which are not secret.
+        const WORDS: &[&str] = &[
+            "PASSWORD",
+            "PASSWD",
+            "TOKEN",
+            "_KEY",
+            "SECRET",
+            "CREDENTIAL",
+        ];
+        for k in KEYS
+            .iter()
+            .filter(|k| WORDS.iter().any(|w| k.name.contains(w)))
+        {
+            assert!(
+                k.is_secret() || matches!(k.ty, KeyType::Name | KeyType::NameList),
+                "{} is named like a secret: type it KeyType::Secret (or, if it names a Secret \
+                 object, KeyType::Name)",
+                k.name
+            );
+        }
+    }
+
+    #[test]
+    fn only_multi_line_text_spans_lines() {
+        for k in KEYS {
+            assert_eq!(
+                k.spans_lines(),
+                k.description.contains("multi-line value"),
+                "{}: a key's description says when its value may span lines",
+                k.name
+            );
+            assert!(!(k.spans_lines() && k.is_secret()), "{}", k.name);
         }
     }
 

@@ -3,7 +3,7 @@
 //! Every message names the key and where it was set, states the rule and ends with what to do.
 //! A secret's value never appears in any message.
 
-use crate::diagnostic::{Diagnostic, Origin};
+use crate::diagnostic::{Diagnostic, Origin, Shown};
 use crate::load::Entry;
 use crate::registry::{self, Default, Key, KeyType, Module, Required, KEYS};
 use crate::settings::{Setting, Settings, Value};
@@ -114,7 +114,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
         .filter_map(|k| registry::key(k).map(|k| k.name))
         .collect();
     check_required(&settings, &invalid, &mut diags);
-    check_secrets(&settings, &mut diags);
+    check_secrets(&settings, &invalid, &mut diags);
     check_unused(&settings, &mut diags);
     check_relations(&settings, &mut diags);
     check_turn_reachability(&settings, &mut diags);
@@ -203,32 +203,14 @@ fn problem(message: impl Into<String>, help: impl Into<String>) -> Problem {
     (message.into(), help.into())
 }
 
-/// How messages name a value: quoted, or as "the value" for a secret. It is formatted only
-/// when a message is written, so a valid value costs nothing.
-enum Shown<'a> {
-    Secret,
-    Quoted(&'a str),
-}
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Shown::Secret => f.write_str("the value"),
-            Shown::Quoted(raw) => write!(f, "{raw:?}"),
-        }
-    }
-}
-
 /// Parse one value by its key's type. An empty value means "not set" (so a default applies).
 pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
     if raw.is_empty() {
         return Ok(Value::Unset);
     }
-    let shown = if key.is_secret() {
-        Shown::Secret
-    } else {
-        Shown::Quoted(raw)
-    };
+    // Messages name the value (or its parts) only through `shown`, formatted only when a
+    // message is written, so a valid value costs nothing.
+    let shown = Shown::value(key, raw);
     let text = |s: &str| Value::Str(s.to_string());
     match key.ty {
         KeyType::Bool => match raw.to_ascii_lowercase().as_str() {
@@ -255,34 +237,26 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::ProxyUrl => check_proxy_url(raw, &shown).map(|_| text(raw)),
         KeyType::Host => check_host(raw, &shown).map(|_| text(raw)),
         KeyType::Email => check_email(raw, &shown).map(|_| text(raw)),
-        KeyType::Secret { min_len } => check_secret(raw, min_len).map(|_| text(raw)),
+        KeyType::Secret { min_len } => check_secret(raw, &shown, min_len).map(|_| text(raw)),
         KeyType::Enum(options) => check_enum(raw, &shown, options).map(|_| text(raw)),
-        KeyType::EnumList(options) => parse_enum_list(raw, options).map(Value::List),
-        KeyType::CidrList => parse_cidr_list(raw).map(Value::List),
+        KeyType::EnumList(options) => parse_enum_list(raw, &shown, options).map(Value::List),
+        KeyType::CidrList => parse_cidr_list(raw, &shown).map(Value::List),
         KeyType::Name => check_name(raw, &shown).map(|_| text(raw)),
         KeyType::Registry => check_registry(raw, &shown).map(|_| text(raw)),
         KeyType::ImageTag => check_tag(raw, &shown).map(|_| text(raw)),
         KeyType::NameList => raw
             .split(',')
             .map(str::trim)
-            .map(|n| check_name(n, &Shown::Quoted(n)).map(|_| n.to_string()))
+            .map(|n| check_name(n, &shown.part(n, "the item")).map(|_| n.to_string()))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
-        KeyType::DigestList => parse_digests(raw).map(Value::List),
-        KeyType::LabelList => parse_labels(raw).map(Value::List),
-        KeyType::ModelMap => crate::plan::bridge_model_map(raw)
-            .map(|pairs| pairs.iter().map(|(a, u)| format!("{a}={u}")).collect())
-            .map(Value::List)
-            .map_err(|m| {
-                problem(
-                    m,
-                    "write agent-name=upstream-name pairs separated by commas, e.g. claude-sonnet-4-5=llama-3.3-70b-instruct,gpt-5-codex=qwen3-coder",
-                )
-            }),
-        KeyType::TolerationList => parse_tolerations(raw).map(Value::List),
-        KeyType::NoProxyList => parse_no_proxy(raw).map(Value::List),
+        KeyType::DigestList => parse_digests(raw, &shown).map(Value::List),
+        KeyType::LabelList => parse_labels(raw, &shown).map(Value::List),
+        KeyType::ModelMap => parse_model_map(raw, &shown).map(Value::List),
+        KeyType::TolerationList => parse_tolerations(raw, &shown).map(Value::List),
+        KeyType::NoProxyList => parse_no_proxy(raw, &shown).map(Value::List),
         KeyType::AbsPath => check_abs_path(raw, &shown).map(|_| text(raw)),
-        KeyType::WordList => parse_words(raw).map(Value::List),
+        KeyType::WordList => parse_words(raw, &shown).map(Value::List),
         KeyType::S3Path => check_s3_path(raw, &shown).map(|_| text(raw)),
         KeyType::Retention => check_retention(raw, &shown).map(|_| text(raw)),
         KeyType::Cron => check_cron(raw, &shown).map(|_| text(raw)),
@@ -315,12 +289,13 @@ fn parse_int(
 }
 
 /// URLs, registries and paths are written without a trailing slash (napgen adds its own).
-fn no_trailing_slash(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn no_trailing_slash(raw: &str, shown: &Shown) -> Result<(), Problem> {
     if raw.ends_with('/') {
-        return Err(problem(
-            format!("{shown} ends with a slash"),
-            format!("remove the trailing slash: {}", raw.trim_end_matches('/')),
-        ));
+        let help = match shown.part(raw.trim_end_matches('/'), "").text() {
+            Some(fixed) => format!("remove the trailing slash: {fixed}"),
+            None => "remove the trailing slash".into(),
+        };
+        return Err(problem(format!("{shown} ends with a slash"), help));
     }
     Ok(())
 }
@@ -341,14 +316,17 @@ fn is_decimal(number: &str) -> bool {
         && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn check_size(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_size(raw: &str, shown: &Shown) -> Result<(), Problem> {
     const SUFFIXES: &[&str] = &[
         "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
     ];
     let (number, suffix) = split_number(raw);
     if !is_decimal(number) || !(SUFFIXES.contains(&suffix)) {
         let help = if is_decimal(number) && suffix.is_empty() {
-            format!("a size needs a unit, e.g. {number}Gi")
+            match shown.part(number, "").text() {
+                Some(number) => format!("a size needs a unit, e.g. {number}Gi"),
+                None => "a size needs a unit, e.g. 20Gi".into(),
+            }
         } else {
             "write a Kubernetes quantity such as 500Gi, 20Gi or 512Mi".into()
         };
@@ -363,7 +341,7 @@ fn check_size(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_cpu(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_cpu(raw: &str, shown: &Shown) -> Result<(), Problem> {
     let number = raw.strip_suffix('m').unwrap_or(raw);
     if !is_decimal(number) || number.bytes().all(|b| b == b'0' || b == b'.') {
         return Err(problem(
@@ -384,7 +362,7 @@ fn split_url(raw: &str) -> Option<(&str, &str, &str)> {
     Some((scheme, authority, path))
 }
 
-fn check_url(raw: &str, shown: &dyn fmt::Display, schemes: &[&str]) -> Result<(), Problem> {
+fn check_url(raw: &str, shown: &Shown, schemes: &[&str]) -> Result<(), Problem> {
     // Only error messages use the example.
     let example = || format!("{}://host.example.com", schemes[0]);
     let Some((scheme, authority, path)) = split_url(raw) else {
@@ -396,7 +374,7 @@ fn check_url(raw: &str, shown: &dyn fmt::Display, schemes: &[&str]) -> Result<()
     };
     if !schemes.contains(&scheme) {
         return Err(problem(
-            format!("{shown} has scheme {scheme:?}"),
+            format!("{shown} has {}", shown.named_part(scheme, "scheme")),
             format!(
                 "use {}",
                 schemes
@@ -407,9 +385,9 @@ fn check_url(raw: &str, shown: &dyn fmt::Display, schemes: &[&str]) -> Result<()
             ),
         ));
     }
-    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(space) = shown.first(|c| c.is_whitespace() || c.is_control()) {
         return Err(problem(
-            format!("{shown} contains white space"),
+            format!("{shown} contains white space ({space})"),
             "remove the spaces, or percent-encode them (%20)",
         ));
     }
@@ -432,7 +410,7 @@ fn check_url(raw: &str, shown: &dyn fmt::Display, schemes: &[&str]) -> Result<()
             format!("write it like {}", example()),
         )
     })?;
-    check_host(host, &format_args!("the host {host:?}"))?;
+    check_host(host, &shown.named_part(host, "the host"))?;
     check_endpoint_host(host, shown)?;
     if !path.is_empty() && schemes.contains(&"ldap") {
         return Err(problem(
@@ -446,12 +424,16 @@ fn check_url(raw: &str, shown: &dyn fmt::Display, schemes: &[&str]) -> Result<()
 
 /// A proxy is `http(s)://host[:port]`: no path, and no credentials (they would sit in plain
 /// environment variables of every pod).
-fn check_proxy_url(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_proxy_url(raw: &str, shown: &Shown) -> Result<(), Problem> {
     if let Some((scheme, authority, _)) = split_url(raw).filter(|(_, a, _)| a.contains('@')) {
         let host = authority.rsplit_once('@').map_or("", |(_, h)| h);
+        let without = match (shown.part(scheme, "").text(), shown.part(host, "").text()) {
+            (Some(scheme), Some(host)) => format!("write {scheme}://{host}"),
+            _ => "remove user:password@ from the URL".into(),
+        };
         return Err(problem(
             "the URL contains credentials (user:password@)",
-            format!("write {scheme}://{host} and let the proxy admit the cluster's nodes by address; a proxy that needs credentials is not supported"),
+            format!("{without} and let the proxy admit the cluster's nodes by address; a proxy that needs credentials is not supported"),
         ));
     }
     check_url(raw, shown, &["http", "https"])?;
@@ -464,16 +446,17 @@ fn check_proxy_url(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_abs_path(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_abs_path(raw: &str, shown: &Shown) -> Result<(), Problem> {
     if !raw.starts_with('/') {
-        return Err(problem(
-            format!("{shown} is not an absolute path"),
-            format!("start it with /, e.g. /{raw}"),
-        ));
+        let help = match shown.text() {
+            Some(raw) => format!("start it with /, e.g. /{raw}"),
+            None => "start it with /".into(),
+        };
+        return Err(problem(format!("{shown} is not an absolute path"), help));
     }
-    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(space) = shown.first(|c| c.is_whitespace() || c.is_control()) {
         return Err(problem(
-            format!("{shown} contains white space"),
+            format!("{shown} contains white space ({space})"),
             "give the exported path without spaces",
         ));
     }
@@ -491,7 +474,7 @@ fn check_abs_path(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
 
 /// `s3://bucket[/path]`, the bucket named as S3 allows (3-63 lower-case letters, digits, '.'
 /// and '-').
-fn check_s3_path(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_s3_path(raw: &str, shown: &Shown) -> Result<(), Problem> {
     let Some(rest) = raw.strip_prefix("s3://") else {
         return Err(problem(
             format!("{shown} is not an s3:// location"),
@@ -513,7 +496,10 @@ fn check_s3_path(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
             .is_some_and(|b| b.is_ascii_alphanumeric());
     if !bucket_ok {
         return Err(problem(
-            format!("{shown}: {bucket:?} is not a bucket name"),
+            format!(
+                "{shown}: {} is not a bucket name",
+                shown.part(bucket, "the bucket")
+            ),
             "bucket names are 3-63 lower-case letters, digits, '.' and '-'",
         ));
     }
@@ -532,7 +518,7 @@ fn check_s3_path(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
 }
 
 /// What the barman-cloud plugin's retentionPolicy accepts: `^[1-9][0-9]*[dwm]$`.
-fn check_retention(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_retention(raw: &str, shown: &Shown) -> Result<(), Problem> {
     let (number, unit) = raw.split_at(raw.len() - raw.chars().last().map_or(0, char::len_utf8));
     let ok = matches!(unit, "d" | "w" | "m")
         && !number.is_empty()
@@ -549,7 +535,7 @@ fn check_retention(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
 }
 
 /// Six fields, seconds first: CloudNativePG's ScheduledBackup schedule (robfig/cron with seconds).
-fn check_cron(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_cron(raw: &str, shown: &Shown) -> Result<(), Problem> {
     // (name, lowest, highest, names allowed)
     const FIELDS: [(&str, u32, u32, bool); 6] = [
         ("seconds", 0, 59, false),
@@ -561,11 +547,13 @@ fn check_cron(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     ];
     let fields: Vec<&str> = raw.split_whitespace().collect();
     if fields.len() != 6 {
-        let help = if fields.len() == 5 {
+        let help = if fields.len() == 5 && shown.text().is_some() {
             format!(
                 "CloudNativePG's schedule starts with seconds: write 0 {}",
                 fields.join(" ")
             )
+        } else if fields.len() == 5 {
+            "CloudNativePG's schedule starts with seconds: put 0 before the five fields".into()
         } else {
             "write six fields, seconds first: 0 0 2 * * * is 02:00 every day".into()
         };
@@ -577,7 +565,10 @@ fn check_cron(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     for (field, (name, low, high, names)) in fields.iter().zip(FIELDS) {
         let bad = || {
             problem(
-                format!("{shown}: {field:?} is not a valid {name} field"),
+                format!(
+                    "{shown}: {} is not a valid {name} field",
+                    shown.part(field, "the field")
+                ),
                 format!("use *, ?, numbers in {low}-{high}, ranges a-b, lists a,b and steps */n"),
             )
         };
@@ -610,13 +601,16 @@ fn check_cron(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     Ok(())
 }
 
-fn parse_words(raw: &str) -> Result<Vec<String>, Problem> {
+fn parse_words(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
     raw.split(',')
         .map(str::trim)
         .map(|w| {
-            if w.is_empty() || w.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            let item = shown.part(w, "the item");
+            let space = item.first(|c| c.is_whitespace() || c.is_control());
+            if w.is_empty() || space.is_some() {
+                let at = space.map(|s| format!(" ({s})")).unwrap_or_default();
                 Err(problem(
-                    format!("{w:?} is not a single word"),
+                    format!("{item} is not a single word{at}"),
                     "separate the items with commas, without spaces inside an item",
                 ))
             } else {
@@ -626,24 +620,27 @@ fn parse_words(raw: &str) -> Result<Vec<String>, Problem> {
         .collect()
 }
 
-fn parse_no_proxy(raw: &str) -> Result<Vec<String>, Problem> {
+fn parse_no_proxy(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
     raw.split(',')
         .map(str::trim)
         .map(|item| {
             let ok = if item.contains('/') {
-                parse_cidr_list(item).is_ok()
+                parse_cidr_list(item, shown).is_ok()
             } else {
                 let host = item
                     .strip_prefix("*.")
                     .or_else(|| item.strip_prefix('.'))
                     .unwrap_or(item);
-                check_host(host, &"").is_ok()
+                check_host(host, shown).is_ok()
             };
             if ok {
                 Ok(item.to_string())
             } else {
                 Err(problem(
-                    format!("{item:?} is not a host, .domain, IP or CIDR block"),
+                    format!(
+                        "{} is not a host, .domain, IP or CIDR block",
+                        shown.part(item, "the item")
+                    ),
                     "write entries like .corp.example.com, registry.example.com or 10.0.0.0/8, separated by commas",
                 ))
             }
@@ -667,7 +664,8 @@ fn host_of_authority(authority: &str) -> Result<&str, String> {
     if let Some(p) = port {
         match p.parse::<u16>() {
             Ok(n) if n > 0 => {}
-            _ => return Err(format!("port {p:?} is not a port number")),
+            // The port is not quoted: this text does not know whose value it is part of.
+            _ => return Err("the port is not a port number (1-65535)".into()),
         }
     }
     if host.is_empty() {
@@ -676,10 +674,11 @@ fn host_of_authority(authority: &str) -> Result<&str, String> {
     Ok(host)
 }
 
-fn check_host(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_host(raw: &str, shown: &Shown) -> Result<(), Problem> {
     if raw.contains("://") {
         let host = split_url(raw)
             .and_then(|(_, a, _)| host_of_authority(a).ok())
+            .and_then(|host| shown.part(host, "").text())
             .unwrap_or("host.example.com");
         return Err(problem(
             format!("{shown} is a URL, not a host"),
@@ -697,10 +696,11 @@ fn check_host(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     }
     if let Some((host, port)) = raw.rsplit_once(':') {
         if port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(problem(
-                format!("{shown} includes a port"),
-                format!("give the host alone ({host}); ports have their own keys"),
-            ));
+            let help = match shown.part(host, "").text() {
+                Some(host) => format!("give the host alone ({host}); ports have their own keys"),
+                None => "give the host alone; ports have their own keys".into(),
+            };
+            return Err(problem(format!("{shown} includes a port"), help));
         }
     }
     let valid_label = |l: &str| {
@@ -913,7 +913,49 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-fn check_email(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+/// BRIDGE_MODELS: `agent-name=upstream-name` pairs, kept as `agent=upstream` in the order given.
+/// An error says which entry is wrong and why.
+fn parse_model_map(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
+    const HELP: &str = "write agent-name=upstream-name pairs separated by commas, e.g. claude-sonnet-4-5=llama-3.3-70b-instruct,gpt-5-codex=qwen3-coder";
+    let well_formed = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c))
+    };
+    let mut pairs: Vec<String> = Vec::new();
+    let mut agents: Vec<&str> = Vec::new();
+    for entry in raw.split(',').map(str::trim) {
+        let item = shown.part(entry, "the item");
+        let Some((agent, upstream)) = entry.split_once('=') else {
+            return Err(problem(
+                format!("{item} is not agent-name=upstream-name"),
+                HELP,
+            ));
+        };
+        let (agent, upstream) = (agent.trim(), upstream.trim());
+        if !well_formed(agent) || !well_formed(upstream) {
+            return Err(problem(
+                format!("{item}: model names are letters, digits and - _ . : / @, and neither side may be empty"),
+                HELP,
+            ));
+        }
+        if agents.contains(&agent) {
+            return Err(problem(
+                format!(
+                    "{} is mapped twice",
+                    shown.part(agent, "an agent-facing name")
+                ),
+                "give each agent-facing model name one upstream model",
+            ));
+        }
+        agents.push(agent);
+        pairs.push(format!("{agent}={upstream}"));
+    }
+    Ok(pairs)
+}
+
+fn check_email(raw: &str, shown: &Shown) -> Result<(), Problem> {
     match raw.split_once('@') {
         Some((local, domain))
             if !local.is_empty()
@@ -932,10 +974,10 @@ fn check_email(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     }
 }
 
-fn check_secret(raw: &str, min_len: usize) -> Result<(), Problem> {
-    if raw.chars().any(char::is_control) {
+fn check_secret(raw: &str, shown: &Shown, min_len: usize) -> Result<(), Problem> {
+    if let Some(control) = shown.first(char::is_control) {
         return Err(problem(
-            "contains a control character (newline, tab, ...)",
+            format!("contains a control character ({control})"),
             "secrets are single-line text; generate one with openssl rand -hex 32",
         ));
     }
@@ -949,7 +991,7 @@ fn check_secret(raw: &str, min_len: usize) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_enum(raw: &str, shown: &dyn fmt::Display, options: &[&str]) -> Result<(), Problem> {
+fn check_enum(raw: &str, shown: &Shown, options: &[&str]) -> Result<(), Problem> {
     if options.contains(&raw) {
         return Ok(());
     }
@@ -960,13 +1002,14 @@ fn check_enum(raw: &str, shown: &dyn fmt::Display, options: &[&str]) -> Result<(
     Err(problem(format!("{shown} is not allowed"), help))
 }
 
-fn parse_enum_list(raw: &str, options: &[&str]) -> Result<Vec<String>, Problem> {
+fn parse_enum_list(raw: &str, shown: &Shown, options: &[&str]) -> Result<Vec<String>, Problem> {
     let mut items: Vec<String> = Vec::new();
     for item in raw.split(',').map(str::trim) {
-        check_enum(item, &Shown::Quoted(item), options)?;
+        let shown_item = shown.part(item, "an item");
+        check_enum(item, &shown_item, options)?;
         if items.iter().any(|i| i == item) {
             return Err(problem(
-                format!("{item:?} is listed twice"),
+                format!("{shown_item} is listed twice"),
                 "list each item once",
             ));
         }
@@ -975,13 +1018,13 @@ fn parse_enum_list(raw: &str, options: &[&str]) -> Result<Vec<String>, Problem> 
     Ok(items)
 }
 
-fn parse_cidr_list(raw: &str) -> Result<Vec<String>, Problem> {
+fn parse_cidr_list(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
     raw.split(',')
         .map(str::trim)
         .map(|item| {
             let bad = || {
                 problem(
-                    format!("{item:?} is not a CIDR block"),
+                    format!("{} is not a CIDR block", shown.part(item, "the item")),
                     "write blocks like 10.42.0.0/16, separated by commas",
                 )
             };
@@ -997,13 +1040,16 @@ fn parse_cidr_list(raw: &str) -> Result<Vec<String>, Problem> {
         .collect()
 }
 
-fn parse_digests(raw: &str) -> Result<Vec<String>, Problem> {
+fn parse_digests(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
     let mut seen: Vec<&str> = Vec::new();
     let mut items = Vec::new();
     for item in raw.split(',').map(str::trim) {
         let Some((name, digest)) = item.split_once('=') else {
             return Err(problem(
-                format!("{item:?} is not name=sha256:<digest>"),
+                format!(
+                    "{} is not name=sha256:<digest>",
+                    shown.part(item, "the item")
+                ),
                 "write pins like control-plane=sha256:<64 hex digits>",
             ));
         };
@@ -1016,7 +1062,10 @@ fn parse_digests(raw: &str) -> Result<Vec<String>, Problem> {
                 None => format!("images: {}", registry::IMAGE_NAMES.join(", ")),
             };
             return Err(problem(
-                format!("{name:?} is not an image napgen renders"),
+                format!(
+                    "{} is not an image napgen renders",
+                    shown.part(name, "the image name")
+                ),
                 help,
             ));
         }
@@ -1077,30 +1126,36 @@ fn label_value_ok(value: &str) -> bool {
                 .is_some_and(|b| b.is_ascii_alphanumeric()))
 }
 
-fn bad_label_part(item: &str, what: &str, text: &str) -> Problem {
+fn bad_label_part(item: &Shown, what: &str, text: &str) -> Problem {
     problem(
-        format!("{item:?}: {text:?} is not a valid label {what}"),
+        format!(
+            "{item}: {} is not a valid label {what}",
+            item.part(text, "the text")
+        ),
         "label keys are [prefix/]name and values at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
     )
 }
 
-fn parse_labels(raw: &str) -> Result<Vec<String>, Problem> {
+fn parse_labels(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
     let mut keys: Vec<&str> = Vec::new();
     let mut items = Vec::new();
     for item in raw.split(',').map(str::trim) {
+        let shown_item = shown.part(item, "the item");
         let Some((key, value)) = item.split_once('=') else {
             return Err(problem(
-                format!("{item:?} is not key=value"),
+                format!("{shown_item} is not key=value"),
                 "write labels like kubernetes.io/os=linux, separated by commas",
             ));
         };
         if !label_key_ok(key) {
-            return Err(bad_label_part(item, "key", key));
+            return Err(bad_label_part(&shown_item, "key", key));
         }
         if !label_value_ok(value) {
-            return Err(bad_label_part(item, "value", value));
+            return Err(bad_label_part(&shown_item, "value", value));
         }
         if keys.contains(&key) {
+            let key = shown.part(key, "a label key");
+            let key = key.text().map_or_else(|| key.to_string(), str::to_owned);
             return Err(problem(
                 format!("{key} is listed twice"),
                 "give each label once",
@@ -1112,9 +1167,10 @@ fn parse_labels(raw: &str) -> Result<Vec<String>, Problem> {
     Ok(items)
 }
 
-fn parse_tolerations(raw: &str) -> Result<Vec<String>, Problem> {
+fn parse_tolerations(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
     let mut items: Vec<String> = Vec::new();
     for item in raw.split(',').map(str::trim) {
+        let shown_item = shown.part(item, "the item");
         let (taint, effect) = match item.rsplit_once(':') {
             Some((t, e)) => (t, Some(e)),
             None => (item, None),
@@ -1122,7 +1178,7 @@ fn parse_tolerations(raw: &str) -> Result<Vec<String>, Problem> {
         if let Some(effect) = effect {
             check_enum(
                 effect,
-                &format_args!("the effect {effect:?}"),
+                &shown.named_part(effect, "the effect"),
                 registry::TAINT_EFFECTS,
             )?;
         }
@@ -1132,22 +1188,25 @@ fn parse_tolerations(raw: &str) -> Result<Vec<String>, Problem> {
         };
         if key.is_empty() {
             return Err(problem(
-                format!("{item:?} has no taint key"),
+                format!("{shown_item} has no taint key"),
                 "name the taint's key, e.g. dedicated=nap:NoSchedule; tolerating every taint is not offered",
             ));
         }
         if !label_key_ok(key) {
-            return Err(bad_label_part(item, "key", key));
+            return Err(bad_label_part(&shown_item, "key", key));
         }
         if let Some(v) = value.filter(|v| v.is_empty() || !label_value_ok(v)) {
             return Err(problem(
-                format!("{item:?}: {v:?} is not a taint value"),
+                format!(
+                    "{shown_item}: {} is not a taint value",
+                    shown.part(v, "the text")
+                ),
                 "write key=value:Effect, or key:Effect to tolerate the key with any value",
             ));
         }
         if items.iter().any(|i| i == item) {
             return Err(problem(
-                format!("{item:?} is listed twice"),
+                format!("{shown_item} is listed twice"),
                 "list each toleration once",
             ));
         }
@@ -1156,7 +1215,7 @@ fn parse_tolerations(raw: &str) -> Result<Vec<String>, Problem> {
     Ok(items)
 }
 
-fn check_name(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_name(raw: &str, shown: &Shown) -> Result<(), Problem> {
     let ok = raw.len() <= 63
         && raw
             .bytes()
@@ -1170,12 +1229,13 @@ fn check_name(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     }
 }
 
-fn check_registry(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_registry(raw: &str, shown: &Shown) -> Result<(), Problem> {
     if let Some((_, rest)) = raw.split_once("://") {
-        return Err(problem(
-            format!("{shown} has a scheme"),
-            format!("give the registry without it: {rest}"),
-        ));
+        let help = match shown.part(rest, "").text() {
+            Some(rest) => format!("give the registry without it: {rest}"),
+            None => "give the registry without its scheme (no https://)".into(),
+        };
+        return Err(problem(format!("{shown} has a scheme"), help));
     }
     no_trailing_slash(raw, shown)?;
     let (authority, path) = raw.split_once('/').unwrap_or((raw, ""));
@@ -1213,7 +1273,7 @@ fn check_registry(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
     Ok(())
 }
 
-fn check_tag(raw: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_tag(raw: &str, shown: &Shown) -> Result<(), Problem> {
     if raw == "latest" {
         return Err(problem(
             format!("{shown} is a moving tag"),
@@ -1295,7 +1355,8 @@ pub fn needed_secrets(settings: &Settings) -> Vec<&'static Key> {
 /// Secrets are all given (the bundle then holds the Secret) or none (the operator creates the
 /// Secret; napgen says which keys it needs). Half of them would make a Secret that lacks keys.
 /// With EXISTING_SECRET the operator manages the Secret, and values.env holds no secret at all.
-fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+/// `invalid` keys were given but rejected: they count as given, and are not reported again.
+fn check_secrets(settings: &Settings, invalid: &[&str], diags: &mut Vec<Diagnostic>) {
     let needed = needed_secrets(settings);
     if let Some(existing) = settings.opt("EXISTING_SECRET") {
         for key in KEYS.iter().filter(|k| k.is_secret()) {
@@ -1313,7 +1374,8 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         }
         return;
     }
-    let given: Vec<_> = needed.iter().filter(|k| settings.is_set(k.name)).collect();
+    let is_given = |k: &&&Key| settings.is_set(k.name) || invalid.contains(&k.name);
+    let given: Vec<_> = needed.iter().filter(is_given).collect();
     if given.is_empty() {
         if !needed.is_empty() {
             diags.push(secret_note(settings, &needed, "no secrets are set"));
@@ -1321,7 +1383,7 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         return;
     }
     let some = given.iter().map(|k| k.name).collect::<Vec<_>>().join(", ");
-    for key in needed.iter().filter(|k| !settings.is_set(k.name)) {
+    for key in needed.iter().filter(|k| !is_given(k)) {
         let origin = at(settings, key.name);
         let state = if origin.is_some() {
             "is empty"
@@ -1345,7 +1407,8 @@ fn check_secrets(settings: &Settings, diags: &mut Vec<Diagnostic>) {
 /// the keys it must hold, and how to create it (and coturn's, when the browser is on).
 fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagnostic {
     let name = secret_name(settings);
-    let namespace = settings.str("NAMESPACE");
+    // NAMESPACE may be invalid (and reported) here: the command then names it in words.
+    let namespace = settings.opt("NAMESPACE").unwrap_or("<NAMESPACE>");
     let names: Vec<_> = needed.iter().map(|k| k.name).collect();
     let coturn = if Module::Browser.enabled(settings) {
         format!(
@@ -1753,10 +1816,14 @@ fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             || sub.chars().any(char::is_control)
             || sub.split('/').any(|seg| seg == "..")
         {
+            let key = registry::key("NFS_SUBDIR").expect("NFS_SUBDIR is a key");
             diags.push(key_error(
                 settings,
                 "NFS_SUBDIR",
-                format!("{sub:?} is not a relative sub-directory"),
+                format!(
+                    "{} is not a relative sub-directory",
+                    Shown::value(key, sub)
+                ),
                 "give a path below NFS_SHARE without a leading /, .. or control characters, e.g. ${pvc.metadata.namespace}/${pvc.metadata.name}",
             ));
         }
@@ -2001,12 +2068,17 @@ fn check_storage_class_overrides(entries: &[Entry], diags: &mut Vec<Diagnostic>)
             .skip(1)
             .find(|e| e.origin.source != winner.origin.source && e.value != winner.value);
         if let Some(earlier) = overridden {
+            let Some(key) = registry::key(name) else {
+                continue;
+            };
             diags.push(Diagnostic::warning(
                 Some(name),
                 Some(winner.origin.clone()),
                 format!(
-                    "overrides the storage class set at {} ({:?} instead of {:?}); the storage class cannot change once the platform is installed",
-                    earlier.origin, winner.value, earlier.value
+                    "overrides the storage class set at {} ({} instead of {}); the storage class cannot change once the platform is installed",
+                    earlier.origin,
+                    Shown::value(key, &winner.value),
+                    Shown::value(key, &earlier.value)
                 ),
                 "fine for a new install; on an installed platform kubectl apply rejects the change (a claim's storageClassName is immutable): keep the first install's class, or migrate the data to new claims. napgen diff shows such changes",
             ));
@@ -2017,6 +2089,7 @@ fn check_storage_class_overrides(entries: &[Entry], diags: &mut Vec<Diagnostic>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::MAX_QUOTED_CHARS;
 
     fn entry(key: &str, value: &str, line: usize) -> Entry {
         Entry {
@@ -2033,6 +2106,150 @@ mod tests {
             .map(|(i, (k, v))| entry(k, v, i + 1))
             .collect();
         validate(&entries)
+    }
+
+    #[test]
+    fn model_map_reads_pairs_and_names_the_wrong_entry() {
+        let key = registry::key("BRIDGE_MODELS").unwrap();
+        let Ok(Value::List(pairs)) = parse_value(
+            key,
+            "claude-sonnet-4-5=meta-llama/Llama-3.3-70B, gpt-5-codex=qwen3-coder",
+        ) else {
+            panic!("a valid map is refused");
+        };
+        assert_eq!(
+            pairs,
+            [
+                "claude-sonnet-4-5=meta-llama/Llama-3.3-70B",
+                "gpt-5-codex=qwen3-coder"
+            ]
+        );
+        let message = |raw: &str| match parse_value(key, raw) {
+            Err((message, _)) => message,
+            Ok(_) => panic!("{raw:?} is accepted"),
+        };
+        assert_eq!(
+            message("gpt-5"),
+            "\"gpt-5\" is not agent-name=upstream-name"
+        );
+        assert!(message("a=").contains("neither side"));
+        assert!(message("a=b c").contains("model names are"));
+        assert_eq!(message("a=b,a=c"), "\"a\" is mapped twice");
+    }
+
+    #[test]
+    fn messages_quote_no_long_or_multi_line_value() {
+        // Values of every shape a check looks into, each too long to quote or on two lines: no
+        // message about any key may contain the value, or any long run of it.
+        let long = "q".repeat(100);
+        let values = [
+            long.clone(),
+            format!("/{long}"),
+            format!("{long}/"),
+            format!("https://{long}"),
+            format!("https://{long}/"),
+            format!("ftp{long}://x"),
+            format!("https://x:{long}"),
+            format!("http://user:pw@{long}:3128"),
+            format!("{long}://x"),
+            format!("s3://{long}"),
+            format!("1{}", "0".repeat(99)),
+            format!("{long} {long}"),
+            format!("{long}:NoSchedule"),
+            format!("a={long}"),
+            format!("{long}=sha256:00"),
+            format!("0 0 2 * {long}"),
+            format!("{long}:80"),
+            "quote one\nquote two".to_string(),
+            "quote one\rquote two".to_string(),
+            "a=b,quote one\nquote two".to_string(),
+        ];
+        for key in KEYS {
+            for value in &values {
+                let Err((message, help)) = parse_value(key, value) else {
+                    continue;
+                };
+                for text in [&message, &help] {
+                    assert!(
+                        !text.contains(&"q".repeat(MAX_QUOTED_CHARS + 1))
+                            && !text.contains(&"0".repeat(MAX_QUOTED_CHARS + 1))
+                            && !text.contains("quote one")
+                            && !text.contains("quote two"),
+                        "{}={value:?} gave {text:?}",
+                        key.name
+                    );
+                }
+            }
+        }
+        let e = error_for(&[("TOS_HOST", &long)], "TOS_HOST");
+        assert!(
+            e.contains("the value (100 characters) is not a hostname"),
+            "{e}"
+        );
+        let e = error_for(&[("NAMESPACE", "nap\nadmin")], "NAMESPACE");
+        assert!(
+            e.contains("the value (9 characters on 2 lines) is not a valid Kubernetes name"),
+            "{e}"
+        );
+        let e = error_for(
+            &[("NFS_SERVER", "nfs"), ("NFS_SUBDIR", "a\nb")],
+            "NFS_SUBDIR",
+        );
+        assert!(
+            e.contains("the value (3 characters on 2 lines) is not a relative"),
+            "{e}"
+        );
+        // Short values on one line are still quoted, and so are short parts of long values.
+        let e = error_for(&[("TOS_HOST", "nap example")], "TOS_HOST");
+        assert!(e.contains("\"nap example\" is not a hostname"), "{e}");
+        let cidrs = format!("10.0.0.0/8,{}bad", "10.1.0.0/16,".repeat(8));
+        let e = error_for(
+            &[("AGENT_EGRESS_ALLOW_CIDRS", &cidrs)],
+            "AGENT_EGRESS_ALLOW_CIDRS",
+        );
+        assert!(e.contains("\"bad\" is not a CIDR block"), "{e}");
+    }
+
+    #[test]
+    fn a_rejected_secret_is_reported_once_and_counts_as_given() {
+        let v = run(&[
+            ("NAMESPACE", "Bad_Name"),
+            ("ADMIN_PASSWORD", "pw\tpw"),
+            ("TOS_SECRET_KEY", &"k".repeat(32)),
+        ]);
+        let admin: Vec<_> = v
+            .diagnostics
+            .iter()
+            .filter(|d| d.key.as_deref() == Some("ADMIN_PASSWORD"))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(admin.len(), 1, "{admin:?}");
+        assert!(admin[0].starts_with("contains a control character"));
+        // The other secrets needed are still asked for, as the rejected one was given.
+        assert!(messages(&v)
+            .iter()
+            .any(|m| m.contains("OPENAI_API_KEY: is not set, but it is required")));
+        // With NAMESPACE rejected, the note's command names it in words.
+        let v = run(&[("NAMESPACE", "Bad_Name")]);
+        let note = messages(&v).into_iter().find(|m| m.contains("kubectl -n"));
+        assert!(
+            note.as_deref()
+                .is_some_and(|m| m.contains("kubectl -n <NAMESPACE> create secret")),
+            "{note:?}"
+        );
+    }
+
+    #[test]
+    fn secret_messages_place_the_character_without_showing_the_value() {
+        let e = error_for(
+            &[("ADMIN_PASSWORD", "correct horse\tbattery staple")],
+            "ADMIN_PASSWORD",
+        );
+        assert!(
+            e.contains("contains a control character (a tab at column 14)"),
+            "{e}"
+        );
+        assert!(!e.contains("horse") && !e.contains("battery"), "{e}");
     }
 
     fn messages(v: &Validated) -> Vec<String> {

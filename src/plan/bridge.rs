@@ -31,34 +31,6 @@ into_data!(Bridge {
     port
 });
 
-/// BRIDGE_MODELS as (agent-facing name, upstream name) pairs, in the order given. An error says
-/// which entry is wrong and why.
-pub fn model_map(text: &str) -> Result<Vec<(&str, &str)>, String> {
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
-    for entry in text.split(',').map(str::trim) {
-        let Some((agent, upstream)) = entry.split_once('=') else {
-            return Err(format!("{entry:?} is not agent-name=upstream-name"));
-        };
-        let (agent, upstream) = (agent.trim(), upstream.trim());
-        let well_formed = |name: &str| {
-            !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.:/@".contains(c))
-        };
-        if !well_formed(agent) || !well_formed(upstream) {
-            return Err(format!(
-                "{entry:?}: model names are letters, digits and - _ . : / @, and neither side may be empty"
-            ));
-        }
-        if pairs.iter().any(|(a, _)| *a == agent) {
-            return Err(format!("{agent:?} is mapped twice"));
-        }
-        pairs.push((agent, upstream));
-    }
-    Ok(pairs)
-}
-
 /// LiteLLM's `config.yaml`. Each agent-facing name is a deployment of the upstream model with the
 /// `custom_openai/` prefix: LiteLLM then translates both `/v1/messages` and `/v1/responses`
 /// through the upstream's `/chat/completions` (an `openai/` deployment would send `/responses`
@@ -177,8 +149,6 @@ pub(crate) fn plan(ctx: &mut Ctx) -> Bridge {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// `napgen init --with bridge` generates the master key (the platform's own secret) and
     /// leaves the upstream's URL, key and models to the operator.
     #[test]
@@ -204,20 +174,5 @@ mod tests {
             assert!(g.required.contains(&key), "{key}: {:?}", g.required);
         }
         assert!(!g.required.contains(&"OPENAI_API_KEY"), "{:?}", g.required);
-    }
-
-    #[test]
-    fn model_map_reads_pairs_and_names_the_wrong_entry() {
-        assert_eq!(
-            model_map("claude-sonnet-4-5=meta-llama/Llama-3.3-70B, gpt-5-codex=qwen3-coder"),
-            Ok(vec![
-                ("claude-sonnet-4-5", "meta-llama/Llama-3.3-70B"),
-                ("gpt-5-codex", "qwen3-coder")
-            ])
-        );
-        assert!(model_map("gpt-5").unwrap_err().contains("\"gpt-5\""));
-        assert!(model_map("a=").unwrap_err().contains("neither side"));
-        assert!(model_map("a=b c").is_err());
-        assert!(model_map("a=b,a=c").unwrap_err().contains("twice"));
     }
 }

@@ -1,0 +1,208 @@
+//! What `napgen check` says about bad values files, in full: the human report on stderr and the
+//! `--format json` report on stdout, with their exit codes. The snapshots in `tests/snapshots/`
+//! make every change to a message a reviewed diff (`cargo insta review`, or
+//! `INSTA_UPDATE=always cargo test --test messages` and then `git diff tests/snapshots/`).
+//!
+//! Then the promise that no message shows a secret's value, or a value of many lines, whatever
+//! the value.
+
+mod common;
+
+use common::{napgen, stderr};
+use napgen::app::{self, Failure};
+use napgen::diagnostic::{Diagnostic, MAX_QUOTED_CHARS};
+use napgen::input::Inputs;
+use napgen::registry::KEYS;
+use proptest::prelude::*;
+use std::path::Path;
+
+/// `napgen check -f FILE` and `napgen check -f FILE --format json` on `text`, run in a folder of
+/// their own, as one report: each command, its exit code and what it wrote.
+fn check_report(file: &str, text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(file), text).unwrap();
+    let mut report = String::new();
+    for args in [
+        &["check", "-f", file][..],
+        &["check", "-f", file, "--format", "json"][..],
+    ] {
+        let out = napgen(dir.path(), args);
+        report.push_str(&format!(
+            "$ napgen {}\nexit: {}\n",
+            args.join(" "),
+            out.status.code().unwrap()
+        ));
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            if !bytes.is_empty() {
+                report.push_str(&format!("--- {stream}\n{}", String::from_utf8_lossy(bytes)));
+            }
+        }
+        report.push('\n');
+    }
+    report
+}
+
+/// Snapshots the report of `text` and checks that no `hidden` text is in it.
+fn snapshot(name: &str, text: &str, hidden: &[&str]) -> String {
+    let report = check_report(&format!("{name}.env"), text);
+    for h in hidden {
+        assert!(!report.contains(h), "{name}: {h:?} is shown:\n{report}");
+    }
+    insta::assert_snapshot!(name, report);
+    report
+}
+
+#[test]
+fn unclosed_quote() {
+    // The quote on line 1 is closed only at the end of line 2: the error is at line 1 and says to
+    // close it; line 2 is read as its own line and its value is not shown.
+    let report = snapshot(
+        "unclosed_quote",
+        "NAMESPACE=\"nap\nADMIN_PASSWORD=hunter2\"\n",
+        &["hunter2"],
+    );
+    assert!(report.contains("error: unclosed_quote.env:1: NAMESPACE: the double quote opened"));
+}
+
+#[test]
+fn carriage_return_only_file() {
+    // Old-Mac line endings: every line is read on its own, the first-line comment included.
+    let report = snapshot(
+        "cr_only",
+        "# napgen values\rNAMESPACE=Nap\rADMIN_PASSWORD=hunter2-hunter2-hunter2-hunter2\rTOS_NODE_PORT=80\r",
+        &["hunter2"],
+    );
+    assert!(report.contains("cr_only.env:2: NAMESPACE: \"Nap\" is not a valid Kubernetes name"));
+    assert!(report.contains("cr_only.env:4: TOS_NODE_PORT"));
+}
+
+#[test]
+fn wrong_types() {
+    snapshot(
+        "wrong_type",
+        "NAMESPACE=nap\nTOS_NODE_PORT=eighty\nBACKUP_ENABLED=maybe\nSHARED_DIR_SIZE=20\nCONTROL_PLANE_REPLICAS=0\n",
+        &[],
+    );
+}
+
+#[test]
+fn unknown_key_with_a_suggestion() {
+    snapshot(
+        "unknown_key",
+        "NAMESPAC=nap\nprofile=single-node\nTOTALLY_UNRELATED=x\n",
+        &[],
+    );
+}
+
+#[test]
+fn secrets_with_bad_values() {
+    snapshot(
+        "bad_secret",
+        "ADMIN_PASSWORD=\"hunter2\\nhunter2-hunter2-hunter2-hunter2\"\nTOS_SECRET_KEY=swordfish\nOPENAI_API_KEY='sk-live 1234567890abcdef'\n",
+        &["hunter2", "swordfish", "sk-live", "1234567890abcdef"],
+    );
+}
+
+#[test]
+fn over_long_value() {
+    // A 4 MB value (just under the 4 MiB limit of a values file) gives a message of a few lines,
+    // not 4 MB of stderr.
+    let value = "a".repeat(4_000_000);
+    let report = snapshot(
+        "over_long",
+        &format!("TOS_HOST={value}\nNAMESPACE=\"{}\"\n", "n".repeat(80)),
+        &[&"a".repeat(MAX_QUOTED_CHARS + 1)],
+    );
+    assert!(report.len() < 5_000, "{} bytes", report.len());
+}
+
+#[test]
+fn stderr_of_an_over_long_value_stays_short() {
+    // The same through `render`, which reports like `check` but prints no summary.
+    let dir = tempfile::tempdir().unwrap();
+    let value = "x".repeat(4_000_000);
+    std::fs::write(
+        dir.path().join("v.env"),
+        format!("TOS_PUBLIC_URL={value}\n"),
+    )
+    .unwrap();
+    let out = napgen(dir.path(), &["render", "-f", "v.env"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    assert!(out.stderr.len() < 2_000, "{}", stderr(&out));
+}
+
+/// Every finding `napgen check` makes of `text` (as a values file) and `sets` (as `--set`).
+fn findings(text: &str, sets: &[String]) -> Vec<Diagnostic> {
+    let inputs = Inputs {
+        files: vec!["-".into()],
+        sets: sets.to_vec(),
+    };
+    match app::check(&inputs, Path::new("."), &mut text.as_bytes()) {
+        Ok(configured) => configured.warnings,
+        Err(Failure::Invalid(diagnostics)) => diagnostics,
+        Err(other) => panic!("{other:?}"),
+    }
+}
+
+/// Fails when `text` (or its JSON-escaped form) is in any finding, as printed or as JSON.
+fn assert_not_shown(diagnostics: &[Diagnostic], text: &str) -> Result<(), TestCaseError> {
+    let escaped = serde_json::to_string(text).unwrap();
+    let escaped = &escaped[1..escaped.len() - 1];
+    for d in diagnostics {
+        let human = d.to_string();
+        let json = serde_json::to_string(d).unwrap();
+        prop_assert!(!human.contains(text), "{text:?} is shown in:\n{human}");
+        prop_assert!(!json.contains(escaped), "{text:?} is shown in:\n{json}");
+    }
+    Ok(())
+}
+
+fn secret_keys() -> Vec<&'static str> {
+    KEYS.iter()
+        .filter(|k| k.is_secret())
+        .map(|k| k.name)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A secret key's value, whatever it is, never appears in a finding: given in the file
+    /// (single-quoted, so any text but `'` is literal) or with `--set`.
+    #[test]
+    fn secret_values_are_never_shown(
+        key in prop::sample::select(secret_keys()),
+        value in "[ -~\t]{12,80}",
+        in_file in any::<bool>(),
+    ) {
+        let diagnostics = if in_file && !value.contains('\'') {
+            findings(&format!("{key}='{value}'\n"), &[])
+        } else {
+            findings("", &[format!("{key}={value}")])
+        };
+        assert_not_shown(&diagnostics, &value)?;
+    }
+
+    /// A value on several lines, for any key, never appears in a finding, nor does any of its
+    /// lines: in the file as a double-quoted value spanning lines (which only PEM keys may do),
+    /// or with `--set`; the lines end in any line break a reader sees, Unicode's included. The lines have no `=`, so none can be read as a key, which messages name.
+    #[test]
+    fn multi_line_values_are_never_shown(
+        key in prop::sample::select(KEYS.iter().map(|k| k.name).collect::<Vec<_>>()),
+        lines in prop::collection::vec("zq[a-z0-9 _./:,-]{6,30}", 2..4),
+        separator in prop::sample::select(vec!["\n", "\r\n", "\r", "\u{2028}", "\u{85}"]),
+        in_file in any::<bool>(),
+    ) {
+        let value = lines.join(separator);
+        let diagnostics = if in_file {
+            findings(&format!("{key}=\"{value}\"\nNAMESPACE=nap\n"), &[])
+        } else {
+            findings("", &[format!("{key}={value}")])
+        };
+        assert_not_shown(&diagnostics, &value)?;
+        for line in &lines {
+            assert_not_shown(&diagnostics, line)?;
+        }
+    }
+}
