@@ -26,7 +26,7 @@ pub use ingress::IngressRoute;
 pub use map::Map;
 pub use monitoring::{Monitoring, POSTGRES_METRICS_PORT};
 pub use network::NetworkPolicy;
-pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH};
+pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH, SIGN_IN_SERVICES};
 pub use outbound::{no_proxy, CaBundle, CA_BUNDLE_CONFIG_MAP, CA_DIR, CA_ENV, CA_FILE};
 pub use placement::{toleration, Placement};
 pub use sandbox::Sandbox;

@@ -1990,20 +1990,7 @@ fn check_loopback_redirects(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     // A loopback *_PUBLIC_URL is refused by URL validation, so only TOS_HOST can make the
     // NodePort-derived redirect URIs loopback.
     let mut uris = Vec::new();
-    for (module, client_id, url_key, port_key) in [
-        (
-            Module::Sandbox,
-            "sandbox-service",
-            "SANDBOX_PUBLIC_URL",
-            "SANDBOX_NODE_PORT",
-        ),
-        (
-            Module::Browser,
-            "browser-service",
-            "BROWSER_PUBLIC_URL",
-            "BROWSER_NODE_PORT",
-        ),
-    ] {
+    for (module, client_id, url_key, port_key) in crate::plan::SIGN_IN_SERVICES {
         // An invalid port is reported already and leaves no origin to judge.
         if !module.enabled(settings)
             || settings.is_set(url_key)

@@ -48,23 +48,27 @@ into_data!(OAuthClient {
     redirect_uri
 });
 
+/// The modules whose service signs users in: module, OAuth client id, public URL key, NodePort
+/// key, in the order the seed Job registers them.
+pub const SIGN_IN_SERVICES: [(Module, &str, &str, &str); 2] = [
+    (
+        Module::Sandbox,
+        "sandbox-service",
+        "SANDBOX_PUBLIC_URL",
+        "SANDBOX_NODE_PORT",
+    ),
+    (
+        Module::Browser,
+        "browser-service",
+        "BROWSER_PUBLIC_URL",
+        "BROWSER_NODE_PORT",
+    ),
+];
+
 /// The clients of the enabled modules, in a fixed order.
 pub fn clients(settings: &Settings) -> Vec<OAuthClient> {
     let mut clients = Vec::new();
-    for (module, client_id, url_key, port_key) in [
-        (
-            Module::Sandbox,
-            "sandbox-service",
-            "SANDBOX_PUBLIC_URL",
-            "SANDBOX_NODE_PORT",
-        ),
-        (
-            Module::Browser,
-            "browser-service",
-            "BROWSER_PUBLIC_URL",
-            "BROWSER_NODE_PORT",
-        ),
-    ] {
+    for (module, client_id, url_key, port_key) in SIGN_IN_SERVICES {
         if module.enabled(settings) {
             clients.push(OAuthClient {
                 client_id,
