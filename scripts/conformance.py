@@ -1005,8 +1005,10 @@ def step_helm_install(installs: list[tuple[str, str, str]], workdir: Path, rep: 
 #   * helm: the chart has no Namespace object for the release namespace (Helm needs it to exist
 #     before the install); the seed Jobs carry exactly the hook annotations HOOK_ANNOTATIONS
 #     (events SEED_HOOK_EVENTS, weights by SEED_ORDER, delete policy before-hook-creation), and
-#     Helm prints hooks after the other objects. Names, labels and every other field are the
-#     bundle's: Helm adds no labels or annotations of its own to objects it renders.
+#     Helm prints hooks after the other objects; the chart names the seed Jobs nap-seed-<task> as
+#     the platform's pages do, where the bundle adds a hash (without_seed_hash). Every other name,
+#     the labels and every other field are the bundle's: Helm adds no labels or annotations of its
+#     own to objects it renders.
 #   * kustomize: the same objects, in kustomize's own kind order (its legacy sort), not the
 #     bundle's order.
 HELM_RELEASE = "nap"
@@ -1095,7 +1097,7 @@ def strip_seed_hooks(objs: list[dict], hooks_expected: bool) -> tuple[list[dict]
             out.append(o)
             continue
         name = md.get("name", "")
-        task = next((t for t in SEED_ORDER if name.startswith(f"nap-seed-{t}-")), None)
+        task = next((t for t in SEED_ORDER if name == f"nap-seed-{t}"), None)
         if not hooks_expected or o.get("kind") != "Job" or task is None:
             problems.append(f"{obj_key(o)} is a hook but not a seed Job")
         else:
@@ -1130,7 +1132,8 @@ def check_helm_output(case: str, what: str, text: str, bundle: list[dict], ns: s
         return [f"{what}: Helm's output is not valid YAML: {short(e, 300)}"]
     got, problems = strip_seed_hooks(got, hooks_expected=True)
     problems = [f"{what}: {p}" for p in problems]
-    want = [d for d in bundle if not (d.get("kind") == "Namespace" and d["metadata"]["name"] == ns)]
+    want = [without_seed_hash(d) for d in bundle
+            if not (d.get("kind") == "Namespace" and d["metadata"]["name"] == ns)]
     problems += compare_objects(want, got, what)
     hook = lambda o: o.get("kind") == "Job" and o["metadata"].get("name", "").startswith("nap-seed-")
     if not problems and kind_order([o for o in want if not hook(o)]) != kind_order([o for o in got if not hook(o)]):
