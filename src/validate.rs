@@ -828,6 +828,14 @@ fn check_egress_allowance(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A set value as messages may show it: through the one quoting rule, [`Shown`].
+fn shown_setting<'a>(key: &str, value: &'a str) -> Shown<'a> {
+    Shown::value(
+        registry::key(key).expect("settings hold registry keys only"),
+        value,
+    )
+}
+
 /// The LLM bridge: its model map reads, it serves an enabled agent type, and an agent type it
 /// serves is not also pointed elsewhere (an unset base URL defaults to the bridge's Service).
 fn check_bridge(settings: &Settings, diags: &mut Vec<Diagnostic>) {
@@ -847,11 +855,12 @@ fn check_bridge(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         served += 1;
         let expected = format!("{bridge}{path}");
         if let Some(url) = settings.opt(url_key).filter(|u| *u != expected) {
+            let url = shown_setting(url_key, url);
             diags.push(key_error(
                 settings,
                 url_key,
                 format!("points {agent} agents at {url}, but BRIDGE_AGENT_TYPES routes {agent} through the bridge ({expected})"),
-                format!("remove {url_key} to use the bridge, or remove {agent} from BRIDGE_AGENT_TYPES to call {url} directly"),
+                format!("remove {url_key} to use the bridge, or remove {agent} from BRIDGE_AGENT_TYPES to call that URL directly"),
             ));
         }
         if settings.origin(key_key).is_some() && settings.is_set(key_key) {
@@ -875,7 +884,8 @@ fn check_bridge(settings: &Settings, diags: &mut Vec<Diagnostic>) {
 
 /// A URL's host is an endpoint pods connect to (or users open): never loopback, which in a pod
 /// is the pod itself, nor link-local or cloud metadata.
-fn check_endpoint_host(host: &str, shown: &dyn fmt::Display) -> Result<(), Problem> {
+fn check_endpoint_host(host: &str, shown: &Shown) -> Result<(), Problem> {
+    let shown_host = shown.part(host, "the host");
     let lower = host.to_ascii_lowercase();
     let ip = host.parse::<IpAddr>().ok().map(canonical);
     if ip.is_some_and(|ip| ip.is_loopback())
@@ -883,7 +893,7 @@ fn check_endpoint_host(host: &str, shown: &dyn fmt::Display) -> Result<(), Probl
         || lower.ends_with(".localhost")
     {
         return Err(problem(
-            format!("{shown} points at loopback ({host}): inside a pod that is the pod itself, and for a user their own machine"),
+            format!("{shown} points at loopback ({shown_host}): inside a pod that is the pod itself, and for a user their own machine"),
             "give an address or name the pods reach: a DNS name, an IP of the host, or an in-cluster Service as name.namespace.svc",
         ));
     }
@@ -898,7 +908,7 @@ fn check_endpoint_host(host: &str, shown: &dyn fmt::Display) -> Result<(), Probl
     };
     if let Some(range) = metadata {
         return Err(problem(
-            format!("{shown} points at a link-local or cloud metadata address ({host}, {range}), where clouds serve instance credentials"),
+            format!("{shown} points at a link-local or cloud metadata address ({shown_host}, {range}), where clouds serve instance credentials"),
             "give the endpoint's own address or name; no pod is allowed to reach link-local or metadata addresses",
         ));
     }
@@ -1906,9 +1916,13 @@ fn check_private_endpoints(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     }
     let opened = !settings.list("AGENT_EGRESS_ALLOW_CIDRS").is_empty();
     for (key, agents) in keys {
-        let Some(host) = settings.opt(key).and_then(url_host) else {
+        let Some((url, host)) = settings
+            .opt(key)
+            .and_then(|url| Some((url, url_host(url)?)))
+        else {
             continue;
         };
+        let shown_host = shown_setting(key, url).named_part(host, "the host");
         if host.parse::<IpAddr>().is_ok() || service_namespace(host).is_some() {
             continue;
         }
@@ -1916,14 +1930,14 @@ fn check_private_endpoints(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             diags.push(key_warning(
                 settings,
                 key,
-                format!("{host} is a private host name: agent pods reach only the internet, so their NetworkPolicy blocks it"),
+                format!("{shown_host} is a private host name: agent pods reach only the internet, so their NetworkPolicy blocks it"),
                 "set AGENT_EGRESS_ALLOW_CIDRS to the range its address is in (e.g. 10.20.0.0/24), or give the endpoint as an IP or an in-cluster Service (name.namespace.svc), which napgen opens on the URL's port",
             ));
         } else if !agents && !host.contains('.') {
             diags.push(key_warning(
                 settings,
                 key,
-                format!("{host} is a single-label name: when it is an in-cluster Service, the NetworkPolicies do not open it"),
+                format!("{shown_host} is a single-label name: when it is an in-cluster Service, the NetworkPolicies do not open it"),
                 "write an in-cluster Service as name.namespace.svc (napgen then allows its namespace on the URL's port), or give the host's full DNS name or IP",
             ));
         }
@@ -1947,7 +1961,7 @@ fn check_turn_reachability(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         .filter(|k| k.name.ends_with("_PUBLIC_URL") && key_in_use(k, settings))
         .filter_map(|k| {
             let url = settings.opt(k.name)?;
-            is_public_host(url_host(url)?).then(|| format!("{} ({url})", k.name))
+            is_public_host(url_host(url)?).then(|| format!("{} ({})", k.name, Shown::value(k, url)))
         })
         .collect();
     let tos_host = settings.str("TOS_HOST");
@@ -1955,7 +1969,10 @@ fn check_turn_reachability(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         && tos_host.parse::<IpAddr>().is_ok()
         && is_public_host(tos_host)
     {
-        public.insert(0, format!("TOS_HOST ({tos_host})"));
+        public.insert(
+            0,
+            format!("TOS_HOST ({})", shown_setting("TOS_HOST", tos_host)),
+        );
     }
     if public.is_empty() {
         return;
@@ -2302,7 +2319,7 @@ mod tests {
             "ANTHROPIC_BASE_URL",
         );
         assert!(
-            e.contains("points claude-code agents at https://api.anthropic.com, but BRIDGE_AGENT_TYPES routes claude-code through the bridge")
+            e.contains("points claude-code agents at \"https://api.anthropic.com\", but BRIDGE_AGENT_TYPES routes claude-code through the bridge")
                 && e.contains("help: remove ANTHROPIC_BASE_URL to use the bridge, or remove claude-code from BRIDGE_AGENT_TYPES"),
             "{e}"
         );
@@ -2772,7 +2789,7 @@ mod tests {
             assert_eq!(w.len(), 1, "{host}: {w:?}");
             assert!(
                 w[0].starts_with(&format!(
-                    "warning: values.env:2: OPENAI_BASE_URL: {host} is a private host name"
+                    "warning: values.env:2: OPENAI_BASE_URL: the host \"{host}\" is a private host name"
                 )) && w[0].contains("help: set AGENT_EGRESS_ALLOW_CIDRS"),
                 "{w:?}"
             );
@@ -2782,7 +2799,7 @@ mod tests {
             ("ANTHROPIC_BASE_URL", "http://llm.corp:8080"),
         ]);
         assert!(
-            w[0].contains("ANTHROPIC_BASE_URL: llm.corp is a private host name"),
+            w[0].contains("ANTHROPIC_BASE_URL: the host \"llm.corp\" is a private host name"),
             "{w:?}"
         );
         // Nothing to say: public names, IPs, in-cluster Services, or ranges opened by the operator.
@@ -2808,7 +2825,7 @@ mod tests {
         let w = warnings(&[("HTTPS_PROXY", "http://squid:3128")]);
         assert!(
             w.len() == 1
-                && w[0].contains("HTTPS_PROXY: squid is a single-label name")
+                && w[0].contains("HTTPS_PROXY: the host \"squid\" is a single-label name")
                 && w[0].contains("name.namespace.svc"),
             "{w:?}"
         );
@@ -2820,7 +2837,7 @@ mod tests {
             ("LDAP_USER_BASE_DN", "dc=a"),
         ]);
         assert!(
-            w.len() == 1 && w[0].contains("LDAP_URL: ldap is a single-label name"),
+            w.len() == 1 && w[0].contains("LDAP_URL: the host \"ldap\" is a single-label name"),
             "{w:?}"
         );
     }
@@ -3463,13 +3480,13 @@ mod tests {
         ]);
         assert!(
             w.contains("warning: values.env:2: TURN_HOST: 10.0.0.5 is a private address")
-                && w.contains("BROWSER_PUBLIC_URL (https://browser.example.com)"),
+                && w.contains("BROWSER_PUBLIC_URL (\"https://browser.example.com\")"),
             "{w}"
         );
         // A public node IP counts too; ULA IPv6 is private.
         let w = browser(&[("TURN_HOST", "fd00::5"), ("TOS_HOST", "203.0.113.7")]);
         assert!(
-            w.contains("fd00::5 is a private address") && w.contains("TOS_HOST (203.0.113.7)"),
+            w.contains("fd00::5 is a private address") && w.contains("TOS_HOST (\"203.0.113.7\")"),
             "{w}"
         );
         // Private everywhere, or a public TURN host: nothing to say.
@@ -3520,7 +3537,7 @@ mod tests {
         ]))
         .join("\n");
         assert!(
-            w.contains("points at loopback (localhost)")
+            w.contains("points at loopback (\"localhost\")")
                 && !w.contains("makes the OAuth redirect URIs"),
             "{w}"
         );
