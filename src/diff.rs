@@ -26,15 +26,10 @@ pub fn load(path: &str, cwd: &Path, stdin: &mut dyn Read) -> Result<Vec<Value>, 
         let (_, objects) = app::render_objects(&configured.settings)?;
         return Ok(objects.into_iter().map(|o| o.value).collect());
     }
-    let mut text = String::new();
-    let read = if path == "-" {
-        stdin.read_to_string(&mut text).map(drop)
-    } else {
-        std::fs::read_to_string(cwd.join(path)).map(|t| text = t)
-    };
-    read.map_err(|e| {
+    let text = crate::input::read_bundle(path, cwd, stdin).map_err(|e| {
         Failure::Io(format!(
-            "error: {path}: cannot read it: {e}\n  help: give a values file (*.env) or a YAML bundle, or - for stdin"
+            "error: {path}: cannot read it: {}\n  help: {}",
+            e.message, e.help
         ))
     })?;
     let documents = yaml::parse_documents(&text).map_err(|e| {

@@ -56,62 +56,124 @@ impl std::fmt::Display for ReadError {
 /// filling memory.
 pub const MAX_VALUES_BYTES: u64 = 4 << 20;
 
+/// The most `napgen diff` reads from one YAML bundle: 64 MiB, far more than an install's bundle
+/// (a few hundred kilobytes).
+pub const MAX_BUNDLE_BYTES: u64 = 64 << 20;
+
+/// One kind of input: how much of it napgen reads, and what a message calls it.
+struct InputKind {
+    max_bytes: u64,
+    /// `a values file`, `a YAML bundle`.
+    what: &'static str,
+    /// What to do when it is too large.
+    too_large_help: &'static str,
+    /// What to do when it is a folder or a device.
+    wrong_type_help: &'static str,
+    /// What to do when it cannot be read at all.
+    unreadable_help: &'static str,
+}
+
+const VALUES_FILE: InputKind = InputKind {
+    max_bytes: MAX_VALUES_BYTES,
+    what: "a values file",
+    too_large_help: "check that -f names your values file (KEY=VALUE lines, a few kilobytes)",
+    wrong_type_help: "give -f a values file, or - to read standard input",
+    unreadable_help: "check the path given to -f",
+};
+
+const BUNDLE_FILE: InputKind = InputKind {
+    max_bytes: MAX_BUNDLE_BYTES,
+    what: "a YAML bundle",
+    too_large_help: "give napgen diff a values file (*.env) or a rendered bundle",
+    wrong_type_help: "give napgen diff a values file (*.env) or a YAML bundle, or - for stdin",
+    unreadable_help: "give napgen diff a values file (*.env) or a YAML bundle, or - for stdin",
+};
+
+/// An input that could not be read at all, with the help its kind gives.
+fn unreadable(shown: &str, kind: &InputKind, message: impl Into<String>) -> ReadError {
+    ReadError {
+        path: shown.into(),
+        message: message.into(),
+        help: kind.unreadable_help.into(),
+    }
+}
+
 /// Read a values source to its end, refusing one larger than [`MAX_VALUES_BYTES`].
 fn read_limited(source: impl Read, shown: &str) -> Result<String, ReadError> {
+    read_limited_as(source, shown, &VALUES_FILE)
+}
+
+/// Read a source of `kind` to its end, refusing one larger than its limit.
+fn read_limited_as(source: impl Read, shown: &str, kind: &InputKind) -> Result<String, ReadError> {
     let mut bytes = Vec::new();
     source
-        .take(MAX_VALUES_BYTES + 1)
+        .take(kind.max_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::new(shown, e.to_string()))?;
-    if bytes.len() as u64 > MAX_VALUES_BYTES {
+        .map_err(|e| unreadable(shown, kind, e.to_string()))?;
+    if bytes.len() as u64 > kind.max_bytes {
         return Err(ReadError {
             path: shown.into(),
             message: format!(
-                "larger than {} MiB, far more than a values file holds",
-                MAX_VALUES_BYTES >> 20
+                "larger than {} MiB, far more than {} holds",
+                kind.max_bytes >> 20,
+                kind.what
             ),
-            help: "check that -f names your values file (KEY=VALUE lines, a few kilobytes)".into(),
+            help: kind.too_large_help.into(),
         });
     }
     String::from_utf8(bytes)
-        .map_err(|_| ReadError::new(shown, "stream did not contain valid UTF-8"))
+        .map_err(|_| unreadable(shown, kind, "stream did not contain valid UTF-8"))
 }
 
 /// Read a values file: a regular file or a FIFO (`-f <(...)`), never a device or a folder.
 fn read_file(path: &Path, shown: &str) -> Result<String, ReadError> {
+    read_file_as(path, shown, &VALUES_FILE)
+}
+
+/// Read one side of `napgen diff` that is not a values file: a YAML bundle from a regular file,
+/// a FIFO or standard input (`-`), with its own size limit.
+pub fn read_bundle(path: &str, cwd: &Path, stdin: &mut dyn Read) -> Result<String, ReadError> {
+    if path == "-" {
+        read_limited_as(stdin, "-", &BUNDLE_FILE)
+    } else {
+        read_file_as(&cwd.join(path), path, &BUNDLE_FILE)
+    }
+}
+
+fn read_file_as(path: &Path, shown: &str, kind: &InputKind) -> Result<String, ReadError> {
     let refuse = |meta: &std::fs::Metadata| {
-        let kind = meta.file_type();
+        let file_type = meta.file_type();
         #[cfg(unix)]
-        let fifo = std::os::unix::fs::FileTypeExt::is_fifo(&kind);
+        let fifo = std::os::unix::fs::FileTypeExt::is_fifo(&file_type);
         #[cfg(not(unix))]
         let fifo = false;
-        if kind.is_file() || fifo {
+        if file_type.is_file() || fifo {
             return None;
         }
-        let what = if kind.is_dir() {
+        let what = if file_type.is_dir() {
             "a folder"
         } else {
             "a device or socket"
         };
         Some(ReadError {
             path: shown.into(),
-            message: format!("is {what}, not a values file"),
-            help: "give -f a values file, or - to read standard input".into(),
+            message: format!("is {what}, not {}", kind.what),
+            help: kind.wrong_type_help.into(),
         })
     };
     // Looked at before opening: opening a device can block or act on it.
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::new(shown, e.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(shown, kind, e.to_string()))?;
     if let Some(e) = refuse(&meta) {
         return Err(e);
     }
-    let file = std::fs::File::open(path).map_err(|e| ReadError::new(shown, e.to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| unreadable(shown, kind, e.to_string()))?;
     let meta = file
         .metadata()
-        .map_err(|e| ReadError::new(shown, e.to_string()))?;
+        .map_err(|e| unreadable(shown, kind, e.to_string()))?;
     if let Some(e) = refuse(&meta) {
         return Err(e);
     }
-    read_limited(file, shown)
+    read_limited_as(file, shown, kind)
 }
 
 /// The name used when no values file exists: the registry's defaults apply.

@@ -539,6 +539,14 @@ fn inputs_are_files_stdin_or_fifos_of_bounded_size() {
         "{err}"
     );
 
+    // `napgen diff` reads its sides with a limit too, and refuses devices.
+    let (status, err) = run_at_most(d, &["diff", "/dev/zero", "x.env"], limit);
+    assert_eq!(status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("/dev/zero: cannot read it: is a device") && err.contains("help:"),
+        "{err}"
+    );
+
     // A regular file past the limit (comments only, so the old reader accepted it).
     let big = "# padding padding padding padding padding padding padding padding\n"
         .repeat((5 << 20) / 66);
