@@ -26,14 +26,28 @@ pub fn check(data: &[u8]) {
     let hidden = |e: &load::Entry| {
         registry::key(&e.key).is_some_and(|k| Shown::value(k, &e.value).text().is_none())
     };
-    // Text the input also gives as a quotable value or a key may be quoted where that is.
-    let public: Vec<&str> = entries
+    let secret = |e: &load::Entry| registry::key(&e.key).is_some_and(|k| k.is_secret());
+    // Text the input also gives where messages may show it: a key, a quotable value, and for a
+    // secret's text also any part of a non-secret value (messages quote short parts of those).
+    let quotable: Vec<&str> = entries
         .iter()
         .filter(|e| !hidden(e))
         .flat_map(|e| [e.key.as_str(), e.value.as_str()])
         .collect();
+    let not_secret: Vec<&str> = entries
+        .iter()
+        .filter(|e| !secret(e))
+        .flat_map(|e| [e.key.as_str(), e.value.as_str()])
+        .collect();
     for entry in entries.iter().filter(|e| hidden(e)) {
-        let also_public = public.iter().any(|p| p.contains(entry.value.as_str()));
+        let given_elsewhere = if secret(entry) {
+            &not_secret
+        } else {
+            &quotable
+        };
+        let also_public = given_elsewhere
+            .iter()
+            .any(|p| p.contains(entry.value.as_str()));
         // Short values may occur in any message by chance; a real secret is long.
         if !also_public && entry.value.chars().count() >= 12 {
             for d in &diagnostics {
