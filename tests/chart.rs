@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{napgen, napgen_env, stderr};
+use common::{names_in, napgen, napgen_env, stderr};
 
 use napgen::chart::{self, HOOK_ANNOTATIONS};
 use napgen::registry::KEYS;
@@ -557,16 +557,6 @@ fn at_most_one_target() {
     let both = napgen(dir.path(), &["chart", "-o", "nap", "--tgz", "nap.tgz"]);
     assert_eq!(both.status.code(), Some(2));
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
-}
-
-/// The names in a folder, sorted.
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// `helm upgrade --install nap "$(napgen chart)"`: with no target the archive goes into the

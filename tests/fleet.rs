@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{napgen, stderr};
+use common::{names_in, napgen, stderr};
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A folder `envs/` holding a copy of every profile in values/.
 fn profiles_folder() -> (tempfile::TempDir, Vec<String>) {
@@ -25,16 +25,6 @@ fn profiles_folder() -> (tempfile::TempDir, Vec<String>) {
     names.sort();
     assert!(names.len() >= 4, "values/ must hold the profiles");
     (dir, names)
-}
-
-/// The names in a folder, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
@@ -56,7 +46,7 @@ fn each_bundle_equals_rendering_it_alone() {
         let mut expected: Vec<String> = names.iter().map(|n| format!("{n}.yaml")).collect();
         expected.push(".napgen".into());
         expected.sort();
-        assert_eq!(listing(&d.join("out")), expected);
+        assert_eq!(names_in(&d.join("out")), expected);
         for name in &names {
             let file = format!("envs/{name}.env");
             let mut alone = vec!["render"];
@@ -96,7 +86,7 @@ fn files_and_folders_mix_and_warnings_name_their_environment() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(d.join("out/extra.yaml").is_file());
-    assert_eq!(listing(&d.join("out")).len(), names.len() + 2);
+    assert_eq!(names_in(&d.join("out")).len(), names.len() + 2);
     // The embedded-defaults profile has no secrets: the warning names the file it is about.
     assert!(
         stderr(&out).contains("warning: more/extra.env: no secrets are set"),
@@ -122,15 +112,15 @@ fn one_bad_environment_fails_the_run_and_writes_nothing() {
     )
     .unwrap();
     fs::write(d.join("out/old.yaml"), "old").unwrap();
-    let before = listing(d);
+    let before = names_in(d);
     let out = napgen(d, &["render", "--each", "envs", "--out-dir", "out"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("envs/broken.env:2: TOS_NODE_PORT"), "{err}");
     assert!(err.contains("1 of "), "{err}");
     assert!(err.contains("nothing was written"), "{err}");
-    assert_eq!(listing(d), before, "temporary folders were left behind");
-    assert_eq!(listing(&d.join("out")), vec![".napgen", "old.yaml"]);
+    assert_eq!(names_in(d), before, "temporary folders were left behind");
+    assert_eq!(names_in(&d.join("out")), vec![".napgen", "old.yaml"]);
 }
 
 #[test]
