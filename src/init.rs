@@ -578,18 +578,21 @@ pub fn summary(generated: &Generated, written_to: &str) -> String {
     out
 }
 
+/// Random bytes for tests that count the calls: secret n is n repeated.
+#[cfg(test)]
+pub(crate) fn counting_random() -> impl FnMut(&mut [u8]) -> Result<(), String> {
+    let mut n = 0u8;
+    move |buf: &mut [u8]| {
+        n = n.wrapping_add(1);
+        buf.iter_mut().for_each(|b| *b = n);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::counting_random as counter;
     use super::*;
-
-    fn counter() -> impl FnMut(&mut [u8]) -> Result<(), String> {
-        let mut n = 0u8;
-        move |buf: &mut [u8]| {
-            n = n.wrapping_add(1);
-            buf.iter_mut().for_each(|b| *b = n);
-            Ok(())
-        }
-    }
 
     fn request(profile: &str, with: &[&str], sets: &[&str]) -> Request {
         Request {

@@ -522,15 +522,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Random bytes that count the calls: secret n is n repeated.
-    fn counter() -> impl FnMut(&mut [u8]) -> Result<(), String> {
-        let mut n = 0u8;
-        move |buf: &mut [u8]| {
-            n = n.wrapping_add(1);
-            buf.iter_mut().for_each(|b| *b = n);
-            Ok(())
-        }
-    }
+    use crate::init::counting_random as counter;
 
     fn names(list: &str) -> Vec<String> {
         vec![list.to_string()]
