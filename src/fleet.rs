@@ -8,9 +8,9 @@
 //! written atomically: when any environment fails, nothing is written.
 
 use crate::app::{self, exit, Failure};
-use crate::diagnostic::{Diagnostic, Origin};
 use crate::emit::StagedDir;
 use crate::input::Inputs;
+use napgen_core::diagnostic::{Diagnostic, Origin};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,8 +2,7 @@
 //! file is named, else the embedded defaults; then `--set KEY=VALUE` flags, which win over files.
 //! Values are read into a list of entries and never into the process environment.
 
-use crate::diagnostic::Diagnostic;
-use crate::load::{self, Entry};
+pub use napgen_core::config::sources::{Loaded, EMBEDDED};
 use std::io::Read;
 use std::path::Path;
 
@@ -12,15 +11,6 @@ use std::path::Path;
 pub struct Inputs {
     pub files: Vec<String>,
     pub sets: Vec<String>,
-}
-
-/// Entries in precedence order (later wins) and the syntax problems found reading them.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub entries: Vec<Entry>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// What was read, for messages: file names, `-`, or `<embedded defaults>`.
-    pub sources: Vec<String>,
 }
 
 /// A values file that could not be read.
@@ -176,28 +166,14 @@ fn read_file_as(path: &Path, shown: &str, kind: &InputKind) -> Result<String, Re
     read_limited_as(file, shown, kind)
 }
 
-/// The name used when no values file exists: the registry's defaults apply.
-pub const EMBEDDED: &str = "<embedded defaults>";
-
 /// Read every source in precedence order. `cwd` is where `./values.env` is looked for.
 pub fn read(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Loaded, ReadError> {
     let mut loaded = Loaded::default();
-    let add = |text: &str, source: &str, loaded: &mut Loaded| {
-        let (entries, diagnostics) = load::parse_dotenv(text, source);
-        // The first file's entries are taken over rather than copied.
-        if loaded.entries.is_empty() {
-            loaded.entries = entries;
-        } else {
-            loaded.entries.extend(entries);
-        }
-        loaded.diagnostics.extend(diagnostics);
-        loaded.sources.push(source.to_string());
-    };
     if inputs.files.is_empty() {
         let default = cwd.join("values.env");
         if default.is_file() {
             let text = read_file(&default, "values.env")?;
-            add(&text, "values.env", &mut loaded);
+            loaded.add_text(&text, "values.env");
         } else {
             loaded.sources.push(EMBEDDED.into());
         }
@@ -213,13 +189,10 @@ pub fn read(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Loaded,
         } else {
             read_file(&cwd.join(file), file)?
         };
-        add(&text, file, &mut loaded);
+        loaded.add_text(&text, file);
     }
     for set in &inputs.sets {
-        match load::parse_set_flag(set) {
-            Ok(entry) => loaded.entries.push(entry),
-            Err(d) => loaded.diagnostics.push(d),
-        }
+        loaded.add_set(set);
     }
     Ok(loaded)
 }

@@ -2,17 +2,17 @@
 
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use napgen::app::{self, exit, Failure};
-use napgen::diagnostic::Diagnostic;
-use napgen::diff;
 use napgen::emit;
 use napgen::fleet;
-use napgen::images;
-use napgen::init;
 use napgen::input::Inputs;
-use napgen::prereqs;
-use napgen::rbac;
-use napgen::reference;
-use napgen::toggle::{self, Switch};
+use napgen_core::diagnostic::Diagnostic;
+use napgen_core::ops::diff;
+use napgen_core::ops::images;
+use napgen_core::ops::init;
+use napgen_core::ops::prereqs;
+use napgen_core::ops::rbac;
+use napgen_core::ops::reference;
+use napgen_core::ops::toggle::{self, Switch};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -126,7 +126,7 @@ enum Command {
     #[command(after_help = INIT_EXAMPLES)]
     Init {
         /// The cluster profile.
-        #[arg(long, default_value = "single-node", value_parser = clap::builder::PossibleValuesParser::new(napgen::registry::PROFILES))]
+        #[arg(long, default_value = "single-node", value_parser = clap::builder::PossibleValuesParser::new(napgen_core::config::registry::PROFILES))]
         profile: String,
         /// Optional modules to switch on, comma-separated or repeated: sandbox, browser, ldap, codex,
         /// claude-code, backup, monitoring. An agent type is added to the default one (codex).
@@ -441,7 +441,7 @@ enum Format {
 
 /// Colours on stderr only when it is a terminal and NO_COLOR is not set.
 fn color() -> bool {
-    napgen::diagnostic::use_color(
+    napgen_core::diagnostic::use_color(
         io::stderr().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
     )
@@ -486,7 +486,9 @@ fn invocation() -> String {
             None => ("", None),
         };
         let word = match assignment.and_then(|a| a.split_once('=')) {
-            Some((key, _)) if napgen::registry::key(key).is_some_and(|k| k.is_secret()) => {
+            Some((key, _))
+                if napgen_core::config::registry::key(key).is_some_and(|k| k.is_secret()) =>
+            {
                 format!("{prefix}{key}=<{key}>")
             }
             _ => arg.clone(),
@@ -571,7 +573,10 @@ fn run(cli: Cli) -> ExitCode {
                     Err(f) => return fail(f),
                 };
                 let header = app::header(&configured.plan);
-                return match emit::write_dir_atomic(&dir, &emit::split_files(&objects, &header)) {
+                return match emit::write_dir_atomic(
+                    &dir,
+                    &napgen_core::output::bundle::split_files(&objects, &header),
+                ) {
                     Ok(()) => {
                         reseed.iter().for_each(|hint| eprint!("{hint}"));
                         ExitCode::SUCCESS
@@ -681,7 +686,7 @@ fn run(cli: Cli) -> ExitCode {
                         .into(),
                 ));
             }
-            let load = |side: &str, stdin: &mut dyn io::Read| diff::load(side, cwd, stdin);
+            let load = |side: &str, stdin: &mut dyn io::Read| app::diff_side(side, cwd, stdin);
             let (objects_a, objects_b) = match (load(&a, &mut stdin), load(&b, &mut stdin)) {
                 (Ok(x), Ok(y)) => (x, y),
                 (Err(f), _) | (_, Err(f)) => return fail(f),
@@ -753,7 +758,7 @@ fn run(cli: Cli) -> ExitCode {
                 values_dir: dir_text.as_deref(),
             };
             if let Some(dir) = &write_values {
-                match prereqs::write_files(&ctx, dir, with_secret) {
+                match app::write_prereq_files(&ctx, dir, with_secret) {
                     Ok(notes) => notes.iter().for_each(|n| eprintln!("napgen prereqs: {n}")),
                     Err(f) => return fail(f),
                 }
@@ -800,9 +805,9 @@ fn configured(
     stdin: &mut dyn io::Read,
 ) -> Result<
     (
-        napgen::settings::Settings,
-        napgen::plan::Plan,
-        Vec<napgen::render::Object>,
+        napgen_core::config::settings::Settings,
+        napgen_core::plan::Plan,
+        Vec<napgen_core::render::Object>,
     ),
     Failure,
 > {
@@ -813,7 +818,7 @@ fn configured(
 }
 
 fn init(request: init::Request, output: String, force: bool) -> ExitCode {
-    let generated = match init::generate(&request, &mut init::os_random) {
+    let generated = match init::generate(&request, &mut app::os_random) {
         Ok(g) => g,
         Err(f) => return fail(f),
     };
@@ -853,7 +858,7 @@ fn switch(switch: Switch, modules: &[String], file: &Path) -> ExitCode {
         Ok(read) => read,
         Err(e) => return io(&e),
     };
-    let edited = match toggle::switch(&text, &shown, switch, modules, &mut init::os_random) {
+    let edited = match toggle::switch(&text, &shown, switch, modules, &mut app::os_random) {
         Ok(e) => e,
         Err(f) => return fail(f),
     };
@@ -917,7 +922,10 @@ fn man(command: Option<&str>) -> ExitCode {
                     .map(|c| c.get_name().to_string())
                     .filter(|n| n != "help")
                     .collect();
-                let help = match napgen::validate::suggest(name, names.iter().map(String::as_str)) {
+                let help = match napgen_core::config::validate::suggest(
+                    name,
+                    names.iter().map(String::as_str),
+                ) {
                     Some(s) => format!("did you mean {s}? (commands: {})", names.join(", ")),
                     None => format!("commands: {}", names.join(", ")),
                 };

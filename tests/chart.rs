@@ -5,9 +5,9 @@ mod common;
 
 use common::{names_in, napgen, napgen_env, stderr};
 
-use napgen::chart::{self, HOOK_ANNOTATIONS};
-use napgen::registry::KEYS;
-use napgen::yaml;
+use napgen_core::config::registry::KEYS;
+use napgen_core::output::chart::{self, HOOK_ANNOTATIONS};
+use napgen_core::output::yaml;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;

@@ -235,7 +235,7 @@ fn output_is_deterministic_and_ignores_the_environment() {
         "two renders differ"
     );
     // Every key name, and names dotenv substitution would expand, set to hostile values.
-    let mut poison: Vec<(&str, &str)> = napgen::registry::KEYS
+    let mut poison: Vec<(&str, &str)> = napgen_core::config::registry::KEYS
         .iter()
         .map(|k| (k.name, "POISON"))
         .collect();

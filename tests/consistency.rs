@@ -5,10 +5,13 @@
 
 mod common;
 
-use napgen::diagnostic::Origin;
-use napgen::load::Entry;
-use napgen::render::Object;
-use napgen::{app, input::Inputs, plan, validate, yaml};
+use napgen::{app, input::Inputs};
+use napgen_core::config::dotenv::Entry;
+use napgen_core::config::validate;
+use napgen_core::diagnostic::Origin;
+use napgen_core::output::yaml;
+use napgen_core::plan;
+use napgen_core::render::Object;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -583,7 +586,7 @@ fn the_profiles_render_every_template() {
     for path in common::profiles() {
         used.extend(common::configure(&path).plan.templates);
     }
-    let unused: Vec<&str> = napgen::render::TEMPLATES
+    let unused: Vec<&str> = napgen_core::render::TEMPLATES
         .iter()
         .map(|(name, _)| *name)
         .filter(|name| !used.contains(name))
@@ -791,7 +794,10 @@ fn every_image_is_pulled_from_the_mirror() {
         images, listed,
         "plan.images must list exactly what the bundle pulls"
     );
-    assert_eq!(images.len(), napgen::registry::IMAGE_NAMES.len());
+    assert_eq!(
+        images.len(),
+        napgen_core::config::registry::IMAGE_NAMES.len()
+    );
     for image in &images {
         assert!(image.starts_with(mirror), "{image} is not under the mirror");
         assert!(image.contains("@sha256:"), "{image} is not pinned");

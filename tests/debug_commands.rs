@@ -9,9 +9,9 @@
 mod common;
 
 use napgen::app::{self, Configured};
-use napgen::chart;
-use napgen::prereqs::{self, MissingSecret};
-use napgen::render::Object;
+use napgen_core::ops::prereqs::{self, MissingSecret};
+use napgen_core::output::chart;
+use napgen_core::render::Object;
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -6,7 +6,7 @@ fn saved_fuzz_inputs_pass() {
     let mut count = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        napgen::fuzzing::check(&std::fs::read(&path).unwrap());
+        napgen_core::fuzzing::check(&std::fs::read(&path).unwrap());
         count += 1;
     }
     assert!(count > 0, "no saved inputs found");

@@ -6,13 +6,14 @@
 mod common;
 
 use common::configure;
-use napgen::{app, emit};
+use napgen::app;
+use napgen_core::output::bundle;
 use std::path::Path;
 
 fn render_case(path: &Path) -> String {
     let configured = configure(path);
     let (plan, objects) = app::render_objects(&configured.settings).unwrap();
-    emit::bundle(&objects, &app::header(&plan))
+    bundle::bundle(&objects, &app::header(&plan))
 }
 
 fn chart_case(path: &Path) -> String {

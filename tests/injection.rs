@@ -3,10 +3,12 @@
 //! YAML parser reads the bundle: nothing else in the bundle changes and no object is added,
 //! removed or reshaped.
 
-use napgen::diagnostic::Origin;
-use napgen::load::Entry;
-use napgen::registry::{KeyType, KEYS};
-use napgen::{app, emit, validate, yaml};
+use napgen::app;
+use napgen_core::config::dotenv::Entry;
+use napgen_core::config::registry::{KeyType, KEYS};
+use napgen_core::config::validate;
+use napgen_core::diagnostic::Origin;
+use napgen_core::output::{bundle, yaml};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
@@ -74,7 +76,7 @@ fn render(entries: &[Entry]) -> Result<String, Vec<String>> {
     };
     let (plan, objects) =
         app::render_objects(&settings).expect("render never fails on valid settings");
-    Ok(emit::bundle(&objects, &app::header(&plan)))
+    Ok(bundle::bundle(&objects, &app::header(&plan)))
 }
 
 /// Pieces of text that mean something to YAML, Helm/Jinja templating, shells or Unicode line

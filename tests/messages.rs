@@ -10,9 +10,9 @@ mod common;
 
 use common::{napgen, stderr};
 use napgen::app::{self, Failure};
-use napgen::diagnostic::{Diagnostic, MAX_QUOTED_CHARS};
 use napgen::input::Inputs;
-use napgen::registry::KEYS;
+use napgen_core::config::registry::KEYS;
+use napgen_core::diagnostic::{Diagnostic, MAX_QUOTED_CHARS};
 use proptest::prelude::*;
 use std::path::Path;
 

@@ -69,7 +69,7 @@ fn values_reference_doc_is_up_to_date() {
     let path = repo().join("docs/values-reference.md");
     let committed = fs::read_to_string(&path).unwrap_or_default();
     assert!(
-        committed == napgen::reference::markdown(),
+        committed == napgen_core::ops::reference::markdown(),
         "docs/values-reference.md is out of date with the key registry; regenerate it with\n  cargo run -- keys --format markdown > docs/values-reference.md"
     );
 }
@@ -82,8 +82,8 @@ fn keys_lists_every_key_in_every_format() {
     let json = napgen(dir.path(), &["keys", "--format", "json"]);
     assert_ok(&json);
     let keys: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(keys.len(), napgen::registry::KEYS.len());
-    for k in napgen::registry::KEYS {
+    assert_eq!(keys.len(), napgen_core::config::registry::KEYS.len());
+    for k in napgen_core::config::registry::KEYS {
         assert!(stdout(&text).contains(k.name), "{} missing", k.name);
     }
     let secret = keys.iter().find(|k| k["name"] == "TOS_SECRET_KEY").unwrap();
@@ -373,11 +373,11 @@ fn fill_required(path: &Path) {
     for line in text.lines() {
         match line.strip_suffix('=') {
             Some(name) if required => {
-                let key = napgen::registry::key(name).unwrap();
+                let key = napgen_core::config::registry::key(name).unwrap();
                 let value = if key.is_secret() {
                     "0123456789abcdef".repeat(4)
                 } else {
-                    napgen::reference::example_value(key)
+                    napgen_core::ops::reference::example_value(key)
                 };
                 filled.push_str(&format!("{name}={value}\n"));
             }
@@ -613,7 +613,10 @@ fn everything_on() -> Vec<String> {
         "RWX_STORAGE_CLASS=nfs-csi".into(),
         "RWO_STORAGE_CLASS=ceph-rbd".into(),
     ];
-    for k in napgen::registry::KEYS.iter().filter(|k| k.is_secret()) {
+    for k in napgen_core::config::registry::KEYS
+        .iter()
+        .filter(|k| k.is_secret())
+    {
         sets.push(format!("{}={secret}", k.name));
     }
     sets.into_iter()
@@ -647,17 +650,17 @@ fn rbac_covers_every_object_of_the_bundle() {
     for extra in [vec![], everything_on()] {
         let bundle = run(dir.path(), &["render"], &extra);
         assert_ok(&bundle);
-        let objects = napgen::yaml::parse_documents(&stdout(&bundle)).unwrap();
+        let objects = napgen_core::output::yaml::parse_documents(&stdout(&bundle)).unwrap();
         let out = run(dir.path(), &["rbac", "--user", "alice"], &extra);
         assert_ok(&out);
-        let roles = napgen::yaml::parse_documents(&stdout(&out)).unwrap();
+        let roles = napgen_core::output::yaml::parse_documents(&stdout(&out)).unwrap();
         let cluster = roles.iter().find(|r| r["kind"] == "ClusterRole").unwrap();
         for o in &objects {
             let (api, kind) = (
                 o["apiVersion"].as_str().unwrap(),
                 o["kind"].as_str().unwrap(),
             );
-            let resource = napgen::rbac::resource_of(api, kind)
+            let resource = napgen_core::ops::rbac::resource_of(api, kind)
                 .unwrap_or_else(|| panic!("{api} {kind} has no resource"));
             let name = o["metadata"]["name"].as_str().unwrap();
             let rules = match o["metadata"]["namespace"].as_str() {
@@ -724,13 +727,13 @@ fn rbac_kind_table_covers_the_goldens() {
     for case in cases {
         let text = fs::read_to_string(repo().join(format!("golden/{case}/bundle.snap"))).unwrap();
         let body = text.splitn(3, "---\n").nth(2).unwrap();
-        for o in napgen::yaml::parse_documents(body).unwrap() {
+        for o in napgen_core::output::yaml::parse_documents(body).unwrap() {
             let (api, kind) = (
                 o["apiVersion"].as_str().unwrap(),
                 o["kind"].as_str().unwrap(),
             );
             assert!(
-                napgen::rbac::resource_of(api, kind).is_some(),
+                napgen_core::ops::rbac::resource_of(api, kind).is_some(),
                 "golden/{case}: {api} {kind} is missing from rbac::RESOURCES"
             );
         }
@@ -766,7 +769,7 @@ fn rbac_without_subjects_and_with_prereqs() {
         text.contains("close to cluster-admin") || text.contains("treat it as cluster-admin"),
         "{text}"
     );
-    let roles = napgen::yaml::parse_documents(&text).unwrap();
+    let roles = napgen_core::output::yaml::parse_documents(&text).unwrap();
     let prereqs = roles
         .iter()
         .find(|r| r["kind"] == "ClusterRole" && r["metadata"]["name"] == "nap-installer-prereqs")
@@ -869,7 +872,7 @@ fn prereqs_opensandbox_values_and_secret() {
     );
     assert!(text.contains("create secret generic opensandbox-api-key --from-literal=api-key=<OPENSANDBOX_API_KEY>") || text.contains("opensandbox-api-key.yaml"), "{text}");
     let values = fs::read_to_string(dir.path().join("os/opensandbox-values.yaml")).unwrap();
-    let parsed = &napgen::yaml::parse_documents(&values).unwrap()[0];
+    let parsed = &napgen_core::output::yaml::parse_documents(&values).unwrap()[0];
     assert_eq!(parsed["opensandbox-server"]["namespaceOverride"], "sandbox");
     assert_eq!(
         parsed["opensandbox-controller"]["namespaceOverride"],
@@ -896,7 +899,8 @@ fn prereqs_opensandbox_values_and_secret() {
     );
     let secret_path = dir.path().join("os/opensandbox-api-key.yaml");
     let secret =
-        &napgen::yaml::parse_documents(&fs::read_to_string(&secret_path).unwrap()).unwrap()[0];
+        &napgen_core::output::yaml::parse_documents(&fs::read_to_string(&secret_path).unwrap())
+            .unwrap()[0];
     assert_eq!(secret["stringData"]["api-key"], key.as_str());
     assert_eq!(secret["metadata"]["namespace"], "sandbox");
     #[cfg(unix)]
@@ -991,7 +995,7 @@ fn the_seed_pages_values_render_without_an_opensandbox_key() {
         values.contains("# It has no API key, as nap-sandbox sends none"),
         "{values}"
     );
-    let parsed = &napgen::yaml::parse_documents(&values).unwrap()[0];
+    let parsed = &napgen_core::output::yaml::parse_documents(&values).unwrap()[0];
     assert_eq!(
         parsed["opensandbox-server"]["server"]["env"],
         serde_json::json!([{"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"}])
@@ -1147,7 +1151,7 @@ fn readme_differences_from_the_pages_show_working_commands() {
     .unwrap();
     let bundle = napgen(dir.path(), &["render"]);
     assert_ok(&bundle);
-    let objects = napgen::yaml::parse_documents(&stdout(&bundle)).unwrap();
+    let objects = napgen_core::output::yaml::parse_documents(&stdout(&bundle)).unwrap();
     let labels_match = |labels: &serde_json::Value, selector: &str| {
         let (k, v) = selector.split_once('=').unwrap();
         labels[k] == v
@@ -1192,7 +1196,7 @@ fn readme_differences_from_the_pages_show_working_commands() {
                 .map(|c| c.split_whitespace().last().unwrap().to_string())
                 .collect();
             let wanted = napgen(dir.path(), &["rbac", "--user", "alice"]);
-            let roles = napgen::yaml::parse_documents(&stdout(&wanted)).unwrap();
+            let roles = napgen_core::output::yaml::parse_documents(&stdout(&wanted)).unwrap();
             let namespaces: std::collections::BTreeSet<String> = roles
                 .iter()
                 .filter(|o| o["kind"] == "Role")
@@ -1202,7 +1206,7 @@ fn readme_differences_from_the_pages_show_working_commands() {
             continue;
         }
         if command.contains("sandbox.opensandbox.io") {
-            let batch = napgen::rbac::RESOURCES
+            let batch = napgen_core::ops::rbac::RESOURCES
                 .iter()
                 .find(|r| r.kind == "BatchSandbox")
                 .unwrap();

@@ -1,0 +1,901 @@
+//! `napgen prereqs`: what must exist before the bundle is applied, as commands to run.
+//!
+//! Each prerequisite is a function that looks at the configuration (settings, plan and rendered
+//! objects) and returns a step when it applies, so a new prerequisite is one more function in
+//! [`STEPS`]. Conditions read the rendered objects where they can (a `postgresql.cnpg.io`
+//! object needs the CloudNativePG operator; a StorageClass with the `nfs.csi.k8s.io`
+//! provisioner needs the NFS CSI driver; a `barmancloud.cnpg.io` object needs the barman-cloud
+//! plugin), so they follow what the bundle really contains.
+//!
+//! napgen never prints a secret here: commands that need one name the values.env key in
+//! `<angle brackets>` (which a shell refuses to run as it is), and OpenSandbox's API key is written
+//! to a file only when asked (`--with-secret`), with mode 0600.
+
+use crate::config::registry::Module;
+use crate::config::settings::Settings;
+use crate::output::yaml;
+use crate::plan::Plan;
+use crate::render::Object;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// Everything a step's condition may look at.
+pub struct Context<'a> {
+    pub settings: &'a Settings,
+    pub plan: &'a Plan,
+    pub objects: &'a [Object],
+    /// Where `--write-values` writes OpenSandbox's values file (for the commands' paths).
+    pub values_dir: Option<&'a str>,
+}
+
+impl Context<'_> {
+    fn has_group(&self, group: &str) -> bool {
+        self.objects
+            .iter()
+            .any(|o| crate::ops::rbac::group_of(o.api_version()) == group)
+    }
+}
+
+/// One prerequisite.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub id: &'static str,
+    pub title: String,
+    /// Why this configuration needs it.
+    pub why: String,
+    /// Shell commands, in order.
+    pub commands: Vec<String>,
+    pub notes: Vec<String>,
+    /// The namespace the step installs software into (for `napgen rbac --with-prereqs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+type StepFn = fn(&Context) -> Option<Step>;
+
+/// The prerequisites, in the order they must be installed.
+pub const STEPS: &[StepFn] = &[
+    cnpg_operator,
+    barman_cloud_plugin,
+    nfs_csi_driver,
+    storage_classes,
+    opensandbox,
+    prometheus_operator,
+    provided_objects,
+    platform_secrets,
+];
+
+fn prometheus_operator(ctx: &Context) -> Option<Step> {
+    if !ctx.has_group("monitoring.coreos.com") {
+        return None;
+    }
+    Some(Step {
+        id: "prometheus-operator",
+        title: "Prometheus operator".into(),
+        why: "the bundle's ServiceMonitor and PodMonitor (monitoring.coreos.com/v1) need its CRDs".into(),
+        commands: vec!["kubectl get crd servicemonitors.monitoring.coreos.com podmonitors.monitoring.coreos.com".into()],
+        notes: vec!["napgen does not install it; kube-prometheus-stack is the common way.".into()],
+        namespace: None,
+    })
+}
+
+/// Objects other than Secrets that the configuration names but leaves to the operator.
+fn provided_objects(ctx: &Context) -> Option<Step> {
+    let s = ctx.settings;
+    let ns = &ctx.plan.namespace;
+    let mut commands = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(name) = s.opt("CA_BUNDLE_CONFIG_MAP") {
+        commands.push(format!(
+            "kubectl -n {ns} create configmap {name} --from-file=ca.crt=ca-bundle.pem"
+        ));
+        notes.push(format!("CA_BUNDLE_CONFIG_MAP: every pod trusts the key ca.crt of ConfigMap {name} (trust-manager can maintain it)."));
+    }
+    if let Some(name) = s.opt("PRIORITY_CLASS_NAME") {
+        commands.push(format!(
+            "kubectl create priorityclass {name} --value=1000000 --description=\"NAP platform\""
+        ));
+        notes.push(format!("PRIORITY_CLASS_NAME: the platform's pods are refused until PriorityClass {name} exists."));
+    }
+    (!commands.is_empty()).then(|| Step {
+        id: "provided-objects",
+        title: "Objects you provide".into(),
+        why: "the configuration names them but leaves them to you".into(),
+        commands,
+        notes,
+        namespace: None,
+    })
+}
+
+/// The steps this configuration needs.
+pub fn steps(ctx: &Context) -> Vec<Step> {
+    STEPS.iter().filter_map(|f| f(ctx)).collect()
+}
+
+fn cnpg_operator(ctx: &Context) -> Option<Step> {
+    if !ctx.has_group("postgresql.cnpg.io") {
+        return None;
+    }
+    let ns = ctx.settings.str("CNPG_OPERATOR_NAMESPACE");
+    Some(Step {
+        id: "cloudnative-pg",
+        title: "CloudNativePG operator".into(),
+        why: "the bundle's PostgreSQL is a postgresql.cnpg.io/v1 Cluster, which the operator runs".into(),
+        commands: vec![
+            "helm repo add cnpg https://cloudnative-pg.github.io/charts".into(),
+            "helm repo update cnpg".into(),
+            format!("helm upgrade --install cnpg cnpg/cloudnative-pg --namespace {ns} --create-namespace --wait"),
+        ],
+        notes: vec![
+            "--wait returns once the operator's webhook answers; the bundle's Cluster is refused before that.".into(),
+            "Pin the chart with --version VERSION for repeatable installs (napgen validates against the CRDs of operator 1.30).".into(),
+            format!("The namespace is CNPG_OPERATOR_NAMESPACE ({ns}); the bundle lets the operator reach PostgreSQL from there."),
+        ],
+        namespace: Some(ns.to_string()),
+    })
+}
+
+fn barman_cloud_plugin(ctx: &Context) -> Option<Step> {
+    let uses_plugin = ctx.has_group("barmancloud.cnpg.io")
+        || ctx.objects.iter().any(|o| {
+            o.kind() == "Cluster"
+                && o.value["spec"]["plugins"].as_array().is_some_and(|p| {
+                    p.iter()
+                        .any(|p| p["name"] == "barman-cloud.cloudnative-pg.io")
+                })
+        });
+    if !uses_plugin {
+        return None;
+    }
+    let ns = ctx.settings.str("CNPG_OPERATOR_NAMESPACE");
+    Some(Step {
+        id: "barman-cloud",
+        title: "Barman Cloud plugin of CloudNativePG (backups)".into(),
+        why: "the bundle backs PostgreSQL up through the barman-cloud plugin (ObjectStore)".into(),
+        commands: vec![
+            "helm repo add jetstack https://charts.jetstack.io".into(),
+            "helm upgrade --install cert-manager jetstack/cert-manager --namespace cert-manager --create-namespace --set crds.enabled=true --wait".into(),
+            format!("helm upgrade --install plugin-barman-cloud cnpg/plugin-barman-cloud --namespace {ns} --wait"),
+        ],
+        notes: vec![
+            "The plugin's certificates are issued by cert-manager; skip its install if the cluster has it.".into(),
+            "It must run in the operator's namespace.".into(),
+        ],
+        namespace: Some(ns.to_string()),
+    })
+}
+
+fn nfs_csi_driver(ctx: &Context) -> Option<Step> {
+    let classes: Vec<&str> = ctx
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "StorageClass" && o.value["provisioner"] == "nfs.csi.k8s.io")
+        .map(|o| o.name())
+        .collect();
+    if classes.is_empty() {
+        return None;
+    }
+    Some(Step {
+        id: "csi-driver-nfs",
+        title: "NFS CSI driver".into(),
+        why: format!("the bundle's StorageClass {} provisions volumes with nfs.csi.k8s.io", classes.join(", ")),
+        commands: vec![
+            "helm repo add csi-driver-nfs https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts".into(),
+            "helm repo update csi-driver-nfs".into(),
+            "helm upgrade --install csi-driver-nfs csi-driver-nfs/csi-driver-nfs --namespace kube-system --wait".into(),
+        ],
+        notes: vec!["Every node must be able to mount the NFS export (nfs-common / nfs-utils installed).".into()],
+        namespace: Some("kube-system".into()),
+    })
+}
+
+fn storage_classes(ctx: &Context) -> Option<Step> {
+    let rendered: Vec<&str> = ctx
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "StorageClass")
+        .map(|o| o.name())
+        .collect();
+    let mut needed: Vec<(&str, String)> = Vec::new();
+    for (key, what) in [
+        ("RWX_STORAGE_CLASS", "the shared directory"),
+        ("RWO_STORAGE_CLASS", "PostgreSQL and workspace disks"),
+    ] {
+        let class = ctx.settings.str(key);
+        if class.is_empty() || rendered.contains(&class) {
+            continue;
+        }
+        match needed.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, uses)) => uses.push_str(&format!(", {what}")),
+            None => needed.push((class, what.to_string())),
+        }
+    }
+    if needed.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = needed.iter().map(|(c, _)| *c).collect();
+    let mut notes: Vec<String> = needed
+        .iter()
+        .map(|(c, what)| format!("{c}: {what}"))
+        .collect();
+    if ctx.plan.multi_node {
+        notes.push(format!(
+            "{} must support ReadWriteMany (an NFS CSI driver, CephFS, ...): every node mounts the shared directory.",
+            ctx.settings.str("RWX_STORAGE_CLASS")
+        ));
+    } else if names.contains(&"local-path") {
+        notes.push("k3s ships local-path; on another single-node distribution install a provisioner of that name or set the storage classes.".into());
+    }
+    notes.push("Choose the classes before the first apply: a claim's storage class cannot change later (moving means new claims and copying the data).".into());
+    Some(Step {
+        id: "storage-classes",
+        title: "StorageClasses".into(),
+        why: "the bundle's volumes use storage classes it does not create".into(),
+        commands: vec![format!("kubectl get storageclass {}", names.join(" "))],
+        notes,
+        namespace: None,
+    })
+}
+
+/// Where `OPENSANDBOX_URL` points, if it is the in-cluster address of OpenSandbox's chart.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SandboxTarget {
+    /// The namespace of Service `opensandbox-server`, when the URL names it.
+    pub namespace: Option<String>,
+    /// Why the URL does not fit the chart, if it does not.
+    pub problems: Vec<String>,
+}
+
+/// The chart names its server Service `opensandbox-server`, port 80, plain HTTP.
+pub fn sandbox_target(url: &str) -> SandboxTarget {
+    let expected = "http://opensandbox-server.<namespace>.svc:80";
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split('/').next().unwrap_or("");
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, p.parse::<u16>().ok()),
+        _ => (authority, None),
+    };
+    let port = port.unwrap_or(if scheme == "https" { 443 } else { 80 });
+    let mut problems = Vec::new();
+    let labels: Vec<&str> = host.split('.').collect();
+    let namespace = match labels.as_slice() {
+        ["opensandbox-server", ns, rest @ ..]
+            if (rest.is_empty() || rest[0] == "svc") && !ns.is_empty() =>
+        {
+            Some(ns.to_string())
+        }
+        _ => {
+            problems.push(format!(
+                "OPENSANDBOX_URL ({url}) is not the address of the chart's server Service ({expected}), so napgen cannot tell which namespace to install OpenSandbox into"
+            ));
+            None
+        }
+    };
+    if scheme != "http" || port != 80 {
+        problems.push(format!(
+            "the chart's Service opensandbox-server serves plain HTTP on port 80, but OPENSANDBOX_URL asks for {scheme} on port {port}"
+        ));
+    }
+    SandboxTarget {
+        namespace,
+        problems,
+    }
+}
+
+/// The Secret OpenSandbox's server reads its API key from, in its namespace.
+pub const SANDBOX_KEY_SECRET: &str = "opensandbox-api-key";
+/// The file names `--write-values` writes.
+pub const SANDBOX_VALUES_FILE: &str = "opensandbox-values.yaml";
+pub const SANDBOX_SECRET_FILE: &str = "opensandbox-api-key.yaml";
+
+fn sandbox_namespace(ctx: &Context) -> String {
+    sandbox_target(ctx.settings.str("OPENSANDBOX_URL"))
+        .namespace
+        .unwrap_or_else(|| "opensandbox-system".to_string())
+}
+
+fn opensandbox(ctx: &Context) -> Option<Step> {
+    if !Module::Sandbox.enabled(ctx.settings) {
+        return None;
+    }
+    let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
+    let ns = sandbox_namespace(ctx);
+    let dir = ctx.values_dir.unwrap_or(".");
+    let path = |file: &str| {
+        if dir == "." {
+            file.to_string()
+        } else {
+            format!("{}/{file}", dir.trim_end_matches('/'))
+        }
+    };
+    let with_key = ctx.settings.is_set("OPENSANDBOX_API_KEY");
+    let mut notes = vec![format!(
+        "{} (napgen prereqs --write-values {dir}) puts OpenSandbox's server in namespace {ns}, where OPENSANDBOX_URL points (its chart defaults to opensandbox-system unless namespaceOverride is set).",
+        path(SANDBOX_VALUES_FILE)
+    )];
+    notes.push(if with_key {
+        format!("It reads OPENSANDBOX_SERVER_API_KEY from Secret {SANDBOX_KEY_SECRET}, whose key must equal OPENSANDBOX_API_KEY in values.env (nap-sandbox sends it as OPEN-SANDBOX-API-KEY).")
+    } else {
+        "OPENSANDBOX_API_KEY is empty: nap-sandbox sends no API key, so the values file starts OpenSandbox's server without one (OPENSANDBOX_INSECURE_SERVER=YES, which it requires to start keyless).".into()
+    });
+    notes.push("For repeatable installs, check out a release tag of OpenSandbox instead of its default branch.".into());
+    if ns == ctx.plan.namespace {
+        notes.push(format!(
+            "Namespace {ns} is the platform's own, which enforces the restricted Pod Security Standard; OpenSandbox's server chart sets no securityContext and has no value for one, so its pods are refused there. Its own namespace avoids that: OPENSANDBOX_URL=http://opensandbox-server.opensandbox-system.svc:80 (the default)"
+        ));
+    }
+    notes.extend(target.problems);
+    let mut commands = vec![
+        "git clone --depth 1 https://github.com/alibaba/OpenSandbox".into(),
+        "helm dependency build OpenSandbox/kubernetes/charts/opensandbox".into(),
+        format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"),
+    ];
+    if with_key {
+        commands.push(format!(
+            "kubectl apply -f {}   # napgen prereqs --write-values {dir} --with-secret writes it (mode 0600)",
+            path(SANDBOX_SECRET_FILE)
+        ));
+    }
+    commands.push(format!(
+                "helm upgrade --install opensandbox OpenSandbox/kubernetes/charts/opensandbox --namespace {ns} -f {} --wait",
+                path(SANDBOX_VALUES_FILE)
+    ));
+    Some(Step {
+        id: "opensandbox",
+        title: "OpenSandbox (Code Sandbox)".into(),
+        why: "SANDBOX_ENABLED=true: nap-sandbox runs code through OpenSandbox's server at OPENSANDBOX_URL".into(),
+        commands,
+        notes,
+        namespace: Some(ns),
+    })
+}
+
+/// What a Secret holds, which decides the `kubectl create secret` form that makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretType {
+    Generic,
+    /// An Ingress's certificate (`kubernetes.io/tls`).
+    Tls,
+    /// Registry credentials for `imagePullSecrets`.
+    DockerRegistry,
+}
+
+/// A Secret the bundle's workloads read but do not get from the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingSecret {
+    pub namespace: String,
+    pub name: String,
+    /// The keys read from it, in the order met.
+    pub keys: Vec<String>,
+    pub kind: SecretType,
+}
+
+/// Secrets the operator must create: every Secret a rendered object refers to (`secretKeyRef`,
+/// secret volumes and projected sources, `envFrom`), in its namespace, that the bundle does not
+/// contain and CloudNativePG does not generate (`<cluster>-app`, `-superuser`, `-ca`,
+/// `-replication`, `-server`). Optional references are skipped. The platform Secret's keys come
+/// from the plan too, so keys only the workspace pod templates read are not missed.
+pub fn missing_secrets(objects: &[Object], plan: &Plan) -> Vec<MissingSecret> {
+    fn add(out: &mut Vec<MissingSecret>, ns: &str, name: &str, keys: Vec<String>) {
+        let i = match out.iter().position(|m| m.namespace == ns && m.name == name) {
+            Some(i) => i,
+            None => {
+                out.push(MissingSecret {
+                    namespace: ns.into(),
+                    name: name.into(),
+                    keys: vec![],
+                    kind: SecretType::Generic,
+                });
+                out.len() - 1
+            }
+        };
+        for k in keys {
+            if !out[i].keys.contains(&k) {
+                out[i].keys.push(k);
+            }
+        }
+    }
+    fn item_keys(v: &Value) -> Vec<String> {
+        v["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["key"].as_str().map(str::to_string))
+            .collect()
+    }
+    fn walk(v: &Value, ns: &str, out: &mut Vec<MissingSecret>) {
+        match v {
+            Value::Object(map) => {
+                let optional = |r: &Value| r["optional"] == true;
+                if let Some(r) = map.get("secretKeyRef").filter(|r| !optional(r)) {
+                    if let (Some(name), Some(key)) = (r["name"].as_str(), r["key"].as_str()) {
+                        add(out, ns, name, vec![key.to_string()]);
+                    }
+                }
+                if let Some(name) = map.get("secretName").and_then(Value::as_str) {
+                    if !optional(v) {
+                        add(out, ns, name, item_keys(v));
+                    }
+                }
+                // The barman-cloud ObjectStore's S3 credentials: {name, key} references.
+                if let Some(creds) = map.get("s3Credentials").and_then(Value::as_object) {
+                    for r in creds.values() {
+                        if let (Some(name), Some(key)) = (r["name"].as_str(), r["key"].as_str()) {
+                            add(out, ns, name, vec![key.to_string()]);
+                        }
+                    }
+                }
+                for field in ["secret", "secretRef"] {
+                    if let Some(r) = map.get(field).filter(|r| !optional(r)) {
+                        if let Some(name) = r["name"].as_str() {
+                            add(out, ns, name, item_keys(r));
+                        }
+                    }
+                }
+                map.values().for_each(|c| walk(c, ns, out));
+            }
+            Value::Array(items) => items.iter().for_each(|c| walk(c, ns, out)),
+            _ => {}
+        }
+    }
+    let mut referenced = Vec::new();
+    if !plan.secret.rendered && !plan.secret.keys.is_empty() {
+        let keys = plan.secret.keys.iter().map(|k| k.to_string()).collect();
+        add(&mut referenced, &plan.namespace, &plan.secret.name, keys);
+    }
+    for o in objects.iter().filter(|o| o.kind() != "Secret") {
+        if let Some(ns) = o.namespace() {
+            walk(&o.value, ns, &mut referenced);
+            for (name, keys) in keys_read_from_mounts(&o.value) {
+                add(&mut referenced, ns, &name, keys);
+            }
+        }
+    }
+    // Certificates of Ingress objects and registry credentials take their own forms.
+    let mut typed: Vec<(String, String, SecretType)> = Vec::new();
+    for o in objects {
+        let ns = o.namespace().unwrap_or_default().to_string();
+        for tls in o.value["spec"]["tls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|_| o.kind() == "Ingress")
+        {
+            if let Some(name) = tls["secretName"].as_str() {
+                typed.push((ns.clone(), name.to_string(), SecretType::Tls));
+            }
+        }
+        for pull in o.value["spec"]["template"]["spec"]["imagePullSecrets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if let Some(name) = pull["name"].as_str() {
+                add(&mut referenced, &ns, name, vec![]);
+                typed.push((ns.clone(), name.to_string(), SecretType::DockerRegistry));
+            }
+        }
+    }
+    for m in &mut referenced {
+        if let Some((_, _, kind)) = typed
+            .iter()
+            .find(|(ns, name, _)| *ns == m.namespace && *name == m.name)
+        {
+            m.kind = *kind;
+        }
+    }
+    let generated = |m: &MissingSecret| {
+        objects.iter().any(|o| {
+            (o.kind() == "Secret" && o.name() == m.name && o.namespace() == Some(&m.namespace))
+                || (o.kind() == "Cluster"
+                    && crate::ops::rbac::group_of(o.api_version()) == "postgresql.cnpg.io"
+                    && o.namespace() == Some(&m.namespace)
+                    && ["app", "superuser", "ca", "replication", "server"]
+                        .iter()
+                        .any(|s| m.name == format!("{}-{s}", o.name())))
+        })
+    };
+    referenced.into_iter().filter(|m| !generated(m)).collect()
+}
+
+/// For a whole Secret mounted as a volume (no `items`), the keys the object's own text reads
+/// from the mount (`cat /etc/coturn-auth/TURN_AUTH_SECRET` in a command, say).
+fn keys_read_from_mounts(object: &Value) -> Vec<(String, Vec<String>)> {
+    fn collect<'a>(v: &'a Value, field: &str, out: &mut Vec<&'a Value>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(items)) = map.get(field) {
+                    out.extend(items.iter());
+                }
+                map.values().for_each(|c| collect(c, field, out));
+            }
+            Value::Array(items) => items.iter().for_each(|c| collect(c, field, out)),
+            _ => {}
+        }
+    }
+    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Object(map) => map.values().for_each(|c| strings(c, out)),
+            Value::Array(items) => items.iter().for_each(|c| strings(c, out)),
+            _ => {}
+        }
+    }
+    let (mut volumes, mut mounts, mut texts) = (Vec::new(), Vec::new(), Vec::new());
+    collect(object, "volumes", &mut volumes);
+    collect(object, "volumeMounts", &mut mounts);
+    strings(object, &mut texts);
+    let mut out = Vec::new();
+    for volume in volumes {
+        let secret = &volume["secret"];
+        let Some(name) = secret["secretName"].as_str() else {
+            continue;
+        };
+        if secret["items"].is_array() || secret["optional"] == true {
+            continue;
+        }
+        let mut keys: Vec<String> = Vec::new();
+        for mount in mounts.iter().filter(|m| m["name"] == volume["name"]) {
+            let Some(path) = mount["mountPath"].as_str() else {
+                continue;
+            };
+            let prefix = format!("{}/", path.trim_end_matches('/'));
+            for text in &texts {
+                for (i, _) in text.match_indices(&prefix) {
+                    let key: String = text[i + prefix.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || "_.-".contains(*c))
+                        .collect();
+                    if !key.is_empty() && !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+        out.push((name.to_string(), keys));
+    }
+    out
+}
+
+fn platform_secrets(ctx: &Context) -> Option<Step> {
+    let missing = missing_secrets(ctx.objects, ctx.plan);
+    if missing.is_empty() {
+        return None;
+    }
+    let mut namespaces: Vec<&str> = Vec::new();
+    for m in &missing {
+        if !namespaces.contains(&m.namespace.as_str()) {
+            namespaces.push(&m.namespace);
+        }
+    }
+    let mut commands: Vec<String> = namespaces
+        .iter()
+        .map(|ns| {
+            format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -")
+        })
+        .collect();
+    let mut notes = Vec::new();
+    for m in missing.iter().filter(|m| m.kind != SecretType::Generic) {
+        commands.push(match m.kind {
+            SecretType::Tls => format!("kubectl -n {} create secret tls {} --cert=tls.crt --key=tls.key", m.namespace, m.name),
+            _ => format!(
+                "kubectl -n {} create secret docker-registry {} --docker-server=<registry> --docker-username=<user> --docker-password=<password>",
+                m.namespace, m.name
+            ),
+        });
+    }
+    for m in missing.iter().filter(|m| m.kind == SecretType::Generic) {
+        let mut literals: Vec<String> = m
+            .keys
+            .iter()
+            .map(|k| format!("--from-literal={k}=<{k}>"))
+            .collect();
+        if literals.is_empty() {
+            literals.push("--from-literal=<KEY>=<VALUE>".into());
+            notes.push(format!(
+                "napgen cannot see which keys {}/{} needs in the manifests; napgen check names them",
+                m.namespace, m.name
+            ));
+        }
+        commands.push(format!(
+            "kubectl -n {} create secret generic {} {}",
+            m.namespace,
+            m.name,
+            literals.join(" ")
+        ));
+    }
+    let names: Vec<String> = missing
+        .iter()
+        .map(|m| format!("{}/{}", m.namespace, m.name))
+        .collect();
+    Some(Step {
+        id: "secrets",
+        title: format!("Secrets {}", names.join(", ")),
+        why: "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain".into(),
+        commands,
+        notes: [
+            "Each <KEY> is the value of that values.env key; a key that appears in two Secrets takes the same value in both.".to_string(),
+            "Random keys: openssl rand -hex 32. Or let napgen init put generated secrets in values.env instead.".into(),
+        ]
+        .into_iter()
+        .chain(notes)
+        .collect(),
+        namespace: None,
+    })
+}
+
+/// The steps as text: comments and commands, in order.
+pub fn text(ctx: &Context, steps: &[Step]) -> String {
+    let mut out = format!(
+        "# Prerequisites of this configuration (namespace {}, profile {}), in order.\n# Then: napgen render | kubectl apply --server-side -f -\n",
+        ctx.plan.namespace, ctx.plan.profile
+    );
+    if steps.is_empty() {
+        out.push_str("#\n# Nothing to install first.\n");
+    }
+    for (i, s) in steps.iter().enumerate() {
+        out.push_str(&format!("\n## {}. {}\n# Why: {}\n", i + 1, s.title, s.why));
+        for c in &s.commands {
+            out.push_str(c);
+            out.push('\n');
+        }
+        for n in &s.notes {
+            out.push_str(&format!("# Note: {n}\n"));
+        }
+    }
+    out
+}
+
+/// The steps as JSON.
+pub fn json(steps: &[Step]) -> String {
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(steps).expect("steps serialise")
+    )
+}
+
+/// `opensandbox-values.yaml` for OpenSandbox's all-in-one chart, when the sandbox is on. It holds
+/// no secret: the API key comes from Secret [`SANDBOX_KEY_SECRET`].
+pub fn sandbox_values(ctx: &Context) -> Option<String> {
+    if !Module::Sandbox.enabled(ctx.settings) {
+        return None;
+    }
+    let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
+    let with_key = ctx.settings.is_set("OPENSANDBOX_API_KEY");
+    // Without a key OpenSandbox's server refuses to start unless told that is intended.
+    let env = if with_key {
+        json!([{
+            "name": "OPENSANDBOX_SERVER_API_KEY",
+            "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": "api-key"}},
+        }])
+    } else {
+        json!([{"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"}])
+    };
+    let mut values = serde_json::Map::new();
+    let mut server = serde_json::Map::new();
+    if let Some(ns) = &target.namespace {
+        values.insert(
+            "opensandbox-controller".into(),
+            json!({"namespaceOverride": ns}),
+        );
+        server.insert("namespaceOverride".into(), json!(ns));
+    }
+    server.insert("server".into(), json!({"env": env}));
+    values.insert(
+        "opensandbox-server".into(),
+        serde_json::Value::Object(server),
+    );
+    let mut header = String::from(
+        "# Values for OpenSandbox's all-in-one chart (kubernetes/charts/opensandbox), written by napgen\n\
+         # prereqs from values.env. It places the server where OPENSANDBOX_URL points.\n",
+    );
+    header.push_str(if with_key {
+        "# Its API key is the one nap-sandbox sends, read from Secret opensandbox-api-key (this file\n\
+         # holds no secret).\n"
+    } else {
+        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n"
+    });
+    for p in &target.problems {
+        header.push_str(&format!("# Warning: {p}\n"));
+    }
+    Some(format!(
+        "{header}{}",
+        yaml::to_yaml(&serde_json::Value::Object(values))
+    ))
+}
+
+/// The Secret holding OpenSandbox's API key (the value of OPENSANDBOX_API_KEY), when the sandbox
+/// is on and values.env has the key. The caller writes it only when asked, with mode 0600.
+pub fn sandbox_secret(ctx: &Context) -> Option<String> {
+    if !Module::Sandbox.enabled(ctx.settings) || !ctx.settings.is_set("OPENSANDBOX_API_KEY") {
+        return None;
+    }
+    let secret = json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": SANDBOX_KEY_SECRET, "namespace": sandbox_namespace(ctx)},
+        "type": "Opaque",
+        "stringData": {"api-key": ctx.settings.str("OPENSANDBOX_API_KEY")},
+    });
+    Some(format!(
+        "# OpenSandbox's server API key (OPENSANDBOX_API_KEY), written by napgen prereqs. Keep it private.\n{}",
+        yaml::to_yaml(&secret)
+    ))
+}
+
+/// The namespaces the steps install software into, for `napgen rbac --with-prereqs`.
+pub fn rbac_scopes(steps: &[Step]) -> Vec<crate::ops::rbac::PrereqScope> {
+    steps
+        .iter()
+        .filter_map(|s| {
+            s.namespace
+                .clone()
+                .map(|namespace| crate::ops::rbac::PrereqScope {
+                    namespace,
+                    what: s.title.clone(),
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_secrets_are_found_in_any_reference() {
+        let settings = {
+            let v = crate::config::validate::validate(&[]);
+            v.settings.unwrap()
+        };
+        let plan = crate::plan::plan(&settings);
+        let obj = |value: Value| Object {
+            source: "test",
+            value,
+        };
+        let objects = vec![
+            obj(
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "turn"},
+                "spec": {"template": {"spec": {"volumes": [
+                    {"name": "a", "secret": {"secretName": "coturn-auth", "items": [{"key": "TURN_AUTH_SECRET", "path": "x"}]}},
+                    {"name": "b", "projected": {"sources": [{"secret": {"name": "db-app", "items": [{"key": "uri", "path": "u"}]}}]}},
+                    {"name": "c", "secret": {"secretName": "maybe", "optional": true}},
+                    {"name": "w", "secret": {"secretName": "whole"}},
+                ], "containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "extra"}}],
+                    "command": ["sh", "-c", "x=$(cat /etc/whole/KEY_ONE) && y=$(cat /etc/whole/KEY_TWO)"],
+                    "volumeMounts": [{"name": "w", "mountPath": "/etc/whole"}],
+                    "env": [{"name": "E", "valueFrom": {"secretKeyRef": {"name": "coturn-auth", "key": "OTHER"}}}]}]}}}}),
+            ),
+            obj(
+                json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "db", "namespace": "turn"}}),
+            ),
+            obj(
+                json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "extra", "namespace": "turn"}}),
+            ),
+        ];
+        let missing = missing_secrets(&objects, &plan);
+        let names: Vec<String> = missing
+            .iter()
+            .map(|m| format!("{}/{}:{}", m.namespace, m.name, m.keys.join(",")))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "nap/nap-secrets:TOS_SECRET_KEY,ADMIN_PASSWORD,OPENAI_API_KEY".to_string(),
+                "turn/coturn-auth:TURN_AUTH_SECRET,OTHER".to_string(),
+                "turn/whole:KEY_ONE,KEY_TWO".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn sandbox_url_forms() {
+        assert_eq!(
+            sandbox_target("http://opensandbox-server.nap.svc:80"),
+            SandboxTarget {
+                namespace: Some("nap".into()),
+                problems: vec![]
+            }
+        );
+        for url in [
+            "http://opensandbox-server.sbx.svc.cluster.local",
+            "http://opensandbox-server.sbx",
+            "http://opensandbox-server.sbx.svc:80/api",
+        ] {
+            assert_eq!(
+                sandbox_target(url).namespace.as_deref(),
+                Some("sbx"),
+                "{url}"
+            );
+            assert!(sandbox_target(url).problems.is_empty(), "{url}");
+        }
+        let t = sandbox_target("https://sandbox.example.com");
+        assert_eq!(t.namespace, None);
+        assert_eq!(t.problems.len(), 2, "{:?}", t.problems);
+        let t = sandbox_target("http://opensandbox-server.sbx.svc:8080");
+        assert_eq!(t.namespace.as_deref(), Some("sbx"));
+        assert!(t.problems[0].contains("port 8080"), "{:?}", t.problems);
+    }
+
+    /// Paths to the leaves of a values file; a list is a leaf (the chart takes it whole).
+    fn leaf_paths(value: &Value, prefix: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaf_paths(v, &path, out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+
+    #[test]
+    fn sandbox_values_set_only_values_the_chart_has() {
+        // Values of OpenSandbox's all-in-one chart (alibaba/OpenSandbox 4db3a993,
+        // kubernetes/charts/opensandbox and its sub-charts' values.yaml) that napgen sets.
+        // The server sub-chart has no securityContext value at all.
+        const CHART_VALUES: &[&str] = &[
+            "opensandbox-controller.namespaceOverride",
+            "opensandbox-server.namespaceOverride",
+            "opensandbox-server.server.env",
+        ];
+        let key = "ab".repeat(32);
+        for extra in [vec![], vec![("OPENSANDBOX_API_KEY", key.as_str())]] {
+            let mut pairs = vec![("SANDBOX_ENABLED", "true"), ("TOS_HOST", "192.0.2.4")];
+            pairs.extend(extra.iter().copied());
+            if !extra.is_empty() {
+                for k in [
+                    "TOS_SECRET_KEY",
+                    "ADMIN_PASSWORD",
+                    "OPENAI_API_KEY",
+                    "SANDBOX_JWT_SECRET",
+                    "SANDBOX_SERVICE_KEY",
+                ] {
+                    pairs.push((k, key.as_str()));
+                }
+            }
+            let entries: Vec<_> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| crate::config::dotenv::Entry {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                    origin: crate::diagnostic::Origin::file("values.env", i + 1),
+                })
+                .collect();
+            let v = crate::config::validate::validate(&entries);
+            let settings = v.settings.expect("valid");
+            let plan = crate::plan::plan(&settings);
+            let ctx = Context {
+                settings: &settings,
+                plan: &plan,
+                objects: &[],
+                values_dir: None,
+            };
+            let text = sandbox_values(&ctx).unwrap();
+            let values = &crate::output::yaml::parse_documents(&text).unwrap()[0];
+            let mut paths = Vec::new();
+            leaf_paths(values, "", &mut paths);
+            assert_eq!(paths, CHART_VALUES, "{text}");
+            let env = &values["opensandbox-server"]["server"]["env"][0];
+            if extra.is_empty() {
+                assert_eq!(
+                    env,
+                    &json!({"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"})
+                );
+            } else {
+                assert_eq!(env["name"], "OPENSANDBOX_SERVER_API_KEY");
+                assert!(!text.contains(&key), "the values file holds no secret");
+            }
+            assert_eq!(
+                values["opensandbox-server"]["namespaceOverride"],
+                "opensandbox-system"
+            );
+        }
+    }
+}

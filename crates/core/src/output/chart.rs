@@ -1,0 +1,1218 @@
+//! The Helm chart: the rendered objects packaged so that `helm upgrade --install` applies exactly
+//! what `napgen render` prints, with Helm's release tracking, upgrades, rollbacks and uninstall.
+//!
+//! [`chart`] is a pure function from (settings, plan, objects) to the chart's files. Its design:
+//!
+//! * **Objects live in `files/`, never in `templates/`.** Each `templates/<source>` is one line,
+//!   `{{ .Files.Get "files/<source>" }}`, and Helm never templates the content of a file, so a
+//!   value containing `{{` reaches the cluster as written. No value of values.env is ever part of
+//!   a template's text: `templates/` depends only on which template files produced objects.
+//! * **The objects are the bundle's**, with exactly two documented differences (see
+//!   [`chart_objects`]): the Namespace object is left out (Helm keeps its release record in the
+//!   namespace, so the namespace exists before Helm runs; `napgen render --only namespace` makes
+//!   it with its Pod Security labels), and the seed Jobs are Helm hooks, so every install,
+//!   upgrade and rollback re-runs them, named `nap-seed-<task>` as the platform's pages name them
+//!   (the bundle's names carry a hash of the Job's inputs; Helm deletes the previous run itself).
+//! * **values.yaml is a record**, not an input: the non-secret settings the chart was generated
+//!   from. `templates/guard.yaml` fails the install when a value differs from the record (given
+//!   with `--set`/`-f` or edited in values.yaml) or when the release namespace is not the one the
+//!   objects were rendered for. values.schema.json, generated from the key registry, rejects
+//!   unknown keys and wrongly typed values.
+//! * **The version** is NAP_VERSION (when it is SemVer) plus a hash of the chart's content as
+//!   SemVer build metadata: `1.8.0+3f2a9c1b7d4e`. A changed configuration is a new chart version,
+//!   which GitOps tools that follow chart versions act on; `appVersion` is NAP_VERSION.
+
+use crate::config::registry::{self, Default, KeyType, KEYS};
+use crate::config::settings::Settings;
+use crate::ops::prereqs::{self, MissingSecret, SecretType};
+use crate::output::yaml;
+use crate::plan::Plan;
+use crate::render::Object;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The chart's name: the archive's top folder and the file name prefix `helm package` uses.
+pub const NAME: &str = "nap";
+/// The Kubernetes versions the install supports. `-0` admits the pre-release forms managed
+/// clusters report (`v1.30.4-gke.1348000`, `v1.29.8-eks-a737599`), which SemVer ranges otherwise
+/// exclude.
+pub const KUBE_VERSION: &str = ">=1.28.0-0";
+/// When the seed Jobs run: after an install, an upgrade (a changed NodePort or public URL is
+/// re-registered) and a rollback (the rolled-back configuration is registered again).
+pub const SEED_HOOK: &str = "post-install,post-upgrade,post-rollback";
+/// A seed Job of the previous run is deleted before the next one is created; a finished one
+/// stays (with its log) until its `ttlSecondsAfterFinished`.
+pub const SEED_HOOK_DELETE_POLICY: &str = "before-hook-creation";
+/// The seed tasks in the order they must run: the admin user exists before the OAuth clients
+/// are registered. A task's hook weight is its position times ten.
+pub const SEED_ORDER: &[&str] = &["admin", "oauth-clients"];
+/// The annotations that make a seed Job a Helm hook; the only ones the chart adds.
+pub const HOOK_ANNOTATIONS: [&str; 3] = [
+    "helm.sh/hook",
+    "helm.sh/hook-weight",
+    "helm.sh/hook-delete-policy",
+];
+/// The recorded values, read by `templates/guard.yaml` (Helm gives templates no other way to
+/// see the chart's own values.yaml).
+pub const RECORD: &str = "files/values.yaml";
+/// How long `helm upgrade --install` should wait: the seed hooks wait for PostgreSQL, and a first
+/// install pulls every image.
+pub const HELM_TIMEOUT: &str = "15m";
+
+/// A generated chart: its files, relative to the chart folder, sorted by path.
+pub struct Chart {
+    pub name: &'static str,
+    pub version: String,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Chart {
+    /// The archive's file name as `helm package` writes it: `nap-<version>.tgz`. The version may
+    /// hold a `+`; Helm keeps it in file names and writes `_` only in OCI tags.
+    pub fn archive_name(&self) -> String {
+        format!("{}-{}.tgz", self.name, self.version)
+    }
+
+    pub fn file(&self, path: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, b)| b.as_slice())
+    }
+}
+
+/// Whether an object is a seed Job (the `--only seed` part).
+pub fn is_seed(object: &Object) -> bool {
+    object.kind() == "Job" && object.source.contains("/seed/")
+}
+
+/// The hook weight of a seed task; tasks missing from [`SEED_ORDER`] run after the known ones.
+pub fn seed_weight(task: &str) -> usize {
+    SEED_ORDER
+        .iter()
+        .position(|t| *t == task)
+        .unwrap_or(SEED_ORDER.len())
+        * 10
+}
+
+/// The Namespace object of the namespace the platform (and so the release) lives in.
+fn is_release_namespace(plan: &Plan, object: &Object) -> bool {
+    object.kind() == "Namespace" && object.name() == plan.namespace
+}
+
+/// The bundle's objects as the chart installs them. The only differences, and the reasons:
+///
+/// 1. no object for the release namespace: Helm stores the release there, so it must exist
+///    before Helm runs, and a chart that also created it would conflict with it (other
+///    namespaces, such as coturn's, stay in the chart);
+/// 2. the seed Jobs carry [`HOOK_ANNOTATIONS`]: `post-install,post-upgrade,post-rollback`, a
+///    weight from [`SEED_ORDER`] and `before-hook-creation`, and the fixed names of the
+///    platform's pages (`nap-seed-<task>`, not the bundle's `nap-seed-<task>-<hash>`): Helm
+///    deletes the previous run itself, so `kubectl logs job/nap-seed-<task>` works as printed.
+pub fn chart_objects(plan: &Plan, objects: &[Object]) -> Vec<Object> {
+    objects
+        .iter()
+        .filter(|o| !is_release_namespace(plan, o))
+        .map(|o| {
+            let mut o = o.clone();
+            if let Some(seed) = plan
+                .seeds
+                .iter()
+                .find(|s| is_seed(&o) && s.name == o.name())
+            {
+                let weight = seed_weight(seed.task).to_string();
+                let metadata = o.value["metadata"]
+                    .as_object_mut()
+                    .expect("rendered objects have metadata");
+                metadata.insert("name".into(), seed.hook_name.clone().into());
+                let annotations = metadata
+                    .entry("annotations")
+                    .or_insert_with(|| Value::Object(Map::new()))
+                    .as_object_mut()
+                    .expect("annotations are a map");
+                annotations.insert(HOOK_ANNOTATIONS[0].into(), SEED_HOOK.into());
+                annotations.insert(HOOK_ANNOTATIONS[1].into(), weight.into());
+                annotations.insert(HOOK_ANNOTATIONS[2].into(), SEED_HOOK_DELETE_POLICY.into());
+            }
+            o
+        })
+        .collect()
+}
+
+/// The chart version: NAP_VERSION when it is strict SemVer (a leading `v` is dropped), else
+/// `0.0.0`; then `+` and the content hash as build metadata.
+pub fn chart_version(nap_version: &str, content_hash: &str) -> String {
+    let tag = nap_version.strip_prefix('v').unwrap_or(nap_version);
+    let base = if is_strict_semver(tag) && !tag.contains('+') {
+        tag
+    } else {
+        "0.0.0"
+    };
+    format!("{base}+{content_hash}")
+}
+
+/// Strict SemVer 2.0.0 (what `helm lint` checks): `MAJOR.MINOR.PATCH[-PRE][+BUILD]`, numeric
+/// parts without leading zeros, no `v` prefix.
+pub fn is_strict_semver(version: &str) -> bool {
+    let numeric = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
+    };
+    let ident =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let (rest, build) = match version.split_once('+') {
+        Some((r, b)) => (r, Some(b)),
+        None => (version, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (rest, None),
+    };
+    let core: Vec<&str> = core.split('.').collect();
+    core.len() == 3
+        && core.iter().all(|p| numeric(p))
+        && pre.is_none_or(|p| {
+            p.split('.')
+                .all(|i| ident(i) && (!i.bytes().all(|b| b.is_ascii_digit()) || numeric(i)))
+        })
+        && build.is_none_or(|b| b.split('.').all(ident))
+}
+
+/// Generate the chart.
+pub fn chart(settings: &Settings, plan: &Plan, objects: &[Object]) -> Chart {
+    let installed = chart_objects(plan, objects);
+    let context = Context {
+        settings,
+        plan,
+        objects: &installed,
+        namespace: objects.iter().find(|o| is_release_namespace(plan, o)),
+    };
+    let header = header(plan);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+
+    // Objects: files/<source> holds every object of one template, templates/<source> emits it.
+    let mut sources: Vec<&str> = Vec::new();
+    for o in &installed {
+        if !sources.contains(&o.source) {
+            sources.push(o.source);
+        }
+    }
+    for source in sources {
+        let documents: Vec<String> = installed
+            .iter()
+            .filter(|o| o.source == source)
+            .map(|o| yaml::to_yaml(&o.value))
+            .collect();
+        files.push((
+            format!("files/{source}"),
+            documents.join("---\n").into_bytes(),
+        ));
+        files.push((
+            format!("templates/{source}"),
+            object_template(source).into_bytes(),
+        ));
+    }
+
+    let values = values_yaml(settings, &header);
+    files.push(("values.yaml".into(), values.clone().into_bytes()));
+    files.push((RECORD.into(), values.into_bytes()));
+    files.push((
+        "values.schema.json".into(),
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&values_schema(settings)).expect("schema serialises")
+        )
+        .into_bytes(),
+    ));
+    files.push(("templates/guard.yaml".into(), GUARD.as_bytes().to_vec()));
+    files.push(("files/NOTES.txt".into(), notes(&context).into_bytes()));
+    files.push((
+        "templates/NOTES.txt".into(),
+        NOTES_TEMPLATE.as_bytes().to_vec(),
+    ));
+    files.push((".helmignore".into(), HELMIGNORE.as_bytes().to_vec()));
+    files.push(("README.md".into(), readme(&context, &header).into_bytes()));
+    files.sort();
+
+    let version = chart_version(settings.str("NAP_VERSION"), &content_hash(&files));
+    files.push((
+        "Chart.yaml".into(),
+        chart_yaml(settings, plan, &version, &header).into_bytes(),
+    ));
+    files.sort();
+    assert!(
+        files.windows(2).all(|w| w[0].0 != w[1].0),
+        "two chart files share a path"
+    );
+    Chart {
+        name: NAME,
+        version,
+        files,
+    }
+}
+
+/// The comment at the top of Chart.yaml, values.yaml and README.md: what made the chart, never
+/// when.
+pub fn header(plan: &Plan) -> String {
+    format!(
+        "Generated by napgen {} (NAP {}, profile {}, namespace {}). Do not edit: change values.env and run napgen chart again.",
+        env!("CARGO_PKG_VERSION"),
+        plan.version,
+        plan.profile,
+        plan.namespace
+    )
+}
+
+/// The first 12 hex digits of a SHA-256 over every file's path and content.
+fn content_hash(files: &[(String, Vec<u8>)]) -> String {
+    let mut hasher = Sha256::new();
+    for (path, bytes) in files {
+        hasher.update(path.as_bytes());
+        hasher.update([0]);
+        hasher.update((bytes.len() as u64).to_be_bytes());
+        hasher.update(bytes);
+    }
+    hasher.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn object_template(source: &str) -> String {
+    format!(
+        "{{{{- /* Generated by napgen. The objects are in files/{source}; Helm never templates a file's content, so values reach the cluster exactly as written. */ -}}}}\n\
+         {{{{ .Files.Get \"files/{source}\" }}}}\n"
+    )
+}
+
+const NOTES_TEMPLATE: &str = "{{- /* Generated by napgen. The notes are in files/NOTES.txt, so no value is ever templated. */ -}}\n{{ .Files.Get \"files/NOTES.txt\" }}\n";
+
+/// Stops an install or upgrade that could only be half right. `fail` is lenient under
+/// `helm lint`, so lint is unaffected; install, upgrade and `helm template` are checked.
+const GUARD: &str = r#"{{- /*
+Generated by napgen. This chart holds objects napgen rendered for one namespace from one
+values.env, so before Helm installs or upgrades anything this template checks that:
+  * the release namespace is the namespace the objects name;
+  * every value equals the one recorded in values.yaml (a copy is files/values.yaml):
+    values.yaml is a record of the configuration, not an input.
+It renders nothing.
+*/ -}}
+{{- $recorded := .Files.Get "files/values.yaml" | fromYaml -}}
+{{- if or .Release.IsInstall .Release.IsUpgrade -}}
+  {{- if ne .Release.Namespace (toString $recorded.NAMESPACE) -}}
+    {{- fail (printf "release namespace %q is not %q: this chart was generated by napgen for namespace %q, and every object in it names that namespace. Install it with -n %s, or set NAMESPACE=%s in values.env and run napgen chart again." .Release.Namespace $recorded.NAMESPACE $recorded.NAMESPACE $recorded.NAMESPACE .Release.Namespace) -}}
+  {{- end -}}
+{{- end -}}
+{{- range $key := concat (keys $recorded) (keys .Values) | uniq | sortAlpha -}}
+  {{- if or (not (hasKey $recorded $key)) (not (hasKey $.Values $key)) (ne (toJson (index $recorded $key)) (toJson (index $.Values $key))) -}}
+    {{- fail (printf "%s: the values.yaml of a chart napgen generated records the values.env it was generated from; it is not an input, so a value given to Helm (--set, -f or an edited values.yaml) cannot change the objects. Change %s in values.env, run napgen chart again and upgrade with the new chart." $key $key) -}}
+  {{- end -}}
+{{- end -}}
+"#;
+
+const HELMIGNORE: &str = "\
+# Generated by napgen. Files Helm leaves out of the chart (helm package, helm install).
+# napgen's marker: the folder was written by napgen, which may replace it.
+.napgen
+# Version control and editor leftovers.
+.git/
+.gitignore
+.hg/
+.svn/
+.DS_Store
+*.swp
+*.bak
+*.tmp
+*.orig
+*~
+.idea/
+.vscode/
+";
+
+/// One non-secret setting as it goes into values.yaml: booleans and whole numbers typed, the
+/// rest as the text values.env holds (lists comma-separated).
+fn typed_value(settings: &Settings, key: &registry::Key) -> Value {
+    match key.ty {
+        KeyType::Bool => Value::Bool(settings.bool(key.name)),
+        KeyType::NodePort | KeyType::Int { .. } => Value::from(settings.int(key.name)),
+        _ => Value::String(settings.display(key.name)),
+    }
+}
+
+/// values.yaml: every non-secret setting napgen used, each under its registry description.
+fn values_yaml(settings: &Settings, header: &str) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    out.push_str(
+        "#\n\
+         # The non-secret settings this chart was generated from, recorded for reference (secrets\n\
+         # are never recorded). The chart does not read them: a value given to Helm with --set or -f,\n\
+         # or edited here, makes the install fail with a message. To change the install, change\n\
+         # values.env, run `napgen chart` again and `helm upgrade` with the new chart.\n",
+    );
+    let public = settings.public_values();
+    for key in KEYS.iter().filter(|k| public.contains_key(k.name)) {
+        out.push_str(&format!("\n# {}\n", key.description));
+        let mut one = Map::new();
+        one.insert(key.name.into(), typed_value(settings, key));
+        out.push_str(&yaml::to_yaml(&Value::Object(one)));
+    }
+    out
+}
+
+/// The JSON Schema type, bounds and pattern of a key type. Patterns accept at least what
+/// napgen's validation accepts (validation stays the authority); they use only the regular
+/// expression syntax ECMA-262, RE2 and Rust agree on.
+pub fn type_schema(ty: KeyType) -> Map<String, Value> {
+    let string = |pattern: &str| {
+        let mut m = Map::new();
+        m.insert("type".into(), "string".into());
+        m.insert("pattern".into(), pattern.into());
+        m
+    };
+    const HOST: &str = r"([A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*|[0-9A-Fa-f:.]+)";
+    match ty {
+        KeyType::Bool => json_map(json!({"type": "boolean"})),
+        KeyType::NodePort => {
+            json_map(json!({"type": "integer", "minimum": 30000, "maximum": 32767}))
+        }
+        KeyType::Int { min, max } => {
+            json_map(json!({"type": "integer", "minimum": min, "maximum": max}))
+        }
+        KeyType::Size => string(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$"),
+        KeyType::Cpu => string(r"^[0-9]+(\.[0-9]+)?m?$"),
+        KeyType::Url => string(r"^https?://[^\s/?#@]+(/[^\s?#]*[^\s?#/])?$"),
+        KeyType::LdapUrl => string(r"^ldaps?://[^\s/?#@]+$"),
+        KeyType::Host => string(&format!("^{HOST}$")),
+        KeyType::Email => string(r"^[^\s@]+@[^\s@]+\.[^\s@]+$"),
+        KeyType::Secret { .. } => json_map(json!({"type": "string"})),
+        KeyType::Enum(options) => json_map(json!({"type": "string", "enum": options})),
+        KeyType::EnumList(options) => {
+            let one = format!("({})", options.join("|"));
+            string(&format!("^{one}(,{one})*$"))
+        }
+        KeyType::CidrList => {
+            let one = r"[0-9A-Fa-f:.]+/[0-9]{1,3}";
+            string(&format!("^{one}(,{one})*$"))
+        }
+        KeyType::Name => string(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"),
+        KeyType::ProxyUrl => string(r"^https?://[^\s/?#@]+$"),
+        KeyType::LabelList => string(r"^[^,=\s]+=[^,=\s]*(,[^,=\s]+=[^,=\s]*)*$"),
+        KeyType::ModelMap => string(r"^[^,=\s]+=[^,=\s]+(,[^,=\s]+=[^,=\s]+)*$"),
+        KeyType::TolerationList | KeyType::NoProxyList | KeyType::WordList => {
+            string(r"^[^,\s]+(,[^,\s]+)*$")
+        }
+        KeyType::AbsPath => string(r"^/\S*$"),
+        KeyType::S3Path => string(r"^s3://\S+$"),
+        KeyType::Retention => string(r"^[1-9][0-9]*[dwm]$"),
+        KeyType::Cron => string(r"^\S+( \S+){5}$"),
+        KeyType::NameList => {
+            let one = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+            string(&format!("^{one}(,{one})*$"))
+        }
+        KeyType::DigestList => {
+            let one = r"[a-z0-9-]+=sha256:[0-9a-f]{64}";
+            string(&format!("^{one}(,{one})*$"))
+        }
+        KeyType::Registry => {
+            string(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]+)?(/[a-z0-9._-]+)*$")
+        }
+        KeyType::ImageTag => {
+            let mut m = string(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$");
+            m.insert("not".into(), json!({"const": "latest"}));
+            m
+        }
+        KeyType::String => json_map(json!({"type": "string"})),
+    }
+}
+
+fn json_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(m) => m,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+/// A registry default as a typed JSON value.
+fn typed_default(key: &registry::Key) -> Option<Value> {
+    let Default::Value(text) = key.default else {
+        return None;
+    };
+    Some(match key.ty {
+        KeyType::Bool => Value::Bool(text == "true"),
+        KeyType::NodePort | KeyType::Int { .. } => {
+            Value::from(text.parse::<i64>().expect("registry defaults parse"))
+        }
+        _ => Value::String(text.into()),
+    })
+}
+
+/// values.schema.json (draft-07, self-contained): one property per non-secret registry key, no
+/// other property allowed, and the recorded keys required.
+pub fn values_schema(settings: &Settings) -> Value {
+    let mut properties = Map::new();
+    for key in KEYS.iter().filter(|k| !k.is_secret()) {
+        let mut p = Map::new();
+        let mut description = format!("{} (module {})", key.description, key.module.name());
+        if let Default::Derived { doc, .. } = key.default {
+            description.push_str(&format!("; default: {doc}"));
+        }
+        p.insert("description".into(), description.into());
+        p.extend(type_schema(key.ty));
+        if let Some(d) = typed_default(key) {
+            p.insert("default".into(), d);
+        }
+        properties.insert(key.name.into(), Value::Object(p));
+    }
+    let required: Vec<&str> = settings.public_values().keys().copied().collect();
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Values of the nap chart generated by napgen",
+        "description": "The non-secret values.env settings the chart was generated from. They are a record: the chart fails to install when one differs; change values.env and run napgen chart again instead.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": required,
+        "properties": properties,
+    })
+}
+
+fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    let chart = json!({
+        "apiVersion": "v2",
+        "name": NAME,
+        "description": format!(
+            "NAP, the self-hosted AI agent platform ({} profile, namespace {}), generated by napgen from values.env",
+            plan.profile, plan.namespace
+        ),
+        "type": "application",
+        "version": version,
+        "appVersion": settings.str("NAP_VERSION"),
+        "kubeVersion": KUBE_VERSION,
+        "keywords": ["ai", "agents", "nap", "napgen"],
+    });
+    out.push_str(&yaml::to_yaml(&chart));
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// NOTES.txt and README.md
+// ---------------------------------------------------------------------------------------------
+
+/// What the notes know about this configuration.
+struct Context<'a> {
+    settings: &'a Settings,
+    plan: &'a Plan,
+    /// The objects the chart installs.
+    objects: &'a [Object],
+    /// The bundle's Namespace object, which the chart leaves out.
+    namespace: Option<&'a Object>,
+}
+
+impl Context<'_> {
+    fn ns(&self) -> &str {
+        &self.plan.namespace
+    }
+
+    /// Whether any object comes from the templates of a module (`sandbox/`, `browser/`, ...).
+    fn has_module(&self, module: &str) -> bool {
+        let prefix = format!("{module}/");
+        self.objects.iter().any(|o| o.source.starts_with(&prefix))
+    }
+
+    /// The chart's name of the seed Job of a task, when this configuration has one.
+    fn seed_job(&self, task: &str) -> Option<&str> {
+        self.plan
+            .seeds
+            .iter()
+            .find(|s| s.task == task)
+            .map(|s| s.hook_name.as_str())
+    }
+
+    /// The Secrets the chart's pods read that the chart does not contain, in their namespaces.
+    fn missing_secrets(&self) -> Vec<MissingSecret> {
+        prereqs::missing_secrets(self.objects, self.plan)
+    }
+
+    /// The StorageClasses the claims use that the chart does not create, each with what uses it
+    /// and the access modes it must offer.
+    fn provided_storage_classes(&self) -> Vec<(&str, String)> {
+        let created = |class: &str| {
+            self.objects
+                .iter()
+                .any(|o| o.kind() == "StorageClass" && o.name() == class)
+        };
+        let shared = &self.plan.shared_dir;
+        let mut classes: Vec<(&str, Vec<&str>, Vec<&str>)> = Vec::new();
+        for (class, use_, mode) in [
+            (
+                shared.storage_class.as_str(),
+                "the shared directory",
+                shared.access_mode,
+            ),
+            (
+                self.settings.str("RWO_STORAGE_CLASS"),
+                "PostgreSQL and workspace disks",
+                "ReadWriteOnce",
+            ),
+        ] {
+            if class.is_empty() || created(class) {
+                continue;
+            }
+            match classes.iter_mut().find(|(c, _, _)| *c == class) {
+                Some((_, uses, modes)) => {
+                    uses.push(use_);
+                    if !modes.contains(&mode) {
+                        modes.push(mode);
+                    }
+                }
+                None => classes.push((class, vec![use_], vec![mode])),
+            }
+        }
+        classes
+            .iter()
+            .map(|(class, uses, modes)| {
+                (
+                    *class,
+                    format!("{}; {}", uses.join(", "), modes.join(" and ")),
+                )
+            })
+            .collect()
+    }
+
+    /// The command that runs the chart again, which re-runs the seed hooks.
+    fn upgrade_command(&self) -> String {
+        format!(
+            "helm upgrade --install nap ./nap -n {} --timeout {HELM_TIMEOUT}",
+            self.ns()
+        )
+    }
+
+    /// The namespace OpenSandbox's server is in, from OPENSANDBOX_URL (`<svc>.<ns>.svc`).
+    fn opensandbox_namespace(&self) -> String {
+        let url = self.settings.str("OPENSANDBOX_URL");
+        let host = url
+            .split_once("://")
+            .map(|(_, r)| r.split(['/', ':']).next().unwrap_or(""))
+            .unwrap_or("");
+        let labels: Vec<&str> = host.split('.').collect();
+        match labels.as_slice() {
+            [_, ns, "svc", ..] => (*ns).to_string(),
+            _ => self.ns().to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// What users open.
+    Open,
+    /// What must exist for the pods to start.
+    Needs,
+    /// How to follow the install.
+    Follow,
+    /// The seeds' debugging table, as commands for this configuration.
+    Troubleshoot,
+}
+
+impl Section {
+    const ALL: [Section; 4] = [
+        Section::Open,
+        Section::Needs,
+        Section::Follow,
+        Section::Troubleshoot,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Section::Open => "Open the platform",
+            Section::Needs => "Before the pods can start",
+            Section::Follow => "Follow the install",
+            Section::Troubleshoot => "If something goes wrong",
+        }
+    }
+}
+
+/// One entry of NOTES.txt: shown when `when` holds for this configuration. Module entries are
+/// keyed on the module's objects being present, so a module's lines appear exactly when the
+/// chart installs it; add an entry here when a module needs its own.
+struct Note {
+    section: Section,
+    when: fn(&Context) -> bool,
+    text: fn(&Context) -> String,
+}
+
+fn always(_: &Context) -> bool {
+    true
+}
+
+static NOTES: &[Note] = &[
+    Note {
+        section: Section::Open,
+        when: always,
+        text: |c| format!("The platform: {}", c.plan.public_url),
+    },
+    Note {
+        section: Section::Open,
+        when: |c| c.has_module("sandbox"),
+        text: |c| {
+            format!(
+                "Code Sandbox: {}",
+                c.plan.sandbox.as_ref().map_or("", |m| m.origin.as_str())
+            )
+        },
+    },
+    Note {
+        section: Section::Open,
+        when: |c| c.has_module("browser"),
+        text: |c| {
+            format!(
+                "Remote Browser: {}",
+                c.plan.browser.as_ref().map_or("", |m| m.origin.as_str())
+            )
+        },
+    },
+    Note {
+        section: Section::Open,
+        when: always,
+        text: |c| {
+            format!(
+                "Sign in as {} with ADMIN_PASSWORD (change it after the first sign-in). It is in\n\
+                 values.env, or read it from the Secret:\n  \
+                 kubectl -n {} get secret {} -o jsonpath='{{.data.ADMIN_PASSWORD}}' | base64 -d; echo",
+                c.settings.str("ADMIN_EMAIL"),
+                c.ns(),
+                c.plan.secret.name
+            )
+        },
+    },
+    Note {
+        section: Section::Open,
+        when: |c| c.plan.ingress_mode == "external",
+        text: |c| {
+            format!(
+                "Your ingress must send {} to Service {}/{} port 80.",
+                c.plan.public_url,
+                c.ns(),
+                c.plan.control_plane.name
+            )
+        },
+    },
+    Note {
+        section: Section::Needs,
+        when: |c| c.missing_secrets().iter().any(|m| m.namespace == c.ns()),
+        text: |c| {
+            let commands: Vec<String> = c
+                .missing_secrets()
+                .iter()
+                .filter(|m| m.namespace == c.ns())
+                .map(create_secret_command)
+                .collect();
+            format!(
+                "This chart does not contain these Secrets, which the pods and seed Jobs read and wait for.\n\
+                 If you have not created them yet (napgen prereqs prints them too):\n  {}",
+                commands.join("\n  ")
+            )
+        },
+    },
+    Note {
+        section: Section::Needs,
+        when: |c| c.missing_secrets().iter().any(|m| m.namespace != c.ns()),
+        text: |c| {
+            let missing = c.missing_secrets();
+            let others: Vec<&MissingSecret> =
+                missing.iter().filter(|m| m.namespace != c.ns()).collect();
+            let mut namespaces: Vec<&str> = others.iter().map(|m| m.namespace.as_str()).collect();
+            namespaces.dedup();
+            let commands: Vec<String> = others.iter().map(|m| create_secret_command(m)).collect();
+            // TURN_AUTH_SECRET is read by coturn and browser-service alike: one value for both.
+            let shared: Vec<&str> = others
+                .iter()
+                .flat_map(|m| m.keys.iter())
+                .filter(|k| {
+                    missing
+                        .iter()
+                        .any(|m| m.namespace == c.ns() && m.keys.contains(k))
+                })
+                .map(String::as_str)
+                .collect();
+            let same = if shared.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n{} takes the same value as in namespace {}.",
+                    shared.join(", "),
+                    c.ns()
+                )
+            };
+            format!(
+                "The chart creates namespace {}; its pods wait for these Secrets, which the chart does not\n\
+                 contain (create them once the namespace exists):\n  {}{same}",
+                namespaces.join(", "),
+                commands.join("\n  ")
+            )
+        },
+    },
+    Note {
+        section: Section::Needs,
+        when: always,
+        text: |c| {
+            format!(
+                "The CloudNativePG operator runs PostgreSQL (Cluster {}); it must be installed in the cluster.",
+                c.plan.database.name
+            )
+        },
+    },
+    Note {
+        section: Section::Follow,
+        when: always,
+        text: |c| format!("kubectl -n {} get pods", c.ns()),
+    },
+    Note {
+        section: Section::Follow,
+        when: always,
+        text: |c| {
+            format!(
+                "kubectl -n {} get cluster {}    # PostgreSQL: wait for \"Cluster in healthy state\"",
+                c.ns(),
+                c.plan.database.name
+            )
+        },
+    },
+    Note {
+        section: Section::Follow,
+        when: |c| !c.plan.seeds.is_empty(),
+        text: |c| {
+            c.plan
+                .seeds
+                .iter()
+                .map(|s| {
+                    format!(
+                        "kubectl -n {} logs job/{}    # seeding: {}",
+                        c.ns(),
+                        s.hook_name,
+                        s.task
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+    },
+    Note {
+        section: Section::Follow,
+        when: always,
+        text: |c| {
+            format!(
+                "The seed Jobs run after every install, upgrade and rollback of this release: to re-seed\n\
+                 (after a failed run, say), upgrade with the same chart (folder or archive) again:\n  {}",
+                c.upgrade_command()
+            )
+        },
+    },
+    Note {
+        section: Section::Troubleshoot,
+        when: |c| c.seed_job("oauth-clients").is_some(),
+        text: |c| {
+            format!(
+                "Login redirect reports 400 invalid_client: the service's row is missing in oauth_clients.\n\
+                 Check that the seed Job succeeded (its log says which clients it registered):\n  \
+                 kubectl -n {} logs job/{}\n\
+                 then re-run seeding:\n  {}",
+                c.ns(),
+                c.seed_job("oauth-clients").unwrap_or_default(),
+                c.upgrade_command()
+            )
+        },
+    },
+    Note {
+        section: Section::Troubleshoot,
+        when: |c| c.seed_job("oauth-clients").is_some(),
+        text: |_| {
+            "Login callback reports 400 invalid_redirect_uri: the registered redirect_uri differs from the\n\
+             service's callback (an ingress without *_PUBLIC_URL, or a changed NodePort). Set\n\
+             SANDBOX_PUBLIC_URL / BROWSER_PUBLIC_URL in values.env, run napgen chart again and\n\
+             helm upgrade with the new chart, which re-seeds."
+                .into()
+        },
+    },
+    Note {
+        section: Section::Troubleshoot,
+        when: |c| c.plan.browser.is_some() && c.has_module("browser"),
+        text: |c| {
+            let coturn = &c.plan.browser.as_ref().expect("the browser is on").coturn;
+            format!(
+                "Browser shows no video: TURN is unreachable. TURN_HOST ({}) must be an address users'\n\
+                 browsers reach; check that coturn (in its own namespace) is ready:\n  \
+                 kubectl -n {} get pod -l app={}",
+                c.settings.str("TURN_HOST"),
+                coturn.namespace,
+                coturn.selector.get("app").unwrap_or(coturn.name)
+            )
+        },
+    },
+    Note {
+        section: Section::Troubleshoot,
+        when: |c| c.has_module("sandbox"),
+        text: |c| {
+            format!(
+                "Sandbox won't start: check that OpenSandbox is installed and ready:\n  \
+                 kubectl -n {} get pod -l app.kubernetes.io/name=opensandbox",
+                c.opensandbox_namespace()
+            )
+        },
+    },
+    Note {
+        section: Section::Troubleshoot,
+        when: always,
+        text: |c| {
+            let classes: String = c
+                .provided_storage_classes()
+                .iter()
+                .map(|(class, uses)| format!("\n  kubectl get storageclass {class}    # {uses}"))
+                .collect();
+            format!(
+                "Pods stay Pending or the release times out: the seed Jobs wait for PostgreSQL.\n  \
+                 kubectl -n {} describe cluster {}\n  \
+                 kubectl -n {} get pvc{classes}",
+                c.ns(),
+                c.plan.database.name,
+                c.ns(),
+            )
+        },
+    },
+];
+
+/// The `kubectl create secret` command that makes a Secret the pods read, values left as `...`.
+fn create_secret_command(m: &MissingSecret) -> String {
+    let (ns, name) = (&m.namespace, &m.name);
+    match m.kind {
+        SecretType::Tls => {
+            format!("kubectl -n {ns} create secret tls {name} --cert=tls.crt --key=tls.key")
+        }
+        SecretType::DockerRegistry => format!(
+            "kubectl -n {ns} create secret docker-registry {name} --docker-server=... --docker-username=... --docker-password=..."
+        ),
+        SecretType::Generic => {
+            let literals: Vec<String> = if m.keys.is_empty() {
+                vec!["--from-literal=<KEY>=...".into()]
+            } else {
+                m.keys.iter().map(|k| format!("--from-literal={k}=...")).collect()
+            };
+            format!(
+                "kubectl -n {ns} create secret generic {name} \\\n    {}",
+                literals.join(" \\\n    ")
+            )
+        }
+    }
+}
+
+fn notes(c: &Context) -> String {
+    let mut out = format!(
+        "NAP {} ({} profile) in namespace {}.\n",
+        c.plan.version,
+        c.plan.profile,
+        c.ns()
+    );
+    for section in Section::ALL {
+        let entries: Vec<String> = NOTES
+            .iter()
+            .filter(|n| n.section == section && (n.when)(c))
+            .map(|n| (n.text)(c))
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{}:\n", section.title()));
+        for entry in entries {
+            for (i, line) in entry.lines().enumerate() {
+                let bullet = if i == 0 { "* " } else { "  " };
+                out.push_str(&format!("  {bullet}{line}\n"));
+            }
+        }
+    }
+    out
+}
+
+fn readme(c: &Context, header: &str) -> String {
+    let ns = c.ns();
+    let mut out = format!(
+        "# nap: NAP {} ({} profile, namespace {ns})\n\n> {header}\n\n",
+        c.plan.version, c.plan.profile
+    );
+    out.push_str(&format!(
+        "This Helm chart installs the NAP self-hosted AI agent platform exactly as `napgen render` \
+         renders it for the same values.env.\n\n\
+         ## Install\n\n\
+         First the namespace, with its Pod Security labels (`napgen render --only namespace` prints \
+         the same object):\n\n\
+         ```sh\n\
+         kubectl apply --server-side -f - <<'EOF'\n{}EOF\n",
+        c.namespace
+            .map(|n| yaml::to_yaml(&n.value))
+            .unwrap_or_default()
+    ));
+    let missing = c.missing_secrets();
+    let (before, after): (Vec<&MissingSecret>, Vec<&MissingSecret>) =
+        missing.iter().partition(|m| m.namespace == ns);
+    if !before.is_empty() {
+        out.push_str(
+            "# The Secrets the pods read that the chart does not contain (values are yours)\n",
+        );
+        for m in before {
+            out.push_str(&format!("{}\n", create_secret_command(m)));
+        }
+    }
+    out.push_str(&format!("{}\n", c.upgrade_command()));
+    if !after.is_empty() {
+        out.push_str(
+            "# Secrets in the namespaces the chart creates: once they exist (their pods wait)\n",
+        );
+        for m in after {
+            out.push_str(&format!("{}\n", create_secret_command(m)));
+        }
+    }
+    out.push_str(&format!(
+        "```\n\n\
+         * The namespace comes first: Helm keeps its release record in it, so it must exist before\n  \
+           Helm runs, and it carries the restricted Pod Security labels. The chart does not contain it\n  \
+           (with `--create-namespace` alone the namespace would lack those labels).\n\
+         * The chart installs into namespace `{ns}` only: every object names it. Another `-n` fails\n  \
+           before anything is installed; set NAMESPACE in values.env and run `napgen chart` again instead.\n\
+         * `--timeout {HELM_TIMEOUT}`: the seed Jobs are Helm hooks (`{SEED_HOOK}`), and Helm waits\n  \
+           for them; they wait for PostgreSQL, which on a first install also pulls its images.\n\
+         * Prerequisites (`napgen prereqs` prints every step): the CloudNativePG operator{}.\n",
+        c.provided_storage_classes()
+            .iter()
+            .map(|(class, uses)| format!(",\n  StorageClass `{class}` ({uses})"))
+            .collect::<String>(),
+    ));
+    for secret in c.plan.platform_secrets().iter().filter(|s| s.rendered) {
+        let file = c
+            .objects
+            .iter()
+            .find(|o| {
+                o.kind() == "Secret"
+                    && o.name() == secret.name
+                    && o.namespace() == Some(secret.namespace)
+            })
+            .map_or(String::new(), |o| format!("(in `files/{}`)", o.source));
+        out.push_str(&format!(
+            "* values.env held the secrets, so this chart contains Secret `{}` in namespace `{}`\n  \
+             {file}: keep the chart as private as values.env.\n",
+            secret.name, secret.namespace
+        ));
+    }
+    out.push_str(&format!(
+        "\n## Re-seeding and debugging\n\n\
+         The seed Jobs are Helm hooks with the names the platform's pages use; Helm deletes the previous\n\
+         run before it starts the next. Their logs:\n\n\
+         ```sh\n{}```\n\n\
+         To re-seed (after a failed run, say), upgrade with the same chart, folder or archive, again:\n\
+         the hooks run after every upgrade, even when nothing changed.\n\n\
+         ```sh\n{}\n```\n\n\
+         `helm get notes nap -n {ns}` prints the commands that check each part of the install.\n\n",
+        c.plan
+            .seeds
+            .iter()
+            .map(|s| format!("kubectl -n {ns} logs job/{}\n", s.hook_name))
+            .collect::<String>(),
+        c.upgrade_command()
+    ));
+    out.push_str(
+        "## Values\n\n\
+         `values.yaml` records the non-secret settings this chart was generated from. It is a record, not\n\
+         an input: `templates/guard.yaml` fails the install when a value given with `--set` or `-f` (or an\n\
+         edit of values.yaml) differs from it. To change the install, change values.env, run\n\
+         `napgen chart` again and `helm upgrade` with the new chart. `values.schema.json` comes from\n\
+         napgen's key registry.\n\n\
+         ## How the chart is built\n\n\
+         * `files/` holds the rendered objects; each template emits one file with `.Files.Get`. Helm never\n  \
+           templates a file's content, so a value containing `{{` arrives exactly as written.\n\
+         * The seed Jobs carry `helm.sh/hook` annotations with weights that run the admin seed before the\n  \
+           OAuth clients, and `before-hook-creation` deletes the previous run first.\n\
+         * The chart version is NAP_VERSION plus a hash of the chart's content as SemVer build metadata,\n  \
+           so a changed configuration is a new version. `helm package` would name the archive\n  \
+           `nap-<version>.tgz`, keeping the `+`; OCI registries store it as `_`.\n\n\
+         ## Objects\n\n\
+         | kind | name |\n|---|---|\n",
+    );
+    for o in c.objects {
+        let hook = if is_seed(o) { " (hook)" } else { "" };
+        out.push_str(&format!("| {} | {}{hook} |\n", o.kind(), o.name()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::dotenv::Entry;
+    use crate::config::validate;
+    use crate::diagnostic::Origin;
+    use crate::render;
+
+    fn configured(pairs: &[(&str, &str)]) -> (Settings, Plan, Vec<Object>) {
+        let entries: Vec<Entry> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| Entry {
+                key: (*k).into(),
+                value: (*v).into(),
+                origin: Origin::file("test.env", i + 1),
+            })
+            .collect();
+        let settings = validate::validate(&entries).settings.expect("valid");
+        let plan = crate::plan::plan(&settings);
+        let objects = render::render(&plan).unwrap();
+        (settings, plan, objects)
+    }
+
+    #[test]
+    fn module_notes_appear_with_their_objects() {
+        let (settings, plan, objects) = configured(&[("TOS_HOST", "192.0.2.10")]);
+        let core = notes(&Context {
+            settings: &settings,
+            plan: &plan,
+            objects: &objects,
+            namespace: None,
+        });
+        // Without the modules, none of their lines.
+        for absent in [
+            "Code Sandbox",
+            "Remote Browser",
+            "coturn",
+            "opensandbox",
+            "invalid_client",
+        ] {
+            assert!(!core.contains(absent), "{absent}:\n{core}");
+        }
+        // With them, every line of the debugging table, for this configuration.
+        let (settings, plan, objects) = configured(&[
+            ("TOS_HOST", "192.0.2.10"),
+            ("SANDBOX_ENABLED", "true"),
+            ("BROWSER_ENABLED", "true"),
+            ("TURN_HOST", "198.51.100.7"),
+            (
+                "OPENSANDBOX_URL",
+                "http://opensandbox-server.opensandbox-system.svc:80",
+            ),
+        ]);
+        let all = notes(&Context {
+            settings: &settings,
+            plan: &plan,
+            objects: &objects,
+            namespace: None,
+        });
+        // The pages' fixed Job name, and coturn in its own namespace.
+        let logs = "kubectl -n nap logs job/nap-seed-oauth-clients\n".to_string();
+        for present in [
+            "Code Sandbox: http://192.0.2.10:30086",
+            "Remote Browser: http://192.0.2.10:30085",
+            "400 invalid_client",
+            logs.as_str(),
+            "400 invalid_redirect_uri",
+            "TURN_HOST (198.51.100.7)",
+            "kubectl -n nap-turn get pod -l app=coturn",
+            "kubectl -n opensandbox-system get pod -l app.kubernetes.io/name=opensandbox",
+        ] {
+            assert!(all.contains(present), "{present}:\n{all}");
+        }
+        // The hooks order the OAuth clients after the admin.
+        let hooks = chart_objects(&plan, &objects);
+        let weight = |name: &str| {
+            hooks
+                .iter()
+                .find(|o| o.name() == name)
+                .map(|o| o.value["metadata"]["annotations"]["helm.sh/hook-weight"].clone())
+                .unwrap()
+        };
+        assert_eq!(weight("nap-seed-admin"), "0");
+        assert_eq!(weight("nap-seed-oauth-clients"), "10");
+    }
+
+    #[test]
+    fn storage_notes_name_the_real_access_mode_and_only_classes_to_provide() {
+        let notes_of = |pairs: &[(&str, &str)]| {
+            let (settings, plan, objects) = configured(pairs);
+            let installed = chart_objects(&plan, &objects);
+            let context = Context {
+                settings: &settings,
+                plan: &plan,
+                objects: &installed,
+                namespace: None,
+            };
+            (notes(&context), readme(&context, ""))
+        };
+        // One node: the shared claim is ReadWriteOnce, so nothing may call local-path RWX.
+        let (notes, readme) = notes_of(&[("TOS_HOST", "192.0.2.10")]);
+        assert_eq!(
+            plan_access_mode(&[("TOS_HOST", "192.0.2.10")]),
+            "ReadWriteOnce"
+        );
+        for text in [&notes, &readme] {
+            assert!(
+                !text.contains("RWX") && !text.contains("ReadWriteMany"),
+                "{text}"
+            );
+            assert!(text.contains("local-path"), "{text}");
+        }
+        // NFS_SERVER: the chart creates StorageClass nap-nfs, so it is not the operator's to make.
+        let nfs = [
+            ("PROFILE", "multi-node"),
+            ("TOS_HOST", "nap.example.com"),
+            ("NFS_SERVER", "nfs.example.com"),
+            ("NFS_SHARE", "/export/nap"),
+            ("RWO_STORAGE_CLASS", "ceph-rbd"),
+        ];
+        let (notes, readme) = notes_of(&nfs);
+        assert!(!notes.contains("nap-nfs"), "{notes}");
+        assert!(!readme.contains("`nap-nfs`"), "{readme}");
+        assert!(readme.contains("| StorageClass | nap-nfs |"), "{readme}");
+        for text in [&notes, &readme] {
+            assert!(text.contains("ceph-rbd"), "{text}");
+        }
+    }
+
+    fn plan_access_mode(pairs: &[(&str, &str)]) -> &'static str {
+        configured(pairs).1.shared_dir.access_mode
+    }
+
+    #[test]
+    fn semver() {
+        for ok in [
+            "1.8.0",
+            "0.0.0",
+            "1.8.0-rc.1",
+            "1.0.0-0A.is.legal",
+            "1.8.0+abc.01",
+            "10.20.30",
+        ] {
+            assert!(is_strict_semver(ok), "{ok}");
+        }
+        for bad in [
+            "v1.8.0", "1.8", "01.8.0", "1.8.0-01", "1.8.0-", "1.8.0+", "1.8.0_x", "latest", "",
+        ] {
+            assert!(!is_strict_semver(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn version_scheme() {
+        assert_eq!(chart_version("1.8.0", "0123abcd4567"), "1.8.0+0123abcd4567");
+        assert_eq!(chart_version("v2.0.1-rc.2", "ab"), "2.0.1-rc.2+ab");
+        // A tag that is not SemVer keeps its place in appVersion; the chart version falls back.
+        assert_eq!(chart_version("2024.01.15", "ab"), "0.0.0+ab");
+        assert_eq!(chart_version("1.8", "ab"), "0.0.0+ab");
+        assert!(is_strict_semver(&chart_version("sha-1f2e3d", "0f")));
+    }
+
+    #[test]
+    fn seed_weights_follow_the_order() {
+        assert!(seed_weight("admin") < seed_weight("oauth-clients"));
+        assert!(seed_weight("oauth-clients") < seed_weight("something-new"));
+    }
+}

@@ -1,0 +1,116 @@
+//! Placement: which nodes the platform's pods run on (NODE_SELECTOR, TOLERATIONS), how they are
+//! prioritised (PRIORITY_CLASS_NAME) and spread (multi-node).
+
+use super::Map;
+use crate::config::settings::Settings;
+use crate::data::{data, into_data, Data};
+use serde::Serialize;
+
+/// Scheduling fields of a pod; `None` leaves the field out.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Placement {
+    pub node_selector: Option<Map>,
+    pub tolerations: Option<Vec<Data>>,
+    pub priority_class_name: Option<String>,
+}
+
+into_data!(Placement {
+    node_selector,
+    tolerations,
+    priority_class_name
+});
+
+impl Placement {
+    /// The platform's own pods: node selector, tolerations and priority class.
+    pub(crate) fn platform(settings: &Settings) -> Placement {
+        Placement {
+            priority_class_name: settings.opt("PRIORITY_CLASS_NAME").map(str::to_string),
+            ..Placement::runtime(settings)
+        }
+    }
+
+    /// Pods the platform creates at run time (workspaces, sandboxes, browser sessions): the same
+    /// nodes, but not the platform's priority, so many of them cannot preempt the platform.
+    pub(crate) fn runtime(settings: &Settings) -> Placement {
+        let labels = node_selector(settings);
+        let tolerations: Vec<Data> = settings
+            .list("TOLERATIONS")
+            .iter()
+            .map(|t| toleration(t))
+            .collect();
+        Placement {
+            node_selector: (!labels.is_empty()).then_some(labels),
+            tolerations: (!tolerations.is_empty()).then_some(tolerations),
+            priority_class_name: None,
+        }
+    }
+}
+
+/// NODE_SELECTOR as a map, in the order given.
+pub(crate) fn node_selector(settings: &Settings) -> Map {
+    node_selector_like(settings.list("NODE_SELECTOR"))
+}
+
+/// A validated `key=value` list as a map, in the order given.
+pub(crate) fn node_selector_like(labels: &[String]) -> Map {
+    labels
+        .iter()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// One validated TOLERATIONS entry, `key[=value][:Effect]`, as a Kubernetes toleration: with a
+/// value the operator is Equal, without one Exists; without an effect it matches every effect.
+pub fn toleration(item: &str) -> Data {
+    let (taint, effect) = match item.rsplit_once(':') {
+        Some((t, e)) => (t, Some(e)),
+        None => (item, None),
+    };
+    let mut t = match taint.split_once('=') {
+        Some((key, value)) => data!({"key": key, "operator": "Equal", "value": value}),
+        None => data!({"key": taint, "operator": "Exists"}),
+    };
+    if let Some(e) = effect {
+        t["effect"] = data!(e);
+    }
+    t
+}
+
+/// Multi-node: spread replicas over zones where the nodes carry zone labels, without ever
+/// blocking scheduling (node spread is the preferred anti-affinity in `spread`).
+pub(crate) fn zone_spread(multi_node: bool, selector: &Map) -> Option<Vec<Data>> {
+    multi_node.then(|| {
+        vec![data!({
+            "maxSkew": 1,
+            "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": selector},
+        })]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerations_from_the_compact_syntax() {
+        assert_eq!(
+            toleration("dedicated=nap:NoSchedule"),
+            data!({"key": "dedicated", "operator": "Equal", "value": "nap", "effect": "NoSchedule"})
+        );
+        assert_eq!(
+            toleration("example.com/gpu:NoExecute"),
+            data!({"key": "example.com/gpu", "operator": "Exists", "effect": "NoExecute"})
+        );
+        assert_eq!(
+            toleration("dedicated=nap"),
+            data!({"key": "dedicated", "operator": "Equal", "value": "nap"})
+        );
+        assert_eq!(
+            toleration("dedicated"),
+            data!({"key": "dedicated", "operator": "Exists"})
+        );
+    }
+}
