@@ -1,88 +1,16 @@
-//! The commands' library side: each stage of the pipeline behind one call, with the failure
-//! kinds the CLI turns into exit codes.
+//! The commands' library side: each stage of the pipeline behind one call, failing with the
+//! [`Error`] the CLI turns into an exit code.
 
 use crate::config::registry;
 use crate::config::settings::Settings;
 use crate::config::sources::Loaded;
 use crate::config::validate;
 use crate::diagnostic::{Diagnostic, Shown};
+use crate::error::Error;
 use crate::output::bundle;
 use crate::output::chart::{self, Chart};
 use crate::plan::{self, Plan};
 use crate::render::{self, Object};
-
-/// Exit codes, documented in the README.
-pub mod exit {
-    /// Success.
-    pub const OK: i32 = 0;
-    /// `diff`: the two renders differ.
-    pub const DIFFERENT: i32 = 1;
-    /// Bad command-line usage (unknown flag, missing argument).
-    pub const USAGE: i32 = 2;
-    /// The values are invalid: every problem is printed on stderr.
-    pub const INVALID: i32 = 3;
-    /// A file could not be read or written.
-    pub const IO: i32 = 4;
-    /// A bug in napgen.
-    pub const INTERNAL: i32 = 5;
-}
-
-/// Why a command failed.
-#[derive(Debug)]
-pub enum Failure {
-    /// Findings with at least one error (and any warnings).
-    Invalid(Vec<Diagnostic>),
-    Io(String),
-    Internal(String),
-}
-
-impl Failure {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Failure::Invalid(_) => exit::INVALID,
-            Failure::Io(_) => exit::IO,
-            Failure::Internal(_) => exit::INTERNAL,
-        }
-    }
-}
-
-impl Failure {
-    /// The failure as printed on stderr: every message starts with `error:` and ends with a
-    /// `help:` line; labels are coloured when `color` is set.
-    pub fn render(&self, color: bool) -> String {
-        use crate::diagnostic::paint;
-        let (text, default_help) = match self {
-            Failure::Invalid(diagnostics) => {
-                let mut out = String::new();
-                for d in diagnostics {
-                    out.push_str(&d.render(color));
-                    out.push('\n');
-                }
-                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-                let plural = if errors == 1 { "" } else { "s" };
-                out.push_str(&format!(
-                    "napgen: {errors} error{plural}; nothing was written\n"
-                ));
-                return out;
-            }
-            Failure::Io(m) => (m, "check the path and its permissions"),
-            Failure::Internal(m) => (
-                m,
-                "this is a bug in napgen: please report it with the command line and the values (without secrets)",
-            ),
-        };
-        let body = text.strip_prefix("error: ").unwrap_or(text);
-        let (message, help) = match body.split_once("\n  help: ") {
-            Some((m, h)) => (m, h),
-            None => (body, default_help),
-        };
-        format!(
-            "{}: {message}\n  {}: {help}\n",
-            paint(color, "\x1b[1;31m", "error"),
-            paint(color, "\x1b[1;36m", "help")
-        )
-    }
-}
 
 /// What `napgen render` prints, and what it was written from (the settings, and the plan as
 /// templates read it): a process that ends after writing may leave those unfreed.
@@ -103,12 +31,12 @@ pub struct Configured {
 
 impl Configured {
     /// Render the plan's objects.
-    pub fn render(&self) -> Result<Vec<Object>, Failure> {
-        render::render(&self.plan).map_err(|e| Failure::Internal(e.to_string()))
+    pub fn render(&self) -> Result<Vec<Object>, Error> {
+        render::render(&self.plan).map_err(|e| Error::internal(e.to_string()))
     }
 
     /// The objects `napgen render` emits: all of them, or those of one part (`--only`).
-    pub fn objects(&self, only: Option<&str>) -> Result<Vec<Object>, Failure> {
+    pub fn objects(&self, only: Option<&str>) -> Result<Vec<Object>, Error> {
         let objects = self.render()?;
         match only {
             Some(part) => select_part(&objects, part),
@@ -118,7 +46,7 @@ impl Configured {
 
     /// The bundle `napgen render` prints: [`bundle::bundle`] of [`Self::objects`], written object by
     /// object as they are rendered. The plan is used up (moved into what templates read).
-    pub fn into_bundle(self, only: Option<&str>) -> Result<Bundle, Failure> {
+    pub fn into_bundle(self, only: Option<&str>) -> Result<Bundle, Error> {
         let in_part = only.map(part_filter).transpose()?;
         let mut text = bundle::bundle_start(&header(&self.plan));
         let rendering = render::Rendering::new(self.plan);
@@ -127,7 +55,7 @@ impl Configured {
                 |source| in_part.as_ref().is_none_or(|in_part| in_part(source)),
                 &mut text,
             )
-            .map_err(|e| Failure::Internal(e.to_string()))?;
+            .map_err(|e| Error::internal(e.to_string()))?;
         match only {
             Some(part) if written == 0 => Err(nothing_of(part)),
             _ => Ok(Bundle {
@@ -139,13 +67,13 @@ impl Configured {
     }
 
     /// Render and package as a Helm chart.
-    pub fn chart(&self) -> Result<Chart, Failure> {
+    pub fn chart(&self) -> Result<Chart, Error> {
         Ok(chart::chart(&self.settings, &self.plan, &self.render()?))
     }
 }
 
 /// Validate what was loaded. Syntax and validation problems are reported together.
-pub fn configure(loaded: Loaded) -> Result<Configured, Failure> {
+pub fn configure(loaded: Loaded) -> Result<Configured, Error> {
     let validated = validate::validate(&loaded.entries);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(validated.diagnostics);
@@ -161,7 +89,7 @@ pub fn configure(loaded: Loaded) -> Result<Configured, Failure> {
                 sources: loaded.sources,
             })
         }
-        _ => Err(Failure::Invalid(diagnostics)),
+        _ => Err(Error::Invalid(diagnostics)),
     }
 }
 
@@ -225,14 +153,14 @@ fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
 }
 
 /// Plan and render (a [`Configured`] has its plan already: see [`Configured::render`]).
-pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Failure> {
+pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Error> {
     let plan = plan::plan(settings);
-    let objects = render::render(&plan).map_err(|e| Failure::Internal(e.to_string()))?;
+    let objects = render::render(&plan).map_err(|e| Error::internal(e.to_string()))?;
     Ok((plan, objects))
 }
 
 /// Plan, render and package as a Helm chart.
-pub fn build_chart(settings: &Settings) -> Result<Chart, Failure> {
+pub fn build_chart(settings: &Settings) -> Result<Chart, Error> {
     let (plan, objects) = render_objects(settings)?;
     Ok(chart::chart(settings, &plan, &objects))
 }
@@ -271,7 +199,7 @@ pub fn reseed_commands(plan: &Plan, apply: &str) -> String {
 /// The objects of one part, for `--only`: `seed` selects the seed Jobs, `namespace` the Namespace
 /// (created before a Helm install), a module name the objects rendered from that module's
 /// templates.
-pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failure> {
+pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Error> {
     let in_part = part_filter(part)?;
     let selected: Vec<Object> = objects
         .iter()
@@ -285,7 +213,7 @@ pub fn select_part(objects: &[Object], part: &str) -> Result<Vec<Object>, Failur
 }
 
 /// Whether a template belongs to `part` of the install (`--only`).
-fn part_filter(part: &str) -> Result<impl Fn(&str) -> bool + '_, Failure> {
+fn part_filter(part: &str) -> Result<impl Fn(&str) -> bool + '_, Error> {
     const PARTS: &[&str] = &[
         "seed",
         "namespace",
@@ -301,12 +229,12 @@ fn part_filter(part: &str) -> Result<impl Fn(&str) -> bool + '_, Failure> {
             Some(s) => format!("did you mean {s}? (one of: {})", PARTS.join(", ")),
             None => format!("use one of: {}", PARTS.join(", ")),
         };
-        return Err(Failure::Invalid(vec![Diagnostic::error(
+        return Err(Error::invalid(Diagnostic::error(
             None,
             None,
             format!("--only {part:?} is not a part of the install"),
             help,
-        )]));
+        )));
     }
     let prefix = format!("{part}/");
     Ok(move |source: &str| {
@@ -322,38 +250,18 @@ fn part_filter(part: &str) -> Result<impl Fn(&str) -> bool + '_, Failure> {
 }
 
 /// `--only part` of a configuration that renders nothing of it.
-fn nothing_of(part: &str) -> Failure {
-    Failure::Invalid(vec![Diagnostic::error(
+fn nothing_of(part: &str) -> Error {
+    Error::invalid(Diagnostic::error(
         None,
         None,
         format!("--only {part}: this configuration renders no objects of {part}"),
         format!("enable {part} in values.env, or choose another part"),
-    )])
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_failure_ends_with_help() {
-        let io = Failure::Io("error: x.env: gone\n  help: check the path".into());
-        assert_eq!(
-            io.render(false),
-            "error: x.env: gone\n  help: check the path\n"
-        );
-        let bare = Failure::Internal("internal error while rendering: boom".into()).render(false);
-        assert!(
-            bare.starts_with(
-                "error: internal error while rendering: boom\n  help: this is a bug in napgen"
-            ),
-            "{bare}"
-        );
-        let invalid = Failure::Invalid(vec![Diagnostic::error(Some("K"), None, "bad", "fix it")]);
-        assert!(invalid
-            .render(false)
-            .contains("error: K: bad\n  help: fix it\n"));
-    }
 
     /// `napgen render` writes objects as it renders them; the bundle is the same as emitting the
     /// rendered objects, for every profile and every part.
@@ -388,7 +296,7 @@ mod tests {
                     (Ok(text), Ok(expected)) => {
                         assert!(text == expected, "{} {only:?}", path.display())
                     }
-                    (Err(Failure::Invalid(a)), Err(Failure::Invalid(b))) => assert_eq!(a, b),
+                    (Err(Error::Invalid(a)), Err(Error::Invalid(b))) => assert_eq!(a, b),
                     (a, b) => panic!("{} {only:?}: {a:?} / {b:?}", path.display()),
                 }
             }
