@@ -24,8 +24,8 @@
 
 use crate::config::registry::{self, Default, KeyType, KEYS};
 use crate::config::settings::Settings;
-use crate::ops::prereqs::{self, MissingSecret, SecretType};
 use crate::output::yaml;
+use crate::plan::secrets::{Provider, Secret, SecretType};
 use crate::plan::Plan;
 use crate::render::Object;
 use serde_json::{json, Map, Value};
@@ -534,8 +534,12 @@ impl Context<'_> {
     }
 
     /// The Secrets the chart's pods read that the chart does not contain, in their namespaces.
-    fn missing_secrets(&self) -> Vec<MissingSecret> {
-        prereqs::missing_secrets(self.objects, self.plan)
+    fn missing_secrets(&self) -> Vec<Secret> {
+        let secrets = self.plan.secrets();
+        secrets
+            .into_iter()
+            .filter(|s| s.provider == Provider::Operator)
+            .collect()
     }
 
     /// The StorageClasses the claims use that the chart does not create, each with what uses it
@@ -724,14 +728,14 @@ static NOTES: &[Note] = &[
         when: |c| c.missing_secrets().iter().any(|m| m.namespace != c.ns()),
         text: |c| {
             let missing = c.missing_secrets();
-            let others: Vec<&MissingSecret> =
-                missing.iter().filter(|m| m.namespace != c.ns()).collect();
+            let others: Vec<&Secret> = missing.iter().filter(|m| m.namespace != c.ns()).collect();
             let mut namespaces: Vec<&str> = others.iter().map(|m| m.namespace.as_str()).collect();
             namespaces.dedup();
             let commands: Vec<String> = others.iter().map(|m| create_secret_command(m)).collect();
             // TURN_AUTH_SECRET is read by coturn and browser-service alike: one value for both.
             let shared: Vec<&str> = others
                 .iter()
+                .filter(|m| m.kind == SecretType::Generic)
                 .flat_map(|m| m.keys.iter())
                 .filter(|k| {
                     missing
@@ -887,7 +891,7 @@ static NOTES: &[Note] = &[
 ];
 
 /// The `kubectl create secret` command that makes a Secret the pods read, values left as `...`.
-fn create_secret_command(m: &MissingSecret) -> String {
+fn create_secret_command(m: &Secret) -> String {
     let (ns, name) = (&m.namespace, &m.name);
     match m.kind {
         SecretType::Tls => {
@@ -956,7 +960,7 @@ fn readme(c: &Context, header: &str) -> String {
             .unwrap_or_default()
     ));
     let missing = c.missing_secrets();
-    let (before, after): (Vec<&MissingSecret>, Vec<&MissingSecret>) =
+    let (before, after): (Vec<&Secret>, Vec<&Secret>) =
         missing.iter().partition(|m| m.namespace == ns);
     if !before.is_empty() {
         out.push_str(
@@ -990,14 +994,19 @@ fn readme(c: &Context, header: &str) -> String {
             .map(|(class, uses)| format!(",\n  StorageClass `{class}` ({uses})"))
             .collect::<String>(),
     ));
-    for secret in c.plan.platform_secrets().iter().filter(|s| s.rendered) {
+    for secret in c
+        .plan
+        .secrets()
+        .iter()
+        .filter(|s| s.provider == Provider::Napgen)
+    {
         let file = c
             .objects
             .iter()
             .find(|o| {
                 o.kind() == "Secret"
                     && o.name() == secret.name
-                    && o.namespace() == Some(secret.namespace)
+                    && o.namespace() == Some(secret.namespace.as_str())
             })
             .map_or(String::new(), |o| format!("(in `files/{}`)", o.source));
         out.push_str(&format!(
