@@ -225,7 +225,7 @@ fn check(
         }
         ["create", "secret", _, name] => {
             let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
-            if opensandbox && *name == prereqs::SANDBOX_KEY_SECRET {
+            if opensandbox && *name == napgen_core::plan::secrets::SANDBOX_KEY_SECRET {
                 return Ok(());
             }
             let read = missing

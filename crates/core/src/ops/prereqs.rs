@@ -14,7 +14,7 @@
 use crate::config::registry::Module;
 use crate::config::settings::Settings;
 use crate::output::yaml;
-use crate::plan::secrets::{self, Secret, SecretType};
+use crate::plan::secrets::{self, Secret, SecretType, SANDBOX_KEY_SECRET, SANDBOX_KEY_SECRET_KEY};
 use crate::plan::Plan;
 use crate::render::Object;
 use serde::Serialize;
@@ -283,8 +283,6 @@ pub fn sandbox_target(url: &str) -> SandboxTarget {
     }
 }
 
-/// The Secret OpenSandbox's server reads its API key from, in its namespace.
-pub const SANDBOX_KEY_SECRET: &str = "opensandbox-api-key";
 /// The file names `--write-values` writes.
 pub const SANDBOX_VALUES_FILE: &str = "opensandbox-values.yaml";
 pub const SANDBOX_SECRET_FILE: &str = "opensandbox-api-key.yaml";
@@ -451,7 +449,7 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
     let env = if with_key {
         json!([{
             "name": "OPENSANDBOX_SERVER_API_KEY",
-            "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": "api-key"}},
+            "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": SANDBOX_KEY_SECRET_KEY}},
         }])
     } else {
         json!([{"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"}])
@@ -474,11 +472,13 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
         "# Values for OpenSandbox's all-in-one chart (kubernetes/charts/opensandbox), written by napgen\n\
          # prereqs from values.env. It places the server where OPENSANDBOX_URL points.\n",
     );
-    header.push_str(if with_key {
-        "# Its API key is the one nap-sandbox sends, read from Secret opensandbox-api-key (this file\n\
-         # holds no secret).\n"
+    header.push_str(&if with_key {
+        format!(
+            "# Its API key is the one nap-sandbox sends, read from Secret {SANDBOX_KEY_SECRET} (this file\n\
+             # holds no secret).\n"
+        )
     } else {
-        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n"
+        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n".into()
     });
     for p in &target.problems {
         header.push_str(&format!("# Warning: {p}\n"));
@@ -500,7 +500,7 @@ pub fn sandbox_secret(ctx: &Context) -> Option<String> {
         "kind": "Secret",
         "metadata": {"name": SANDBOX_KEY_SECRET, "namespace": sandbox_namespace(ctx)},
         "type": "Opaque",
-        "stringData": {"api-key": ctx.settings.str("OPENSANDBOX_API_KEY")},
+        "stringData": {SANDBOX_KEY_SECRET_KEY: ctx.settings.str("OPENSANDBOX_API_KEY")},
     });
     Some(format!(
         "# OpenSandbox's server API key (OPENSANDBOX_API_KEY), written by napgen prereqs. Keep it private.\n{}",

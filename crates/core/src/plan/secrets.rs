@@ -16,6 +16,12 @@ pub use super::browser::COTURN_SECRET_KEY;
 pub const SECRET_NAME: &str = "nap-secrets";
 /// The default name of coturn's Secret, in the TURN relay's own namespace.
 pub const COTURN_SECRET_NAME: &str = "coturn-auth";
+/// The Secret OpenSandbox's server reads its API key from, in its own namespace. napgen renders
+/// neither: `napgen prereqs --write-values --with-secret` writes it with OpenSandbox's values.
+pub const SANDBOX_KEY_SECRET: &str = "opensandbox-api-key";
+/// Its key, holding the value of OPENSANDBOX_API_KEY (which nap-sandbox reads from the platform
+/// Secret and sends).
+pub const SANDBOX_KEY_SECRET_KEY: &str = "api-key";
 /// The key of the Secret CloudNativePG generates for the application user that the platform reads.
 pub const DATABASE_URI_KEY: &str = "uri";
 
