@@ -393,10 +393,17 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
         .iter()
         .map(|m| format!("{}/{}", m.namespace, m.name))
         .collect();
+    // The platform Secret is among them only when values.env holds none of its keys.
+    let why = if ctx.plan.secret.rendered {
+        "the bundle's workloads read Secrets it does not contain (certificates, credentials)"
+    } else {
+        "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain"
+    }
+    .into();
     Some(Step {
         id: "secrets",
         title: format!("Secrets {}", names.join(", ")),
-        why: "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain".into(),
+        why,
         commands,
         notes: [
             "Each <KEY> is the value of that values.env key; a key that appears in two Secrets takes the same value in both.".to_string(),
@@ -572,6 +579,48 @@ mod tests {
             }
             _ => out.push(prefix.to_string()),
         }
+    }
+
+    #[test]
+    fn the_secrets_step_says_why_in_every_secret_mode() {
+        let why = |pairs: &[(&str, &str)]| {
+            let entries: Vec<_> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| crate::config::dotenv::Entry {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                    origin: crate::diagnostic::Origin::file("values.env", i + 1),
+                })
+                .collect();
+            let settings = crate::config::validate::validate(&entries)
+                .settings
+                .expect("valid");
+            let plan = crate::plan::plan(&settings);
+            let ctx = Context {
+                settings: &settings,
+                plan: &plan,
+                objects: &[],
+                values_dir: None,
+            };
+            platform_secrets(&ctx).map(|s| (s.title, s.why))
+        };
+        let key = "ab".repeat(32);
+        let mut held = vec![("TOS_HOST", "192.0.2.4")];
+        for k in ["TOS_SECRET_KEY", "ADMIN_PASSWORD", "OPENAI_API_KEY"] {
+            held.push((k, key.as_str()));
+        }
+        assert_eq!(why(&held), None);
+        held.push(("IMAGE_PULL_SECRETS", "pull"));
+        let (title, reason) = why(&held).unwrap();
+        assert_eq!(title, "Secrets nap/pull");
+        assert!(!reason.contains("holds no secrets"), "{reason}");
+        let (title, reason) = why(&[("TOS_HOST", "192.0.2.4")]).unwrap();
+        assert_eq!(title, "Secrets nap/nap-secrets");
+        assert!(
+            reason.starts_with("values.env holds no secrets"),
+            "{reason}"
+        );
     }
 
     #[test]
