@@ -7,6 +7,9 @@ use crate::config::dotenv::Entry;
 use crate::config::registry::{self, Default, Key, KeyType, Module, Required, KEYS};
 use crate::config::settings::{Setting, Settings, Value};
 use crate::diagnostic::{Diagnostic, Origin, Shown};
+use crate::plan::secrets::{
+    coturn_secret_name, secret_name, turn_namespace, COTURN_SECRET_KEY, SECRET_NAME,
+};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -20,23 +23,6 @@ impl Validated {
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
     }
-}
-
-/// The default name of the Secret that holds the platform's secrets.
-pub const SECRET_NAME: &str = "nap-secrets";
-/// The default name of coturn's Secret, in the TURN relay's own namespace.
-pub const COTURN_SECRET_NAME: &str = "coturn-auth";
-
-/// The platform Secret's name: EXISTING_SECRET when the operator manages it, else the default.
-pub fn secret_name(settings: &Settings) -> &str {
-    settings.opt("EXISTING_SECRET").unwrap_or(SECRET_NAME)
-}
-
-/// coturn's Secret (in `<NAMESPACE>-turn`): EXISTING_SECRET there too when it is set.
-pub fn coturn_secret_name(settings: &Settings) -> &str {
-    settings
-        .opt("EXISTING_SECRET")
-        .unwrap_or(COTURN_SECRET_NAME)
 }
 
 /// Validate entries given in precedence order (later entries override earlier ones).
@@ -1422,7 +1408,8 @@ fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagn
     let names: Vec<_> = needed.iter().map(|k| k.name).collect();
     let coturn = if Module::Browser.enabled(settings) {
         format!(
-            "; and kubectl -n {namespace}-turn create secret generic {} --from-literal=TURN_AUTH_SECRET=... (the same value)",
+            "; and kubectl -n {} create secret generic {} --from-literal={COTURN_SECRET_KEY}=... (the same value)",
+            turn_namespace(namespace),
             coturn_secret_name(settings)
         )
     } else {
@@ -1703,7 +1690,7 @@ fn check_namespace(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             help,
         ));
     } else if Module::Browser.enabled(settings) {
-        let turn = registry::turn_namespace(settings);
+        let turn = turn_namespace(settings.str("NAMESPACE"));
         if let Some(why) = reserved_namespace(settings, &turn) {
             diags.push(key_error(
                 settings,
@@ -1725,7 +1712,7 @@ fn check_derived_names(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let mut derived: Vec<(String, &str, &str)> = Vec::new();
     if Module::Browser.enabled(settings) {
         derived.push((
-            registry::turn_namespace(settings),
+            turn_namespace(settings.str("NAMESPACE")),
             "with the browser module on, the TURN relay's namespace <NAMESPACE>-turn",
             "a namespace name",
         ));

@@ -14,10 +14,11 @@
 use crate::config::registry::Module;
 use crate::config::settings::Settings;
 use crate::output::yaml;
+use crate::plan::secrets::{self, Secret, SecretType, SANDBOX_KEY_SECRET, SANDBOX_KEY_SECRET_KEY};
 use crate::plan::Plan;
 use crate::render::Object;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Everything a step's condition may look at.
 pub struct Context<'a> {
@@ -282,8 +283,6 @@ pub fn sandbox_target(url: &str) -> SandboxTarget {
     }
 }
 
-/// The Secret OpenSandbox's server reads its API key from, in its namespace.
-pub const SANDBOX_KEY_SECRET: &str = "opensandbox-api-key";
 /// The file names `--write-values` writes.
 pub const SANDBOX_VALUES_FILE: &str = "opensandbox-values.yaml";
 pub const SANDBOX_SECRET_FILE: &str = "opensandbox-api-key.yaml";
@@ -350,215 +349,9 @@ fn opensandbox(ctx: &Context) -> Option<Step> {
     })
 }
 
-/// What a Secret holds, which decides the `kubectl create secret` form that makes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretType {
-    Generic,
-    /// An Ingress's certificate (`kubernetes.io/tls`).
-    Tls,
-    /// Registry credentials for `imagePullSecrets`.
-    DockerRegistry,
-}
-
-/// A Secret the bundle's workloads read but do not get from the bundle.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingSecret {
-    pub namespace: String,
-    pub name: String,
-    /// The keys read from it, in the order met.
-    pub keys: Vec<String>,
-    pub kind: SecretType,
-}
-
-/// Secrets the operator must create: every Secret a rendered object refers to (`secretKeyRef`,
-/// secret volumes and projected sources, `envFrom`), in its namespace, that the bundle does not
-/// contain and CloudNativePG does not generate (`<cluster>-app`, `-superuser`, `-ca`,
-/// `-replication`, `-server`). Optional references are skipped. The platform Secret's keys come
-/// from the plan too, so keys only the workspace pod templates read are not missed.
-pub fn missing_secrets(objects: &[Object], plan: &Plan) -> Vec<MissingSecret> {
-    fn add(out: &mut Vec<MissingSecret>, ns: &str, name: &str, keys: Vec<String>) {
-        let i = match out.iter().position(|m| m.namespace == ns && m.name == name) {
-            Some(i) => i,
-            None => {
-                out.push(MissingSecret {
-                    namespace: ns.into(),
-                    name: name.into(),
-                    keys: vec![],
-                    kind: SecretType::Generic,
-                });
-                out.len() - 1
-            }
-        };
-        for k in keys {
-            if !out[i].keys.contains(&k) {
-                out[i].keys.push(k);
-            }
-        }
-    }
-    fn item_keys(v: &Value) -> Vec<String> {
-        v["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|i| i["key"].as_str().map(str::to_string))
-            .collect()
-    }
-    fn walk(v: &Value, ns: &str, out: &mut Vec<MissingSecret>) {
-        match v {
-            Value::Object(map) => {
-                let optional = |r: &Value| r["optional"] == true;
-                if let Some(r) = map.get("secretKeyRef").filter(|r| !optional(r)) {
-                    if let (Some(name), Some(key)) = (r["name"].as_str(), r["key"].as_str()) {
-                        add(out, ns, name, vec![key.to_string()]);
-                    }
-                }
-                if let Some(name) = map.get("secretName").and_then(Value::as_str) {
-                    if !optional(v) {
-                        add(out, ns, name, item_keys(v));
-                    }
-                }
-                // The barman-cloud ObjectStore's S3 credentials: {name, key} references.
-                if let Some(creds) = map.get("s3Credentials").and_then(Value::as_object) {
-                    for r in creds.values() {
-                        if let (Some(name), Some(key)) = (r["name"].as_str(), r["key"].as_str()) {
-                            add(out, ns, name, vec![key.to_string()]);
-                        }
-                    }
-                }
-                for field in ["secret", "secretRef"] {
-                    if let Some(r) = map.get(field).filter(|r| !optional(r)) {
-                        if let Some(name) = r["name"].as_str() {
-                            add(out, ns, name, item_keys(r));
-                        }
-                    }
-                }
-                map.values().for_each(|c| walk(c, ns, out));
-            }
-            Value::Array(items) => items.iter().for_each(|c| walk(c, ns, out)),
-            _ => {}
-        }
-    }
-    let mut referenced = Vec::new();
-    if !plan.secret.rendered && !plan.secret.keys.is_empty() {
-        let keys = plan.secret.keys.iter().map(|k| k.to_string()).collect();
-        add(&mut referenced, &plan.namespace, &plan.secret.name, keys);
-    }
-    for o in objects.iter().filter(|o| o.kind() != "Secret") {
-        if let Some(ns) = o.namespace() {
-            walk(&o.value, ns, &mut referenced);
-            for (name, keys) in keys_read_from_mounts(&o.value) {
-                add(&mut referenced, ns, &name, keys);
-            }
-        }
-    }
-    // Certificates of Ingress objects and registry credentials take their own forms.
-    let mut typed: Vec<(String, String, SecretType)> = Vec::new();
-    for o in objects {
-        let ns = o.namespace().unwrap_or_default().to_string();
-        for tls in o.value["spec"]["tls"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|_| o.kind() == "Ingress")
-        {
-            if let Some(name) = tls["secretName"].as_str() {
-                typed.push((ns.clone(), name.to_string(), SecretType::Tls));
-            }
-        }
-        for pull in o.value["spec"]["template"]["spec"]["imagePullSecrets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            if let Some(name) = pull["name"].as_str() {
-                add(&mut referenced, &ns, name, vec![]);
-                typed.push((ns.clone(), name.to_string(), SecretType::DockerRegistry));
-            }
-        }
-    }
-    for m in &mut referenced {
-        if let Some((_, _, kind)) = typed
-            .iter()
-            .find(|(ns, name, _)| *ns == m.namespace && *name == m.name)
-        {
-            m.kind = *kind;
-        }
-    }
-    let generated = |m: &MissingSecret| {
-        objects.iter().any(|o| {
-            (o.kind() == "Secret" && o.name() == m.name && o.namespace() == Some(&m.namespace))
-                || (o.kind() == "Cluster"
-                    && crate::ops::rbac::group_of(o.api_version()) == "postgresql.cnpg.io"
-                    && o.namespace() == Some(&m.namespace)
-                    && ["app", "superuser", "ca", "replication", "server"]
-                        .iter()
-                        .any(|s| m.name == format!("{}-{s}", o.name())))
-        })
-    };
-    referenced.into_iter().filter(|m| !generated(m)).collect()
-}
-
-/// For a whole Secret mounted as a volume (no `items`), the keys the object's own text reads
-/// from the mount (`cat /etc/coturn-auth/TURN_AUTH_SECRET` in a command, say).
-fn keys_read_from_mounts(object: &Value) -> Vec<(String, Vec<String>)> {
-    fn collect<'a>(v: &'a Value, field: &str, out: &mut Vec<&'a Value>) {
-        match v {
-            Value::Object(map) => {
-                if let Some(Value::Array(items)) = map.get(field) {
-                    out.extend(items.iter());
-                }
-                map.values().for_each(|c| collect(c, field, out));
-            }
-            Value::Array(items) => items.iter().for_each(|c| collect(c, field, out)),
-            _ => {}
-        }
-    }
-    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
-        match v {
-            Value::String(s) => out.push(s),
-            Value::Object(map) => map.values().for_each(|c| strings(c, out)),
-            Value::Array(items) => items.iter().for_each(|c| strings(c, out)),
-            _ => {}
-        }
-    }
-    let (mut volumes, mut mounts, mut texts) = (Vec::new(), Vec::new(), Vec::new());
-    collect(object, "volumes", &mut volumes);
-    collect(object, "volumeMounts", &mut mounts);
-    strings(object, &mut texts);
-    let mut out = Vec::new();
-    for volume in volumes {
-        let secret = &volume["secret"];
-        let Some(name) = secret["secretName"].as_str() else {
-            continue;
-        };
-        if secret["items"].is_array() || secret["optional"] == true {
-            continue;
-        }
-        let mut keys: Vec<String> = Vec::new();
-        for mount in mounts.iter().filter(|m| m["name"] == volume["name"]) {
-            let Some(path) = mount["mountPath"].as_str() else {
-                continue;
-            };
-            let prefix = format!("{}/", path.trim_end_matches('/'));
-            for text in &texts {
-                for (i, _) in text.match_indices(&prefix) {
-                    let key: String = text[i + prefix.len()..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || "_.-".contains(*c))
-                        .collect();
-                    if !key.is_empty() && !keys.contains(&key) {
-                        keys.push(key);
-                    }
-                }
-            }
-        }
-        out.push((name.to_string(), keys));
-    }
-    out
-}
-
 fn platform_secrets(ctx: &Context) -> Option<Step> {
-    let missing = missing_secrets(ctx.objects, ctx.plan);
+    let secrets = ctx.plan.secrets();
+    let missing: Vec<&Secret> = secrets::to_create(&secrets).collect();
     if missing.is_empty() {
         return None;
     }
@@ -574,7 +367,6 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
             format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -")
         })
         .collect();
-    let mut notes = Vec::new();
     for m in missing.iter().filter(|m| m.kind != SecretType::Generic) {
         commands.push(match m.kind {
             SecretType::Tls => format!("kubectl -n {} create secret tls {} --cert=tls.crt --key=tls.key", m.namespace, m.name),
@@ -585,18 +377,11 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
         });
     }
     for m in missing.iter().filter(|m| m.kind == SecretType::Generic) {
-        let mut literals: Vec<String> = m
+        let literals: Vec<String> = m
             .keys
             .iter()
             .map(|k| format!("--from-literal={k}=<{k}>"))
             .collect();
-        if literals.is_empty() {
-            literals.push("--from-literal=<KEY>=<VALUE>".into());
-            notes.push(format!(
-                "napgen cannot see which keys {}/{} needs in the manifests; napgen check names them",
-                m.namespace, m.name
-            ));
-        }
         commands.push(format!(
             "kubectl -n {} create secret generic {} {}",
             m.namespace,
@@ -608,18 +393,23 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
         .iter()
         .map(|m| format!("{}/{}", m.namespace, m.name))
         .collect();
+    // The platform Secret is among them only when values.env holds none of its keys.
+    let why = if ctx.plan.secret.rendered {
+        "the bundle's workloads read Secrets it does not contain (certificates, credentials)"
+    } else {
+        "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain"
+    }
+    .into();
     Some(Step {
         id: "secrets",
         title: format!("Secrets {}", names.join(", ")),
-        why: "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain".into(),
+        why,
         commands,
         notes: [
             "Each <KEY> is the value of that values.env key; a key that appears in two Secrets takes the same value in both.".to_string(),
             "Random keys: openssl rand -hex 32. Or let napgen init put generated secrets in values.env instead.".into(),
         ]
-        .into_iter()
-        .chain(notes)
-        .collect(),
+        .into(),
         namespace: None,
     })
 }
@@ -666,7 +456,7 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
     let env = if with_key {
         json!([{
             "name": "OPENSANDBOX_SERVER_API_KEY",
-            "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": "api-key"}},
+            "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": SANDBOX_KEY_SECRET_KEY}},
         }])
     } else {
         json!([{"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"}])
@@ -689,11 +479,13 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
         "# Values for OpenSandbox's all-in-one chart (kubernetes/charts/opensandbox), written by napgen\n\
          # prereqs from values.env. It places the server where OPENSANDBOX_URL points.\n",
     );
-    header.push_str(if with_key {
-        "# Its API key is the one nap-sandbox sends, read from Secret opensandbox-api-key (this file\n\
-         # holds no secret).\n"
+    header.push_str(&if with_key {
+        format!(
+            "# Its API key is the one nap-sandbox sends, read from Secret {SANDBOX_KEY_SECRET} (this file\n\
+             # holds no secret).\n"
+        )
     } else {
-        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n"
+        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n".into()
     });
     for p in &target.problems {
         header.push_str(&format!("# Warning: {p}\n"));
@@ -715,7 +507,7 @@ pub fn sandbox_secret(ctx: &Context) -> Option<String> {
         "kind": "Secret",
         "metadata": {"name": SANDBOX_KEY_SECRET, "namespace": sandbox_namespace(ctx)},
         "type": "Opaque",
-        "stringData": {"api-key": ctx.settings.str("OPENSANDBOX_API_KEY")},
+        "stringData": {SANDBOX_KEY_SECRET_KEY: ctx.settings.str("OPENSANDBOX_API_KEY")},
     });
     Some(format!(
         "# OpenSandbox's server API key (OPENSANDBOX_API_KEY), written by napgen prereqs. Keep it private.\n{}",
@@ -741,52 +533,7 @@ pub fn rbac_scopes(steps: &[Step]) -> Vec<crate::ops::rbac::PrereqScope> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn missing_secrets_are_found_in_any_reference() {
-        let settings = {
-            let v = crate::config::validate::validate(&[]);
-            v.settings.unwrap()
-        };
-        let plan = crate::plan::plan(&settings);
-        let obj = |value: Value| Object {
-            source: "test",
-            value,
-        };
-        let objects = vec![
-            obj(
-                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "turn"},
-                "spec": {"template": {"spec": {"volumes": [
-                    {"name": "a", "secret": {"secretName": "coturn-auth", "items": [{"key": "TURN_AUTH_SECRET", "path": "x"}]}},
-                    {"name": "b", "projected": {"sources": [{"secret": {"name": "db-app", "items": [{"key": "uri", "path": "u"}]}}]}},
-                    {"name": "c", "secret": {"secretName": "maybe", "optional": true}},
-                    {"name": "w", "secret": {"secretName": "whole"}},
-                ], "containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "extra"}}],
-                    "command": ["sh", "-c", "x=$(cat /etc/whole/KEY_ONE) && y=$(cat /etc/whole/KEY_TWO)"],
-                    "volumeMounts": [{"name": "w", "mountPath": "/etc/whole"}],
-                    "env": [{"name": "E", "valueFrom": {"secretKeyRef": {"name": "coturn-auth", "key": "OTHER"}}}]}]}}}}),
-            ),
-            obj(
-                json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "db", "namespace": "turn"}}),
-            ),
-            obj(
-                json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "extra", "namespace": "turn"}}),
-            ),
-        ];
-        let missing = missing_secrets(&objects, &plan);
-        let names: Vec<String> = missing
-            .iter()
-            .map(|m| format!("{}/{}:{}", m.namespace, m.name, m.keys.join(",")))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "nap/nap-secrets:TOS_SECRET_KEY,ADMIN_PASSWORD,OPENAI_API_KEY".to_string(),
-                "turn/coturn-auth:TURN_AUTH_SECRET,OTHER".to_string(),
-                "turn/whole:KEY_ONE,KEY_TWO".to_string(),
-            ]
-        );
-    }
+    use serde_json::Value;
 
     #[test]
     fn sandbox_url_forms() {
@@ -832,6 +579,48 @@ mod tests {
             }
             _ => out.push(prefix.to_string()),
         }
+    }
+
+    #[test]
+    fn the_secrets_step_says_why_in_every_secret_mode() {
+        let why = |pairs: &[(&str, &str)]| {
+            let entries: Vec<_> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| crate::config::dotenv::Entry {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                    origin: crate::diagnostic::Origin::file("values.env", i + 1),
+                })
+                .collect();
+            let settings = crate::config::validate::validate(&entries)
+                .settings
+                .expect("valid");
+            let plan = crate::plan::plan(&settings);
+            let ctx = Context {
+                settings: &settings,
+                plan: &plan,
+                objects: &[],
+                values_dir: None,
+            };
+            platform_secrets(&ctx).map(|s| (s.title, s.why))
+        };
+        let key = "ab".repeat(32);
+        let mut held = vec![("TOS_HOST", "192.0.2.4")];
+        for k in ["TOS_SECRET_KEY", "ADMIN_PASSWORD", "OPENAI_API_KEY"] {
+            held.push((k, key.as_str()));
+        }
+        assert_eq!(why(&held), None);
+        held.push(("IMAGE_PULL_SECRETS", "pull"));
+        let (title, reason) = why(&held).unwrap();
+        assert_eq!(title, "Secrets nap/pull");
+        assert!(!reason.contains("holds no secrets"), "{reason}");
+        let (title, reason) = why(&[("TOS_HOST", "192.0.2.4")]).unwrap();
+        assert_eq!(title, "Secrets nap/nap-secrets");
+        assert!(
+            reason.starts_with("values.env holds no secrets"),
+            "{reason}"
+        );
     }
 
     #[test]

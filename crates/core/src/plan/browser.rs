@@ -232,13 +232,13 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
         .append(ctx.scan_exceptions(&[image.as_str()], &[("CKV_K8S_19", HOST_NETWORK_REASON)]));
     Coturn {
         annotations,
-        namespace: crate::config::registry::turn_namespace(settings),
+        namespace: super::secrets::turn_namespace(settings.str("NAMESPACE")),
         name: "coturn",
         image,
         labels,
         selector,
         config,
-        secret_name: crate::config::validate::coturn_secret_name(settings).to_string(),
+        secret_name: super::secrets::coturn_secret_name(settings).to_string(),
         secret_rendered: ctx.secrets_rendered,
         auth_secret: ctx
             .secrets_rendered

@@ -15,6 +15,7 @@ mod oauth;
 mod outbound;
 mod placement;
 mod sandbox;
+pub mod secrets;
 mod storage;
 
 pub use backup::{
@@ -34,9 +35,9 @@ pub use storage::{NfsClass, NFS_PROVISIONER};
 
 use crate::config::registry::Module;
 use crate::config::settings::Settings;
-use crate::config::validate::secret_name;
 use crate::data::{data, into_data, Data, Text};
 use indexmap::IndexMap;
+use secrets::secret_name;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -278,17 +279,6 @@ into_data!(SharedDir {
     labels
 });
 
-/// A Secret the platform's pods read: the platform Secret, and coturn's in the TURN namespace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlatformSecret<'a> {
-    pub namespace: &'a str,
-    pub name: &'a str,
-    /// The keys the pods read from it.
-    pub keys: Vec<&'a str>,
-    /// Whether the bundle contains it (values.env holds the secrets), or the operator creates it.
-    pub rendered: bool,
-}
-
 /// What the control plane needs to create one pod per workspace (and per browser session).
 #[derive(Debug, Clone, Serialize)]
 pub struct Workspace {
@@ -411,30 +401,6 @@ into_data!(Plan {
 });
 
 impl Plan {
-    /// The Secrets the platform's pods read, each in its namespace, under the configuration's
-    /// secret mode (rendered, EXISTING_SECRET or created by the operator).
-    pub fn platform_secrets(&self) -> Vec<PlatformSecret<'_>> {
-        let mut secrets = Vec::with_capacity(2);
-        if !self.secret.keys.is_empty() {
-            secrets.push(PlatformSecret {
-                namespace: &self.namespace,
-                name: &self.secret.name,
-                keys: self.secret.keys.clone(),
-                rendered: self.secret.rendered,
-            });
-        }
-        if let Some(browser) = &self.browser {
-            let coturn = &browser.coturn;
-            secrets.push(PlatformSecret {
-                namespace: &coturn.namespace,
-                name: &coturn.secret_name,
-                keys: vec![browser::COTURN_SECRET_KEY],
-                rendered: coturn.secret_rendered,
-            });
-        }
-        secrets
-    }
-
     /// The label selector of every seed Job of this install (and of their pods), whatever their
     /// names: `app.kubernetes.io/part-of=nap,app.kubernetes.io/component=seed`.
     pub fn seed_selector(&self) -> String {
