@@ -195,12 +195,12 @@ fn render_one(
             other => other,
         })?;
     let warnings = std::mem::take(&mut configured.warnings);
-    let bundle = configured.into_bundle(only).map_err(|f| match f {
+    let bundle = configured.bundle(only).map_err(|f| match f {
         Failure::Invalid(d) => Failure::Invalid(name_whole(d)),
         other => other,
     })?;
     staged
-        .write(&environment.file_name(), bundle.text.as_bytes())
+        .write(&environment.file_name(), bundle.as_bytes())
         .map_err(|e| Failure::Io(e.to_string()))?;
     Ok(name_whole(warnings))
 }

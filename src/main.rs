@@ -584,14 +584,8 @@ fn run(cli: Cli) -> ExitCode {
                     Err(e) => fail(Failure::Io(e.to_string())),
                 };
             }
-            let text = match configured.into_bundle(only.as_deref()) {
-                Ok(bundle) => {
-                    // The process ends after writing: freeing the plan and the settings one
-                    // value at a time would only cost time.
-                    std::mem::forget(bundle.rendering);
-                    std::mem::forget(bundle.settings);
-                    bundle.text
-                }
+            let text = match configured.bundle(only.as_deref()) {
+                Ok(text) => text,
                 Err(f) => return fail(f),
             };
             let code = match output {
