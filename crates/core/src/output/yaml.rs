@@ -1,12 +1,11 @@
-//! YAML text in and out: the block-style emitter for rendered objects, the scalar formatter the
-//! templates use for every `{{ }}`, and the multi-document reader used to read rendered templates
-//! back.
+//! YAML text in and out: objects written as block-style YAML (serde-saphyr's serializer), the
+//! scalar formatter the templates use for every `{{ }}`, and the multi-document reader used to
+//! read rendered templates back.
 //!
-//! The emitted YAML is read by kubectl (sigs.k8s.io/yaml, a go-yaml v2 fork that follows YAML 1.1
+//! The written YAML is read by kubectl (sigs.k8s.io/yaml, a go-yaml v2 fork that follows YAML 1.1
 //! in places: `yes`/`on`/`y` are booleans, `0755` is octal, `1:20` is sexagesimal, U+0085/U+2028/
-//! U+2029 are line breaks) and by Helm and other YAML 1.2 readers. So every choice here is the one
-//! that reads the same under both specifications, falling back to JSON-style double quotes (which
-//! are valid YAML double-quoted scalars) whenever a nicer form would be ambiguous.
+//! U+2029 are line breaks) and by Helm and other YAML 1.2 readers, so every string must read the
+//! same under both specifications: the tests below hold the serializer to that.
 
 use serde_json::Value;
 use std::fmt::Write as _;
