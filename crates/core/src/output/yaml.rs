@@ -103,17 +103,67 @@ static ESCAPE_CANDIDATE: [bool; 256] = {
 /// `2024-01-01`) are quoted, and characters readers reject or fold (C0 and C1 controls, U+2028,
 /// U+2029, U+FEFF) are escaped in double quotes. Sequences are indented under their key
 /// (`containers:\n  - name: x`, as kubectl and Helm write them). Multi-line strings are literal
-/// block scalars where that is exact; long single-line strings are never folded (`>`), whose
-/// reading depends on trailing spaces and line breaks an editor may change. Keys longer than
-/// YAML's 1024-character limit for implicit keys are written as explicit `? key` entries.
+/// block scalars only where every reader reads them back exactly ([`is_literal_safe`]), and
+/// double-quoted otherwise; long single-line strings are never folded (`>`), whose reading depends
+/// on trailing spaces and line breaks an editor may change. Keys longer than YAML's
+/// 1024-character limit for implicit keys are written as explicit `? key` entries.
 pub fn to_yaml(value: &Value) -> String {
     let options = serde_saphyr::ser_options! {
         compact_list_indent: false,
         folded_wrap_chars: usize::MAX,
     };
-    let text =
-        serde_saphyr::to_string_with_options(value, options).expect("JSON data serialises as YAML");
+    let text = serde_saphyr::to_string_with_options(&Styled(value), options)
+        .expect("JSON data serialises as YAML");
     quote_marker_lines(text)
+}
+
+/// JSON data as serde-saphyr writes it, but with the multi-line strings that are not
+/// [`is_literal_safe`] double-quoted: serde-saphyr would write them as block scalars (after an
+/// empty first line, or starting with a tab or space, with an indentation indicator), which
+/// kubectl's YAML reader rejects ("found a tab character where an indentation space is expected")
+/// or which read differently after an editor strips trailing whitespace.
+struct Styled<'a>(&'a Value);
+
+impl serde::Serialize for Styled<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::String(s) if s.contains('\n') && !is_literal_safe(s) => {
+                serde_saphyr::DoubleQuoted(s.as_str()).serialize(serializer)
+            }
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Styled(item))?;
+                }
+                seq.end()
+            }
+            Value::Object(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(key, &Styled(value))?;
+                }
+                map.end()
+            }
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}
+
+/// Whether a multi-line string reads back exactly as a literal block scalar in every reader: its
+/// first line is not empty and does not start with whitespace (readers detect the indentation
+/// from it), no line consists only of whitespace (readers disagree on such lines, and they are
+/// invisible in review), and it holds no control character but tab and newline and none of
+/// [`is_yaml_hostile`] (YAML 1.1 reads U+0085, U+2028 and U+2029 as line breaks).
+fn is_literal_safe(s: &str) -> bool {
+    let body = s.trim_end_matches('\n');
+    body.chars().next().is_some_and(|c| !c.is_whitespace())
+        && !s
+            .chars()
+            .any(|c| (c.is_control() && c != '\t' && c != '\n') || is_yaml_hostile(c))
+        && body
+            .split('\n')
+            .all(|line| line.is_empty() || !line.chars().all(char::is_whitespace))
 }
 
 /// serde-saphyr writes a top-level key or scalar such as `---x` plain: valid YAML (a document
@@ -441,6 +491,20 @@ spec:
             assert!(!text.chars().any(is_yaml_hostile), "{s:?}: {text}");
             assert_eq!(roundtrip(&json!({ "k": s })), json!({ "k": s }), "{text}");
             assert_eq!(roundtrip(&json!({ s: 1 })), json!({ s: 1 }), "as key");
+        }
+        // A block scalar whose first line is empty or starts with whitespace, or with a line of
+        // only whitespace, is refused by kubectl's reader or changed by editors: quoted instead.
+        for s in [
+            "\nleading empty line",
+            "\n\tTabbed",
+            " indented first\nx",
+            "\tfirst\nx",
+            "a\n  \nb",
+            "a\n\t\n",
+            "\n",
+        ] {
+            let text = to_yaml(&json!({ "k": s }));
+            assert!(text.starts_with("k: \""), "{s:?}: {text}");
         }
         assert_eq!(
             to_yaml(&json!({"k": "a\n\tb\n  c "})),
