@@ -199,11 +199,11 @@ fn render_one(
             other => other,
         })?;
     let warnings = std::mem::take(&mut configured.warnings);
-    let bundle = configured.into_bundle(only).map_err(|f| match f {
+    let bundle = configured.bundle(only).map_err(|f| match f {
         Error::Invalid(d) => Error::Invalid(name_whole(d)),
         other => other,
     })?;
-    staged.write(&environment.file_name(), bundle.text.as_bytes())?;
+    staged.write(&environment.file_name(), bundle.as_bytes())?;
     Ok(name_whole(warnings))
 }
 

@@ -3,7 +3,7 @@
 
 use super::{print_diagnostics, write_stdout};
 use crate::cli::RenderArgs;
-use napgen::app::{self, Configured};
+use napgen::app;
 use napgen::emit;
 use napgen::fleet;
 use napgen::input::Inputs;
@@ -37,7 +37,7 @@ pub fn run(args: RenderArgs) -> Result<ExitCode, Error> {
             &napgen_core::output::bundle::split_files(&objects, &header),
         )?;
     } else {
-        let text = bundle(configured, only.as_deref())?;
+        let text = configured.bundle(only.as_deref())?;
         match output {
             Some(path) => emit::write_file_atomic(&path, text.as_bytes())?,
             None => write_stdout(text.as_bytes())?,
@@ -47,16 +47,6 @@ pub fn run(args: RenderArgs) -> Result<ExitCode, Error> {
         eprint!("{hint}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The bundle's text: every object, or those of one part (`--only`).
-fn bundle(configured: Configured, only: Option<&str>) -> Result<String, Error> {
-    let bundle = configured.into_bundle(only)?;
-    // The process ends after writing: freeing the plan and the settings one value at a time
-    // would only cost time.
-    std::mem::forget(bundle.rendering);
-    std::mem::forget(bundle.settings);
-    Ok(bundle.text)
 }
 
 /// The command that applies what this render writes, for the re-seed hint of `--only seed`.

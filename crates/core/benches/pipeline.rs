@@ -2,12 +2,11 @@
 //! `cargo bench --bench pipeline` (add `-- --quick` for a short run).
 //!
 //! Each stage starts from the previous stage's output, computed once outside the timed loop:
-//! load + validate from the file's text, plan from settings, render from the plan (as objects,
-//! and written straight into the bundle as `napgen render` does), emit the bundle from the objects,
-//! and the Helm chart from settings, plan and objects. `end_to_end` is
+//! load + validate from the file's text, plan from settings, render from the plan, emit the
+//! bundle from the objects, and the Helm chart from settings, plan and objects. `end_to_end` is
 //! the whole of `napgen render` but process start and writing to stdout.
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use napgen_core::config::{dotenv as load, validate};
 use napgen_core::output::{bundle as emit, chart};
 use napgen_core::{pipeline as app, plan, render};
@@ -34,21 +33,6 @@ fn stages(c: &mut Criterion) {
     c.bench_function("render", |b| {
         b.iter(|| render::render(black_box(&plan)).unwrap())
     });
-    // What `napgen render` does: each document written straight from its template into the
-    // bundle. It uses the plan up, so each run gets a fresh one (made outside the timing).
-    c.bench_function("write_bundle", |b| {
-        b.iter_batched(
-            || plan::plan(&settings),
-            |plan| {
-                let mut out = emit::bundle_start(&header);
-                render::Rendering::new(black_box(plan))
-                    .write_bundle(|_| true, &mut out)
-                    .unwrap();
-                out
-            },
-            BatchSize::SmallInput,
-        )
-    });
     c.bench_function("emit_bundle", |b| {
         b.iter(|| emit::bundle(black_box(&objects), &header))
     });
@@ -60,11 +44,8 @@ fn stages(c: &mut Criterion) {
             let (entries, _) = load::parse_dotenv(black_box(PROFILE), "values/all-modules.env");
             let settings = validate::validate(&entries).settings.unwrap();
             let plan = plan::plan(&settings);
-            let mut out = emit::bundle_start(&app::header(&plan));
-            render::Rendering::new(plan)
-                .write_bundle(|_| true, &mut out)
-                .unwrap();
-            out
+            let objects = render::render(&plan).unwrap();
+            emit::bundle(&objects, &app::header(&plan))
         })
     });
 }

@@ -12,14 +12,6 @@ use crate::output::chart::{self, Chart};
 use crate::plan::{self, Plan};
 use crate::render::{self, Object};
 
-/// What `napgen render` prints, and what it was written from (the settings, and the plan as
-/// templates read it): a process that ends after writing may leave those unfreed.
-pub struct Bundle {
-    pub text: String,
-    pub rendering: render::Rendering,
-    pub settings: Settings,
-}
-
 /// Validated settings, their plan, and the warnings found on the way.
 pub struct Configured {
     pub settings: Settings,
@@ -44,26 +36,9 @@ impl Configured {
         }
     }
 
-    /// The bundle `napgen render` prints: [`bundle::bundle`] of [`Self::objects`], written object by
-    /// object as they are rendered. The plan is used up (moved into what templates read).
-    pub fn into_bundle(self, only: Option<&str>) -> Result<Bundle, Error> {
-        let in_part = only.map(part_filter).transpose()?;
-        let mut text = bundle::bundle_start(&header(&self.plan));
-        let rendering = render::Rendering::new(self.plan);
-        let written = rendering
-            .write_bundle(
-                |source| in_part.as_ref().is_none_or(|in_part| in_part(source)),
-                &mut text,
-            )
-            .map_err(|e| Error::internal(e.to_string()))?;
-        match only {
-            Some(part) if written == 0 => Err(nothing_of(part)),
-            _ => Ok(Bundle {
-                text,
-                rendering,
-                settings: self.settings,
-            }),
-        }
+    /// The bundle `napgen render` prints: [`bundle::bundle`] of [`Self::objects`].
+    pub fn bundle(&self, only: Option<&str>) -> Result<String, Error> {
+        Ok(bundle::bundle(&self.objects(only)?, &header(&self.plan)))
     }
 
     /// Render and package as a Helm chart.
@@ -257,49 +232,4 @@ fn nothing_of(part: &str) -> Error {
         format!("--only {part}: this configuration renders no objects of {part}"),
         format!("enable {part} in values.env, or choose another part"),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `napgen render` writes objects as it renders them; the bundle is the same as emitting the
-    /// rendered objects, for every profile and every part.
-    #[test]
-    fn bundle_equals_emitting_the_objects() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../values");
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "env") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let configure = || {
-                let mut loaded = Loaded::default();
-                loaded.add_text(&text, &path.to_string_lossy());
-                configure(loaded).unwrap()
-            };
-            let configured = configure();
-            let header = header(&configured.plan);
-            for only in [
-                None,
-                Some("seed"),
-                Some("namespace"),
-                Some("core"),
-                Some("browser"),
-                Some("nope"),
-            ] {
-                let expected = configured
-                    .objects(only)
-                    .map(|objects| bundle::bundle(&objects, &header));
-                match (configure().into_bundle(only).map(|b| b.text), expected) {
-                    (Ok(text), Ok(expected)) => {
-                        assert!(text == expected, "{} {only:?}", path.display())
-                    }
-                    (Err(Error::Invalid(a)), Err(Error::Invalid(b))) => assert_eq!(a, b),
-                    (a, b) => panic!("{} {only:?}: {a:?} / {b:?}", path.display()),
-                }
-            }
-        }
-    }
 }
