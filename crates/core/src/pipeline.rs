@@ -5,6 +5,7 @@ use crate::config::registry;
 use crate::config::settings::Settings;
 use crate::config::sources::Loaded;
 use crate::config::validate;
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Shown};
 use crate::output::bundle;
 use crate::output::chart::{self, Chart};
@@ -95,6 +96,8 @@ pub struct Bundle {
 /// Validated settings, their plan, and the warnings found on the way.
 pub struct Configured {
     pub settings: Settings,
+    /// The same settings typed, read once after validation: what the plan reads.
+    pub config: Config,
     /// The plan of `settings`, made once (the capacity check needs it too).
     pub plan: Plan,
     pub warnings: Vec<Diagnostic>,
@@ -152,10 +155,12 @@ pub fn configure(loaded: Loaded) -> Result<Configured, Failure> {
     sort_by_position(&mut diagnostics, &loaded.sources);
     match validated.settings {
         Some(settings) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            let config = Config::from_settings(&settings);
             let plan = plan::plan(&settings);
             diagnostics.extend(capacity_warning(&settings, &plan));
             Ok(Configured {
                 settings,
+                config,
                 plan,
                 warnings: diagnostics,
                 sources: loaded.sources,

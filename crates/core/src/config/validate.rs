@@ -197,7 +197,7 @@ pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .map(|(_, c)| c)
 }
 
-type Problem = (String, String);
+use crate::config::types::{Cidr, Cpu, Memory, Problem};
 
 fn problem(message: impl Into<String>, help: impl Into<String>) -> Problem {
     (message.into(), help.into())
@@ -300,56 +300,12 @@ fn no_trailing_slash(raw: &str, shown: &Shown) -> Result<(), Problem> {
     Ok(())
 }
 
-fn split_number(raw: &str) -> (&str, &str) {
-    let end = raw
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(raw.len());
-    raw.split_at(end)
-}
-
-fn is_decimal(number: &str) -> bool {
-    let mut parts = number.splitn(2, '.');
-    let whole = parts.next().unwrap_or("");
-    let frac = parts.next();
-    !whole.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-}
-
 fn check_size(raw: &str, shown: &Shown) -> Result<(), Problem> {
-    const SUFFIXES: &[&str] = &[
-        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
-    ];
-    let (number, suffix) = split_number(raw);
-    if !is_decimal(number) || !(SUFFIXES.contains(&suffix)) {
-        let help = if is_decimal(number) && suffix.is_empty() {
-            match shown.part(number, "").text() {
-                Some(number) => format!("a size needs a unit, e.g. {number}Gi"),
-                None => "a size needs a unit, e.g. 20Gi".into(),
-            }
-        } else {
-            "write a Kubernetes quantity such as 500Gi, 20Gi or 512Mi".into()
-        };
-        return Err(problem(format!("{shown} is not a size"), help));
-    }
-    if number.bytes().all(|b| b == b'0' || b == b'.') {
-        return Err(problem(
-            format!("{shown} is zero"),
-            "give a size larger than zero",
-        ));
-    }
-    Ok(())
+    Memory::parse(raw, shown).map(|_| ())
 }
 
 fn check_cpu(raw: &str, shown: &Shown) -> Result<(), Problem> {
-    let number = raw.strip_suffix('m').unwrap_or(raw);
-    if !is_decimal(number) || number.bytes().all(|b| b == b'0' || b == b'.') {
-        return Err(problem(
-            format!("{shown} is not a CPU quantity"),
-            "write cores such as 1 or 0.5, or millicores such as 500m",
-        ));
-    }
-    Ok(())
+    Cpu::parse(raw, shown).map(|_| ())
 }
 
 /// Split `scheme://authority/path`; `None` when there is no `://`.
@@ -1031,22 +987,7 @@ fn parse_enum_list(raw: &str, shown: &Shown, options: &[&str]) -> Result<Vec<Str
 fn parse_cidr_list(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
     raw.split(',')
         .map(str::trim)
-        .map(|item| {
-            let bad = || {
-                problem(
-                    format!("{} is not a CIDR block", shown.part(item, "the item")),
-                    "write blocks like 10.42.0.0/16, separated by commas",
-                )
-            };
-            let (addr, prefix) = item.split_once('/').ok_or_else(bad)?;
-            let addr: IpAddr = addr.parse().map_err(|_| bad())?;
-            let prefix: u8 = prefix.parse().map_err(|_| bad())?;
-            let max = if addr.is_ipv4() { 32 } else { 128 };
-            if prefix > max {
-                return Err(bad());
-            }
-            Ok(item.to_string())
-        })
+        .map(|item| Cidr::parse(item, &shown.part(item, "the item")).map(|_| item.to_string()))
         .collect()
 }
 
