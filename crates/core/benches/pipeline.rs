@@ -2,13 +2,13 @@
 //! `cargo bench --bench pipeline` (add `-- --quick` for a short run).
 //!
 //! Each stage starts from the previous stage's output, computed once outside the timed loop:
-//! load + validate from the file's text, plan from settings, render from the plan (as objects,
+//! load + validate from the file's text, plan from the typed configuration, render from the plan (as objects,
 //! and written straight into the bundle as `napgen render` does), emit the bundle from the objects,
 //! and the Helm chart from settings, plan and objects. `end_to_end` is
 //! the whole of `napgen render` but process start and writing to stdout.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use napgen_core::config::{dotenv as load, validate};
+use napgen_core::config::{dotenv as load, validate, Config};
 use napgen_core::output::{bundle as emit, chart};
 use napgen_core::{pipeline as app, plan, render};
 use std::hint::black_box;
@@ -20,7 +20,8 @@ fn stages(c: &mut Criterion) {
     let settings = validate::validate(&entries)
         .settings
         .expect("the all-modules profile is valid");
-    let plan = plan::plan(&settings);
+    let config = Config::from_settings(&settings);
+    let plan = plan::plan(&config);
     let objects = render::render(&plan).expect("the all-modules profile renders");
     let header = app::header(&plan);
 
@@ -30,7 +31,7 @@ fn stages(c: &mut Criterion) {
             validate::validate(&entries)
         })
     });
-    c.bench_function("plan", |b| b.iter(|| plan::plan(black_box(&settings))));
+    c.bench_function("plan", |b| b.iter(|| plan::plan(black_box(&config))));
     c.bench_function("render", |b| {
         b.iter(|| render::render(black_box(&plan)).unwrap())
     });
@@ -38,7 +39,7 @@ fn stages(c: &mut Criterion) {
     // bundle. It uses the plan up, so each run gets a fresh one (made outside the timing).
     c.bench_function("write_bundle", |b| {
         b.iter_batched(
-            || plan::plan(&settings),
+            || plan::plan(&config),
             |plan| {
                 let mut out = emit::bundle_start(&header);
                 render::Rendering::new(black_box(plan))
@@ -59,7 +60,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let (entries, _) = load::parse_dotenv(black_box(PROFILE), "values/all-modules.env");
             let settings = validate::validate(&entries).settings.unwrap();
-            let plan = plan::plan(&settings);
+            let plan = plan::plan(&Config::from_settings(&settings));
             let mut out = emit::bundle_start(&app::header(&plan));
             render::Rendering::new(plan)
                 .write_bundle(|_| true, &mut out)

@@ -298,6 +298,12 @@ impl Config {
         format!("{}-turn", self.cluster.namespace)
     }
 
+    /// The StorageClass napgen renders for NFS_SERVER: `<NAMESPACE>-nfs` (cluster-scoped, so
+    /// the namespace keeps two installs apart).
+    pub fn nfs_storage_class(&self) -> String {
+        format!("{}-nfs", self.cluster.namespace)
+    }
+
     /// Whether the bridge serves `agent`: it is on and lists the type.
     pub fn bridge_serves(&self, agent: AgentType) -> bool {
         self.bridge

@@ -1956,7 +1956,13 @@ fn check_loopback_redirects(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let uri = crate::plan::redirect_uri(settings, url_key, port_key);
+        let node_port = settings
+            .int_opt(port_key)
+            .and_then(|p| u16::try_from(p).ok());
+        let Some(node_port) = node_port.map(crate::config::types::Port) else {
+            continue;
+        };
+        let uri = crate::plan::redirect_uri(None, settings.str("TOS_HOST"), node_port);
         if url_host(&uri).is_some_and(is_loopback) {
             uris.push(format!("{client_id} {uri}"));
         }

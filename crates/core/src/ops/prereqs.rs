@@ -748,7 +748,7 @@ mod tests {
             let v = crate::config::validate::validate(&[]);
             v.settings.unwrap()
         };
-        let plan = crate::plan::plan(&settings);
+        let plan = crate::plan::plan(&crate::config::Config::from_settings(&settings));
         let obj = |value: Value| Object {
             source: "test",
             value,
@@ -870,7 +870,7 @@ mod tests {
                 .collect();
             let v = crate::config::validate::validate(&entries);
             let settings = v.settings.expect("valid");
-            let plan = crate::plan::plan(&settings);
+            let plan = crate::plan::plan(&crate::config::Config::from_settings(&settings));
             let ctx = Context {
                 settings: &settings,
                 plan: &plan,

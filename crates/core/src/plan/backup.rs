@@ -2,6 +2,7 @@
 //! how long), a `ScheduledBackup` (when), and the Cluster's plugin entry that archives WAL.
 
 use super::{Ctx, Map, NetworkPolicy};
+use crate::config::types::Url;
 use crate::data::{data, into_data, Data};
 use serde::Serialize;
 
@@ -40,12 +41,11 @@ into_data!(Backup {
     labels
 });
 
-pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
-    let s = ctx.settings;
-    let secret = s.str("BACKUP_S3_CREDENTIALS_SECRET").to_string();
+pub(crate) fn plan(ctx: &Ctx, config: &crate::config::Backup, cluster: &str) -> Backup {
+    let secret = config.credentials_secret.clone();
     let mut configuration = data!({
-        "destinationPath": s.str("BACKUP_DESTINATION_PATH"),
-        "endpointURL": s.opt("BACKUP_S3_ENDPOINT"),
+        "destinationPath": &config.destination_path,
+        "endpointURL": config.s3_endpoint.as_ref().map(Url::as_str),
         "s3Credentials": {
             "accessKeyId": {"name": &secret, "key": S3_ACCESS_KEY_ID},
             "secretAccessKey": {"name": &secret, "key": S3_SECRET_ACCESS_KEY},
@@ -53,11 +53,11 @@ pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
         "wal": {"compression": "gzip"},
         "data": {"compression": "gzip"},
     });
-    if s.opt("BACKUP_S3_ENDPOINT").is_none() {
+    if config.s3_endpoint.is_none() {
         configuration.remove("endpointURL");
     }
     let mut spec = data!({
-        "retentionPolicy": s.str("BACKUP_RETENTION"),
+        "retentionPolicy": config.retention.as_str(),
         "configuration": configuration,
     });
     // The plugin's sidecar in each PostgreSQL pod uploads; it goes through the proxy too.
@@ -80,10 +80,10 @@ pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
         scheduled_backup: cluster.to_string(),
         cluster: cluster.to_string(),
         object_store_spec: spec,
-        schedule: s.str("BACKUP_SCHEDULE").to_string(),
+        schedule: config.schedule.clone(),
         plugin: BARMAN_PLUGIN,
         credentials_secret: secret,
-        network_policies: super::network::backup(ctx, cluster),
+        network_policies: super::network::backup(ctx, config, cluster),
         labels: ctx.labels("backup", format!("{cluster}-backup")),
     }
 }

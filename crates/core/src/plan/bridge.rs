@@ -4,7 +4,7 @@
 
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Workload};
 use crate::config::registry::{BRIDGE_PORT, BRIDGE_SERVICE};
-use crate::config::settings::Settings;
+use crate::config::Bridge as BridgeConfig;
 use crate::data::{data, into_data, Data};
 use serde::Serialize;
 
@@ -35,18 +35,16 @@ into_data!(Bridge {
 /// `custom_openai/` prefix: LiteLLM then translates both `/v1/messages` and `/v1/responses`
 /// through the upstream's `/chat/completions` (an `openai/` deployment would send `/responses`
 /// on unchanged, which a Chat Completions upstream cannot serve).
-fn config_yaml(settings: &Settings) -> String {
-    // Validated pairs, `agent=upstream`.
-    let model_list: Vec<Data> = settings
-        .list("BRIDGE_MODELS")
+fn config_yaml(bridge: &BridgeConfig) -> String {
+    let model_list: Vec<Data> = bridge
+        .models
         .iter()
-        .filter_map(|pair| pair.split_once('='))
         .map(|(agent, upstream)| {
             data!({
                 "model_name": agent,
                 "litellm_params": {
                     "model": format!("custom_openai/{upstream}"),
-                    "api_base": settings.str("BRIDGE_UPSTREAM_URL"),
+                    "api_base": bridge.upstream_url.as_str(),
                     "api_key": "os.environ/BRIDGE_UPSTREAM_API_KEY",
                 },
             })
@@ -69,20 +67,19 @@ fn config_yaml(settings: &Settings) -> String {
     }))
 }
 
-pub(crate) fn plan(ctx: &mut Ctx) -> Bridge {
-    let settings = ctx.settings;
+pub(crate) fn plan(ctx: &mut Ctx, bridge: &BridgeConfig) -> Bridge {
     let name = BRIDGE_SERVICE;
     let image = ctx.image(
         "LLM protocol bridge (LiteLLM proxy)",
         super::image_ref(
-            settings,
+            &ctx.config.images,
             "ghcr.io",
             "berriai",
             "litellm",
-            settings.str("BRIDGE_VERSION"),
+            &bridge.version,
         ),
     );
-    let config = config_yaml(settings);
+    let config = config_yaml(bridge);
     let (tmp, tmp_mount) = tmp_volume("512Mi");
     let mut volumes = vec![
         data!({"name": "config", "configMap": {"name": CONFIG_MAP}}),
@@ -140,7 +137,7 @@ pub(crate) fn plan(ctx: &mut Ctx) -> Bridge {
     };
     Bridge {
         workload,
-        network_policies: super::network::bridge(ctx),
+        network_policies: super::network::bridge(ctx, bridge),
         config_map: CONFIG_MAP,
         config,
         port: BRIDGE_PORT,

@@ -11,6 +11,8 @@ use super::sandbox::Sandbox;
 use super::{
     checksum, image_ref, plain_env, resources, selector, tmp_volume, Ctx, Exposure, Map, Workload,
 };
+use crate::config::types::Cidr;
+use crate::config::Config;
 use crate::data::{data, into_data, Data};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -60,7 +62,7 @@ pub struct Coturn {
     /// The host-network exception and the scanner findings it implies, with reasons.
     pub annotations: Map,
     pub pod_security: Data,
-    pub resources: Data,
+    pub resources: super::Resources,
     /// Why host networking is allowed here; shown in the object's annotations.
     pub exception: &'static str,
 }
@@ -113,14 +115,14 @@ const HOST_NETWORK_REASON: &str = "coturn relays UDP on 49152-49252 and 3478; a 
 
 pub(crate) fn plan(
     ctx: &mut Ctx,
+    browser: &crate::config::Browser,
     platform_url: &str,
     clients: &[OAuthClient],
     sandbox: Option<&Sandbox>,
 ) -> Browser {
-    let settings = ctx.settings;
     let name = "browser-service";
     let oauth = client(clients, "browser-service");
-    let turn_host = settings.str("TURN_HOST");
+    let turn_host = &browser.turn_host;
     let turn_urls = format!(
         "turn:{turn_host}:{TURN_PORT}?transport=udp,turn:{turn_host}:{TURN_PORT}?transport=tcp"
     );
@@ -131,7 +133,13 @@ pub(crate) fn plan(
     );
     let coturn_image = ctx.image(
         "TURN relay (coturn)",
-        image_ref(settings, "docker.io", "coturn", "coturn", COTURN_VERSION),
+        image_ref(
+            &ctx.config.images,
+            "docker.io",
+            "coturn",
+            "coturn",
+            COTURN_VERSION,
+        ),
     );
 
     // The browser calls the sandbox only when both modules are on (and only then gets its key).
@@ -204,24 +212,23 @@ pub(crate) fn plan(
 
     Browser {
         workload,
-        network_policies: super::network::browser(ctx),
-        exposure: ctx.exposure("BROWSER_NODE_PORT"),
+        network_policies: super::network::browser(ctx, browser),
+        exposure: ctx.exposure(browser.node_port),
         origin: oauth.origin.clone(),
         session_template,
-        coturn: coturn(ctx, coturn_image),
+        coturn: coturn(ctx, browser, coturn_image),
     }
 }
 
-fn coturn(ctx: &Ctx, image: String) -> Coturn {
-    let settings = ctx.settings;
-    let config = turnserver_conf(settings);
+fn coturn(ctx: &Ctx, browser: &crate::config::Browser, image: String) -> Coturn {
+    let config = turnserver_conf(ctx.config);
     let mut labels = ctx.labels("turn", "coturn");
     labels.insert("app", "coturn");
     let mut selector = selector("turn", "coturn");
     selector.insert("app", "coturn");
-    let mut node_selector = super::placement::node_selector(settings);
-    if let Some(node) = settings.opt("TURN_NODE") {
-        node_selector.insert("kubernetes.io/hostname", node.to_owned());
+    let mut node_selector = super::placement::node_selector(&ctx.config.placement);
+    if let Some(node) = &browser.turn_node {
+        node_selector.insert("kubernetes.io/hostname", node.as_str().to_owned());
     }
     let mut pod_annotations = Map::with_capacity(2);
     pod_annotations.insert("checksum/config", checksum(&config));
@@ -232,17 +239,23 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
         .append(ctx.scan_exceptions(&[image.as_str()], &[("CKV_K8S_19", HOST_NETWORK_REASON)]));
     Coturn {
         annotations,
-        namespace: crate::config::registry::turn_namespace(settings),
+        namespace: ctx.config.turn_namespace(),
         name: "coturn",
         image,
         labels,
         selector,
         config,
-        secret_name: crate::config::validate::coturn_secret_name(settings).to_string(),
+        secret_name: ctx
+            .config
+            .secrets
+            .existing
+            .as_deref()
+            .unwrap_or(crate::config::validate::COTURN_SECRET_NAME)
+            .to_string(),
         secret_rendered: ctx.secrets_rendered,
         auth_secret: ctx
             .secrets_rendered
-            .then(|| Redacted(settings.str("TURN_AUTH_SECRET").to_string())),
+            .then(|| Redacted(ctx.secret_value(COTURN_SECRET_KEY).to_string())),
         node_selector,
         tolerations: ctx.placement.tolerations.clone(),
         priority_class_name: ctx.placement.priority_class_name.clone(),
@@ -278,15 +291,16 @@ const DENIED_RANGES: &[&str] = &[
 
 /// turnserver.conf, without `static-auth-secret`: the container appends it from the Secret at
 /// start, so the secret is never in a ConfigMap or on a command line.
-pub fn turnserver_conf(settings: &crate::config::settings::Settings) -> String {
-    let turn_host = settings.str("TURN_HOST");
+pub fn turnserver_conf(config: &Config) -> String {
+    let browser = config.browser.as_ref().expect("the browser module is on");
+    let turn_host = browser.turn_host.as_str();
     let mut lines = vec![
         format!("listening-port={TURN_PORT}"),
         format!("min-port={}", RELAY_PORTS.0),
         format!("max-port={}", RELAY_PORTS.1),
         "fingerprint".into(),
         "use-auth-secret".into(),
-        format!("realm={}", settings.str("TURN_REALM")),
+        format!("realm={}", browser.turn_realm),
     ];
     if turn_host.parse::<IpAddr>().is_ok() {
         lines.push(format!("external-ip={turn_host}"));
@@ -307,21 +321,17 @@ pub fn turnserver_conf(settings: &crate::config::settings::Settings) -> String {
         .map(String::from),
     );
     lines.extend(DENIED_RANGES.iter().map(|r| format!("denied-peer-ip={r}")));
-    for cidr in settings
-        .list("CLUSTER_POD_CIDRS")
-        .iter()
-        .chain(settings.list("CLUSTER_SERVICE_CIDRS"))
-    {
+    let cluster = &config.cluster;
+    for cidr in cluster.pod_cidrs.iter().chain(&cluster.service_cidrs) {
         lines.push(format!("denied-peer-ip={}", cidr_range(cidr)));
     }
     lines.join("\n") + "\n"
 }
 
 /// `10.42.0.0/16` → `10.42.0.0-10.42.255.255` (coturn takes ranges, not CIDRs).
-pub fn cidr_range(cidr: &str) -> String {
-    let (addr, prefix) = cidr.split_once('/').expect("validated CIDR");
-    let prefix: u32 = prefix.parse().expect("validated CIDR");
-    match addr.parse::<IpAddr>().expect("validated CIDR") {
+pub fn cidr_range(cidr: &Cidr) -> String {
+    let prefix = u32::from(cidr.prefix);
+    match cidr.addr {
         IpAddr::V4(a) => {
             let mask = if prefix == 0 {
                 0
@@ -354,6 +364,10 @@ pub fn cidr_range(cidr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cidr_range(text: &str) -> String {
+        super::cidr_range(&Cidr::parse(text, &text).expect("a CIDR block"))
+    }
 
     #[test]
     fn cidr_ranges() {

@@ -3,6 +3,7 @@
 use super::browser::Browser;
 use super::sandbox::Sandbox;
 use super::{Ctx, Map};
+use crate::config::types::{IngressMode, Url};
 use crate::data::{data, into_data, Data};
 use serde::Serialize;
 
@@ -46,15 +47,12 @@ pub(crate) fn routes(
     sandbox: Option<&Sandbox>,
     browser: Option<&Browser>,
 ) -> Vec<IngressRoute> {
-    let settings = ctx.settings;
-    if settings.str("INGRESS_MODE") != "ingress" {
+    let exposure = &ctx.config.exposure;
+    if exposure.mode != IngressMode::Ingress {
         return Vec::new();
     }
-    let mut wanted = vec![(
-        "nap",
-        settings.str("TOS_PUBLIC_URL").to_string(),
-        "nap-control-plane",
-    )];
+    let platform_url = exposure.public_url.as_ref().map_or("", Url::as_str);
+    let mut wanted = vec![("nap", platform_url.to_string(), "nap-control-plane")];
     if let Some(s) = sandbox {
         wanted.push(("nap-sandbox", s.origin.clone(), "nap-sandbox"));
     }
@@ -65,7 +63,7 @@ pub(crate) fn routes(
         .into_iter()
         .map(|(name, url, service)| {
             let (host, path) = host_and_path(&url);
-            let tls = match settings.opt("INGRESS_TLS_SECRET") {
+            let tls = match &exposure.tls_secret {
                 Some(secret) if url.starts_with("https://") => {
                     Some(data!([{"hosts": [&host], "secretName": secret}]))
                 }

@@ -31,11 +31,14 @@ into_data!(Monitoring {
     labels
 });
 
-pub(crate) fn plan(ctx: &Ctx, components: &[&'static str], cluster: &str) -> Monitoring {
+pub(crate) fn plan(
+    ctx: &Ctx,
+    monitoring: &crate::config::Monitoring,
+    components: &[&'static str],
+    cluster: &str,
+) -> Monitoring {
     let mut labels = ctx.labels("monitoring", "nap");
-    labels.append(super::placement::node_selector_like(
-        ctx.settings.list("MONITORING_LABELS"),
-    ));
+    labels.append(super::placement::label_map(&monitoring.labels));
     let platform_selector = data!({
         "matchLabels": {"app.kubernetes.io/part-of": "nap", "app.kubernetes.io/instance": "nap"},
         "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In", "values": super::network::component_names(components)}],
@@ -45,7 +48,7 @@ pub(crate) fn plan(ctx: &Ctx, components: &[&'static str], cluster: &str) -> Mon
         platform_selector,
         postgres: cluster.to_string(),
         postgres_selector: data!({"matchLabels": {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance"}}),
-        network_policies: super::network::monitoring(ctx, components, cluster),
+        network_policies: super::network::monitoring(ctx, monitoring, components, cluster),
         labels,
     }
 }

@@ -3,7 +3,6 @@
 //! link-local addresses or the cluster's own ranges, unless AGENT_EGRESS_ALLOW_CIDRS says so.
 
 use super::{Ctx, Map, HTTP_PORT};
-use crate::config::registry::Module;
 use crate::config::validate::{cidr_within, service_namespace, METADATA_RANGES};
 use crate::data::{data, into_data, Data, Text};
 use serde::Serialize;
@@ -80,17 +79,23 @@ fn postgres_pods(cluster: &str) -> Data {
 /// The internet: everything but the ranges above, the cluster's own CIDRs, minus what the
 /// operator allows explicitly.
 fn internet(ctx: &Ctx) -> Vec<Data> {
-    let s = ctx.settings;
+    let config = ctx.config;
     let cluster = || {
-        s.list("CLUSTER_POD_CIDRS")
+        config
+            .cluster
+            .pod_cidrs
             .iter()
-            .chain(s.list("CLUSTER_SERVICE_CIDRS"))
+            .chain(&config.cluster.service_cidrs)
     };
     // The fixed ranges are borrowed; only the cluster's own are copied.
     let except = |fixed: &'static [&'static str], v6: bool| {
         let mut list = Vec::with_capacity(fixed.len() + cluster().count());
         list.extend(fixed.iter().map(|c| Data::Str(Text::Borrowed(c))));
-        list.extend(cluster().filter(|c| c.contains(':') == v6).map(Data::from));
+        list.extend(
+            cluster()
+                .filter(|c| c.addr.is_ipv6() == v6)
+                .map(|c| Data::from(c.as_str().to_owned())),
+        );
         list
     };
     let (except_v4, except_v6) = (
@@ -103,7 +108,8 @@ fn internet(ctx: &Ctx) -> Vec<Data> {
     ];
     // Private ranges the operator opens on every port: AGENT_EGRESS_ALLOW_CIDRS, but for the
     // metadata ranges inside them.
-    peers.extend(s.list("AGENT_EGRESS_ALLOW_CIDRS").iter().map(|c| {
+    peers.extend(config.outbound.agent_egress_allow.iter().map(|c| {
+        let c = c.as_str();
         let except: Vec<Data> = METADATA_RANGES
             .iter()
             .filter(|m| cidr_within(m, c))
@@ -120,14 +126,10 @@ fn internet(ctx: &Ctx) -> Vec<Data> {
 
 /// The LLM endpoints of the enabled agent types (OPENAI_BASE_URL, ANTHROPIC_BASE_URL).
 fn llm_urls<'a>(ctx: &Ctx<'a>) -> Vec<&'a str> {
-    [
-        (Module::Codex, "OPENAI_BASE_URL"),
-        (Module::ClaudeCode, "ANTHROPIC_BASE_URL"),
-    ]
-    .into_iter()
-    .filter(|(module, _)| module.enabled(ctx.settings))
-    .filter_map(|(_, key)| ctx.settings.opt(key))
-    .collect()
+    let config = ctx.config;
+    let codex = config.codex.as_ref().map(|c| c.base_url.as_str());
+    let claude_code = config.claude_code.as_ref().map(|c| c.base_url.as_str());
+    codex.into_iter().chain(claude_code).collect()
 }
 
 /// Rules for endpoints the internet rule does not reach: those given as an IP (which may be
@@ -272,13 +274,15 @@ fn to_endpoint(url: &str) -> (Data, bool) {
 fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
     let mut rules: Vec<Data> = Vec::new();
     let mut all_ips = true;
-    for key in ["HTTP_PROXY", "HTTPS_PROXY"] {
-        if let Some(url) = ctx.settings.opt(key) {
-            let (rule, ip) = to_endpoint(url);
-            all_ips &= ip;
-            if !rules.contains(&rule) {
-                rules.push(rule);
-            }
+    let outbound = &ctx.config.outbound;
+    for url in [&outbound.http_proxy, &outbound.https_proxy]
+        .into_iter()
+        .flatten()
+    {
+        let (rule, ip) = to_endpoint(url.as_str());
+        all_ips &= ip;
+        if !rules.contains(&rule) {
+            rules.push(rule);
         }
     }
     if rules.is_empty() {
@@ -305,8 +309,8 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
     // The control plane reaches any address outside the cluster already; in-cluster Services
     // (LLM gateways, LDAP) need a rule of their own.
     let mut control_plane_urls = llm_urls(ctx);
-    if Module::Ldap.enabled(ctx.settings) {
-        control_plane_urls.extend(ctx.settings.opt("LDAP_URL"));
+    if let Some(ldap) = &ctx.config.ldap {
+        control_plane_urls.push(ldap.url.as_str());
     }
     let mut control_plane_egress = vec![
         data!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
@@ -378,7 +382,7 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
                 data!({"from": from_components(&["control-plane", "gateway", "seed"]), "ports": tcp(&[5432])}),
                 data!({"from": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}),
                 data!({
-                    "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ctx.settings.str("CNPG_OPERATOR_NAMESPACE")}}}],
+                    "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": &ctx.config.database.operator_namespace}}}],
                     "ports": tcp(&[5432, 8000]),
                 }),
             ]),
@@ -391,9 +395,13 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
 
 /// PostgreSQL uploads base backups and WAL to the object store (BACKUP_S3_ENDPOINT, else AWS S3
 /// over HTTPS).
-pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
-    let rule = match ctx.settings.opt("BACKUP_S3_ENDPOINT") {
-        Some(url) => to_endpoint(url).0,
+pub(crate) fn backup(
+    ctx: &Ctx,
+    backup: &crate::config::Backup,
+    database: &str,
+) -> Vec<NetworkPolicy> {
+    let rule = match &backup.s3_endpoint {
+        Some(url) => to_endpoint(url.as_str()).0,
         None => data!({"to": outside_but_metadata(), "ports": tcp(&[443])}),
     };
     vec![policy(
@@ -409,11 +417,12 @@ pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
 /// Prometheus, in MONITORING_NAMESPACE, scrapes the platform's services and PostgreSQL.
 pub(crate) fn monitoring(
     ctx: &Ctx,
+    monitoring: &crate::config::Monitoring,
     components: &[&'static str],
     database: &str,
 ) -> Vec<NetworkPolicy> {
     let prometheus = data!([{"namespaceSelector": {"matchLabels": {
-        "kubernetes.io/metadata.name": ctx.settings.str("MONITORING_NAMESPACE"),
+        "kubernetes.io/metadata.name": &monitoring.namespace,
     }}}]);
     vec![
         policy(
@@ -460,10 +469,10 @@ pub(crate) fn sandbox(ctx: &Ctx) -> Vec<NetworkPolicy> {
     ]
 }
 
-pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
-    let turn = ctx
-        .settings
-        .str("TURN_HOST")
+pub(crate) fn browser(ctx: &Ctx, browser: &crate::config::Browser) -> Vec<NetworkPolicy> {
+    let turn = browser
+        .turn_host
+        .as_str()
         .parse::<IpAddr>()
         .ok()
         .map(host_cidr);
@@ -516,9 +525,9 @@ const BRIDGE_CLIENTS: &[&str] = &[
 /// upstream (on the URL's port; at its address when that is an IP or an in-cluster Service).
 /// Its clients get an egress rule to it: sandbox and browser-session pods otherwise reach only
 /// the internet.
-pub(crate) fn bridge(ctx: &Ctx) -> Vec<NetworkPolicy> {
+pub(crate) fn bridge(ctx: &Ctx, bridge: &crate::config::Bridge) -> Vec<NetworkPolicy> {
     let port = crate::config::registry::BRIDGE_PORT;
-    let (upstream, known) = to_endpoint(ctx.settings.str("BRIDGE_UPSTREAM_URL"));
+    let (upstream, known) = to_endpoint(bridge.upstream_url.as_str());
     let purpose = if known {
         "agents, sandbox and browser-session pods and the control plane reach the LLM bridge; it reaches only its upstream (BRIDGE_UPSTREAM_URL) at its address and port"
     } else {
@@ -594,7 +603,8 @@ mod tests {
             value: "10.20.0.0/16,100.64.0.0/10,0.0.0.0/0".into(),
             origin: crate::diagnostic::Origin::file("values.env", 1),
         }]);
-        let plan = super::super::plan(&validated.settings.expect("valid"));
+        let config = crate::config::Config::from_settings(&validated.settings.expect("valid"));
+        let plan = super::super::plan(&config);
         let workspace = plan
             .network_policies
             .iter()
@@ -631,7 +641,8 @@ mod tests {
             })
             .collect();
             let validated = crate::config::validate::validate(&entries);
-            let plan = super::super::plan(&validated.settings.expect("valid"));
+            let config = crate::config::Config::from_settings(&validated.settings.expect("valid"));
+            let plan = super::super::plan(&config);
             plan.bridge.expect("the bridge is on").network_policies
         };
         let p = policies("http://10.9.8.7:8000/v1");

@@ -3,7 +3,7 @@
 //! at run time.
 
 use super::{checksum, plain_env, Map};
-use crate::config::settings::Settings;
+use crate::config::Config;
 use crate::data::{data, into_data, Data};
 use serde::Serialize;
 
@@ -55,15 +55,15 @@ impl Outbound {
     }
 }
 
-pub(crate) fn ca_bundle(settings: &Settings, labels: Map) -> Option<CaBundle> {
-    if let Some(pem) = settings.opt("CA_BUNDLE") {
+pub(crate) fn ca_bundle(config: &crate::config::Outbound, labels: Map) -> Option<CaBundle> {
+    if let Some(pem) = &config.ca_bundle {
         return Some(CaBundle {
             config_map: CA_BUNDLE_CONFIG_MAP.into(),
-            pem: Some(pem.to_string()),
+            pem: Some(pem.clone()),
             labels,
         });
     }
-    settings.opt("CA_BUNDLE_CONFIG_MAP").map(|name| CaBundle {
+    config.ca_bundle_config_map.as_ref().map(|name| CaBundle {
         config_map: name.to_string(),
         pem: None,
         labels,
@@ -72,23 +72,19 @@ pub(crate) fn ca_bundle(settings: &Settings, labels: Map) -> Option<CaBundle> {
 
 /// The environment, volume and mount every pod gets. `services` are the platform's Services in
 /// the namespace, which are never reached through the proxy.
-pub(crate) fn outbound(
-    settings: &Settings,
-    namespace: &str,
-    ca: Option<&CaBundle>,
-    services: &[&str],
-) -> Outbound {
+pub(crate) fn outbound(config: &Config, ca: Option<&CaBundle>, services: &[&str]) -> Outbound {
     let mut out = Outbound::default();
-    for (key, names) in [
-        ("HTTP_PROXY", ["HTTP_PROXY", "http_proxy"]),
-        ("HTTPS_PROXY", ["HTTPS_PROXY", "https_proxy"]),
+    for (url, names) in [
+        (&config.outbound.http_proxy, ["HTTP_PROXY", "http_proxy"]),
+        (&config.outbound.https_proxy, ["HTTPS_PROXY", "https_proxy"]),
     ] {
-        if let Some(url) = settings.opt(key) {
-            out.env.extend(names.map(|n| plain_env(n, url.to_owned())));
+        if let Some(url) = url {
+            out.env
+                .extend(names.map(|n| plain_env(n, url.as_str().to_owned())));
         }
     }
     if !out.env.is_empty() {
-        let list = no_proxy(settings, namespace, services);
+        let list = no_proxy(config, services);
         out.env.push(plain_env("NO_PROXY", list.clone()));
         out.env.push(plain_env("no_proxy", list));
     }
@@ -108,11 +104,12 @@ pub(crate) fn outbound(
 /// NO_PROXY: the operator's entries, then what must never go through the proxy: loopback, the
 /// cluster's pod and service CIDRs (the API server's address among them), cluster DNS names, and
 /// the platform's Services by every name they are called.
-pub fn no_proxy(settings: &Settings, namespace: &str, services: &[&str]) -> String {
-    let mut entries: Vec<String> = settings.list("NO_PROXY").to_vec();
+pub fn no_proxy(config: &Config, services: &[&str]) -> String {
+    let (cluster, namespace) = (&config.cluster, &config.cluster.namespace);
+    let mut entries: Vec<String> = config.outbound.no_proxy.clone();
     entries.extend(["localhost", "127.0.0.1", "::1"].map(String::from));
-    entries.extend(settings.list("CLUSTER_POD_CIDRS").iter().cloned());
-    entries.extend(settings.list("CLUSTER_SERVICE_CIDRS").iter().cloned());
+    entries.extend(cluster.pod_cidrs.iter().map(|c| c.as_str().to_owned()));
+    entries.extend(cluster.service_cidrs.iter().map(|c| c.as_str().to_owned()));
     entries.extend([".svc", ".cluster.local"].map(String::from));
     for s in services {
         entries.push(s.to_string());

@@ -2,7 +2,7 @@
 //! prioritised (PRIORITY_CLASS_NAME) and spread (multi-node).
 
 use super::Map;
-use crate::config::settings::Settings;
+use crate::config::types::Label;
 use crate::data::{data, into_data, Data};
 use serde::Serialize;
 
@@ -22,22 +22,18 @@ into_data!(Placement {
 
 impl Placement {
     /// The platform's own pods: node selector, tolerations and priority class.
-    pub(crate) fn platform(settings: &Settings) -> Placement {
+    pub(crate) fn platform(config: &crate::config::Placement) -> Placement {
         Placement {
-            priority_class_name: settings.opt("PRIORITY_CLASS_NAME").map(str::to_string),
-            ..Placement::runtime(settings)
+            priority_class_name: config.priority_class_name.clone(),
+            ..Placement::runtime(config)
         }
     }
 
     /// Pods the platform creates at run time (workspaces, sandboxes, browser sessions): the same
     /// nodes, but not the platform's priority, so many of them cannot preempt the platform.
-    pub(crate) fn runtime(settings: &Settings) -> Placement {
-        let labels = node_selector(settings);
-        let tolerations: Vec<Data> = settings
-            .list("TOLERATIONS")
-            .iter()
-            .map(|t| toleration(t))
-            .collect();
+    pub(crate) fn runtime(config: &crate::config::Placement) -> Placement {
+        let labels = node_selector(config);
+        let tolerations: Vec<Data> = config.tolerations.iter().map(|t| toleration(t)).collect();
         Placement {
             node_selector: (!labels.is_empty()).then_some(labels),
             tolerations: (!tolerations.is_empty()).then_some(tolerations),
@@ -47,16 +43,15 @@ impl Placement {
 }
 
 /// NODE_SELECTOR as a map, in the order given.
-pub(crate) fn node_selector(settings: &Settings) -> Map {
-    node_selector_like(settings.list("NODE_SELECTOR"))
+pub(crate) fn node_selector(config: &crate::config::Placement) -> Map {
+    label_map(&config.node_selector)
 }
 
-/// A validated `key=value` list as a map, in the order given.
-pub(crate) fn node_selector_like(labels: &[String]) -> Map {
+/// Labels as a map, in the order given.
+pub(crate) fn label_map(labels: &[Label]) -> Map {
     labels
         .iter()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .map(|l| (l.key.clone(), l.value.clone()))
         .collect()
 }
 

@@ -29,8 +29,12 @@ into_data!(Sandbox {
     pod_template
 });
 
-pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -> Sandbox {
-    let settings = ctx.settings;
+pub(crate) fn plan(
+    ctx: &mut Ctx,
+    config: &crate::config::Sandbox,
+    platform_url: &str,
+    clients: &[OAuthClient],
+) -> Sandbox {
     let name = "nap-sandbox";
     let oauth = client(clients, "sandbox-service");
     let image = ctx.platform_image("Code Sandbox (nap-sandbox)", "sandbox-service");
@@ -45,7 +49,7 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     env.extend([
         plain_env(
             "OPENSANDBOX_URL",
-            settings.str("OPENSANDBOX_URL").to_owned(),
+            config.opensandbox_url.as_str().to_owned(),
         ),
         plain_env("SANDBOX_POD_TEMPLATE", "/etc/nap/sandbox/sandbox-pod.yaml"),
     ]);
@@ -111,7 +115,7 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     Sandbox {
         workload,
         network_policies: super::network::sandbox(ctx),
-        exposure: ctx.exposure("SANDBOX_NODE_PORT"),
+        exposure: ctx.exposure(config.node_port),
         origin: oauth.origin.clone(),
         pod_template_config_map: POD_TEMPLATE_CONFIG_MAP,
         pod_template,
