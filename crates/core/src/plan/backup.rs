@@ -3,8 +3,8 @@
 
 use super::{Ctx, Map, NetworkPolicy};
 use crate::config::types::Url;
-use crate::data::{data, into_data, Data};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The plugin's name, as the Cluster and the ScheduledBackup refer to it.
 pub const BARMAN_PLUGIN: &str = "barman-cloud.cloudnative-pg.io";
@@ -20,7 +20,7 @@ pub struct Backup {
     pub scheduled_backup: String,
     pub cluster: String,
     /// The ObjectStore's `spec`.
-    pub object_store_spec: Data,
+    pub object_store_spec: Value,
     pub schedule: String,
     pub plugin: &'static str,
     /// The credentials Secret the operator provides.
@@ -29,21 +29,9 @@ pub struct Backup {
     pub labels: Map,
 }
 
-into_data!(Backup {
-    object_store,
-    scheduled_backup,
-    cluster,
-    object_store_spec,
-    schedule,
-    plugin,
-    credentials_secret,
-    network_policies,
-    labels
-});
-
 pub(crate) fn plan(ctx: &Ctx, config: &crate::config::Backup, cluster: &str) -> Backup {
     let secret = config.credentials_secret.clone();
-    let mut configuration = data!({
+    let mut configuration = json!({
         "destinationPath": &config.destination_path,
         "endpointURL": config.s3_endpoint.as_ref().map(Url::as_str),
         "s3Credentials": {
@@ -54,14 +42,17 @@ pub(crate) fn plan(ctx: &Ctx, config: &crate::config::Backup, cluster: &str) -> 
         "data": {"compression": "gzip"},
     });
     if config.s3_endpoint.is_none() {
-        configuration.remove("endpointURL");
+        // Without an endpoint, barman-cloud uses AWS S3: the field is left out, not null.
+        if let Some(fields) = configuration.as_object_mut() {
+            fields.shift_remove("endpointURL");
+        }
     }
-    let mut spec = data!({
+    let mut spec = json!({
         "retentionPolicy": config.retention.as_str(),
         "configuration": configuration,
     });
     // The plugin's sidecar in each PostgreSQL pod uploads; it goes through the proxy too.
-    let proxy_env: Vec<Data> = ctx
+    let proxy_env: Vec<Value> = ctx
         .outbound
         .env
         .iter()
@@ -73,7 +64,7 @@ pub(crate) fn plan(ctx: &Ctx, config: &crate::config::Backup, cluster: &str) -> 
         .cloned()
         .collect();
     if !proxy_env.is_empty() {
-        spec["instanceSidecarConfiguration"] = data!({"env": proxy_env});
+        spec["instanceSidecarConfiguration"] = json!({"env": proxy_env});
     }
     Backup {
         object_store: format!("{cluster}-backup"),
@@ -89,8 +80,8 @@ pub(crate) fn plan(ctx: &Ctx, config: &crate::config::Backup, cluster: &str) -> 
 }
 
 /// The Cluster's `plugins` entry: the plugin archives WAL to the ObjectStore.
-pub(crate) fn cluster_plugin(backup: &Backup) -> Data {
-    data!({
+pub(crate) fn cluster_plugin(backup: &Backup) -> Value {
+    json!({
         "name": BARMAN_PLUGIN,
         "isWALArchiver": true,
         "parameters": {"barmanObjectName": &backup.object_store},

@@ -5,8 +5,8 @@
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Workload};
 use crate::config::registry::{BRIDGE_PORT, BRIDGE_SERVICE};
 use crate::config::Bridge as BridgeConfig;
-use crate::data::{data, into_data, Data};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The ConfigMap holding LiteLLM's `config.yaml`.
 pub const CONFIG_MAP: &str = "nap-llm-bridge-config";
@@ -23,24 +23,16 @@ pub struct Bridge {
     pub port: u16,
 }
 
-into_data!(Bridge {
-    workload,
-    network_policies,
-    config_map,
-    config,
-    port
-});
-
 /// LiteLLM's `config.yaml`. Each agent-facing name is a deployment of the upstream model with the
 /// `custom_openai/` prefix: LiteLLM then translates both `/v1/messages` and `/v1/responses`
 /// through the upstream's `/chat/completions` (an `openai/` deployment would send `/responses`
 /// on unchanged, which a Chat Completions upstream cannot serve).
 fn config_yaml(bridge: &BridgeConfig) -> String {
-    let model_list: Vec<Data> = bridge
+    let model_list: Vec<Value> = bridge
         .models
         .iter()
         .map(|(agent, upstream)| {
-            data!({
+            json!({
                 "model_name": agent,
                 "litellm_params": {
                     "model": format!("custom_openai/{upstream}"),
@@ -50,7 +42,7 @@ fn config_yaml(bridge: &BridgeConfig) -> String {
             })
         })
         .collect();
-    crate::render::yaml_without_nulls(&data!({
+    super::manifest(&json!({
         "model_list": model_list,
         "litellm_settings": {
             // Parameters an upstream does not take (Anthropic's thinking, say) are left out
@@ -82,16 +74,16 @@ pub(crate) fn plan(ctx: &mut Ctx, bridge: &BridgeConfig) -> Bridge {
     let config = config_yaml(bridge);
     let (tmp, tmp_mount) = tmp_volume("512Mi");
     let mut volumes = vec![
-        data!({"name": "config", "configMap": {"name": CONFIG_MAP}}),
+        json!({"name": "config", "configMap": {"name": CONFIG_MAP}}),
         tmp,
     ];
     let mut volume_mounts = vec![
-        data!({"name": "config", "mountPath": CONFIG_DIR, "readOnly": true}),
+        json!({"name": "config", "mountPath": CONFIG_DIR, "readOnly": true}),
         tmp_mount,
     ];
     // LiteLLM reads `os.environ/NAME` references only from its environment, so these two come
     // in as variables from the Secret rather than as files. No other workload receives them.
-    let secret_env = |key: &'static str| data!({"name": key, "valueFrom": {"secretKeyRef": {"name": &ctx.secret_name, "key": key}}});
+    let secret_env = |key: &'static str| json!({"name": key, "valueFrom": {"secretKeyRef": {"name": &ctx.secret_name, "key": key}}});
     let mut env = vec![
         secret_env("BRIDGE_UPSTREAM_API_KEY"),
         secret_env("BRIDGE_MASTER_KEY"),

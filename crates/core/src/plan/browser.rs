@@ -13,8 +13,8 @@ use super::{
 };
 use crate::config::types::Cidr;
 use crate::config::Config;
-use crate::data::{data, into_data, Data};
 use serde::Serialize;
+use serde_json::{json, Value};
 use std::net::IpAddr;
 
 /// coturn's listening port (TCP and UDP) and relay range, as the seeds fix them.
@@ -29,9 +29,9 @@ const COTURN_UID: u32 = 65534;
 #[serde(transparent)]
 pub struct Redacted(pub String);
 
-impl From<Redacted> for Data {
-    fn from(value: Redacted) -> Data {
-        Data::from(value.0)
+impl From<Redacted> for Value {
+    fn from(value: Redacted) -> Value {
+        Value::from(value.0)
     }
 }
 
@@ -56,36 +56,16 @@ pub struct Coturn {
     pub auth_secret: Option<Redacted>,
     /// TURN_NODE's hostname label, with NODE_SELECTOR.
     pub node_selector: Map,
-    pub tolerations: Option<Vec<Data>>,
+    pub tolerations: Option<Vec<Value>>,
     pub priority_class_name: Option<String>,
     pub pod_annotations: Map,
     /// The host-network exception and the scanner findings it implies, with reasons.
     pub annotations: Map,
-    pub pod_security: Data,
+    pub pod_security: Value,
     pub resources: super::Resources,
     /// Why host networking is allowed here; shown in the object's annotations.
     pub exception: &'static str,
 }
-
-into_data!(Coturn {
-    namespace,
-    name,
-    image,
-    labels,
-    selector,
-    config,
-    secret_name,
-    secret_rendered,
-    auth_secret,
-    node_selector,
-    tolerations,
-    priority_class_name,
-    pod_annotations,
-    annotations,
-    pod_security,
-    resources,
-    exception
-});
 
 #[derive(Debug, Serialize)]
 pub struct Browser {
@@ -98,15 +78,6 @@ pub struct Browser {
     pub session_template: String,
     pub coturn: Coturn,
 }
-
-into_data!(Browser {
-    workload,
-    network_policies,
-    exposure,
-    origin,
-    session_template,
-    coturn
-});
 
 /// The one key coturn reads from its Secret (the file `/etc/coturn-auth/TURN_AUTH_SECRET`).
 pub const COTURN_SECRET_KEY: &str = "TURN_AUTH_SECRET";
@@ -158,14 +129,14 @@ pub(crate) fn plan(
             plain_env("BROWSER_SERVICE_URL", ctx.service_url(name)),
         ],
         vec![
-            data!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),
-            data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
-            data!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
+            json!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            json!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
         ],
         vec![
-            data!({"name": "dshm", "mountPath": "/dev/shm"}),
-            data!({"name": "tmp", "mountPath": "/tmp"}),
-            data!({"name": "profile", "mountPath": "/home/chromium"}),
+            json!({"name": "dshm", "mountPath": "/dev/shm"}),
+            json!({"name": "tmp", "mountPath": "/tmp"}),
+            json!({"name": "profile", "mountPath": "/home/chromium"}),
         ],
     );
     ctx.outbound
@@ -260,7 +231,7 @@ fn coturn(ctx: &Ctx, browser: &crate::config::Browser, image: String) -> Coturn 
         tolerations: ctx.placement.tolerations.clone(),
         priority_class_name: ctx.placement.priority_class_name.clone(),
         pod_annotations,
-        pod_security: data!({
+        pod_security: json!({
             "runAsNonRoot": true,
             "runAsUser": COTURN_UID,
             "runAsGroup": COTURN_UID,

@@ -4,7 +4,6 @@
 
 use super::Resources;
 use crate::config::Config;
-use crate::data::into_data;
 use serde::Serialize;
 
 /// What each node keeps for the kubelet, the OS and the cluster's own daemons (k3s or
@@ -25,17 +24,6 @@ pub struct Capacity {
     /// Workspace pods that fit in what the platform leaves.
     pub workspaces: u64,
 }
-
-into_data!(Capacity {
-    nodes,
-    allocatable_millicpu,
-    allocatable_mib,
-    platform_millicpu,
-    platform_mib,
-    workspace_millicpu,
-    workspace_mib,
-    workspaces
-});
 
 /// Sum `(replicas, resources)` pairs and see how many workspaces fit beside them on the nodes
 /// the configuration declares.

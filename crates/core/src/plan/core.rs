@@ -3,12 +3,12 @@
 
 use super::{
     backup, checksum, oauth, plain_env, resources, selector, tmp_volume, Backup, Browser,
-    ConfigPlan, Ctx, Data, Database, Resources, Sandbox, SecretPlan, SeedJob, SharedDir, Workload,
+    ConfigPlan, Ctx, Database, Resources, Sandbox, SecretPlan, SeedJob, SharedDir, Workload,
     DATABASE_APP_SECRET, LDAP_CA_CONFIG_MAP, RUNTIME_TEMPLATES, SEED_COMPONENT, SHARED_CLAIM,
 };
 use crate::config::types::AgentType;
-use crate::data::data;
 use indexmap::IndexMap;
+use serde_json::{json, Value};
 use std::borrow::Cow;
 
 /// The control plane's Deployment and Service.
@@ -61,7 +61,7 @@ pub(crate) fn database(ctx: &Ctx, image: String, backup: Option<&Backup>) -> Dat
         wal_storage: config
             .wal_storage_size
             .as_ref()
-            .map(|size| data!({"storageClass": rwo_class, "size": size.as_str()})),
+            .map(|size| json!({"storageClass": rwo_class, "size": size.as_str()})),
         plugins: backup.map(|b| vec![backup::cluster_plugin(b)]),
         labels: ctx.labels("database", DATABASE),
     }
@@ -69,20 +69,20 @@ pub(crate) fn database(ctx: &Ctx, image: String, backup: Option<&Backup>) -> Dat
 
 /// CloudNativePG's affinity: instances kept apart on multi-node (POSTGRES_ANTI_AFFINITY), and the
 /// platform's node selector and tolerations.
-fn database_affinity(ctx: &Ctx, instances: i64) -> Data {
+fn database_affinity(ctx: &Ctx, instances: i64) -> Value {
     let spread = ctx.multi_node && instances > 1;
-    let mut affinity = data!({
+    let mut affinity = json!({
         "enablePodAntiAffinity": ctx.multi_node,
         "topologyKey": "kubernetes.io/hostname",
     });
     if spread {
-        affinity["podAntiAffinityType"] = data!(ctx.config.database.anti_affinity.as_str());
+        affinity["podAntiAffinityType"] = json!(ctx.config.database.anti_affinity.as_str());
     }
     if let Some(n) = &ctx.placement.node_selector {
-        affinity["nodeSelector"] = data!(n);
+        affinity["nodeSelector"] = json!(n);
     }
     if let Some(t) = &ctx.placement.tolerations {
-        affinity["tolerations"] = data!(t);
+        affinity["tolerations"] = json!(t);
     }
     affinity
 }
@@ -97,7 +97,6 @@ pub(crate) fn config_map(
     let config = ctx.config;
     // Room for every key below.
     let mut data: IndexMap<&'static str, String> = IndexMap::with_capacity(22);
-    // Computed values are moved in; only borrowed ones are copied.
     let mut put = |k: &'static str, v: Cow<str>| {
         data.insert(k, v.into_owned());
     };
@@ -158,8 +157,8 @@ pub(crate) fn config_map(
 }
 
 /// `POD_NAMESPACE` from the pod's own metadata.
-fn pod_namespace() -> Data {
-    data!({"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
+fn pod_namespace() -> Value {
+    json!({"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
 }
 
 /// The control plane: the shared directory, the workspace templates, its secrets as files, and
@@ -182,13 +181,13 @@ pub(crate) fn control_plane(
     let (tmp, tmp_mount) = tmp_volume("1Gi");
     let mut env = vec![pod_namespace()];
     let mut volumes = vec![
-        data!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
-        data!({"name": "workspace-templates", "configMap": {"name": RUNTIME_TEMPLATES}}),
+        json!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
+        json!({"name": "workspace-templates", "configMap": {"name": RUNTIME_TEMPLATES}}),
         tmp,
     ];
     let mut mounts = vec![
-        data!({"name": "shared", "mountPath": "/afs"}),
-        data!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
+        json!({"name": "shared", "mountPath": "/afs"}),
+        json!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
         tmp_mount,
     ];
     // Through the bridge, an agent's API key is the bridge's master key.
@@ -216,8 +215,8 @@ pub(crate) fn control_plane(
     ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
     let mut extra = vec![("checksum/workspace-templates", workspace_checksum)];
     if let Some(ca) = ldap_ca {
-        volumes.push(data!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
-        mounts.push(data!({"name": "ldap-ca", "mountPath": "/etc/nap/ldap", "readOnly": true}));
+        volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
+        mounts.push(json!({"name": "ldap-ca", "mountPath": "/etc/nap/ldap", "readOnly": true}));
         extra.push(("checksum/ldap-ca", checksum(&ca)));
     }
     let selector = selector("control-plane", CONTROL_PLANE);
@@ -303,12 +302,12 @@ fn seed_job(
     ctx: &Ctx,
     task: &'static str,
     image: &str,
-    env: Vec<Data>,
+    env: Vec<Value>,
     secret_keys: &[&'static str],
 ) -> SeedJob {
     // A Job's pod template is immutable: everything in it is in the name's hash, so a change
     // makes a new Job instead of a failed apply.
-    let pod = data!({
+    let pod = json!({
         "pullPolicy": ctx.pull_policy(),
         "pullSecrets": ctx.pull_secrets(),
         "placement": ctx.placement.clone(),

@@ -4,8 +4,8 @@ use super::browser::Browser;
 use super::sandbox::Sandbox;
 use super::{Ctx, Map};
 use crate::config::types::{IngressMode, Url};
-use crate::data::{data, into_data, Data};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 #[derive(Debug, Serialize)]
 pub struct IngressRoute {
@@ -14,18 +14,9 @@ pub struct IngressRoute {
     pub path: String,
     pub service: String,
     /// `spec.tls` entries: the TLS Secret for https URLs when INGRESS_TLS_SECRET is set.
-    pub tls: Option<Data>,
+    pub tls: Option<Value>,
     pub labels: Map,
 }
-
-into_data!(IngressRoute {
-    name,
-    host,
-    path,
-    service,
-    tls,
-    labels
-});
 
 /// Host and path of a validated http(s) URL (`https://a.example.com:8443/x` → `a.example.com`, `/x`).
 fn host_and_path(url: &str) -> (String, String) {
@@ -65,7 +56,7 @@ pub(crate) fn routes(
             let (host, path) = host_and_path(&url);
             let tls = match &exposure.tls_secret {
                 Some(secret) if url.starts_with("https://") => {
-                    Some(data!([{"hosts": [&host], "secretName": secret}]))
+                    Some(json!([{"hosts": [&host], "secretName": secret}]))
                 }
                 _ => None,
             };

@@ -37,10 +37,11 @@ pub use storage::{NfsClass, NFS_PROVISIONER};
 use crate::config::types::{Cpu, IngressMode, Memory, Port, PullPolicy};
 use crate::config::validate::SECRET_NAME;
 use crate::config::{Config, Images};
-use crate::data::{data, into_data, Data, Text};
 use indexmap::IndexMap;
 use serde::Serialize;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// Container port every platform HTTP service listens on.
 pub const HTTP_PORT: u16 = 8080;
@@ -63,14 +64,14 @@ pub const DATABASE_APP_SECRET: &str = "nap-postgres-app";
 /// A workload's secrets as files: env vars pointing at them, the volume and its mount.
 #[derive(Debug, Default)]
 pub(crate) struct SecretFiles {
-    pub env: Vec<Data>,
-    pub volume: Option<Data>,
-    pub mount: Option<Data>,
+    pub env: Vec<Value>,
+    pub volume: Option<Value>,
+    pub mount: Option<Value>,
 }
 
 impl SecretFiles {
     /// Append this volume and mount to a workload's lists.
-    pub fn attach(self, env: &mut Vec<Data>, volumes: &mut Vec<Data>, mounts: &mut Vec<Data>) {
+    pub fn attach(self, env: &mut Vec<Value>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
         env.extend(self.env);
         volumes.extend(self.volume);
         mounts.extend(self.mount);
@@ -86,8 +87,6 @@ pub struct Image {
     pub reference: String,
 }
 
-into_data!(Image { used_by, reference });
-
 /// A Deployment of the platform with what its template needs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Workload {
@@ -100,30 +99,13 @@ pub struct Workload {
     pub annotations: Map,
     pub selector: Map,
     pub pod_annotations: Map,
-    pub env: Vec<Data>,
+    pub env: Vec<Value>,
     pub resources: Resources,
-    pub volumes: Vec<Data>,
-    pub volume_mounts: Vec<Data>,
+    pub volumes: Vec<Value>,
+    pub volume_mounts: Vec<Value>,
     pub service_account: String,
     pub availability: Availability,
 }
-
-into_data!(Workload {
-    name,
-    component,
-    image,
-    replicas,
-    labels,
-    annotations,
-    selector,
-    pod_annotations,
-    env,
-    resources,
-    volumes,
-    volume_mounts,
-    service_account,
-    availability
-});
 
 /// How a workload's replicas survive node loss and drains.
 #[derive(Debug, Clone, Serialize)]
@@ -131,16 +113,10 @@ pub struct Availability {
     /// A PodDisruptionBudget keeps one replica up during node drains (multi-node, 2+ replicas).
     pub pdb: bool,
     /// Replicas prefer different nodes (multi-node only).
-    pub affinity: Data,
+    pub affinity: Value,
     /// `topologySpreadConstraints` over zones (multi-node only).
-    pub topology_spread: Option<Vec<Data>>,
+    pub topology_spread: Option<Vec<Value>>,
 }
-
-into_data!(Availability {
-    pdb,
-    affinity,
-    topology_spread
-});
 
 /// How a platform Service is exposed: a NodePort on `TOS_HOST`, or ClusterIP behind an ingress.
 #[derive(Debug, Clone, Serialize)]
@@ -149,11 +125,6 @@ pub struct Exposure {
     /// Set only for `NodePort` services.
     pub node_port: Option<i64>,
 }
-
-into_data!(Exposure {
-    service_type,
-    node_port
-});
 
 /// The CloudNativePG cluster.
 #[derive(Debug, Clone, Serialize)]
@@ -171,32 +142,14 @@ pub struct Database {
     pub app_secret: String,
     pub resources: Resources,
     /// CloudNativePG's `affinity`: anti-affinity between instances, node selector, tolerations.
-    pub affinity: Data,
+    pub affinity: Value,
     pub priority_class_name: Option<String>,
     /// `walStorage`, when WAL gets its own volume.
-    pub wal_storage: Option<Data>,
+    pub wal_storage: Option<Value>,
     /// `plugins`: the barman-cloud WAL archiver when backups are on.
-    pub plugins: Option<Vec<Data>>,
+    pub plugins: Option<Vec<Value>>,
     pub labels: Map,
 }
-
-into_data!(Database {
-    name,
-    instances,
-    enable_pdb,
-    image,
-    storage_class,
-    size,
-    database,
-    owner,
-    app_secret,
-    resources,
-    affinity,
-    priority_class_name,
-    wal_storage,
-    plugins,
-    labels
-});
 
 /// The platform Secret: rendered when values.env holds the secrets, else only referenced.
 #[derive(Serialize)]
@@ -208,14 +161,6 @@ pub struct SecretPlan {
     pub data: IndexMap<&'static str, String>,
     pub labels: Map,
 }
-
-into_data!(SecretPlan {
-    name,
-    rendered,
-    keys,
-    data,
-    labels
-});
 
 impl std::fmt::Debug for SecretPlan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -244,23 +189,10 @@ pub struct SeedJob {
     pub task: &'static str,
     pub image: String,
     pub labels: Map,
-    pub env: Vec<Data>,
-    pub volumes: Vec<Data>,
-    pub volume_mounts: Vec<Data>,
+    pub env: Vec<Value>,
+    pub volumes: Vec<Value>,
+    pub volume_mounts: Vec<Value>,
 }
-
-into_data!(SeedJob {
-    name,
-    hook_name,
-    selector,
-    annotations,
-    task,
-    image,
-    labels,
-    env,
-    volumes,
-    volume_mounts
-});
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SharedDir {
@@ -270,14 +202,6 @@ pub struct SharedDir {
     pub access_mode: &'static str,
     pub labels: Map,
 }
-
-into_data!(SharedDir {
-    claim,
-    storage_class,
-    size,
-    access_mode,
-    labels
-});
 
 /// A Secret the platform's pods read: the platform Secret, and coturn's in the TURN namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,21 +224,12 @@ pub struct Workspace {
     pub labels: Map,
 }
 
-into_data!(Workspace {
-    service_account,
-    templates_config_map,
-    pod_templates,
-    labels
-});
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfigPlan {
     pub name: String,
     pub data: IndexMap<&'static str, String>,
     pub labels: Map,
 }
-
-into_data!(ConfigPlan { name, data, labels });
 
 /// Everything the templates read.
 #[derive(Debug, Serialize)]
@@ -326,11 +241,11 @@ pub struct Plan {
     pub ingress_mode: String,
     /// Labels every object carries.
     pub labels: Map,
-    pub pod_security: Data,
-    pub container_security: Data,
+    pub pod_security: Value,
+    pub container_security: Value,
     pub image_pull_policy: String,
     /// `imagePullSecrets` of every pod (`None` when there are none).
-    pub image_pull_secrets: Option<Vec<Data>>,
+    pub image_pull_secrets: Option<Vec<Value>>,
     /// Node selector, tolerations and priority class of the platform's own pods.
     pub placement: Placement,
     pub config: ConfigPlan,
@@ -370,46 +285,6 @@ pub struct Plan {
     /// Template files to render, in order.
     pub templates: Vec<&'static str>,
 }
-
-into_data!(Plan {
-    namespace,
-    profile,
-    multi_node,
-    version,
-    ingress_mode,
-    labels,
-    pod_security,
-    container_security,
-    image_pull_policy,
-    image_pull_secrets,
-    placement,
-    config,
-    secret,
-    control_plane,
-    control_plane_exposure,
-    gateway,
-    database,
-    shared_dir,
-    workspace,
-    seeds,
-    oauth_clients,
-    sandbox,
-    browser,
-    bridge,
-    ingresses,
-    network_policies,
-    ingress_class,
-    backup,
-    monitoring,
-    nfs,
-    ca_bundle,
-    ldap_ca,
-    ldap_ca_config_map,
-    public_url,
-    images,
-    capacity,
-    templates
-});
 
 impl Plan {
     /// The Secrets the platform's pods read, each in its namespace, under the configuration's
@@ -451,9 +326,9 @@ impl Plan {
 pub(crate) struct RuntimeContainer<'a> {
     pub name: &'a str,
     pub image: &'a str,
-    pub env: Vec<Data>,
+    pub env: Vec<Value>,
     pub resources: Resources,
-    pub mounts: Vec<Data>,
+    pub mounts: Vec<Value>,
 }
 
 /// What every part of the plan builds on: the configuration, names, labels and the Secret's keys.
@@ -467,8 +342,8 @@ pub(crate) struct Ctx<'a> {
     /// Keys of the platform Secret.
     pub secret_keys: Vec<&'static str>,
     pub secrets_rendered: bool,
-    pub pod_security: Data,
-    pub container_security: Data,
+    pub pod_security: Value,
+    pub container_security: Value,
     pub images: Vec<Image>,
     /// Scheduling of the platform's own pods.
     pub placement: Placement,
@@ -488,10 +363,10 @@ impl<'a> Ctx<'a> {
             namespace: config.cluster.namespace.clone(),
             multi_node: config.cluster.multi_node(),
             base_labels: Map::from_iter([
-                ("app.kubernetes.io/part-of", Text::Borrowed("nap")),
-                ("app.kubernetes.io/instance", Text::Borrowed("nap")),
-                ("app.kubernetes.io/version", Text::Owned(version)),
-                ("app.kubernetes.io/managed-by", Text::Borrowed("napgen")),
+                ("app.kubernetes.io/part-of", Cow::Borrowed("nap")),
+                ("app.kubernetes.io/instance", Cow::Borrowed("nap")),
+                ("app.kubernetes.io/version", Cow::Owned(version)),
+                ("app.kubernetes.io/managed-by", Cow::Borrowed("napgen")),
             ]),
             secret_name: secrets
                 .existing
@@ -501,14 +376,14 @@ impl<'a> Ctx<'a> {
             secret_keys: secrets.needed.clone(),
             // With EXISTING_SECRET the operator manages the Secret: it is never rendered.
             secrets_rendered: secrets.all_given(),
-            pod_security: data!({
+            pod_security: json!({
                 "runAsNonRoot": true,
                 "runAsUser": RUN_AS,
                 "runAsGroup": RUN_AS,
                 "fsGroup": RUN_AS,
                 "seccompProfile": {"type": "RuntimeDefault"},
             }),
-            container_security: data!({
+            container_security: json!({
                 "allowPrivilegeEscalation": false,
                 "readOnlyRootFilesystem": true,
                 "runAsNonRoot": true,
@@ -524,7 +399,7 @@ impl<'a> Ctx<'a> {
 
 impl Ctx<'_> {
     /// The recommended labels plus name and component.
-    pub fn labels(&self, component: &'static str, name: impl Into<Text>) -> Map {
+    pub fn labels(&self, component: &'static str, name: impl Into<String>) -> Map {
         let mut l = self.base_labels.clone_with_room(2);
         l.insert("app.kubernetes.io/name", name);
         l.insert("app.kubernetes.io/component", component);
@@ -561,14 +436,14 @@ impl Ctx<'_> {
         let keys: Vec<&'static str> = pairs.iter().map(|(_, name)| *name).collect();
         let mut sources = Vec::with_capacity(2);
         if !pairs.is_empty() {
-            let items: Vec<Data> = pairs
+            let items: Vec<Value> = pairs
                 .iter()
-                .map(|&(k, name)| data!({"key": Text::Borrowed(k), "path": Text::Borrowed(name)}))
+                .map(|&(k, name)| json!({"key": k, "path": name}))
                 .collect();
-            sources.push(data!({"secret": {"name": &self.secret_name, "items": items}}));
+            sources.push(json!({"secret": {"name": &self.secret_name, "items": items}}));
         }
         if database {
-            sources.push(data!({"secret": {"name": DATABASE_APP_SECRET, "items": [{"key": "uri", "path": "DATABASE_URL"}]}}));
+            sources.push(json!({"secret": {"name": DATABASE_APP_SECRET, "items": [{"key": "uri", "path": "DATABASE_URL"}]}}));
         }
         if sources.is_empty() {
             return SecretFiles::default();
@@ -580,9 +455,9 @@ impl Ctx<'_> {
                 .collect(),
             // 0440: readable by the pod's group (fsGroup) only.
             volume: Some(
-                data!({"name": "secrets", "projected": {"defaultMode": 0o440, "sources": sources}}),
+                json!({"name": "secrets", "projected": {"defaultMode": 0o440, "sources": sources}}),
             ),
-            mount: Some(data!({"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": true})),
+            mount: Some(json!({"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": true})),
         }
     }
 
@@ -639,19 +514,19 @@ impl Ctx<'_> {
             "checkov.io/skip3",
             "checkov.io/skip4",
         ];
-        let mut skips: Vec<Text> = Vec::with_capacity(2 + extra.len());
+        let mut skips: Vec<Cow<'static, str>> = Vec::with_capacity(2 + extra.len());
         if self.config.images.pull_policy != PullPolicy::Always {
-            skips.push(Text::Borrowed("CKV_K8S_15=images are release tags (pinned by digest with IMAGE_DIGESTS); set IMAGE_PULL_POLICY to Always to re-pull on every start"));
+            skips.push(Cow::Borrowed("CKV_K8S_15=images are release tags (pinned by digest with IMAGE_DIGESTS); set IMAGE_PULL_POLICY to Always to re-pull on every start"));
         }
         if images.iter().any(|i| !i.contains("@sha256:")) {
-            skips.push(Text::Borrowed(
+            skips.push(Cow::Borrowed(
                 "CKV_K8S_43=tags are release versions; pin digests with IMAGE_DIGESTS",
             ));
         }
         skips.extend(
             extra
                 .iter()
-                .map(|(id, why)| Text::Owned(format!("{id}={why}"))),
+                .map(|(id, why)| Cow::Owned(format!("{id}={why}"))),
         );
         // checkov splits each annotation at its only '=': a reason must not hold another.
         debug_assert!(
@@ -661,8 +536,8 @@ impl Ctx<'_> {
         let mut map = Map::with_capacity(skips.len());
         for (i, s) in skips.into_iter().enumerate() {
             let key = match KEYS.get(i) {
-                Some(k) => Text::Borrowed(k),
-                None => Text::Owned(format!("checkov.io/skip{}", i + 1)),
+                Some(k) => Cow::Borrowed(*k),
+                None => Cow::Owned(format!("checkov.io/skip{}", i + 1)),
             };
             map.insert(key, s);
         }
@@ -670,9 +545,9 @@ impl Ctx<'_> {
     }
 
     /// `imagePullSecrets` entries, `None` when IMAGE_PULL_SECRETS is empty.
-    pub fn pull_secrets(&self) -> Option<Vec<Data>> {
+    pub fn pull_secrets(&self) -> Option<Vec<Value>> {
         let names = &self.config.images.pull_secrets;
-        (!names.is_empty()).then(|| names.iter().map(|n| data!({"name": n})).collect())
+        (!names.is_empty()).then(|| names.iter().map(|n| json!({"name": n})).collect())
     }
 
     /// The fields every run-time pod template shares: pull policy and pull secrets.
@@ -697,7 +572,7 @@ impl Ctx<'_> {
         labels: &Map,
         service_account: Option<&str>,
         container: RuntimeContainer,
-        volumes: Vec<Data>,
+        volumes: Vec<Value>,
     ) -> String {
         let RuntimeContainer {
             name,
@@ -706,7 +581,7 @@ impl Ctx<'_> {
             resources,
             mounts,
         } = container;
-        manifest(&data!({
+        manifest(&json!({
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"labels": labels},
@@ -785,8 +660,9 @@ pub fn image_ref(images: &Images, registry: &str, owner: &str, name: &str, tag: 
 }
 
 /// A manifest as YAML text for a ConfigMap, without null fields (as rendered objects).
-pub(crate) fn manifest(value: &Data) -> String {
-    crate::render::yaml_without_nulls(value)
+pub(crate) fn manifest(value: &Value) -> String {
+    let value = crate::data::to_data(value).expect("JSON values convert");
+    crate::render::yaml_without_nulls(&value)
 }
 
 /// Feeds what is written to it into a SHA-256 hasher.
@@ -817,7 +693,7 @@ pub(crate) fn checksum<T: Serialize>(value: &T) -> String {
     hex
 }
 
-pub(crate) fn selector(component: &'static str, name: impl Into<Text>) -> Map {
+pub(crate) fn selector(component: &'static str, name: impl Into<String>) -> Map {
     let mut s = Map::with_capacity(3);
     s.insert("app.kubernetes.io/name", name);
     s.insert("app.kubernetes.io/instance", "nap");
@@ -836,22 +712,22 @@ pub struct Resources {
 
 impl Resources {
     /// The `resources` field of a container.
-    pub fn to_data(&self) -> Data {
-        data!({
+    pub fn to_data(&self) -> Value {
+        json!({
             "requests": {"cpu": self.cpu.as_str(), "memory": self.memory.as_str()},
             "limits": {"cpu": self.cpu_limit.as_str(), "memory": self.memory.as_str()},
         })
     }
 }
 
-impl From<Resources> for Data {
-    fn from(resources: Resources) -> Data {
+impl From<Resources> for Value {
+    fn from(resources: Resources) -> Value {
         resources.to_data()
     }
 }
 
-impl From<&Resources> for Data {
-    fn from(resources: &Resources) -> Data {
+impl From<&Resources> for Value {
+    fn from(resources: &Resources) -> Value {
         resources.to_data()
     }
 }
@@ -871,24 +747,24 @@ pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Res
     }
 }
 
-/// `{name, value}`: text fixed in napgen is borrowed and computed text moved in, not copied.
-pub(crate) fn plain_env(name: impl Into<Text>, value: impl Into<Text>) -> Data {
-    data!({"name": name.into(), "value": value.into()})
+/// An environment variable with a plain value: `{name, value}`.
+pub(crate) fn plain_env(name: impl Into<String>, value: impl Into<String>) -> Value {
+    json!({"name": name.into(), "value": value.into()})
 }
 
-pub(crate) fn tmp_volume(size: &str) -> (Data, Data) {
+pub(crate) fn tmp_volume(size: &str) -> (Value, Value) {
     (
-        data!({"name": "tmp", "emptyDir": {"sizeLimit": size}}),
-        data!({"name": "tmp", "mountPath": "/tmp"}),
+        json!({"name": "tmp", "emptyDir": {"sizeLimit": size}}),
+        json!({"name": "tmp", "mountPath": "/tmp"}),
     )
 }
 
 /// Spread replicas over nodes on multi-node; nothing to spread on a single node.
-pub(crate) fn spread(multi_node: bool, selector: &Map) -> Data {
+pub(crate) fn spread(multi_node: bool, selector: &Map) -> Value {
     if !multi_node {
-        return data!({});
+        return json!({});
     }
-    data!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{
+    json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{
         "weight": 100,
         "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": selector}},
     }]}})

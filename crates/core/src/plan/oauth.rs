@@ -5,8 +5,8 @@
 use crate::config::registry::Module;
 use crate::config::types::{Port, Url};
 use crate::config::Config;
-use crate::data::{data, into_data, Data};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The path both the service callback and the registered OAuth redirect URI end with.
 pub const OAUTH_CALLBACK_PATH: &str = "/api/auth/callback";
@@ -41,12 +41,6 @@ pub struct OAuthClient {
     pub origin: String,
     pub redirect_uri: String,
 }
-
-into_data!(OAuthClient {
-    client_id,
-    origin,
-    redirect_uri
-});
 
 /// The modules whose service signs users in: module, OAuth client id, public URL key, NodePort
 /// key, in the order the seed Job registers them.
@@ -105,7 +99,7 @@ pub fn clients(config: &Config) -> Vec<OAuthClient> {
 pub fn registration_json(clients: &[OAuthClient]) -> String {
     let list: Vec<_> = clients
         .iter()
-        .map(|c| data!({"client_id": c.client_id, "redirect_uris": [&c.redirect_uri], "public": true, "pkce": "S256"}))
+        .map(|c| json!({"client_id": c.client_id, "redirect_uris": [&c.redirect_uri], "public": true, "pkce": "S256"}))
         .collect();
     serde_json::to_string(&list).expect("client list serialises")
 }
@@ -117,7 +111,7 @@ pub(crate) fn client_env(
     platform_url: &str,
     client: &OAuthClient,
     public_url_var: &'static str,
-) -> Vec<Data> {
+) -> Vec<Value> {
     use super::plain_env;
     vec![
         plain_env("NAP_PUBLIC_URL", platform_url.to_owned()),

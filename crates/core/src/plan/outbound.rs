@@ -4,8 +4,8 @@
 
 use super::{checksum, plain_env, Map};
 use crate::config::Config;
-use crate::data::{data, into_data, Data};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The ConfigMap napgen renders from CA_BUNDLE.
 pub const CA_BUNDLE_CONFIG_MAP: &str = "nap-ca-bundle";
@@ -31,24 +31,18 @@ pub struct CaBundle {
     pub labels: Map,
 }
 
-into_data!(CaBundle {
-    config_map,
-    pem,
-    labels
-});
-
 /// What a pod needs for outbound connections: environment, and the bundle's volume and mount.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Outbound {
-    pub env: Vec<Data>,
-    pub volume: Option<Data>,
-    pub mount: Option<Data>,
+    pub env: Vec<Value>,
+    pub volume: Option<Value>,
+    pub mount: Option<Value>,
     /// `checksum/ca-bundle`, so pods roll when a rendered bundle changes.
     pub checksum: Option<String>,
 }
 
 impl Outbound {
-    pub fn attach(&self, env: &mut Vec<Data>, volumes: &mut Vec<Data>, mounts: &mut Vec<Data>) {
+    pub fn attach(&self, env: &mut Vec<Value>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
         env.extend(self.env.iter().cloned());
         volumes.extend(self.volume.iter().cloned());
         mounts.extend(self.mount.iter().cloned());
@@ -91,11 +85,11 @@ pub(crate) fn outbound(config: &Config, ca: Option<&CaBundle>, services: &[&str]
     if let Some(ca) = ca {
         out.env
             .extend(CA_ENV.iter().map(|name| plain_env(*name, CA_FILE)));
-        out.volume = Some(data!({
+        out.volume = Some(json!({
             "name": "ca-bundle",
             "configMap": {"name": &ca.config_map, "items": [{"key": "ca.crt", "path": "ca.crt"}]},
         }));
-        out.mount = Some(data!({"name": "ca-bundle", "mountPath": CA_DIR, "readOnly": true}));
+        out.mount = Some(json!({"name": "ca-bundle", "mountPath": CA_DIR, "readOnly": true}));
         out.checksum = ca.pem.as_ref().map(checksum);
     }
     out

@@ -3,22 +3,16 @@
 
 use super::Map;
 use crate::config::types::Label;
-use crate::data::{data, into_data, Data};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// Scheduling fields of a pod; `None` leaves the field out.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Placement {
     pub node_selector: Option<Map>,
-    pub tolerations: Option<Vec<Data>>,
+    pub tolerations: Option<Vec<Value>>,
     pub priority_class_name: Option<String>,
 }
-
-into_data!(Placement {
-    node_selector,
-    tolerations,
-    priority_class_name
-});
 
 impl Placement {
     /// The platform's own pods: node selector, tolerations and priority class.
@@ -33,7 +27,7 @@ impl Placement {
     /// nodes, but not the platform's priority, so many of them cannot preempt the platform.
     pub(crate) fn runtime(config: &crate::config::Placement) -> Placement {
         let labels = node_selector(config);
-        let tolerations: Vec<Data> = config.tolerations.iter().map(|t| toleration(t)).collect();
+        let tolerations: Vec<Value> = config.tolerations.iter().map(|t| toleration(t)).collect();
         Placement {
             node_selector: (!labels.is_empty()).then_some(labels),
             tolerations: (!tolerations.is_empty()).then_some(tolerations),
@@ -57,26 +51,26 @@ pub(crate) fn label_map(labels: &[Label]) -> Map {
 
 /// One validated TOLERATIONS entry, `key[=value][:Effect]`, as a Kubernetes toleration: with a
 /// value the operator is Equal, without one Exists; without an effect it matches every effect.
-pub fn toleration(item: &str) -> Data {
+pub fn toleration(item: &str) -> Value {
     let (taint, effect) = match item.rsplit_once(':') {
         Some((t, e)) => (t, Some(e)),
         None => (item, None),
     };
     let mut t = match taint.split_once('=') {
-        Some((key, value)) => data!({"key": key, "operator": "Equal", "value": value}),
-        None => data!({"key": taint, "operator": "Exists"}),
+        Some((key, value)) => json!({"key": key, "operator": "Equal", "value": value}),
+        None => json!({"key": taint, "operator": "Exists"}),
     };
     if let Some(e) = effect {
-        t["effect"] = data!(e);
+        t["effect"] = json!(e);
     }
     t
 }
 
 /// Multi-node: spread replicas over zones where the nodes carry zone labels, without ever
 /// blocking scheduling (node spread is the preferred anti-affinity in `spread`).
-pub(crate) fn zone_spread(multi_node: bool, selector: &Map) -> Option<Vec<Data>> {
+pub(crate) fn zone_spread(multi_node: bool, selector: &Map) -> Option<Vec<Value>> {
     multi_node.then(|| {
-        vec![data!({
+        vec![json!({
             "maxSkew": 1,
             "topologyKey": "topology.kubernetes.io/zone",
             "whenUnsatisfiable": "ScheduleAnyway",
@@ -93,19 +87,19 @@ mod tests {
     fn tolerations_from_the_compact_syntax() {
         assert_eq!(
             toleration("dedicated=nap:NoSchedule"),
-            data!({"key": "dedicated", "operator": "Equal", "value": "nap", "effect": "NoSchedule"})
+            json!({"key": "dedicated", "operator": "Equal", "value": "nap", "effect": "NoSchedule"})
         );
         assert_eq!(
             toleration("example.com/gpu:NoExecute"),
-            data!({"key": "example.com/gpu", "operator": "Exists", "effect": "NoExecute"})
+            json!({"key": "example.com/gpu", "operator": "Exists", "effect": "NoExecute"})
         );
         assert_eq!(
             toleration("dedicated=nap"),
-            data!({"key": "dedicated", "operator": "Equal", "value": "nap"})
+            json!({"key": "dedicated", "operator": "Equal", "value": "nap"})
         );
         assert_eq!(
             toleration("dedicated"),
-            data!({"key": "dedicated", "operator": "Exists"})
+            json!({"key": "dedicated", "operator": "Exists"})
         );
     }
 }

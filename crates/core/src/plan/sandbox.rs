@@ -3,8 +3,8 @@
 
 use super::oauth::{client, OAuthClient};
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Exposure, Workload};
-use crate::data::{data, into_data};
 use serde::Serialize;
+use serde_json::json;
 
 pub const POD_TEMPLATE_CONFIG_MAP: &str = "nap-sandbox-pod-template";
 
@@ -19,15 +19,6 @@ pub struct Sandbox {
     /// The sandbox pod template (YAML text), mounted into nap-sandbox at SANDBOX_POD_TEMPLATE.
     pub pod_template: String,
 }
-
-into_data!(Sandbox {
-    workload,
-    network_policies,
-    exposure,
-    origin,
-    pod_template_config_map,
-    pod_template
-});
 
 pub(crate) fn plan(
     ctx: &mut Ctx,
@@ -57,12 +48,12 @@ pub(crate) fn plan(
     let (mut pod_env, mut pod_volumes, mut pod_mounts) = (
         Vec::new(),
         vec![
-            data!({"name": "work", "emptyDir": {"sizeLimit": "10Gi"}}),
-            data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            json!({"name": "work", "emptyDir": {"sizeLimit": "10Gi"}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
         ],
         vec![
-            data!({"name": "work", "mountPath": "/work"}),
-            data!({"name": "tmp", "mountPath": "/tmp"}),
+            json!({"name": "work", "mountPath": "/work"}),
+            json!({"name": "tmp", "mountPath": "/tmp"}),
         ],
     );
     ctx.outbound
@@ -78,11 +69,11 @@ pub(crate) fn plan(
     let pod_template = ctx.runtime_pod(&pod_labels, None, sandbox, pod_volumes);
     let (tmp, tmp_mount) = tmp_volume("256Mi");
     let mut volumes = vec![
-        data!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
+        json!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
         tmp,
     ];
     let mut volume_mounts = vec![
-        data!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
+        json!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
         tmp_mount,
     ];
     ctx.secret_files(&secrets, false)

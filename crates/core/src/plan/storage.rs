@@ -1,7 +1,6 @@
 //! NFS_SERVER: a StorageClass of the csi-driver-nfs provisioner for the shared directory.
 
 use super::{Ctx, Map};
-use crate::data::into_data;
 use serde::Serialize;
 
 /// The csi-driver-nfs provisioner.
@@ -15,13 +14,6 @@ pub struct NfsClass {
     pub mount_options: Vec<String>,
     pub labels: Map,
 }
-
-into_data!(NfsClass {
-    name,
-    parameters,
-    mount_options,
-    labels
-});
 
 pub(crate) fn nfs_class(ctx: &Ctx) -> Option<NfsClass> {
     let nfs = ctx.config.storage.nfs.as_ref()?;

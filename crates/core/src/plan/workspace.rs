@@ -6,8 +6,8 @@ use super::{
     SHARED_CLAIM,
 };
 use crate::config::types::AgentType;
-use crate::data::data;
 use indexmap::IndexMap;
+use serde_json::json;
 
 /// One pod template per agent type, the workspace disk's claim, and the browser session's pod.
 pub(crate) fn runtime(ctx: &mut Ctx, control_plane: &str, browser: Option<&Browser>) -> Workspace {
@@ -38,16 +38,16 @@ pub(crate) fn runtime(ctx: &mut Ctx, control_plane: &str, browser: Option<&Brows
             plain_env(url_var, base_url.as_str().to_owned()),
         ];
         let mut mounts = vec![
-            data!({"name": "workspace", "mountPath": "/workspace"}),
-            data!({"name": "shared", "mountPath": "/afs"}),
-            data!({"name": "tmp", "mountPath": "/tmp"}),
+            json!({"name": "workspace", "mountPath": "/workspace"}),
+            json!({"name": "shared", "mountPath": "/afs"}),
+            json!({"name": "tmp", "mountPath": "/tmp"}),
         ];
         let mut volumes = vec![
             // The control plane creates one claim per workspace from workspace-disk.yaml and
             // sets this claim name to it.
-            data!({"name": "workspace", "persistentVolumeClaim": {"claimName": "nap-workspace-disk"}}),
-            data!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
-            data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            json!({"name": "workspace", "persistentVolumeClaim": {"claimName": "nap-workspace-disk"}}),
+            json!({"name": "shared", "persistentVolumeClaim": {"claimName": SHARED_CLAIM}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
         ];
         // Through the bridge, the agent's API key is the bridge's master key; the upstream key
         // stays with the bridge.
@@ -81,7 +81,7 @@ pub(crate) fn runtime(ctx: &mut Ctx, control_plane: &str, browser: Option<&Brows
     }
     pod_templates.insert(
         "workspace-disk.yaml".into(),
-        manifest(&data!({
+        manifest(&json!({
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
             "metadata": {"labels": &workspace_labels},
