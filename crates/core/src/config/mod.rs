@@ -12,7 +12,7 @@ use registry::Module;
 use settings::Settings;
 use types::{
     AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, Label, Memory, Port,
-    Profile, PullPolicy, Retention, Secret, Url,
+    Profile, PullPolicy, Retention, Secret, Toleration, Url,
 };
 
 /// The validated configuration, typed: one field per key, grouped as the install is (core
@@ -101,8 +101,7 @@ pub struct Outbound {
 #[derive(Debug, Clone)]
 pub struct Placement {
     pub node_selector: Vec<Label>,
-    /// `key[=value][:Effect]` items, checked by validation.
-    pub tolerations: Vec<String>,
+    pub tolerations: Vec<Toleration>,
     pub priority_class_name: Option<String>,
 }
 
@@ -444,7 +443,11 @@ fn placement(s: &Settings) -> Placement {
             .iter()
             .map(|l| Label::from_item(l))
             .collect(),
-        tolerations: s.list("TOLERATIONS").to_vec(),
+        tolerations: s
+            .list("TOLERATIONS")
+            .iter()
+            .map(|t| Toleration::from_item(t))
+            .collect(),
         priority_class_name: opt_text(s, "PRIORITY_CLASS_NAME"),
     }
 }

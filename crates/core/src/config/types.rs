@@ -290,22 +290,108 @@ macro_rules! checked_text {
 }
 
 checked_text!(
-    /// An absolute URL without a trailing slash (`https://nap.example.com`, `ldaps://dc:636`).
-    Url
-);
-checked_text!(
-    /// A host name or IP address.
-    Host
-);
-checked_text!(
     /// A backup retention period as barman-cloud reads it: a number and d, w or m (`30d`).
     Retention
 );
 
+/// An absolute URL validation has accepted (`https://nap.example.com`, `ldaps://dc:636`,
+/// `http://[2001:db8::5]:8080/v1`), with its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url {
+    text: String,
+    scheme_len: usize,
+    host: String,
+    port: u16,
+}
+
 impl Url {
+    /// Split a URL validation has accepted: `scheme://host[:port][/path]`, the port by scheme
+    /// when not given (http 80, https 443, ldap 389, ldaps 636).
+    pub fn new(text: impl Into<String>) -> Url {
+        let text = text.into();
+        let (scheme, rest) = text.split_once("://").unwrap_or(("http", &text));
+        let authority = rest.split('/').next().unwrap_or(rest);
+        let default = match scheme {
+            "https" => 443,
+            "ldap" => 389,
+            "ldaps" => 636,
+            _ => 80,
+        };
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (host, after) = v6.split_once(']').unwrap_or((v6, ""));
+            (host, after.strip_prefix(':').and_then(|p| p.parse().ok()))
+        } else {
+            match authority.rsplit_once(':') {
+                Some((host, port)) => (host, port.parse().ok()),
+                None => (authority, None),
+            }
+        };
+        Url {
+            scheme_len: text.find("://").unwrap_or(0),
+            host: host.to_string(),
+            port: port.unwrap_or(default),
+            text,
+        }
+    }
+
     /// The scheme (`https`), the part before `://`.
     pub fn scheme(&self) -> &str {
-        self.0.split_once("://").map_or("", |(s, _)| s)
+        &self.text[..self.scheme_len]
+    }
+
+    /// The host: a name, or an IP address (without brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port: as given, else the scheme's.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Url {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A host name or IP address validation has accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    text: String,
+    ip: Option<IpAddr>,
+}
+
+impl Host {
+    /// Wrap a host validation has accepted, noting whether it is an IP address.
+    pub fn new(text: impl Into<String>) -> Host {
+        let text = text.into();
+        Host {
+            ip: text.parse().ok(),
+            text,
+        }
+    }
+
+    /// The address, when the host is given as one.
+    pub fn ip(&self) -> Option<IpAddr> {
+        self.ip
+    }
+
+    /// The host as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -401,6 +487,34 @@ impl Label {
         Label {
             key: key.to_string(),
             value: value.to_string(),
+        }
+    }
+}
+
+/// A TOLERATIONS entry, `key[=value][:Effect]`: with a value it matches the taint's value
+/// (operator Equal), without one any value (Exists); without an effect, every effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toleration {
+    pub key: String,
+    pub value: Option<String>,
+    pub effect: Option<String>,
+}
+
+impl Toleration {
+    /// Split a checked item.
+    pub fn from_item(item: &str) -> Toleration {
+        let (taint, effect) = match item.rsplit_once(':') {
+            Some((t, e)) => (t, Some(e.to_string())),
+            None => (item, None),
+        };
+        let (key, value) = match taint.split_once('=') {
+            Some((k, v)) => (k, Some(v.to_string())),
+            None => (taint, None),
+        };
+        Toleration {
+            key: key.to_string(),
+            value,
+            effect,
         }
     }
 }
@@ -545,6 +659,64 @@ mod tests {
         assert_eq!(IngressMode::from_word("NodePort"), None);
         let words: Vec<&str> = IngressMode::ALL.iter().map(|m| m.as_str()).collect();
         assert_eq!(words, crate::config::registry::INGRESS_MODES);
+    }
+
+    #[test]
+    fn urls_have_their_parts() {
+        let cases = [
+            (
+                "http://proxy.example.com:3128",
+                "http",
+                "proxy.example.com",
+                3128,
+            ),
+            ("https://s3.example.com", "https", "s3.example.com", 443),
+            ("http://10.0.0.5", "http", "10.0.0.5", 80),
+            ("ldap://ldap.auth.svc", "ldap", "ldap.auth.svc", 389),
+            ("ldaps://ldap.auth.svc", "ldaps", "ldap.auth.svc", 636),
+            ("http://[2001:db8::5]:8080/x", "http", "2001:db8::5", 8080),
+            (
+                "https://llm.example.com/v1",
+                "https",
+                "llm.example.com",
+                443,
+            ),
+        ];
+        for (text, scheme, host, port) in cases {
+            let url = Url::new(text);
+            assert_eq!(
+                (url.scheme(), url.host(), url.port()),
+                (scheme, host, port),
+                "{text}"
+            );
+            assert_eq!(url.as_str(), text);
+        }
+    }
+
+    #[test]
+    fn hosts_know_their_address() {
+        assert_eq!(
+            Host::new("203.0.113.10").ip(),
+            Some("203.0.113.10".parse().unwrap())
+        );
+        assert_eq!(Host::new("fd00::1").ip(), Some("fd00::1".parse().unwrap()));
+        assert_eq!(Host::new("turn.example.com").ip(), None);
+    }
+
+    #[test]
+    fn tolerations_split_key_value_and_effect() {
+        let t = Toleration::from_item("dedicated=nap:NoSchedule");
+        assert_eq!(
+            (t.key.as_str(), t.value.as_deref(), t.effect.as_deref()),
+            ("dedicated", Some("nap"), Some("NoSchedule"))
+        );
+        let t = Toleration::from_item("gpu");
+        assert_eq!((t.key.as_str(), t.value, t.effect), ("gpu", None, None));
+        let t = Toleration::from_item("example.com/spot:NoExecute");
+        assert_eq!(
+            (t.key.as_str(), t.value, t.effect.as_deref()),
+            ("example.com/spot", None, Some("NoExecute"))
+        );
     }
 
     #[test]

@@ -264,7 +264,7 @@ const DENIED_RANGES: &[&str] = &[
 /// start, so the secret is never in a ConfigMap or on a command line.
 pub fn turnserver_conf(config: &Config) -> String {
     let browser = config.browser.as_ref().expect("the browser module is on");
-    let turn_host = browser.turn_host.as_str();
+    let turn_host = &browser.turn_host;
     let mut lines = vec![
         format!("listening-port={TURN_PORT}"),
         format!("min-port={}", RELAY_PORTS.0),
@@ -273,7 +273,7 @@ pub fn turnserver_conf(config: &Config) -> String {
         "use-auth-secret".into(),
         format!("realm={}", browser.turn_realm),
     ];
-    if turn_host.parse::<IpAddr>().is_ok() {
+    if turn_host.ip().is_some() {
         lines.push(format!("external-ip={turn_host}"));
         // Browser and session both relay through this server, so its own address must stay
         // reachable even when it lies in a denied (private) range.

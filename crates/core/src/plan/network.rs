@@ -3,6 +3,7 @@
 //! link-local addresses or the cluster's own ranges, unless AGENT_EGRESS_ALLOW_CIDRS says so.
 
 use super::{Ctx, Map, HTTP_PORT};
+use crate::config::types::Url;
 use crate::config::validate::{cidr_within, service_namespace, METADATA_RANGES};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -110,21 +111,20 @@ fn internet(ctx: &Ctx) -> Vec<Value> {
 }
 
 /// The LLM endpoints of the enabled agent types (OPENAI_BASE_URL, ANTHROPIC_BASE_URL).
-fn llm_urls<'a>(ctx: &Ctx<'a>) -> Vec<&'a str> {
+fn llm_urls<'a>(ctx: &Ctx<'a>) -> Vec<&'a Url> {
     let config = ctx.config;
-    let codex = config.codex.as_ref().map(|c| c.base_url.as_str());
-    let claude_code = config.claude_code.as_ref().map(|c| c.base_url.as_str());
+    let codex = config.codex.as_ref().map(|c| &c.base_url);
+    let claude_code = config.claude_code.as_ref().map(|c| &c.base_url);
     codex.into_iter().chain(claude_code).collect()
 }
 
 /// Rules for endpoints the internet rule does not reach: those given as an IP (which may be
 /// private) and in-cluster Services, each on its URL's port only. Endpoints given by other
 /// names are left to the rules that admit them.
-fn known_endpoints<'a>(urls: impl IntoIterator<Item = &'a str>, services_only: bool) -> Vec<Value> {
+fn known_endpoints<'a>(urls: impl IntoIterator<Item = &'a Url>, services_only: bool) -> Vec<Value> {
     let mut rules: Vec<Value> = Vec::new();
     for url in urls {
-        let (host, _) = host_port(url);
-        let known = match endpoint(&host) {
+        let known = match endpoint(url.host()) {
             Endpoint::Ip(_) => !services_only,
             Endpoint::Service(_) => true,
             Endpoint::Name => false,
@@ -188,28 +188,6 @@ fn host_cidr(ip: IpAddr) -> String {
     }
 }
 
-/// Host and port of a validated `http(s)://` or `ldap(s)://host[:port]` URL (port by scheme
-/// when not given).
-pub(crate) fn host_port(url: &str) -> (String, u16) {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let default = match scheme {
-        "https" => 443,
-        "ldap" => 389,
-        "ldaps" => 636,
-        _ => 80,
-    };
-    if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']').unwrap_or((v6, ""));
-        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
-        return (host.to_string(), port.unwrap_or(default));
-    }
-    match authority.rsplit_once(':') {
-        Some((host, port)) => (host.to_string(), port.parse().unwrap_or(default)),
-        None => (authority.to_string(), default),
-    }
-}
-
 /// Where a URL's host is, as egress rules see it.
 #[derive(Debug, PartialEq, Eq)]
 enum Endpoint {
@@ -234,9 +212,9 @@ fn endpoint(host: &str) -> Endpoint {
 /// Egress to one endpoint on its port only: the address itself when it is an IP, its namespace
 /// when it is an in-cluster Service, else anywhere but link-local and metadata. Returns whether
 /// the address was known.
-fn to_endpoint(url: &str) -> (Value, bool) {
-    let (host, port) = host_port(url);
-    match endpoint(&host) {
+fn to_endpoint(url: &Url) -> (Value, bool) {
+    let port = url.port();
+    match endpoint(url.host()) {
         Endpoint::Ip(ip) => (
             json!({"to": [{"ipBlock": {"cidr": host_cidr(ip)}}], "ports": tcp(&[port])}),
             true,
@@ -264,7 +242,7 @@ fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
         .into_iter()
         .flatten()
     {
-        let (rule, ip) = to_endpoint(url.as_str());
+        let (rule, ip) = to_endpoint(url);
         all_ips &= ip;
         if !rules.contains(&rule) {
             rules.push(rule);
@@ -295,7 +273,7 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
     // (LLM gateways, LDAP) need a rule of their own.
     let mut control_plane_urls = llm_urls(ctx);
     if let Some(ldap) = &ctx.config.ldap {
-        control_plane_urls.push(ldap.url.as_str());
+        control_plane_urls.push(&ldap.url);
     }
     let mut control_plane_egress = vec![
         json!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
@@ -386,7 +364,7 @@ pub(crate) fn backup(
     database: &str,
 ) -> Vec<NetworkPolicy> {
     let rule = match &backup.s3_endpoint {
-        Some(url) => to_endpoint(url.as_str()).0,
+        Some(url) => to_endpoint(url).0,
         None => json!({"to": outside_but_metadata(), "ports": tcp(&[443])}),
     };
     vec![policy(
@@ -455,12 +433,7 @@ pub(crate) fn sandbox(ctx: &Ctx) -> Vec<NetworkPolicy> {
 }
 
 pub(crate) fn browser(ctx: &Ctx, browser: &crate::config::Browser) -> Vec<NetworkPolicy> {
-    let turn = browser
-        .turn_host
-        .as_str()
-        .parse::<IpAddr>()
-        .ok()
-        .map(host_cidr);
+    let turn = browser.turn_host.ip().map(host_cidr);
     let mut session_egress = vec![
         json!({"to": from_components(&["browser", "control-plane"]), "ports": tcp(&[HTTP_PORT])}),
         json!({"to": internet(ctx)}),
@@ -512,7 +485,7 @@ const BRIDGE_CLIENTS: &[&str] = &[
 /// the internet.
 pub(crate) fn bridge(ctx: &Ctx, bridge: &crate::config::Bridge) -> Vec<NetworkPolicy> {
     let port = crate::config::registry::BRIDGE_PORT;
-    let (upstream, known) = to_endpoint(bridge.upstream_url.as_str());
+    let (upstream, known) = to_endpoint(&bridge.upstream_url);
     let purpose = if known {
         "agents, sandbox and browser-session pods and the control plane reach the LLM bridge; it reaches only its upstream (BRIDGE_UPSTREAM_URL) at its address and port"
     } else {
@@ -549,32 +522,12 @@ mod tests {
 
     #[test]
     fn endpoints_by_scheme_and_port() {
-        assert_eq!(
-            host_port("http://proxy.example.com:3128"),
-            ("proxy.example.com".into(), 3128)
-        );
-        assert_eq!(
-            host_port("https://s3.example.com"),
-            ("s3.example.com".into(), 443)
-        );
-        assert_eq!(host_port("http://10.0.0.5"), ("10.0.0.5".into(), 80));
-        assert_eq!(
-            host_port("ldap://ldap.auth.svc"),
-            ("ldap.auth.svc".into(), 389)
-        );
-        assert_eq!(
-            host_port("ldaps://ldap.auth.svc"),
-            ("ldap.auth.svc".into(), 636)
-        );
-        assert_eq!(
-            host_port("http://[2001:db8::5]:8080/x"),
-            ("2001:db8::5".into(), 8080)
-        );
-        let (rule, ip) = to_endpoint("http://10.0.0.5:3128");
+        // The URL's parts (port by scheme when not given) are Url's: see config::types.
+        let (rule, ip) = to_endpoint(&Url::new("http://10.0.0.5:3128"));
         assert!(ip);
         assert_eq!(rule["to"][0]["ipBlock"]["cidr"], "10.0.0.5/32");
         assert_eq!(rule["ports"][0]["port"], 3128);
-        let (rule, ip) = to_endpoint("http://proxy.example.com:3128");
+        let (rule, ip) = to_endpoint(&Url::new("http://proxy.example.com:3128"));
         assert!(!ip);
         assert_eq!(rule["to"][0]["ipBlock"]["except"][0], "169.254.0.0/16");
         assert_eq!(rule["to"][0]["ipBlock"]["except"][1], "100.100.100.200/32");
@@ -672,7 +625,7 @@ mod tests {
             "http://squid.proxy.svc.cluster.local:3128",
             "http://SQUID.Proxy.svc:3128",
         ] {
-            let (rule, known) = to_endpoint(url);
+            let (rule, known) = to_endpoint(&Url::new(url));
             assert!(known, "{url}");
             assert_eq!(
                 rule["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],

@@ -2,7 +2,7 @@
 //! prioritised (PRIORITY_CLASS_NAME) and spread (multi-node).
 
 use super::Map;
-use crate::config::types::Label;
+use crate::config::types::{Label, Toleration};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -27,7 +27,7 @@ impl Placement {
     /// nodes, but not the platform's priority, so many of them cannot preempt the platform.
     pub(crate) fn runtime(config: &crate::config::Placement) -> Placement {
         let labels = node_selector(config);
-        let tolerations: Vec<Value> = config.tolerations.iter().map(|t| toleration(t)).collect();
+        let tolerations: Vec<Value> = config.tolerations.iter().map(toleration).collect();
         Placement {
             node_selector: (!labels.is_empty()).then_some(labels),
             tolerations: (!tolerations.is_empty()).then_some(tolerations),
@@ -49,18 +49,15 @@ pub(crate) fn label_map(labels: &[Label]) -> Map {
         .collect()
 }
 
-/// One validated TOLERATIONS entry, `key[=value][:Effect]`, as a Kubernetes toleration: with a
-/// value the operator is Equal, without one Exists; without an effect it matches every effect.
-pub fn toleration(item: &str) -> Value {
-    let (taint, effect) = match item.rsplit_once(':') {
-        Some((t, e)) => (t, Some(e)),
-        None => (item, None),
+/// One TOLERATIONS entry as a Kubernetes toleration: with a value the operator is Equal,
+/// without one Exists; without an effect it matches every effect.
+pub fn toleration(toleration: &Toleration) -> Value {
+    let key = &toleration.key;
+    let mut t = match &toleration.value {
+        Some(value) => json!({"key": key, "operator": "Equal", "value": value}),
+        None => json!({"key": key, "operator": "Exists"}),
     };
-    let mut t = match taint.split_once('=') {
-        Some((key, value)) => json!({"key": key, "operator": "Equal", "value": value}),
-        None => json!({"key": taint, "operator": "Exists"}),
-    };
-    if let Some(e) = effect {
+    if let Some(e) = &toleration.effect {
         t["effect"] = json!(e);
     }
     t
@@ -86,19 +83,19 @@ mod tests {
     #[test]
     fn tolerations_from_the_compact_syntax() {
         assert_eq!(
-            toleration("dedicated=nap:NoSchedule"),
+            toleration(&Toleration::from_item("dedicated=nap:NoSchedule")),
             json!({"key": "dedicated", "operator": "Equal", "value": "nap", "effect": "NoSchedule"})
         );
         assert_eq!(
-            toleration("example.com/gpu:NoExecute"),
+            toleration(&Toleration::from_item("example.com/gpu:NoExecute")),
             json!({"key": "example.com/gpu", "operator": "Exists", "effect": "NoExecute"})
         );
         assert_eq!(
-            toleration("dedicated=nap"),
+            toleration(&Toleration::from_item("dedicated=nap")),
             json!({"key": "dedicated", "operator": "Equal", "value": "nap"})
         );
         assert_eq!(
-            toleration("dedicated"),
+            toleration(&Toleration::from_item("dedicated")),
             json!({"key": "dedicated", "operator": "Exists"})
         );
     }
