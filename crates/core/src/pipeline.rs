@@ -98,7 +98,7 @@ pub struct Configured {
     pub settings: Settings,
     /// The same settings typed, read once after validation: what the plan reads.
     pub config: Config,
-    /// The plan of `settings`, made once (the capacity check needs it too).
+    /// The plan of `config`, made once (the capacity check needs it too).
     pub plan: Plan,
     pub warnings: Vec<Diagnostic>,
     pub sources: Vec<String>,

@@ -52,15 +52,11 @@ pub(crate) fn plan(ctx: &Ctx, config: &crate::config::Backup, cluster: &str) -> 
         "configuration": configuration,
     });
     // The plugin's sidecar in each PostgreSQL pod uploads; it goes through the proxy too.
-    let proxy_env: Vec<Value> = ctx
+    let proxy_env: Vec<super::EnvVar> = ctx
         .outbound
         .env
         .iter()
-        .filter(|e| {
-            e["name"]
-                .as_str()
-                .is_some_and(|n| n.to_ascii_uppercase().ends_with("_PROXY"))
-        })
+        .filter(|e| e.name.to_ascii_uppercase().ends_with("_PROXY"))
         .cloned()
         .collect();
     if !proxy_env.is_empty() {

@@ -83,7 +83,7 @@ pub(crate) fn plan(ctx: &mut Ctx, bridge: &BridgeConfig) -> Bridge {
     ];
     // LiteLLM reads `os.environ/NAME` references only from its environment, so these two come
     // in as variables from the Secret rather than as files. No other workload receives them.
-    let secret_env = |key: &'static str| json!({"name": key, "valueFrom": {"secretKeyRef": {"name": &ctx.secret_name, "key": key}}});
+    let secret_env = |key: &str| super::EnvVar::from_secret(key, &ctx.secret_name, key);
     let mut env = vec![
         secret_env("BRIDGE_UPSTREAM_API_KEY"),
         secret_env("BRIDGE_MASTER_KEY"),

@@ -3,8 +3,9 @@
 
 use super::{
     backup, checksum, oauth, plain_env, resources, selector, tmp_volume, Backup, Browser,
-    ConfigPlan, Ctx, Database, Resources, Sandbox, SecretPlan, SeedJob, SharedDir, Workload,
-    DATABASE_APP_SECRET, LDAP_CA_CONFIG_MAP, RUNTIME_TEMPLATES, SEED_COMPONENT, SHARED_CLAIM,
+    ConfigPlan, Ctx, Database, EnvVar, Resources, Sandbox, SecretPlan, SeedJob, SharedDir,
+    Workload, DATABASE_APP_SECRET, LDAP_CA_CONFIG_MAP, RUNTIME_TEMPLATES, SEED_COMPONENT,
+    SHARED_CLAIM,
 };
 use crate::config::types::AgentType;
 use indexmap::IndexMap;
@@ -157,8 +158,8 @@ pub(crate) fn config_map(
 }
 
 /// `POD_NAMESPACE` from the pod's own metadata.
-fn pod_namespace() -> Value {
-    json!({"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}})
+fn pod_namespace() -> EnvVar {
+    EnvVar::from_field("POD_NAMESPACE", "metadata.namespace")
 }
 
 /// The control plane: the shared directory, the workspace templates, its secrets as files, and
@@ -302,7 +303,7 @@ fn seed_job(
     ctx: &Ctx,
     task: &'static str,
     image: &str,
-    env: Vec<Value>,
+    env: Vec<EnvVar>,
     secret_keys: &[&'static str],
 ) -> SeedJob {
     // A Job's pod template is immutable: everything in it is in the name's hash, so a change

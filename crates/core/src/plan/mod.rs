@@ -64,14 +64,14 @@ pub const DATABASE_APP_SECRET: &str = "nap-postgres-app";
 /// A workload's secrets as files: env vars pointing at them, the volume and its mount.
 #[derive(Debug, Default)]
 pub(crate) struct SecretFiles {
-    pub env: Vec<Value>,
+    pub env: Vec<EnvVar>,
     pub volume: Option<Value>,
     pub mount: Option<Value>,
 }
 
 impl SecretFiles {
     /// Append this volume and mount to a workload's lists.
-    pub fn attach(self, env: &mut Vec<Value>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
+    pub fn attach(self, env: &mut Vec<EnvVar>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
         env.extend(self.env);
         volumes.extend(self.volume);
         mounts.extend(self.mount);
@@ -99,7 +99,7 @@ pub struct Workload {
     pub annotations: Map,
     pub selector: Map,
     pub pod_annotations: Map,
-    pub env: Vec<Value>,
+    pub env: Vec<EnvVar>,
     pub resources: Resources,
     pub volumes: Vec<Value>,
     pub volume_mounts: Vec<Value>,
@@ -189,7 +189,7 @@ pub struct SeedJob {
     pub task: &'static str,
     pub image: String,
     pub labels: Map,
-    pub env: Vec<Value>,
+    pub env: Vec<EnvVar>,
     pub volumes: Vec<Value>,
     pub volume_mounts: Vec<Value>,
 }
@@ -326,7 +326,7 @@ impl Plan {
 pub(crate) struct RuntimeContainer<'a> {
     pub name: &'a str,
     pub image: &'a str,
-    pub env: Vec<Value>,
+    pub env: Vec<EnvVar>,
     pub resources: Resources,
     pub mounts: Vec<Value>,
 }
@@ -747,9 +747,44 @@ pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Res
     }
 }
 
+/// A container's environment variable: a plain value, or one read from elsewhere
+/// (`valueFrom`: a Secret's key, a field of the pod).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(rename = "valueFrom", skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<Value>,
+}
+
+impl EnvVar {
+    /// The value of `key` in Secret `secret`.
+    pub fn from_secret(name: &str, secret: &str, key: &str) -> EnvVar {
+        EnvVar {
+            name: name.to_string(),
+            value: None,
+            value_from: Some(json!({"secretKeyRef": {"name": secret, "key": key}})),
+        }
+    }
+
+    /// A field of the pod's own object (`metadata.namespace`).
+    pub fn from_field(name: &str, path: &str) -> EnvVar {
+        EnvVar {
+            name: name.to_string(),
+            value: None,
+            value_from: Some(json!({"fieldRef": {"fieldPath": path}})),
+        }
+    }
+}
+
 /// An environment variable with a plain value: `{name, value}`.
-pub(crate) fn plain_env(name: impl Into<String>, value: impl Into<String>) -> Value {
-    json!({"name": name.into(), "value": value.into()})
+pub(crate) fn plain_env(name: impl Into<String>, value: impl Into<String>) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+        value_from: None,
+    }
 }
 
 pub(crate) fn tmp_volume(size: &str) -> (Value, Value) {

@@ -6,7 +6,7 @@ use crate::config::registry::Module;
 use crate::config::types::{Port, Url};
 use crate::config::Config;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The path both the service callback and the registered OAuth redirect URI end with.
 pub const OAUTH_CALLBACK_PATH: &str = "/api/auth/callback";
@@ -111,7 +111,7 @@ pub(crate) fn client_env(
     platform_url: &str,
     client: &OAuthClient,
     public_url_var: &'static str,
-) -> Vec<Value> {
+) -> Vec<super::EnvVar> {
     use super::plain_env;
     vec![
         plain_env("NAP_PUBLIC_URL", platform_url.to_owned()),

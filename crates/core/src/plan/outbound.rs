@@ -2,7 +2,7 @@
 //! the proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), for the platform's pods and the pods it creates
 //! at run time.
 
-use super::{checksum, plain_env, Map};
+use super::{checksum, plain_env, EnvVar, Map};
 use crate::config::Config;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -34,7 +34,7 @@ pub struct CaBundle {
 /// What a pod needs for outbound connections: environment, and the bundle's volume and mount.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Outbound {
-    pub env: Vec<Value>,
+    pub env: Vec<EnvVar>,
     pub volume: Option<Value>,
     pub mount: Option<Value>,
     /// `checksum/ca-bundle`, so pods roll when a rendered bundle changes.
@@ -42,7 +42,7 @@ pub(crate) struct Outbound {
 }
 
 impl Outbound {
-    pub fn attach(&self, env: &mut Vec<Value>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
+    pub fn attach(&self, env: &mut Vec<EnvVar>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
         env.extend(self.env.iter().cloned());
         volumes.extend(self.volume.iter().cloned());
         mounts.extend(self.mount.iter().cloned());
