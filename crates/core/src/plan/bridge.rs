@@ -2,6 +2,7 @@
 //! Responses (`/v1/responses`) APIs agents speak and translates them to an upstream that only
 //! serves Chat Completions. Stateless: its whole configuration is one ConfigMap, no database.
 
+use super::VolumeMount;
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Workload};
 use crate::config::registry::{BRIDGE_PORT, BRIDGE_SERVICE};
 use crate::config::Bridge as BridgeConfig;
@@ -77,10 +78,7 @@ pub(crate) fn plan(ctx: &mut Ctx, bridge: &BridgeConfig) -> Bridge {
         json!({"name": "config", "configMap": {"name": CONFIG_MAP}}),
         tmp,
     ];
-    let mut volume_mounts = vec![
-        json!({"name": "config", "mountPath": CONFIG_DIR, "readOnly": true}),
-        tmp_mount,
-    ];
+    let mut volume_mounts = vec![VolumeMount::read_only("config", CONFIG_DIR), tmp_mount];
     // LiteLLM reads `os.environ/NAME` references only from its environment, so these two come
     // in as variables from the Secret rather than as files. No other workload receives them.
     let secret_env = |key: &str| super::EnvVar::from_secret(key, &ctx.secret_name, key);

@@ -8,6 +8,7 @@
 
 use super::oauth::{client, OAuthClient};
 use super::sandbox::Sandbox;
+use super::VolumeMount;
 use super::{
     checksum, image_ref, plain_env, resources, selector, tmp_volume, Ctx, Exposure, Map, Workload,
 };
@@ -134,9 +135,9 @@ pub(crate) fn plan(
             json!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
         ],
         vec![
-            json!({"name": "dshm", "mountPath": "/dev/shm"}),
-            json!({"name": "tmp", "mountPath": "/tmp"}),
-            json!({"name": "profile", "mountPath": "/home/chromium"}),
+            VolumeMount::new("dshm", "/dev/shm"),
+            VolumeMount::new("tmp", "/tmp"),
+            VolumeMount::new("profile", "/home/chromium"),
         ],
     );
     ctx.outbound

@@ -1,6 +1,7 @@
 //! The core platform every configuration has: the shared configuration, the platform Secret,
 //! PostgreSQL, the control plane, the channel gateway, the seed Jobs and the shared directory.
 
+use super::VolumeMount;
 use super::{
     backup, checksum, oauth, plain_env, resources, selector, tmp_volume, Backup, Browser,
     ConfigPlan, Ctx, Database, EnvVar, Resources, Sandbox, SecretPlan, SeedJob, SharedDir,
@@ -187,8 +188,8 @@ pub(crate) fn control_plane(
         tmp,
     ];
     let mut mounts = vec![
-        json!({"name": "shared", "mountPath": "/afs"}),
-        json!({"name": "workspace-templates", "mountPath": "/etc/nap/workspace-templates", "readOnly": true}),
+        VolumeMount::new("shared", "/afs"),
+        VolumeMount::read_only("workspace-templates", "/etc/nap/workspace-templates"),
         tmp_mount,
     ];
     // Through the bridge, an agent's API key is the bridge's master key.
@@ -217,7 +218,7 @@ pub(crate) fn control_plane(
     let mut extra = vec![("checksum/workspace-templates", workspace_checksum)];
     if let Some(ca) = ldap_ca {
         volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
-        mounts.push(json!({"name": "ldap-ca", "mountPath": "/etc/nap/ldap", "readOnly": true}));
+        mounts.push(VolumeMount::read_only("ldap-ca", "/etc/nap/ldap"));
         extra.push(("checksum/ldap-ca", checksum(&ca)));
     }
     let selector = selector("control-plane", CONTROL_PLANE);

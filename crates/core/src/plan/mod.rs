@@ -66,12 +66,17 @@ pub const DATABASE_APP_SECRET: &str = "nap-postgres-app";
 pub(crate) struct SecretFiles {
     pub env: Vec<EnvVar>,
     pub volume: Option<Value>,
-    pub mount: Option<Value>,
+    pub mount: Option<VolumeMount>,
 }
 
 impl SecretFiles {
     /// Append this volume and mount to a workload's lists.
-    pub fn attach(self, env: &mut Vec<EnvVar>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
+    pub fn attach(
+        self,
+        env: &mut Vec<EnvVar>,
+        volumes: &mut Vec<Value>,
+        mounts: &mut Vec<VolumeMount>,
+    ) {
         env.extend(self.env);
         volumes.extend(self.volume);
         mounts.extend(self.mount);
@@ -102,7 +107,7 @@ pub struct Workload {
     pub env: Vec<EnvVar>,
     pub resources: Resources,
     pub volumes: Vec<Value>,
-    pub volume_mounts: Vec<Value>,
+    pub volume_mounts: Vec<VolumeMount>,
     pub service_account: String,
     pub availability: Availability,
 }
@@ -191,7 +196,7 @@ pub struct SeedJob {
     pub labels: Map,
     pub env: Vec<EnvVar>,
     pub volumes: Vec<Value>,
-    pub volume_mounts: Vec<Value>,
+    pub volume_mounts: Vec<VolumeMount>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -328,7 +333,7 @@ pub(crate) struct RuntimeContainer<'a> {
     pub image: &'a str,
     pub env: Vec<EnvVar>,
     pub resources: Resources,
-    pub mounts: Vec<Value>,
+    pub mounts: Vec<VolumeMount>,
 }
 
 /// What every part of the plan builds on: the configuration, names, labels and the Secret's keys.
@@ -457,7 +462,7 @@ impl Ctx<'_> {
             volume: Some(
                 json!({"name": "secrets", "projected": {"defaultMode": 0o440, "sources": sources}}),
             ),
-            mount: Some(json!({"name": "secrets", "mountPath": SECRETS_DIR, "readOnly": true})),
+            mount: Some(VolumeMount::read_only("secrets", SECRETS_DIR)),
         }
     }
 
@@ -747,6 +752,35 @@ pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Res
     }
 }
 
+/// Where a container mounts one of its pod's volumes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VolumeMount {
+    pub name: String,
+    #[serde(rename = "mountPath")]
+    pub mount_path: String,
+    #[serde(rename = "readOnly", skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+}
+
+impl VolumeMount {
+    /// Volume `name` at `path`, writable.
+    pub fn new(name: &str, path: &str) -> VolumeMount {
+        VolumeMount {
+            name: name.to_string(),
+            mount_path: path.to_string(),
+            read_only: false,
+        }
+    }
+
+    /// Volume `name` at `path`, read-only.
+    pub fn read_only(name: &str, path: &str) -> VolumeMount {
+        VolumeMount {
+            read_only: true,
+            ..VolumeMount::new(name, path)
+        }
+    }
+}
+
 /// A container's environment variable: a plain value, or one read from elsewhere
 /// (`valueFrom`: a Secret's key, a field of the pod).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -787,10 +821,11 @@ pub(crate) fn plain_env(name: impl Into<String>, value: impl Into<String>) -> En
     }
 }
 
-pub(crate) fn tmp_volume(size: &str) -> (Value, Value) {
+/// A size-limited scratch volume and its mount at /tmp (the root file system is read-only).
+pub(crate) fn tmp_volume(size: &str) -> (Value, VolumeMount) {
     (
         json!({"name": "tmp", "emptyDir": {"sizeLimit": size}}),
-        json!({"name": "tmp", "mountPath": "/tmp"}),
+        VolumeMount::new("tmp", "/tmp"),
     )
 }
 

@@ -2,6 +2,7 @@
 //! the proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), for the platform's pods and the pods it creates
 //! at run time.
 
+use super::VolumeMount;
 use super::{checksum, plain_env, EnvVar, Map};
 use crate::config::Config;
 use serde::Serialize;
@@ -36,13 +37,18 @@ pub struct CaBundle {
 pub(crate) struct Outbound {
     pub env: Vec<EnvVar>,
     pub volume: Option<Value>,
-    pub mount: Option<Value>,
+    pub mount: Option<VolumeMount>,
     /// `checksum/ca-bundle`, so pods roll when a rendered bundle changes.
     pub checksum: Option<String>,
 }
 
 impl Outbound {
-    pub fn attach(&self, env: &mut Vec<EnvVar>, volumes: &mut Vec<Value>, mounts: &mut Vec<Value>) {
+    pub fn attach(
+        &self,
+        env: &mut Vec<EnvVar>,
+        volumes: &mut Vec<Value>,
+        mounts: &mut Vec<VolumeMount>,
+    ) {
         env.extend(self.env.iter().cloned());
         volumes.extend(self.volume.iter().cloned());
         mounts.extend(self.mount.iter().cloned());
@@ -89,7 +95,7 @@ pub(crate) fn outbound(config: &Config, ca: Option<&CaBundle>, services: &[&str]
             "name": "ca-bundle",
             "configMap": {"name": &ca.config_map, "items": [{"key": "ca.crt", "path": "ca.crt"}]},
         }));
-        out.mount = Some(json!({"name": "ca-bundle", "mountPath": CA_DIR, "readOnly": true}));
+        out.mount = Some(VolumeMount::read_only("ca-bundle", CA_DIR));
         out.checksum = ca.pem.as_ref().map(checksum);
     }
     out

@@ -2,6 +2,7 @@
 //! reads (OpenSandbox, in its own namespace, mounts nothing of the platform's).
 
 use super::oauth::{client, OAuthClient};
+use super::VolumeMount;
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Exposure, Workload};
 use serde::Serialize;
 use serde_json::json;
@@ -52,8 +53,8 @@ pub(crate) fn plan(
             json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
         ],
         vec![
-            json!({"name": "work", "mountPath": "/work"}),
-            json!({"name": "tmp", "mountPath": "/tmp"}),
+            VolumeMount::new("work", "/work"),
+            VolumeMount::new("tmp", "/tmp"),
         ],
     );
     ctx.outbound
@@ -73,7 +74,7 @@ pub(crate) fn plan(
         tmp,
     ];
     let mut volume_mounts = vec![
-        json!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
+        VolumeMount::read_only("pod-template", "/etc/nap/sandbox"),
         tmp_mount,
     ];
     ctx.secret_files(&secrets, false)

@@ -1,6 +1,7 @@
 //! The pod and claim templates the control plane creates workspace (and browser session) pods
 //! from at run time.
 
+use super::VolumeMount;
 use super::{
     manifest, plain_env, Browser, Ctx, Resources, RuntimeContainer, Workspace, RUNTIME_TEMPLATES,
     SHARED_CLAIM,
@@ -38,9 +39,9 @@ pub(crate) fn runtime(ctx: &mut Ctx, control_plane: &str, browser: Option<&Brows
             plain_env(url_var, base_url.as_str().to_owned()),
         ];
         let mut mounts = vec![
-            json!({"name": "workspace", "mountPath": "/workspace"}),
-            json!({"name": "shared", "mountPath": "/afs"}),
-            json!({"name": "tmp", "mountPath": "/tmp"}),
+            VolumeMount::new("workspace", "/workspace"),
+            VolumeMount::new("shared", "/afs"),
+            VolumeMount::new("tmp", "/tmp"),
         ];
         let mut volumes = vec![
             // The control plane creates one claim per workspace from workspace-disk.yaml and
