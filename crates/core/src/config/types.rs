@@ -209,9 +209,53 @@ impl fmt::Display for Memory {
     }
 }
 
-/// A TCP/UDP port (NodePorts are checked to lie in 30000-32767 by validation).
+/// A whole number in `min..=max`; `why` is the help when it is outside (a default help names
+/// the range).
+pub fn parse_whole(
+    raw: &str,
+    shown: &dyn fmt::Display,
+    min: i64,
+    max: i64,
+    why: &str,
+) -> Result<i64, Problem> {
+    let n: i64 = raw.parse().map_err(|_| {
+        problem(
+            format!("{shown} is not a whole number"),
+            format!("write a number in {min}-{max}"),
+        )
+    })?;
+    if !(min..=max).contains(&n) {
+        let help = if why.is_empty() {
+            format!("choose a number in {min}-{max}")
+        } else {
+            why.to_string()
+        };
+        return Err(problem(format!("{n} is outside {min}-{max}"), help));
+    }
+    Ok(n)
+}
+
+/// A TCP/UDP port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Port(pub u16);
+
+impl Port {
+    /// The NodePort range Kubernetes allocates from by default.
+    pub const NODE_PORTS: (u16, u16) = (30000, 32767);
+
+    /// Parse a NodePort: a port in [`Port::NODE_PORTS`].
+    pub fn parse_node_port(raw: &str, shown: &dyn fmt::Display) -> Result<Port, Problem> {
+        let (low, high) = Port::NODE_PORTS;
+        let n = parse_whole(
+            raw,
+            shown,
+            low.into(),
+            high.into(),
+            "a NodePort must be a free port in 30000-32767",
+        )?;
+        Ok(Port(u16::try_from(n).expect("within the NodePort range")))
+    }
+}
 
 impl fmt::Display for Port {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -302,6 +346,25 @@ pub struct Url {
     scheme_len: usize,
     host: String,
     port: u16,
+}
+
+impl Retention {
+    /// Parse what the barman-cloud plugin's retentionPolicy accepts: `^[1-9][0-9]*[dwm]$`.
+    pub fn parse(raw: &str, shown: &dyn fmt::Display) -> Result<Retention, Problem> {
+        let (number, unit) = raw.split_at(raw.len() - raw.chars().last().map_or(0, char::len_utf8));
+        let ok = matches!(unit, "d" | "w" | "m")
+            && !number.is_empty()
+            && !number.starts_with('0')
+            && number.bytes().all(|b| b.is_ascii_digit());
+        if ok {
+            Ok(Retention(raw.to_string()))
+        } else {
+            Err(problem(
+                format!("{shown} is not a retention period"),
+                "write a number and d, w or m (days, weeks, months), e.g. 30d",
+            ))
+        }
+    }
 }
 
 impl Url {
@@ -659,6 +722,26 @@ mod tests {
         assert_eq!(IngressMode::from_word("NodePort"), None);
         let words: Vec<&str> = IngressMode::ALL.iter().map(|m| m.as_str()).collect();
         assert_eq!(words, crate::config::registry::INGRESS_MODES);
+    }
+
+    #[test]
+    fn ports_and_retentions() {
+        assert_eq!(Port::parse_node_port("30080", &"30080"), Ok(Port(30080)));
+        assert_eq!(
+            Port::parse_node_port("8080", &"8080").unwrap_err(),
+            (
+                "8080 is outside 30000-32767".into(),
+                "a NodePort must be a free port in 30000-32767".into()
+            )
+        );
+        assert_eq!(
+            Port::parse_node_port("http", &"\"http\"").unwrap_err().0,
+            "\"http\" is not a whole number"
+        );
+        assert_eq!(Retention::parse("30d", &"30d").unwrap().as_str(), "30d");
+        for bad in ["0d", "30", "d", "30y", "030d", "3.5w"] {
+            assert!(Retention::parse(bad, &bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

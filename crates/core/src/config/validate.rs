@@ -197,7 +197,7 @@ pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .map(|(_, c)| c)
 }
 
-use crate::config::types::{Cidr, Cpu, Memory, Problem};
+use crate::config::types::{parse_whole, Cidr, Cpu, Memory, Port, Problem, Retention};
 
 fn problem(message: impl Into<String>, help: impl Into<String>) -> Problem {
     (message.into(), help.into())
@@ -221,15 +221,8 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
                 "write true or false",
             )),
         },
-        KeyType::NodePort => parse_int(
-            raw,
-            &shown,
-            30000,
-            32767,
-            "a NodePort must be a free port in 30000-32767",
-        )
-        .map(Value::Int),
-        KeyType::Int { min, max } => parse_int(raw, &shown, min, max, "").map(Value::Int),
+        KeyType::NodePort => Port::parse_node_port(raw, &shown).map(|p| Value::Int(p.0.into())),
+        KeyType::Int { min, max } => parse_whole(raw, &shown, min, max, "").map(Value::Int),
         KeyType::Size => check_size(raw, &shown).map(|_| text(raw)),
         KeyType::Cpu => check_cpu(raw, &shown).map(|_| text(raw)),
         KeyType::Url => check_url(raw, &shown, &["http", "https"]).map(|_| text(raw)),
@@ -258,34 +251,10 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::AbsPath => check_abs_path(raw, &shown).map(|_| text(raw)),
         KeyType::WordList => parse_words(raw, &shown).map(Value::List),
         KeyType::S3Path => check_s3_path(raw, &shown).map(|_| text(raw)),
-        KeyType::Retention => check_retention(raw, &shown).map(|_| text(raw)),
+        KeyType::Retention => Retention::parse(raw, &shown).map(|_| text(raw)),
         KeyType::Cron => check_cron(raw, &shown).map(|_| text(raw)),
         KeyType::String => Ok(text(raw)),
     }
-}
-
-fn parse_int(
-    raw: &str,
-    shown: &dyn fmt::Display,
-    min: i64,
-    max: i64,
-    why: &str,
-) -> Result<i64, Problem> {
-    let n: i64 = raw.parse().map_err(|_| {
-        problem(
-            format!("{shown} is not a whole number"),
-            format!("write a number in {min}-{max}"),
-        )
-    })?;
-    if !(min..=max).contains(&n) {
-        let help = if why.is_empty() {
-            format!("choose a number in {min}-{max}")
-        } else {
-            why.to_string()
-        };
-        return Err(problem(format!("{n} is outside {min}-{max}"), help));
-    }
-    Ok(n)
 }
 
 /// URLs, registries and paths are written without a trailing slash (napgen adds its own).
@@ -471,23 +440,6 @@ fn check_s3_path(raw: &str, shown: &Shown) -> Result<(), Problem> {
     }
     no_trailing_slash(raw, shown)?;
     Ok(())
-}
-
-/// What the barman-cloud plugin's retentionPolicy accepts: `^[1-9][0-9]*[dwm]$`.
-fn check_retention(raw: &str, shown: &Shown) -> Result<(), Problem> {
-    let (number, unit) = raw.split_at(raw.len() - raw.chars().last().map_or(0, char::len_utf8));
-    let ok = matches!(unit, "d" | "w" | "m")
-        && !number.is_empty()
-        && !number.starts_with('0')
-        && number.bytes().all(|b| b.is_ascii_digit());
-    if ok {
-        Ok(())
-    } else {
-        Err(problem(
-            format!("{shown} is not a retention period"),
-            "write a number and d, w or m (days, weeks, months), e.g. 30d",
-        ))
-    }
 }
 
 /// Six fields, seconds first: CloudNativePG's ScheduledBackup schedule (robfig/cron with seconds).
