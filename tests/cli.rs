@@ -282,6 +282,29 @@ fn check_reports_all_findings_and_json() {
     assert!(out.stdout.is_empty());
 }
 
+/// Every memory unit validation accepts means the same to the capacity check: `1Pi` once
+/// passed validation and then warned of "0 MiB" and room for no workspace.
+#[test]
+fn check_reads_every_memory_unit_it_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    for memory in ["1Pi", "1P", "1Ei", "1E", "16000000k", "1.5Ti"] {
+        let set = format!("NODE_MEMORY={memory}");
+        let out = napgen(dir.path(), &["check", "--set", &set]);
+        assert_eq!(out.status.code(), Some(0), "{memory}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("are valid"), "{memory}: {err}");
+        assert!(!err.contains("leaving room for"), "{memory}: {err}");
+    }
+    // A node too small for workspaces is still reported, with its size as given.
+    let out = napgen(dir.path(), &["check", "--set", "NODE_MEMORY=2.5Gi"]);
+    let err = stderr(&out);
+    assert!(err.contains("of \"4\" CPU / \"2.5Gi\""), "{err}");
+    assert!(
+        err.contains("and 1024 MiB, leaving room for 0 workspace"),
+        "{err}"
+    );
+}
+
 /// `check --format json` answers on stdout with exit 3 as with exit 0: the exit-code table and
 /// `check --help` say so, and an unreadable file still leaves stdout empty.
 #[test]

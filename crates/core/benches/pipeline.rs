@@ -7,7 +7,7 @@
 //! the whole of `napgen render` but process start and writing to stdout.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use napgen_core::config::{dotenv as load, validate};
+use napgen_core::config::{dotenv as load, validate, Config};
 use napgen_core::output::{bundle as emit, chart};
 use napgen_core::{pipeline as app, plan, render};
 use std::hint::black_box;
@@ -19,7 +19,8 @@ fn stages(c: &mut Criterion) {
     let settings = validate::validate(&entries)
         .settings
         .expect("the all-modules profile is valid");
-    let plan = plan::plan(&settings);
+    let config = Config::from_settings(&settings);
+    let plan = plan::plan(&config);
     let objects = render::render(&plan).expect("the all-modules profile renders");
     let header = app::header(&plan);
 
@@ -29,7 +30,7 @@ fn stages(c: &mut Criterion) {
             validate::validate(&entries)
         })
     });
-    c.bench_function("plan", |b| b.iter(|| plan::plan(black_box(&settings))));
+    c.bench_function("plan", |b| b.iter(|| plan::plan(black_box(&config))));
     c.bench_function("render", |b| {
         b.iter(|| render::render(black_box(&plan)).unwrap())
     });
@@ -43,7 +44,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let (entries, _) = load::parse_dotenv(black_box(PROFILE), "values/all-modules.env");
             let settings = validate::validate(&entries).settings.unwrap();
-            let plan = plan::plan(&settings);
+            let plan = plan::plan(&Config::from_settings(&settings));
             let objects = render::render(&plan).unwrap();
             emit::bundle(&objects, &app::header(&plan))
         })

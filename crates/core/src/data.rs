@@ -1,11 +1,7 @@
-//! The plan's values as the templates see them: JSON-like data whose maps keep their order.
-//!
-//! napgen builds a few thousand small values per render and reads each of them once, so the type
-//! is made for that: a map is a list of entries (no hashing; lookups are rare and maps small),
-//! and text that is fixed in napgen (keys written in `data!`, struct field names) is borrowed
-//! rather than copied. [`to_data`] turns any serialisable value (the plan) into `Data`; `Data`
-//! serialises exactly as the `serde_json::Value` of the same content does, so checksums over it
-//! match JSON's.
+//! The plan's values as the template renderer reads them: JSON-like data whose maps keep their
+//! order. The plan itself is plain serialisable structs; [`to_data`] turns it (or any
+//! serialisable value) into `Data`, which serialises exactly as the `serde_json::Value` of the
+//! same content does. Struct field names are borrowed rather than copied.
 
 use serde::ser::{self, Serialize};
 use std::borrow::Cow;
@@ -26,91 +22,6 @@ pub enum Data {
     Seq(Vec<Data>),
     /// Entries in order; keys are unique ([`Data::insert`] replaces in place).
     Map(Vec<(Text, Data)>),
-}
-
-/// Build [`Data`] with JSON syntax, like `serde_json::json!`: `data!({"name": name, "ports":
-/// [80, 443]})`. Keys are string literals or constants. A value is a literal (text is borrowed, not copied),
-/// `null`, a nested `{…}` or `[…]`, or any expression with `Into<Data>`, which is moved in.
-macro_rules! data {
-    // Map entries, `"key": value tokens` up to a top-level comma, gathered into one `vec!`.
-    (@map [$($done:tt)*] ()) => { ::std::vec![$($done)*] };
-    (@map [$($done:tt)*] () $key:literal : $($rest:tt)*) => {
-        $crate::data::data!(@value [$($done)*] ($crate::data::Text::Borrowed($key)) () $($rest)*)
-    };
-    (@map [$($done:tt)*] () $key:ident : $($rest:tt)*) => {
-        $crate::data::data!(@value [$($done)*] ($crate::data::Text::from($key)) () $($rest)*)
-    };
-    (@value [$($done:tt)*] $key:tt ($($value:tt)+) , $($rest:tt)*) => {
-        $crate::data::data!(@map [$($done)* ($key, $crate::data::data!($($value)+)),] () $($rest)*)
-    };
-    (@value [$($done:tt)*] $key:tt ($($value:tt)+)) => {
-        $crate::data::data!(@map [$($done)* ($key, $crate::data::data!($($value)+)),] ())
-    };
-    (@value [$($done:tt)*] $key:tt ($($value:tt)*) $next:tt $($rest:tt)*) => {
-        $crate::data::data!(@value [$($done)*] $key ($($value)* $next) $($rest)*)
-    };
-
-    // Sequence items: value tokens up to a top-level comma.
-    (@seq [$($done:tt)*] ()) => { ::std::vec![$($done)*] };
-    (@seq [$($done:tt)*] ($($value:tt)+) , $($rest:tt)*) => {
-        $crate::data::data!(@seq [$($done)* $crate::data::data!($($value)+),] () $($rest)*)
-    };
-    (@seq [$($done:tt)*] ($($value:tt)+)) => {
-        $crate::data::data!(@seq [$($done)* $crate::data::data!($($value)+),] ())
-    };
-    (@seq [$($done:tt)*] ($($value:tt)*) $next:tt $($rest:tt)*) => {
-        $crate::data::data!(@seq [$($done)*] ($($value)* $next) $($rest)*)
-    };
-
-    (null) => { $crate::data::Data::Null };
-    ({ $($tt:tt)* }) => { $crate::data::Data::Map($crate::data::data!(@map [] () $($tt)*)) };
-    ([ $($tt:tt)* ]) => { $crate::data::Data::Seq($crate::data::data!(@seq [] () $($tt)*)) };
-    ($lit:literal) => { $crate::data::Literal::into_data($lit) };
-    ($other:expr) => { $crate::data::Data::from($other) };
-}
-pub(crate) use data;
-
-/// `From<Struct> for Data` for a struct the templates read: a map of its fields, each moved in,
-/// named and ordered as serde serialises them. The pattern has no `..`, so a field left out of the
-/// list does not compile; the tests hold the result equal to [`to_data`] of the struct.
-macro_rules! into_data {
-    ($name:ident { $($field:ident),* $(,)? }) => {
-        impl From<$name> for $crate::data::Data {
-            fn from(value: $name) -> $crate::data::Data {
-                let $name { $($field),* } = value;
-                $crate::data::Data::Map(::std::vec![$(
-                    (
-                        $crate::data::Text::Borrowed(stringify!($field)),
-                        $crate::data::Data::from($field),
-                    ),
-                )*])
-            }
-        }
-    };
-}
-pub(crate) use into_data;
-
-/// A literal written in `data!`: text is borrowed for good.
-pub trait Literal {
-    fn into_data(self) -> Data;
-}
-
-impl Literal for &'static str {
-    fn into_data(self) -> Data {
-        Data::Str(Cow::Borrowed(self))
-    }
-}
-
-impl Literal for i64 {
-    fn into_data(self) -> Data {
-        Data::Int(self)
-    }
-}
-
-impl Literal for bool {
-    fn into_data(self) -> Data {
-        Data::Bool(self)
-    }
 }
 
 impl Data {
@@ -686,70 +597,27 @@ mod tests {
         serde_json::to_value(data).unwrap()
     }
 
-    #[test]
-    fn the_macro_reads_json_syntax() {
-        const KEY: &str = "app";
-        let name = String::from("web");
-        let ports = vec![data!({"port": 80}), data!({"port": 443})];
-        let labels: indexmap::IndexMap<String, String> =
-            [("tier".to_string(), "front".to_string())]
-                .into_iter()
-                .collect();
-        let value = data!({
-            "name": name,
-            "optional": None::<String>,
-            "enabled": true,
-            "mode": 0o440,
-            "negative": -1,
-            "empty": {},
-            "none": [],
-            "labels": &labels,
-            "selector": {KEY: "web", "nested": [1, "two", null, [false]]},
-            "ports": ports,
-        });
-        assert_eq!(
-            json_of(&value),
-            json!({
-                "name": "web",
-                "optional": null,
-                "enabled": true,
-                "mode": 288,
-                "negative": -1,
-                "empty": {},
-                "none": [],
-                "labels": {"tier": "front"},
-                "selector": {"app": "web", "nested": [1, "two", null, [false]]},
-                "ports": [{"port": 80}, {"port": 443}],
-            })
-        );
-        // Literal text and keys are borrowed, computed text owned.
-        let Data::Map(entries) = &value else {
-            panic!("a map")
-        };
-        assert!(entries.iter().all(|(k, _)| matches!(k, Cow::Borrowed(_))));
-        assert!(matches!(
-            &value["selector"]["app"],
-            Data::Str(Cow::Borrowed("web"))
-        ));
-        assert!(matches!(&value["name"], Data::Str(Cow::Owned(_))));
+    /// `value` as `Data`.
+    fn data(value: Value) -> Data {
+        to_data(&value).unwrap()
     }
 
     #[test]
     fn maps_keep_order_and_replace_in_place() {
-        let mut value = data!({"a": 1, "b": 2});
-        value.insert("a", data!(3));
-        value["c"] = data!("new");
+        let mut value = data(json!({"a": 1, "b": 2}));
+        value.insert("a", data(json!(3)));
+        value["c"] = data(json!("new"));
         assert_eq!(json_of(&value), json!({"a": 3, "b": 2, "c": "new"}));
         assert_eq!(
             serde_json::to_string(&value).unwrap(),
             r#"{"a":3,"b":2,"c":"new"}"#
         );
-        assert_eq!(value.remove("b"), Some(data!(2)));
+        assert_eq!(value.remove("b"), Some(data(json!(2))));
         assert_eq!(value.remove("b"), None);
         assert_eq!(value["missing"], Data::Null);
         assert_eq!(value["a"][0], Data::Null);
         let mut null = Data::Null;
-        null["made"] = data!(true);
+        null["made"] = data(json!(true));
         assert_eq!(json_of(&null), json!({"made": true}));
         assert!(value["c"] == "new" && value["a"] == 3 && null["made"] == true);
     }
@@ -757,8 +625,8 @@ mod tests {
     #[test]
     #[should_panic(expected = "not a map")]
     fn setting_a_key_of_a_list_is_a_bug() {
-        let mut list = data!([1]);
-        list["key"] = data!(null);
+        let mut list = data(json!([1]));
+        list["key"] = data(json!(null));
     }
 
     #[derive(serde::Serialize)]

@@ -5,6 +5,7 @@ use crate::config::registry;
 use crate::config::settings::Settings;
 use crate::config::sources::Loaded;
 use crate::config::validate;
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Shown};
 use crate::error::Error;
 use crate::output::bundle;
@@ -15,7 +16,9 @@ use crate::render::{self, Object};
 /// Validated settings, their plan, and the warnings found on the way.
 pub struct Configured {
     pub settings: Settings,
-    /// The plan of `settings`, made once (the capacity check needs it too).
+    /// The same settings typed, read once after validation: what the plan reads.
+    pub config: Config,
+    /// The plan of `config`, made once (the capacity check needs it too).
     pub plan: Plan,
     pub warnings: Vec<Diagnostic>,
     pub sources: Vec<String>,
@@ -55,10 +58,12 @@ pub fn configure(loaded: Loaded) -> Result<Configured, Error> {
     sort_by_position(&mut diagnostics, &loaded.sources);
     match validated.settings {
         Some(settings) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            let plan = plan::plan(&settings);
-            diagnostics.extend(capacity_warning(&settings, &plan));
+            let config = Config::from_settings(&settings);
+            let plan = plan::plan(&config);
+            diagnostics.extend(capacity_warning(&config, &plan));
             Ok(Configured {
                 settings,
+                config,
                 plan,
                 warnings: diagnostics,
                 sources: loaded.sources,
@@ -105,13 +110,14 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
 pub const MIN_WORKSPACES: u64 = 2;
 
 /// A warning when the platform leaves room for few workspaces on the declared nodes.
-fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
+fn capacity_warning(config: &Config, plan: &Plan) -> Option<Diagnostic> {
     let c = &plan.capacity;
     // The node's size as given (valid, but of any length): shown by the rule every message keeps.
-    let given = |name: &str| {
+    let given = |name: &str, text: &str| {
         let key = registry::key(name).expect("a registry key");
-        Shown::value(key, settings.str(name)).to_string()
+        Shown::value(key, text).to_string()
     };
+    let node = &config.cluster;
     (c.workspaces < MIN_WORKSPACES).then(|| {
         Diagnostic::warning(
             None,
@@ -119,8 +125,8 @@ fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
             format!(
                 "on {} node(s) of {} CPU / {} (CLUSTER_NODES, NODE_CPU, NODE_MEMORY) the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
                 c.nodes,
-                given("NODE_CPU"),
-                given("NODE_MEMORY"), c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
+                given("NODE_CPU", node.node_cpu.as_str()),
+                given("NODE_MEMORY", node.node_memory.as_str()), c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
             ),
             "use larger or more nodes (and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES), or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
         )
@@ -129,7 +135,7 @@ fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
 
 /// Plan and render (a [`Configured`] has its plan already: see [`Configured::render`]).
 pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Error> {
-    let plan = plan::plan(settings);
+    let plan = plan::plan(&Config::from_settings(settings));
     let objects = render::render(&plan).map_err(|e| Error::internal(e.to_string()))?;
     Ok((plan, objects))
 }

@@ -183,7 +183,7 @@ pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .map(|(_, c)| c)
 }
 
-type Problem = (String, String);
+use crate::config::types::{parse_whole, Cidr, Cpu, Memory, Port, Problem, Retention};
 
 fn problem(message: impl Into<String>, help: impl Into<String>) -> Problem {
     (message.into(), help.into())
@@ -207,15 +207,8 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
                 "write true or false",
             )),
         },
-        KeyType::NodePort => parse_int(
-            raw,
-            &shown,
-            30000,
-            32767,
-            "a NodePort must be a free port in 30000-32767",
-        )
-        .map(Value::Int),
-        KeyType::Int { min, max } => parse_int(raw, &shown, min, max, "").map(Value::Int),
+        KeyType::NodePort => Port::parse_node_port(raw, &shown).map(|p| Value::Int(p.0.into())),
+        KeyType::Int { min, max } => parse_whole(raw, &shown, min, max, "").map(Value::Int),
         KeyType::Size => check_size(raw, &shown).map(|_| text(raw)),
         KeyType::Cpu => check_cpu(raw, &shown).map(|_| text(raw)),
         KeyType::Url => check_url(raw, &shown, &["http", "https"]).map(|_| text(raw)),
@@ -244,34 +237,10 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::AbsPath => check_abs_path(raw, &shown).map(|_| text(raw)),
         KeyType::WordList => parse_words(raw, &shown).map(Value::List),
         KeyType::S3Path => check_s3_path(raw, &shown).map(|_| text(raw)),
-        KeyType::Retention => check_retention(raw, &shown).map(|_| text(raw)),
+        KeyType::Retention => Retention::parse(raw, &shown).map(|_| text(raw)),
         KeyType::Cron => check_cron(raw, &shown).map(|_| text(raw)),
         KeyType::String => Ok(text(raw)),
     }
-}
-
-fn parse_int(
-    raw: &str,
-    shown: &dyn fmt::Display,
-    min: i64,
-    max: i64,
-    why: &str,
-) -> Result<i64, Problem> {
-    let n: i64 = raw.parse().map_err(|_| {
-        problem(
-            format!("{shown} is not a whole number"),
-            format!("write a number in {min}-{max}"),
-        )
-    })?;
-    if !(min..=max).contains(&n) {
-        let help = if why.is_empty() {
-            format!("choose a number in {min}-{max}")
-        } else {
-            why.to_string()
-        };
-        return Err(problem(format!("{n} is outside {min}-{max}"), help));
-    }
-    Ok(n)
 }
 
 /// URLs, registries and paths are written without a trailing slash (napgen adds its own).
@@ -286,56 +255,12 @@ fn no_trailing_slash(raw: &str, shown: &Shown) -> Result<(), Problem> {
     Ok(())
 }
 
-fn split_number(raw: &str) -> (&str, &str) {
-    let end = raw
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(raw.len());
-    raw.split_at(end)
-}
-
-fn is_decimal(number: &str) -> bool {
-    let mut parts = number.splitn(2, '.');
-    let whole = parts.next().unwrap_or("");
-    let frac = parts.next();
-    !whole.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-}
-
 fn check_size(raw: &str, shown: &Shown) -> Result<(), Problem> {
-    const SUFFIXES: &[&str] = &[
-        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
-    ];
-    let (number, suffix) = split_number(raw);
-    if !is_decimal(number) || !(SUFFIXES.contains(&suffix)) {
-        let help = if is_decimal(number) && suffix.is_empty() {
-            match shown.part(number, "").text() {
-                Some(number) => format!("a size needs a unit, e.g. {number}Gi"),
-                None => "a size needs a unit, e.g. 20Gi".into(),
-            }
-        } else {
-            "write a Kubernetes quantity such as 500Gi, 20Gi or 512Mi".into()
-        };
-        return Err(problem(format!("{shown} is not a size"), help));
-    }
-    if number.bytes().all(|b| b == b'0' || b == b'.') {
-        return Err(problem(
-            format!("{shown} is zero"),
-            "give a size larger than zero",
-        ));
-    }
-    Ok(())
+    Memory::parse(raw, shown).map(|_| ())
 }
 
 fn check_cpu(raw: &str, shown: &Shown) -> Result<(), Problem> {
-    let number = raw.strip_suffix('m').unwrap_or(raw);
-    if !is_decimal(number) || number.bytes().all(|b| b == b'0' || b == b'.') {
-        return Err(problem(
-            format!("{shown} is not a CPU quantity"),
-            "write cores such as 1 or 0.5, or millicores such as 500m",
-        ));
-    }
-    Ok(())
+    Cpu::parse(raw, shown).map(|_| ())
 }
 
 /// Split `scheme://authority/path`; `None` when there is no `://`.
@@ -501,23 +426,6 @@ fn check_s3_path(raw: &str, shown: &Shown) -> Result<(), Problem> {
     }
     no_trailing_slash(raw, shown)?;
     Ok(())
-}
-
-/// What the barman-cloud plugin's retentionPolicy accepts: `^[1-9][0-9]*[dwm]$`.
-fn check_retention(raw: &str, shown: &Shown) -> Result<(), Problem> {
-    let (number, unit) = raw.split_at(raw.len() - raw.chars().last().map_or(0, char::len_utf8));
-    let ok = matches!(unit, "d" | "w" | "m")
-        && !number.is_empty()
-        && !number.starts_with('0')
-        && number.bytes().all(|b| b.is_ascii_digit());
-    if ok {
-        Ok(())
-    } else {
-        Err(problem(
-            format!("{shown} is not a retention period"),
-            "write a number and d, w or m (days, weeks, months), e.g. 30d",
-        ))
-    }
 }
 
 /// Six fields, seconds first: CloudNativePG's ScheduledBackup schedule (robfig/cron with seconds).
@@ -1017,22 +925,7 @@ fn parse_enum_list(raw: &str, shown: &Shown, options: &[&str]) -> Result<Vec<Str
 fn parse_cidr_list(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
     raw.split(',')
         .map(str::trim)
-        .map(|item| {
-            let bad = || {
-                problem(
-                    format!("{} is not a CIDR block", shown.part(item, "the item")),
-                    "write blocks like 10.42.0.0/16, separated by commas",
-                )
-            };
-            let (addr, prefix) = item.split_once('/').ok_or_else(bad)?;
-            let addr: IpAddr = addr.parse().map_err(|_| bad())?;
-            let prefix: u8 = prefix.parse().map_err(|_| bad())?;
-            let max = if addr.is_ipv4() { 32 } else { 128 };
-            if prefix > max {
-                return Err(bad());
-            }
-            Ok(item.to_string())
-        })
+        .map(|item| Cidr::parse(item, &shown.part(item, "the item")).map(|_| item.to_string()))
         .collect()
 }
 
@@ -1402,7 +1295,7 @@ fn check_secrets(settings: &Settings, invalid: &[&str], diags: &mut Vec<Diagnost
 /// The note that the bundle references the platform Secret without containing it: its name,
 /// the keys it must hold, and how to create it (and coturn's, when the browser is on).
 fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagnostic {
-    let name = secret_name(settings);
+    let name = secret_name(settings.opt("EXISTING_SECRET"));
     // NAMESPACE may be invalid (and reported) here: the command then names it in words.
     let namespace = settings.opt("NAMESPACE").unwrap_or("<NAMESPACE>");
     let names: Vec<_> = needed.iter().map(|k| k.name).collect();
@@ -1410,7 +1303,7 @@ fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagn
         format!(
             "; and kubectl -n {} create secret generic {} --from-literal={COTURN_SECRET_KEY}=... (the same value)",
             turn_namespace(namespace),
-            coturn_secret_name(settings)
+            coturn_secret_name(settings.opt("EXISTING_SECRET"))
         )
     } else {
         String::new()
@@ -2002,7 +1895,13 @@ fn check_loopback_redirects(settings: &Settings, diags: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let uri = crate::plan::redirect_uri(settings, url_key, port_key);
+        let node_port = settings
+            .int_opt(port_key)
+            .and_then(|p| u16::try_from(p).ok());
+        let Some(node_port) = node_port.map(crate::config::types::Port) else {
+            continue;
+        };
+        let uri = crate::plan::redirect_uri(None, settings.str("TOS_HOST"), node_port);
         if url_host(&uri).is_some_and(is_loopback) {
             uris.push(format!("{client_id} {uri}"));
         }

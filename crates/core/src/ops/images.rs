@@ -28,7 +28,7 @@ pub fn list(settings: &Settings, plan: &Plan) -> Vec<PulledImage> {
                 origin: None,
             },
         );
-        plan::plan(&without).images
+        plan::plan(&crate::config::Config::from_settings(&without)).images
     } else {
         plan.images.clone()
     };
@@ -101,7 +101,7 @@ mod tests {
             ("REGISTRY", "mirror.example.com:5000/nap"),
             ("AGENT_TYPES", "codex,claude-code"),
         ]);
-        let plan = plan::plan(&s);
+        let plan = plan::plan(&crate::config::Config::from_settings(&s));
         let images = list(&s, &plan);
         let unique: std::collections::HashSet<_> =
             plan.images.iter().map(|i| &i.reference).collect();
@@ -116,7 +116,10 @@ mod tests {
         }
         assert!(mirror(&images).lines().all(|l| l.split(' ').count() == 2));
         let plain = settings(&[]);
-        let images = list(&plain, &plan::plan(&plain));
+        let images = list(
+            &plain,
+            &plan::plan(&crate::config::Config::from_settings(&plain)),
+        );
         assert!(images.iter().all(|i| i.source == i.image));
     }
 }

@@ -596,7 +596,7 @@ mod tests {
             let settings = crate::config::validate::validate(&entries)
                 .settings
                 .expect("valid");
-            let plan = crate::plan::plan(&settings);
+            let plan = crate::plan::plan(&crate::config::Config::from_settings(&settings));
             let ctx = Context {
                 settings: &settings,
                 plan: &plan,
@@ -659,7 +659,7 @@ mod tests {
                 .collect();
             let v = crate::config::validate::validate(&entries);
             let settings = v.settings.expect("valid");
-            let plan = crate::plan::plan(&settings);
+            let plan = crate::plan::plan(&crate::config::Config::from_settings(&settings));
             let ctx = Context {
                 settings: &settings,
                 plan: &plan,

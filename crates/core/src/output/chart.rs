@@ -888,7 +888,7 @@ mod tests {
             })
             .collect();
         let settings = validate::validate(&entries).settings.expect("valid");
-        let plan = crate::plan::plan(&settings);
+        let plan = crate::plan::plan(&crate::config::Config::from_settings(&settings));
         let objects = render::render(&plan).unwrap();
         (settings, plan, objects)
     }

@@ -7,7 +7,6 @@
 //! to create `nap-secrets`, which no pod reads.
 
 use super::{backup, Plan};
-use crate::config::settings::Settings;
 use serde::Serialize;
 
 pub use super::browser::COTURN_SECRET_KEY;
@@ -25,16 +24,15 @@ pub const SANDBOX_KEY_SECRET_KEY: &str = "api-key";
 /// The key of the Secret CloudNativePG generates for the application user that the platform reads.
 pub const DATABASE_URI_KEY: &str = "uri";
 
-/// The platform Secret's name: EXISTING_SECRET when the operator manages it, else the default.
-pub fn secret_name(settings: &Settings) -> &str {
-    settings.opt("EXISTING_SECRET").unwrap_or(SECRET_NAME)
+/// The platform Secret's name: `existing` (EXISTING_SECRET) when the operator manages it, else
+/// the default.
+pub fn secret_name(existing: Option<&str>) -> &str {
+    existing.unwrap_or(SECRET_NAME)
 }
 
 /// coturn's Secret (in the TURN namespace): EXISTING_SECRET there too when it is set.
-pub fn coturn_secret_name(settings: &Settings) -> &str {
-    settings
-        .opt("EXISTING_SECRET")
-        .unwrap_or(COTURN_SECRET_NAME)
+pub fn coturn_secret_name(existing: Option<&str>) -> &str {
+    existing.unwrap_or(COTURN_SECRET_NAME)
 }
 
 /// The namespace the TURN relay (coturn, browser module) runs in: `<namespace>-turn`. It is its
@@ -211,7 +209,7 @@ mod tests {
             })
             .collect();
         let settings = validate::validate(&entries).settings.expect("valid");
-        crate::plan::plan(&settings).secrets()
+        crate::plan::plan(&crate::config::Config::from_settings(&settings)).secrets()
     }
 
     fn named(secrets: &[Secret]) -> Vec<String> {

@@ -557,7 +557,10 @@ mod tests {
             let settings = crate::config::validate::validate(&entries)
                 .settings
                 .unwrap();
-            plans.push((path, crate::plan::plan(&settings)));
+            plans.push((
+                path,
+                crate::plan::plan(&crate::config::Config::from_settings(&settings)),
+            ));
         }
         assert!(plans.len() >= 2);
         plans
