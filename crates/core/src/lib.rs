@@ -9,7 +9,6 @@
 //! the operator commands compute from them (diff, images, rbac, prereqs, init, the module toggle).
 //! Every failure is an [`error::Error`], which maps to the documented exit codes.
 pub mod config;
-pub mod data;
 pub mod diagnostic;
 pub mod error;
 #[doc(hidden)]

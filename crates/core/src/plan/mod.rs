@@ -628,8 +628,7 @@ pub fn image_ref(images: &Images, registry: &str, owner: &str, name: &str, tag: 
 
 /// A manifest as YAML text for a ConfigMap, without null fields (as rendered objects).
 pub(crate) fn manifest(value: &Value) -> String {
-    let value = crate::data::to_data(value).expect("JSON values convert");
-    crate::render::yaml_without_nulls(&value)
+    crate::render::yaml_without_nulls(value)
 }
 
 /// Feeds what is written to it into a SHA-256 hasher.
