@@ -711,13 +711,13 @@ fn run(cli: Cli) -> ExitCode {
             service_accounts,
             with_prereqs,
         } => {
-            let (settings, plan, objects) = match configured(&values, &mut stdin) {
+            let (_, config, plan, objects) = match configured(&values, &mut stdin) {
                 Ok(r) => r,
                 Err(f) => return fail(f),
             };
             let prereqs = with_prereqs.then(|| {
                 let ctx = prereqs::Context {
-                    settings: &settings,
+                    config: &config,
                     plan: &plan,
                     objects: &objects,
                     values_dir: None,
@@ -744,7 +744,7 @@ fn run(cli: Cli) -> ExitCode {
             write_values,
             with_secret,
         } => {
-            let (settings, plan, objects) = match configured(&values, &mut stdin) {
+            let (_, config, plan, objects) = match configured(&values, &mut stdin) {
                 Ok(r) => r,
                 Err(f) => return fail(f),
             };
@@ -752,7 +752,7 @@ fn run(cli: Cli) -> ExitCode {
                 .as_ref()
                 .map(|d| d.to_string_lossy().into_owned());
             let ctx = prereqs::Context {
-                settings: &settings,
+                config: &config,
                 plan: &plan,
                 objects: &objects,
                 values_dir: dir_text.as_deref(),
@@ -771,7 +771,7 @@ fn run(cli: Cli) -> ExitCode {
             write_stdout(text.as_bytes())
         }
         Command::Images { values, format } => {
-            let (settings, plan, _) = match configured(&values, &mut stdin) {
+            let (settings, _, plan, _) = match configured(&values, &mut stdin) {
                 Ok(r) => r,
                 Err(f) => return fail(f),
             };
@@ -806,6 +806,7 @@ fn configured(
 ) -> Result<
     (
         napgen_core::config::settings::Settings,
+        napgen_core::config::Config,
         napgen_core::plan::Plan,
         Vec<napgen_core::render::Object>,
     ),
@@ -814,7 +815,7 @@ fn configured(
     let configured = app::configure(&values.inputs(), Path::new("."), stdin)?;
     print_diagnostics(&configured.warnings);
     let (plan, objects) = app::render_objects(&configured.settings)?;
-    Ok((configured.settings, plan, objects))
+    Ok((configured.settings, configured.config, plan, objects))
 }
 
 fn init(request: init::Request, output: String, force: bool) -> ExitCode {

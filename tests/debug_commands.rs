@@ -386,7 +386,7 @@ fn bundle_commands_work_against_the_bundle() {
         let plan = &p.configured.plan;
         let missing = prereqs::missing_secrets(&p.bundle, plan);
         let ctx = prereqs::Context {
-            settings: &p.configured.settings,
+            config: &p.configured.config,
             plan,
             objects: &p.bundle,
             values_dir: None,

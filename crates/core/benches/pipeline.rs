@@ -17,7 +17,9 @@ const PROFILE: &str = include_str!("../../../values/all-modules.env");
 
 fn stages(c: &mut Criterion) {
     let (entries, _) = load::parse_dotenv(PROFILE, "values/all-modules.env");
-    let settings = validate::validate(&entries)
+    let validated = validate::validate(&entries);
+    let config = validated.config.expect("the all-modules profile is valid");
+    let settings = validated
         .settings
         .expect("the all-modules profile is valid");
     let plan = plan::plan(&settings);
@@ -53,7 +55,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| emit::bundle(black_box(&objects), &header))
     });
     c.bench_function("chart", |b| {
-        b.iter(|| chart::chart(&settings, black_box(&plan), &objects))
+        b.iter(|| chart::chart(&settings, &config, black_box(&plan), &objects))
     });
     c.bench_function("end_to_end", |b| {
         b.iter(|| {

@@ -143,7 +143,12 @@ impl Configured {
 
     /// Render and package as a Helm chart.
     pub fn chart(&self) -> Result<Chart, Failure> {
-        Ok(chart::chart(&self.settings, &self.plan, &self.render()?))
+        Ok(chart::chart(
+            &self.settings,
+            &self.config,
+            &self.plan,
+            &self.render()?,
+        ))
     }
 }
 
@@ -153,11 +158,10 @@ pub fn configure(loaded: Loaded) -> Result<Configured, Failure> {
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(validated.diagnostics);
     sort_by_position(&mut diagnostics, &loaded.sources);
-    match validated.settings {
-        Some(settings) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            let config = Config::from_settings(&settings);
+    match (validated.settings, validated.config) {
+        (Some(settings), Some(config)) if !diagnostics.iter().any(Diagnostic::is_error) => {
             let plan = plan::plan(&settings);
-            diagnostics.extend(capacity_warning(&settings, &plan));
+            diagnostics.extend(capacity_warning(&config, &plan));
             Ok(Configured {
                 settings,
                 config,
@@ -207,13 +211,14 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
 pub const MIN_WORKSPACES: u64 = 2;
 
 /// A warning when the platform leaves room for few workspaces on the declared nodes.
-fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
+fn capacity_warning(config: &Config, plan: &Plan) -> Option<Diagnostic> {
     let c = &plan.capacity;
     // The node's size as given (valid, but of any length): shown by the rule every message keeps.
-    let given = |name: &str| {
+    let given = |name: &str, text: &str| {
         let key = registry::key(name).expect("a registry key");
-        Shown::value(key, settings.str(name)).to_string()
+        Shown::value(key, text).to_string()
     };
+    let node = &config.cluster;
     (c.workspaces < MIN_WORKSPACES).then(|| {
         Diagnostic::warning(
             None,
@@ -221,8 +226,8 @@ fn capacity_warning(settings: &Settings, plan: &Plan) -> Option<Diagnostic> {
             format!(
                 "on {} node(s) of {} CPU / {} (CLUSTER_NODES, NODE_CPU, NODE_MEMORY) the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
                 c.nodes,
-                given("NODE_CPU"),
-                given("NODE_MEMORY"), c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
+                given("NODE_CPU", node.node_cpu.as_str()),
+                given("NODE_MEMORY", node.node_memory.as_str()), c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
             ),
             "use larger or more nodes (and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES), or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
         )
@@ -239,7 +244,8 @@ pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Failur
 /// Plan, render and package as a Helm chart.
 pub fn build_chart(settings: &Settings) -> Result<Chart, Failure> {
     let (plan, objects) = render_objects(settings)?;
-    Ok(chart::chart(settings, &plan, &objects))
+    let config = Config::from_settings(settings);
+    Ok(chart::chart(settings, &config, &plan, &objects))
 }
 
 /// The comment at the top of every output: what made it, never when.

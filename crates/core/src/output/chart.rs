@@ -1,7 +1,7 @@
 //! The Helm chart: the rendered objects packaged so that `helm upgrade --install` applies exactly
 //! what `napgen render` prints, with Helm's release tracking, upgrades, rollbacks and uninstall.
 //!
-//! [`chart`] is a pure function from (settings, plan, objects) to the chart's files. Its design:
+//! [`chart`] is a pure function from (settings, config, plan, objects) to the chart's files. Its design:
 //!
 //! * **Objects live in `files/`, never in `templates/`.** Each `templates/<source>` is one line,
 //!   `{{ .Files.Get "files/<source>" }}`, and Helm never templates the content of a file, so a
@@ -24,6 +24,7 @@
 
 use crate::config::registry::{self, Default, KeyType, KEYS};
 use crate::config::settings::Settings;
+use crate::config::Config;
 use crate::ops::prereqs::{self, MissingSecret, SecretType};
 use crate::output::yaml;
 use crate::plan::Plan;
@@ -178,10 +179,10 @@ pub fn is_strict_semver(version: &str) -> bool {
 }
 
 /// Generate the chart.
-pub fn chart(settings: &Settings, plan: &Plan, objects: &[Object]) -> Chart {
+pub fn chart(settings: &Settings, config: &Config, plan: &Plan, objects: &[Object]) -> Chart {
     let installed = chart_objects(plan, objects);
     let context = Context {
-        settings,
+        config,
         plan,
         objects: &installed,
         namespace: objects.iter().find(|o| is_release_namespace(plan, o)),
@@ -233,10 +234,10 @@ pub fn chart(settings: &Settings, plan: &Plan, objects: &[Object]) -> Chart {
     files.push(("README.md".into(), readme(&context, &header).into_bytes()));
     files.sort();
 
-    let version = chart_version(settings.str("NAP_VERSION"), &content_hash(&files));
+    let version = chart_version(&config.images.version, &content_hash(&files));
     files.push((
         "Chart.yaml".into(),
-        chart_yaml(settings, plan, &version, &header).into_bytes(),
+        chart_yaml(config, plan, &version, &header).into_bytes(),
     ));
     files.sort();
     assert!(
@@ -477,7 +478,7 @@ pub fn values_schema(settings: &Settings) -> Value {
     })
 }
 
-fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> String {
+fn chart_yaml(config: &Config, plan: &Plan, version: &str, header: &str) -> String {
     let mut out = String::new();
     for line in header.lines() {
         out.push_str(&format!("# {line}\n"));
@@ -491,7 +492,7 @@ fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> 
         ),
         "type": "application",
         "version": version,
-        "appVersion": settings.str("NAP_VERSION"),
+        "appVersion": config.images.version,
         "kubeVersion": KUBE_VERSION,
         "keywords": ["ai", "agents", "nap", "napgen"],
     });
@@ -505,7 +506,7 @@ fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> 
 
 /// What the notes know about this configuration.
 struct Context<'a> {
-    settings: &'a Settings,
+    config: &'a Config,
     plan: &'a Plan,
     /// The objects the chart installs.
     objects: &'a [Object],
@@ -555,7 +556,7 @@ impl Context<'_> {
                 shared.access_mode,
             ),
             (
-                self.settings.str("RWO_STORAGE_CLASS"),
+                self.config.storage.rwo_class.as_str(),
                 "PostgreSQL and workspace disks",
                 "ReadWriteOnce",
             ),
@@ -594,7 +595,11 @@ impl Context<'_> {
 
     /// The namespace OpenSandbox's server is in, from OPENSANDBOX_URL (`<svc>.<ns>.svc`).
     fn opensandbox_namespace(&self) -> String {
-        let url = self.settings.str("OPENSANDBOX_URL");
+        let url = self
+            .config
+            .sandbox
+            .as_ref()
+            .map_or("", |s| s.opensandbox_url.as_str());
         let host = url
             .split_once("://")
             .map(|(_, r)| r.split(['/', ':']).next().unwrap_or(""))
@@ -684,7 +689,7 @@ static NOTES: &[Note] = &[
                 "Sign in as {} with ADMIN_PASSWORD (change it after the first sign-in). It is in\n\
                  values.env, or read it from the Secret:\n  \
                  kubectl -n {} get secret {} -o jsonpath='{{.data.ADMIN_PASSWORD}}' | base64 -d; echo",
-                c.settings.str("ADMIN_EMAIL"),
+                c.config.admin.email,
                 c.ns(),
                 c.plan.secret.name
             )
@@ -848,7 +853,10 @@ static NOTES: &[Note] = &[
                 "Browser shows no video: TURN is unreachable. TURN_HOST ({}) must be an address users'\n\
                  browsers reach; check that coturn (in its own namespace) is ready:\n  \
                  kubectl -n {} get pod -l app={}",
-                c.settings.str("TURN_HOST"),
+                c.config
+                    .browser
+                    .as_ref()
+                    .map_or("", |b| b.turn_host.as_str()),
                 coturn.namespace,
                 coturn.selector.get("app").unwrap_or(coturn.name)
             )
@@ -1055,7 +1063,7 @@ mod tests {
     use crate::diagnostic::Origin;
     use crate::render;
 
-    fn configured(pairs: &[(&str, &str)]) -> (Settings, Plan, Vec<Object>) {
+    fn configured(pairs: &[(&str, &str)]) -> (Config, Plan, Vec<Object>) {
         let entries: Vec<Entry> = pairs
             .iter()
             .enumerate()
@@ -1065,17 +1073,17 @@ mod tests {
                 origin: Origin::file("test.env", i + 1),
             })
             .collect();
-        let settings = validate::validate(&entries).settings.expect("valid");
-        let plan = crate::plan::plan(&settings);
+        let validated = validate::validate(&entries);
+        let plan = crate::plan::plan(&validated.settings.expect("valid"));
         let objects = render::render(&plan).unwrap();
-        (settings, plan, objects)
+        (validated.config.expect("valid"), plan, objects)
     }
 
     #[test]
     fn module_notes_appear_with_their_objects() {
-        let (settings, plan, objects) = configured(&[("TOS_HOST", "192.0.2.10")]);
+        let (config, plan, objects) = configured(&[("TOS_HOST", "192.0.2.10")]);
         let core = notes(&Context {
-            settings: &settings,
+            config: &config,
             plan: &plan,
             objects: &objects,
             namespace: None,
@@ -1091,7 +1099,7 @@ mod tests {
             assert!(!core.contains(absent), "{absent}:\n{core}");
         }
         // With them, every line of the debugging table, for this configuration.
-        let (settings, plan, objects) = configured(&[
+        let (config, plan, objects) = configured(&[
             ("TOS_HOST", "192.0.2.10"),
             ("SANDBOX_ENABLED", "true"),
             ("BROWSER_ENABLED", "true"),
@@ -1102,7 +1110,7 @@ mod tests {
             ),
         ]);
         let all = notes(&Context {
-            settings: &settings,
+            config: &config,
             plan: &plan,
             objects: &objects,
             namespace: None,
@@ -1137,10 +1145,10 @@ mod tests {
     #[test]
     fn storage_notes_name_the_real_access_mode_and_only_classes_to_provide() {
         let notes_of = |pairs: &[(&str, &str)]| {
-            let (settings, plan, objects) = configured(pairs);
+            let (config, plan, objects) = configured(pairs);
             let installed = chart_objects(&plan, &objects);
             let context = Context {
-                settings: &settings,
+                config: &config,
                 plan: &plan,
                 objects: &installed,
                 namespace: None,

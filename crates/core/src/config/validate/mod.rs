@@ -1,8 +1,14 @@
-//! Validation: raw `KEY=VALUE` entries → typed [`Settings`], or every problem at once.
+//! Validation: raw `KEY=VALUE` entries → the typed [`Config`], or every problem at once.
 //!
 //! Every message names the key and where it was set, states the rule and ends with what to do.
 //! A secret's value never appears in any message.
+//!
+//! One file per job, in the order they run: [`values`] parses each key's text by its type,
+//! [`names`] checks the names built from values, [`presence`] the keys this configuration needs
+//! (and those it ignores), [`relations`] the rules between keys and [`review`] the warnings about a
+//! valid configuration that will not work as meant; [`build`] reads what passed into [`Config`].
 
+pub(crate) mod build;
 mod names;
 mod presence;
 mod relations;
@@ -14,6 +20,7 @@ mod values;
 use crate::config::dotenv::Entry;
 use crate::config::registry::{self, Default, Key, KeyType, Module, Required, KEYS};
 use crate::config::settings::{Setting, Settings, Value};
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Origin, Shown};
 use std::fmt;
 use std::net::IpAddr;
@@ -29,9 +36,11 @@ use review::{
 };
 pub use values::{cidr_contains, cidr_within, parse_value, service_namespace, METADATA_RANGES};
 
-/// The outcome of validation: settings when there is no error, and every finding.
+/// The outcome of validation: the settings and their typed configuration when there is no
+/// error (both or neither), and every finding.
 pub struct Validated {
     pub settings: Option<Settings>,
+    pub config: Option<Config>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -147,6 +156,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
 
     let ok = !diags.iter().any(Diagnostic::is_error);
     Validated {
+        config: ok.then(|| build::config(&settings)),
         settings: ok.then_some(settings),
         diagnostics: diags,
     }
