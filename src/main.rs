@@ -814,8 +814,13 @@ fn configured(
 > {
     let configured = app::configure(&values.inputs(), Path::new("."), stdin)?;
     print_diagnostics(&configured.warnings);
-    let (plan, objects) = app::render_objects(&configured.settings)?;
-    Ok((configured.settings, configured.config, plan, objects))
+    let objects = configured.render()?;
+    Ok((
+        configured.settings,
+        configured.config,
+        configured.plan,
+        objects,
+    ))
 }
 
 fn init(request: init::Request, output: String, force: bool) -> ExitCode {

@@ -71,12 +71,40 @@ pub fn coturn_secret_name(settings: &Settings) -> &str {
 pub fn validate(entries: &[Entry]) -> Validated {
     let mut diags = Vec::new();
     let given = collect_known(entries, &mut diags);
+    let mut settings = given_values(&given, &mut diags);
+    // Before derived defaults, some of which are built from these names.
+    check_namespace(&settings, &mut diags);
+    check_derived_names(&settings, &mut diags);
+    apply_derived_defaults(&mut settings, &given, &diags);
 
+    let invalid = rejected_keys(&diags);
+    check_required(&settings, &invalid, &mut diags);
+    check_secrets(&settings, &invalid, &mut diags);
+    check_unused(&settings, &mut diags);
+    check_relations(&settings, &mut diags);
+    check_turn_reachability(&settings, &mut diags);
+    check_private_endpoints(&settings, &mut diags);
+    check_bridge(&settings, &mut diags);
+    check_egress_allowance(&settings, &mut diags);
+    check_opensandbox_api_key(&settings, &mut diags);
+    check_loopback_redirects(&settings, &mut diags);
+    check_opensandbox_namespace(&settings, &mut diags);
+    check_storage_class_overrides(entries, &mut diags);
+
+    let ok = !diags.iter().any(Diagnostic::is_error);
+    Validated {
+        config: ok.then(|| build::config(&settings)),
+        settings: ok.then_some(settings),
+        diagnostics: diags,
+    }
+}
+
+/// Given values and fixed defaults, each parsed by its key's type; a value that does not parse
+/// is reported and left unset. An empty value (`KEY=`) means "not set": the default applies, but
+/// the line is remembered so a required key can be reported where it is empty.
+fn given_values(given: &[Option<&Entry>], diags: &mut Vec<Diagnostic>) -> Settings {
     let mut settings = Settings::for_registry();
-    // Given values and fixed defaults first; derived defaults may read them.
-    // An empty value (`KEY=`) means "not set": the default applies, but the line is remembered
-    // so a required key can be reported where it is empty.
-    for (key, entry) in KEYS.iter().zip(&given) {
+    for (key, entry) in KEYS.iter().zip(given) {
         let setting = match entry {
             Some(entry) if !entry.value.is_empty() => match parse_value(key, &entry.value) {
                 Ok(value) => Setting {
@@ -107,10 +135,13 @@ pub fn validate(entries: &[Entry]) -> Validated {
         };
         settings.insert(key.name, setting);
     }
-    // Before derived defaults, some of which are built from these names.
-    check_namespace(&settings, &mut diags);
-    check_derived_names(&settings, &mut diags);
-    for (key, entry) in KEYS.iter().zip(&given) {
+    settings
+}
+
+/// Defaults computed from other values, for the keys not given. `diags` are the findings so far:
+/// a derived default built from an invalid value (already reported) may be invalid too.
+fn apply_derived_defaults(settings: &mut Settings, given: &[Option<&Entry>], diags: &[Diagnostic]) {
+    for (key, entry) in KEYS.iter().zip(given) {
         let Default::Derived { compute, .. } = key.default else {
             continue;
         };
@@ -118,8 +149,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
             // Given: the value wins over the derived default.
             continue;
         }
-        if let Some(text) = compute(&settings) {
-            // A derived default built from an invalid value (already reported) may be invalid too.
+        if let Some(text) = compute(settings) {
             let value = match parse_value(key, &text) {
                 Ok(value) => value,
                 Err(_) if diags.iter().any(Diagnostic::is_error) => Value::Unset,
@@ -134,32 +164,17 @@ pub fn validate(entries: &[Entry]) -> Validated {
             );
         }
     }
+}
 
-    let invalid: Vec<&str> = diags
+/// The keys whose given value was rejected: presence rules count them as given, so they are not
+/// reported twice.
+fn rejected_keys(diags: &[Diagnostic]) -> Vec<&'static str> {
+    diags
         .iter()
         .filter(|d| d.is_error())
         .filter_map(|d| d.key.as_deref())
         .filter_map(|k| registry::key(k).map(|k| k.name))
-        .collect();
-    check_required(&settings, &invalid, &mut diags);
-    check_secrets(&settings, &invalid, &mut diags);
-    check_unused(&settings, &mut diags);
-    check_relations(&settings, &mut diags);
-    check_turn_reachability(&settings, &mut diags);
-    check_private_endpoints(&settings, &mut diags);
-    check_bridge(&settings, &mut diags);
-    check_egress_allowance(&settings, &mut diags);
-    check_opensandbox_api_key(&settings, &mut diags);
-    check_loopback_redirects(&settings, &mut diags);
-    check_opensandbox_namespace(&settings, &mut diags);
-    check_storage_class_overrides(entries, &mut diags);
-
-    let ok = !diags.iter().any(Diagnostic::is_error);
-    Validated {
-        config: ok.then(|| build::config(&settings)),
-        settings: ok.then_some(settings),
-        diagnostics: diags,
-    }
+        .collect()
 }
 
 /// A default is part of the program: one that does not parse is a bug, caught by the registry tests.

@@ -59,6 +59,15 @@ const DNS_LABEL_MAX: usize = 63;
 /// Names napgen builds from values must fit the limits of the objects and labels that carry
 /// them; each is checked here, with the function that builds it.
 pub(super) fn check_derived_names(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    derived_names_fit(settings, diags);
+    version_is_a_label_value(settings, diags);
+    turn_node_is_a_label_value(settings, diags);
+    ingress_hosts_are_lower_case(settings, diags);
+}
+
+/// The names built from NAMESPACE (the TURN relay's namespace, the NFS StorageClass) fit a DNS
+/// label.
+fn derived_names_fit(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let namespace_len = settings.str("NAMESPACE").len();
     let mut derived: Vec<(String, &str, &str)> = Vec::new();
     if Module::Browser.enabled(settings) {
@@ -89,6 +98,10 @@ pub(super) fn check_derived_names(settings: &Settings, diags: &mut Vec<Diagnosti
             ));
         }
     }
+}
+
+/// NAP_VERSION is every object's app.kubernetes.io/version label.
+fn version_is_a_label_value(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     let version = settings.str("NAP_VERSION");
     if !label_value_ok(version) {
         diags.push(key_error(
@@ -98,6 +111,10 @@ pub(super) fn check_derived_names(settings: &Settings, diags: &mut Vec<Diagnosti
             "give the release version, e.g. NAP_VERSION=1.8.0",
         ));
     }
+}
+
+/// TURN_NODE is matched against a node label's value.
+fn turn_node_is_a_label_value(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     if Module::Browser.enabled(settings)
         && settings
             .opt("TURN_NODE")
@@ -110,22 +127,27 @@ pub(super) fn check_derived_names(settings: &Settings, diags: &mut Vec<Diagnosti
             "give the node's name as kubectl get nodes shows it",
         ));
     }
-    if settings.str("INGRESS_MODE") == "ingress" {
-        for key in ["TOS_PUBLIC_URL", "SANDBOX_PUBLIC_URL", "BROWSER_PUBLIC_URL"] {
-            let host = settings.opt(key).and_then(url_host);
-            if key_in_use(registry::key(key).expect("a registry key"), settings)
-                && host.is_some_and(|h| h.bytes().any(|b| b.is_ascii_uppercase()))
-            {
-                diags.push(key_error(
-                    settings,
-                    key,
-                    "has upper-case letters in its host, and the host of an Ingress rule is lower case",
-                    format!(
-                        "write the host in lower case: {}",
-                        host.unwrap_or_default().to_ascii_lowercase()
-                    ),
-                ));
-            }
+}
+
+/// Behind an Ingress, each public URL's host is an Ingress rule's host, which is lower case.
+fn ingress_hosts_are_lower_case(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("INGRESS_MODE") != "ingress" {
+        return;
+    }
+    for key in ["TOS_PUBLIC_URL", "SANDBOX_PUBLIC_URL", "BROWSER_PUBLIC_URL"] {
+        let host = settings.opt(key).and_then(url_host);
+        if key_in_use(registry::key(key).expect("a registry key"), settings)
+            && host.is_some_and(|h| h.bytes().any(|b| b.is_ascii_uppercase()))
+        {
+            diags.push(key_error(
+                settings,
+                key,
+                "has upper-case letters in its host, and the host of an Ingress rule is lower case",
+                format!(
+                    "write the host in lower case: {}",
+                    host.unwrap_or_default().to_ascii_lowercase()
+                ),
+            ));
         }
     }
 }
