@@ -3,10 +3,10 @@
 //! Every message names the key and where it was set, states the rule and ends with what to do.
 //! A secret's value never appears in any message.
 //!
-//! One file per job, in the order they run: [`values`] parses each key's text by its type,
-//! [`names`] checks the names built from values, [`presence`] the keys this configuration needs
-//! (and those it ignores), [`relations`] the rules between keys and [`review`] the warnings about a
-//! valid configuration that will not work as meant; [`build`] reads what passed into [`Config`].
+//! One file per job, in the order they run: `values` parses each key's text by its type, `names`
+//! checks the names built from values, `presence` the keys this configuration needs (and those it
+//! ignores), `relations` the rules between keys and `review` the warnings about a valid
+//! configuration that will not work as meant; `build` reads what passed into the typed [`Config`].
 
 pub(crate) mod build;
 mod names;
@@ -18,12 +18,10 @@ mod testing;
 mod values;
 
 use crate::config::dotenv::Entry;
-use crate::config::registry::{self, Default, Key, KeyType, Module, Required, KEYS};
+use crate::config::registry::{self, Default, Key, KEYS};
 use crate::config::settings::{Setting, Settings, Value};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Origin, Shown};
-use std::fmt;
-use std::net::IpAddr;
 
 use names::{check_derived_names, check_namespace};
 use presence::{check_required, check_secrets, check_unused};

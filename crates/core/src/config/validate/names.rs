@@ -1,8 +1,12 @@
 //! Names napgen builds from values (the namespaces it installs into, the StorageClass, label
 //! values) must be the platform's own and fit the limits of what carries them.
 
+use super::key_error;
+use super::presence::key_in_use;
 use super::values::{label_value_ok, url_host};
-use super::*;
+use crate::config::registry::{self, Module};
+use crate::config::settings::Settings;
+use crate::diagnostic::Diagnostic;
 
 /// Namespaces the platform is never installed into: napgen labels its namespace with the
 /// restricted Pod Security Standard, and `kubectl delete -f` or `helm uninstall` would delete it.

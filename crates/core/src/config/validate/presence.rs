@@ -1,7 +1,10 @@
 //! Which keys this configuration uses: required keys that are missing, the platform Secret's
 //! keys (all given or none), and keys that have no effect because their module is off.
 
-use super::*;
+use super::{at, coturn_secret_name, secret_name, SECRET_NAME};
+use crate::config::registry::{Key, KeyType, Module, Required, KEYS};
+use crate::config::settings::Settings;
+use crate::diagnostic::Diagnostic;
 
 /// Whether a key is in use in this configuration: its module is on, or it is the module's toggle.
 pub fn key_in_use(key: &Key, settings: &Settings) -> bool {

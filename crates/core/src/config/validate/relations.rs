@@ -2,8 +2,12 @@
 //! their own (ports and origins that must differ, a PEM that must be one, keys that exclude or
 //! need each other).
 
-use super::values::{host_of_authority, is_loopback, split_url};
-use super::*;
+use super::values::{cidr_within, host_of_authority, is_loopback, split_url, METADATA_RANGES};
+use super::{key_error, key_warning, shown_setting};
+use crate::config::registry::{self, Module};
+use crate::config::settings::Settings;
+use crate::diagnostic::{Diagnostic, Shown};
+use std::net::IpAddr;
 
 /// AGENT_EGRESS_ALLOW_CIDRS opens private ranges, never metadata: a block inside a metadata
 /// range is refused (a block around one is rendered with that range excepted).
@@ -368,6 +372,7 @@ fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::validate::needed_secrets;
     use crate::config::validate::testing::*;
 
     #[test]

@@ -2,8 +2,14 @@
 //! NetworkPolicies block, a TURN relay users cannot reach, loopback sign-in redirects, an
 //! OpenSandbox without a key or in the wrong namespace, a storage class changed on an install.
 
-use super::values::{is_loopback, is_private_ip, is_public_host, url_host};
-use super::*;
+use super::presence::key_in_use;
+use super::values::{is_loopback, is_private_ip, is_public_host, service_namespace, url_host};
+use super::{key_warning, shown_setting};
+use crate::config::dotenv::Entry;
+use crate::config::registry::{self, Module, KEYS};
+use crate::config::settings::Settings;
+use crate::diagnostic::{Diagnostic, Shown};
+use std::net::IpAddr;
 
 /// Endpoints given by a name egress rules cannot place. Agent pods reach only the internet (and
 /// IPs or in-cluster Services their LLM endpoint is given as), so a private LLM host name is
@@ -206,6 +212,8 @@ pub(super) fn check_storage_class_overrides(entries: &[Entry], diags: &mut Vec<D
 mod tests {
     use super::*;
     use crate::config::validate::testing::*;
+    use crate::config::validate::{needed_secrets, validate};
+    use crate::diagnostic::Origin;
 
     #[test]
     fn private_endpoint_names_warn_with_the_key_that_opens_them() {

@@ -1,8 +1,13 @@
 //! One key's value: each key's text parsed by the type the registry declares, or the problem
 //! with it (a message naming the value only through [`Shown`], and what to do).
 
-use super::*;
+use super::suggest;
+use crate::config::registry::{self, Key, KeyType};
+use crate::config::settings::Value;
 use crate::config::types::{Cidr, Cpu, Memory, Problem};
+use crate::diagnostic::Shown;
+use std::fmt;
+use std::net::IpAddr;
 
 fn problem(message: impl Into<String>, help: impl Into<String>) -> Problem {
     (message.into(), help.into())
@@ -1041,6 +1046,7 @@ pub(super) fn url_host(url: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::registry::{Default, KEYS};
     use crate::config::validate::testing::*;
     use crate::diagnostic::MAX_QUOTED_CHARS;
 
