@@ -17,7 +17,7 @@ fn render_case(path: &Path) -> String {
 }
 
 fn chart_case(path: &Path) -> String {
-    let chart = app::build_chart(&configure(path).settings).unwrap();
+    let chart = configure(path).chart().unwrap();
     let mut out = String::new();
     for (name, bytes) in &chart.files {
         out.push_str(&format!("==> {name} <==\n"));

@@ -241,13 +241,6 @@ pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Failur
     Ok((plan, objects))
 }
 
-/// Plan, render and package as a Helm chart.
-pub fn build_chart(settings: &Settings) -> Result<Chart, Failure> {
-    let (plan, objects) = render_objects(settings)?;
-    let config = Config::from_settings(settings);
-    Ok(chart::chart(settings, &config, &plan, &objects))
-}
-
 /// The comment at the top of every output: what made it, never when.
 pub fn header(plan: &Plan) -> String {
     format!(
