@@ -90,7 +90,7 @@ pub fn diff_side(
             sets: vec![],
         };
         let configured = configure(&inputs, cwd, stdin)?;
-        let (_, objects) = render_objects(&configured.settings)?;
+        let objects = configured.render()?;
         return Ok(objects.into_iter().map(|o| o.value).collect());
     }
     let text = input::read_bundle(path, cwd, stdin)?;

@@ -390,7 +390,7 @@ fn bundle_commands_work_against_the_bundle() {
         let plan = &p.configured.plan;
         let missing = secret_refs::missing(&p.bundle);
         let ctx = prereqs::Context {
-            settings: &p.configured.settings,
+            config: &p.configured.config,
             plan,
             objects: &p.bundle,
             values_dir: None,

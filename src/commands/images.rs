@@ -7,8 +7,8 @@ use napgen_core::ops::images;
 use std::process::ExitCode;
 
 pub fn run(args: ImagesArgs) -> Result<ExitCode, Error> {
-    let (settings, plan, _) = configured(&args.values)?;
-    let list = images::list(&settings, &plan);
+    let (_, config, plan, _) = configured(&args.values)?;
+    let list = images::list(&config, &plan);
     let text = match args.format {
         ImagesFormat::Text => images::text(&list),
         ImagesFormat::Mirror => images::mirror(&list),

@@ -18,6 +18,7 @@ pub mod toggle;
 use crate::cli::ValuesArgs;
 use napgen::app;
 use napgen_core::config::settings::Settings;
+use napgen_core::config::Config;
 use napgen_core::diagnostic::Diagnostic;
 use napgen_core::error::Error;
 use napgen_core::plan::Plan;
@@ -57,9 +58,14 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// Load, validate (warnings on stderr) and render: what most commands start with.
-fn configured(values: &ValuesArgs) -> Result<(Settings, Plan, Vec<Object>), Error> {
+fn configured(values: &ValuesArgs) -> Result<(Settings, Config, Plan, Vec<Object>), Error> {
     let configured = app::configure(&values.inputs(), Path::new("."), &mut io::stdin())?;
     print_diagnostics(&configured.warnings);
-    let (plan, objects) = app::render_objects(&configured.settings)?;
-    Ok((configured.settings, plan, objects))
+    let objects = configured.render()?;
+    Ok((
+        configured.settings,
+        configured.config,
+        configured.plan,
+        objects,
+    ))
 }

@@ -9,13 +9,13 @@ use napgen_core::ops::prereqs;
 use std::process::ExitCode;
 
 pub fn run(args: PrereqsArgs) -> Result<ExitCode, Error> {
-    let (settings, plan, objects) = configured(&args.values)?;
+    let (_, config, plan, objects) = configured(&args.values)?;
     let dir_text = args
         .write_values
         .as_ref()
         .map(|d| d.to_string_lossy().into_owned());
     let ctx = prereqs::Context {
-        settings: &settings,
+        config: &config,
         plan: &plan,
         objects: &objects,
         values_dir: dir_text.as_deref(),

@@ -7,10 +7,10 @@ use napgen_core::ops::{prereqs, rbac};
 use std::process::ExitCode;
 
 pub fn run(args: RbacArgs) -> Result<ExitCode, Error> {
-    let (settings, plan, objects) = configured(&args.values)?;
+    let (_, config, plan, objects) = configured(&args.values)?;
     let prereqs = args.with_prereqs.then(|| {
         let ctx = prereqs::Context {
-            settings: &settings,
+            config: &config,
             plan: &plan,
             objects: &objects,
             values_dir: None,

@@ -46,7 +46,12 @@ impl Configured {
 
     /// Render and package as a Helm chart.
     pub fn chart(&self) -> Result<Chart, Error> {
-        Ok(chart::chart(&self.settings, &self.plan, &self.render()?))
+        Ok(chart::chart(
+            &self.settings,
+            &self.config,
+            &self.plan,
+            &self.render()?,
+        ))
     }
 }
 
@@ -56,9 +61,8 @@ pub fn configure(loaded: Loaded) -> Result<Configured, Error> {
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(validated.diagnostics);
     sort_by_position(&mut diagnostics, &loaded.sources);
-    match validated.settings {
-        Some(settings) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            let config = Config::from_settings(&settings);
+    match (validated.settings, validated.config) {
+        (Some(settings), Some(config)) if !diagnostics.iter().any(Diagnostic::is_error) => {
             let plan = plan::plan(&config);
             diagnostics.extend(capacity_warning(&config, &plan));
             Ok(Configured {
@@ -134,16 +138,10 @@ fn capacity_warning(config: &Config, plan: &Plan) -> Option<Diagnostic> {
 }
 
 /// Plan and render (a [`Configured`] has its plan already: see [`Configured::render`]).
-pub fn render_objects(settings: &Settings) -> Result<(Plan, Vec<Object>), Error> {
-    let plan = plan::plan(&Config::from_settings(settings));
+pub fn render_objects(config: &Config) -> Result<(Plan, Vec<Object>), Error> {
+    let plan = plan::plan(config);
     let objects = render::render(&plan).map_err(|e| Error::internal(e.to_string()))?;
     Ok((plan, objects))
-}
-
-/// Plan, render and package as a Helm chart.
-pub fn build_chart(settings: &Settings) -> Result<Chart, Error> {
-    let (plan, objects) = render_objects(settings)?;
-    Ok(chart::chart(settings, &plan, &objects))
 }
 
 /// The comment at the top of every output: what made it, never when.

@@ -1,6 +1,6 @@
 //! `napgen prereqs`: what must exist before the bundle is applied, as commands to run.
 //!
-//! Each prerequisite is a function that looks at the configuration (settings, plan and rendered
+//! Each prerequisite is a function that looks at the configuration (typed config, plan and rendered
 //! objects) and returns a step when it applies, so a new prerequisite is one more function in
 //! [`STEPS`]. Conditions read the rendered objects where they can (a `postgresql.cnpg.io`
 //! object needs the CloudNativePG operator; a StorageClass with the `nfs.csi.k8s.io`
@@ -11,8 +11,7 @@
 //! `<angle brackets>` (which a shell refuses to run as it is), and OpenSandbox's API key is written
 //! to a file only when asked (`--with-secret`), with mode 0600.
 
-use crate::config::registry::Module;
-use crate::config::settings::Settings;
+use crate::config::Config;
 use crate::output::yaml;
 use crate::plan::secrets::{self, Secret, SecretType, SANDBOX_KEY_SECRET, SANDBOX_KEY_SECRET_KEY};
 use crate::plan::Plan;
@@ -22,7 +21,7 @@ use serde_json::json;
 
 /// Everything a step's condition may look at.
 pub struct Context<'a> {
-    pub settings: &'a Settings,
+    pub config: &'a Config,
     pub plan: &'a Plan,
     pub objects: &'a [Object],
     /// Where `--write-values` writes OpenSandbox's values file (for the commands' paths).
@@ -34,6 +33,18 @@ impl Context<'_> {
         self.objects
             .iter()
             .any(|o| crate::ops::rbac::group_of(o.api_version()) == group)
+    }
+
+    /// Where OPENSANDBOX_URL points, when the sandbox module is on.
+    fn sandbox_target(&self) -> Option<SandboxTarget> {
+        let sandbox = self.config.sandbox.as_ref()?;
+        Some(sandbox_target(sandbox.opensandbox_url.as_str()))
+    }
+
+    /// OPENSANDBOX_API_KEY, when values.env gives it.
+    fn sandbox_api_key(&self) -> Option<&str> {
+        let key = self.config.secrets.values.get("OPENSANDBOX_API_KEY")?;
+        Some(key.expose())
     }
 }
 
@@ -82,17 +93,17 @@ fn prometheus_operator(ctx: &Context) -> Option<Step> {
 
 /// Objects other than Secrets that the configuration names but leaves to the operator.
 fn provided_objects(ctx: &Context) -> Option<Step> {
-    let s = ctx.settings;
+    let config = ctx.config;
     let ns = &ctx.plan.namespace;
     let mut commands = Vec::new();
     let mut notes = Vec::new();
-    if let Some(name) = s.opt("CA_BUNDLE_CONFIG_MAP") {
+    if let Some(name) = &config.outbound.ca_bundle_config_map {
         commands.push(format!(
             "kubectl -n {ns} create configmap {name} --from-file=ca.crt=ca-bundle.pem"
         ));
         notes.push(format!("CA_BUNDLE_CONFIG_MAP: every pod trusts the key ca.crt of ConfigMap {name} (trust-manager can maintain it)."));
     }
-    if let Some(name) = s.opt("PRIORITY_CLASS_NAME") {
+    if let Some(name) = &config.placement.priority_class_name {
         commands.push(format!(
             "kubectl create priorityclass {name} --value=1000000 --description=\"NAP platform\""
         ));
@@ -117,7 +128,7 @@ fn cnpg_operator(ctx: &Context) -> Option<Step> {
     if !ctx.has_group("postgresql.cnpg.io") {
         return None;
     }
-    let ns = ctx.settings.str("CNPG_OPERATOR_NAMESPACE");
+    let ns = &ctx.config.database.operator_namespace;
     Some(Step {
         id: "cloudnative-pg",
         title: "CloudNativePG operator".into(),
@@ -148,7 +159,7 @@ fn barman_cloud_plugin(ctx: &Context) -> Option<Step> {
     if !uses_plugin {
         return None;
     }
-    let ns = ctx.settings.str("CNPG_OPERATOR_NAMESPACE");
+    let ns = &ctx.config.database.operator_namespace;
     Some(Step {
         id: "barman-cloud",
         title: "Barman Cloud plugin of CloudNativePG (backups)".into(),
@@ -198,11 +209,11 @@ fn storage_classes(ctx: &Context) -> Option<Step> {
         .map(|o| o.name())
         .collect();
     let mut needed: Vec<(&str, String)> = Vec::new();
-    for (key, what) in [
-        ("RWX_STORAGE_CLASS", "the shared directory"),
-        ("RWO_STORAGE_CLASS", "PostgreSQL and workspace disks"),
+    let storage = &ctx.config.storage;
+    for (class, what) in [
+        (storage.rwx_class.as_str(), "the shared directory"),
+        (storage.rwo_class.as_str(), "PostgreSQL and workspace disks"),
     ] {
-        let class = ctx.settings.str(key);
         if class.is_empty() || rendered.contains(&class) {
             continue;
         }
@@ -222,7 +233,7 @@ fn storage_classes(ctx: &Context) -> Option<Step> {
     if ctx.plan.multi_node {
         notes.push(format!(
             "{} must support ReadWriteMany (an NFS CSI driver, CephFS, ...): every node mounts the shared directory.",
-            ctx.settings.str("RWX_STORAGE_CLASS")
+            storage.rwx_class
         ));
     } else if names.contains(&"local-path") {
         notes.push("k3s ships local-path; on another single-node distribution install a provisioner of that name or set the storage classes.".into());
@@ -288,16 +299,13 @@ pub const SANDBOX_VALUES_FILE: &str = "opensandbox-values.yaml";
 pub const SANDBOX_SECRET_FILE: &str = "opensandbox-api-key.yaml";
 
 fn sandbox_namespace(ctx: &Context) -> String {
-    sandbox_target(ctx.settings.str("OPENSANDBOX_URL"))
-        .namespace
+    ctx.sandbox_target()
+        .and_then(|target| target.namespace)
         .unwrap_or_else(|| "opensandbox-system".to_string())
 }
 
 fn opensandbox(ctx: &Context) -> Option<Step> {
-    if !Module::Sandbox.enabled(ctx.settings) {
-        return None;
-    }
-    let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
+    let target = ctx.sandbox_target()?;
     let ns = sandbox_namespace(ctx);
     let dir = ctx.values_dir.unwrap_or(".");
     let path = |file: &str| {
@@ -307,7 +315,7 @@ fn opensandbox(ctx: &Context) -> Option<Step> {
             format!("{}/{file}", dir.trim_end_matches('/'))
         }
     };
-    let with_key = ctx.settings.is_set("OPENSANDBOX_API_KEY");
+    let with_key = ctx.sandbox_api_key().is_some();
     let mut notes = vec![format!(
         "{} (napgen prereqs --write-values {dir}) puts OpenSandbox's server in namespace {ns}, where OPENSANDBOX_URL points (its chart defaults to opensandbox-system unless namespaceOverride is set).",
         path(SANDBOX_VALUES_FILE)
@@ -447,11 +455,8 @@ pub fn json(steps: &[Step]) -> String {
 /// `opensandbox-values.yaml` for OpenSandbox's all-in-one chart, when the sandbox is on. It holds
 /// no secret: the API key comes from Secret [`SANDBOX_KEY_SECRET`].
 pub fn sandbox_values(ctx: &Context) -> Option<String> {
-    if !Module::Sandbox.enabled(ctx.settings) {
-        return None;
-    }
-    let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
-    let with_key = ctx.settings.is_set("OPENSANDBOX_API_KEY");
+    let target = ctx.sandbox_target()?;
+    let with_key = ctx.sandbox_api_key().is_some();
     // Without a key OpenSandbox's server refuses to start unless told that is intended.
     let env = if with_key {
         json!([{
@@ -499,15 +504,14 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
 /// The Secret holding OpenSandbox's API key (the value of OPENSANDBOX_API_KEY), when the sandbox
 /// is on and values.env has the key. The caller writes it only when asked, with mode 0600.
 pub fn sandbox_secret(ctx: &Context) -> Option<String> {
-    if !Module::Sandbox.enabled(ctx.settings) || !ctx.settings.is_set("OPENSANDBOX_API_KEY") {
-        return None;
-    }
+    ctx.config.sandbox.as_ref()?;
+    let key = ctx.sandbox_api_key()?;
     let secret = json!({
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {"name": SANDBOX_KEY_SECRET, "namespace": sandbox_namespace(ctx)},
         "type": "Opaque",
-        "stringData": {SANDBOX_KEY_SECRET_KEY: ctx.settings.str("OPENSANDBOX_API_KEY")},
+        "stringData": {SANDBOX_KEY_SECRET_KEY: key},
     });
     Some(format!(
         "# OpenSandbox's server API key (OPENSANDBOX_API_KEY), written by napgen prereqs. Keep it private.\n{}",
@@ -593,12 +597,12 @@ mod tests {
                     origin: crate::diagnostic::Origin::file("values.env", i + 1),
                 })
                 .collect();
-            let settings = crate::config::validate::validate(&entries)
-                .settings
+            let config = crate::config::validate::validate(&entries)
+                .config
                 .expect("valid");
-            let plan = crate::plan::plan(&crate::config::Config::from_settings(&settings));
+            let plan = crate::plan::plan(&config);
             let ctx = Context {
-                settings: &settings,
+                config: &config,
                 plan: &plan,
                 objects: &[],
                 values_dir: None,
@@ -658,10 +662,10 @@ mod tests {
                 })
                 .collect();
             let v = crate::config::validate::validate(&entries);
-            let settings = v.settings.expect("valid");
-            let plan = crate::plan::plan(&crate::config::Config::from_settings(&settings));
+            let config = v.config.expect("valid");
+            let plan = crate::plan::plan(&config);
             let ctx = Context {
-                settings: &settings,
+                config: &config,
                 plan: &plan,
                 objects: &[],
                 values_dir: None,

@@ -1,7 +1,7 @@
 //! The Helm chart: the rendered objects packaged so that `helm upgrade --install` applies exactly
 //! what `napgen render` prints, with Helm's release tracking, upgrades, rollbacks and uninstall.
 //!
-//! [`chart`] is a pure function from (settings, plan, objects) to the chart's files. Its design:
+//! [`chart`] is a pure function from (settings, config, plan, objects) to the chart's files. Its design:
 //!
 //! * **Objects live in `files/`, never in `templates/`.** Each `templates/<source>` is one line,
 //!   `{{ .Files.Get "files/<source>" }}`, and Helm never templates the content of a file, so a
@@ -24,6 +24,7 @@
 
 use crate::config::registry::{self, Default, KeyType, KEYS};
 use crate::config::settings::Settings;
+use crate::config::Config;
 use crate::output::yaml;
 use crate::plan::secrets::{self, Provider, Secret, SecretType};
 use crate::plan::Plan;
@@ -179,10 +180,10 @@ pub fn is_strict_semver(version: &str) -> bool {
 }
 
 /// Generate the chart.
-pub fn chart(settings: &Settings, plan: &Plan, objects: &[Object]) -> Chart {
+pub fn chart(settings: &Settings, config: &Config, plan: &Plan, objects: &[Object]) -> Chart {
     let installed = chart_objects(plan, objects);
     let context = Context {
-        settings,
+        config,
         plan,
         objects: &installed,
         namespace: objects.iter().find(|o| is_release_namespace(plan, o)),
@@ -234,10 +235,10 @@ pub fn chart(settings: &Settings, plan: &Plan, objects: &[Object]) -> Chart {
     files.push(("README.md".into(), readme(&context, &header).into_bytes()));
     files.sort();
 
-    let version = chart_version(settings.str("NAP_VERSION"), &content_hash(&files));
+    let version = chart_version(&config.images.version, &content_hash(&files));
     files.push((
         "Chart.yaml".into(),
-        chart_yaml(settings, plan, &version, &header).into_bytes(),
+        chart_yaml(config, plan, &version, &header).into_bytes(),
     ));
     files.sort();
     assert!(
@@ -478,7 +479,7 @@ pub fn values_schema(settings: &Settings) -> Value {
     })
 }
 
-fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> String {
+fn chart_yaml(config: &Config, plan: &Plan, version: &str, header: &str) -> String {
     let mut out = String::new();
     for line in header.lines() {
         out.push_str(&format!("# {line}\n"));
@@ -492,7 +493,7 @@ fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> 
         ),
         "type": "application",
         "version": version,
-        "appVersion": settings.str("NAP_VERSION"),
+        "appVersion": config.images.version,
         "kubeVersion": KUBE_VERSION,
         "keywords": ["ai", "agents", "nap", "napgen"],
     });
@@ -506,7 +507,7 @@ fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> 
 
 /// What the notes know about this configuration.
 struct Context<'a> {
-    settings: &'a Settings,
+    config: &'a Config,
     plan: &'a Plan,
     /// The objects the chart installs.
     objects: &'a [Object],
@@ -551,7 +552,7 @@ impl Context<'_> {
                 shared.access_mode,
             ),
             (
-                self.settings.str("RWO_STORAGE_CLASS"),
+                self.config.storage.rwo_class.as_str(),
                 "PostgreSQL and workspace disks",
                 "ReadWriteOnce",
             ),
@@ -590,7 +591,11 @@ impl Context<'_> {
 
     /// The namespace OpenSandbox's server is in, from OPENSANDBOX_URL (`<svc>.<ns>.svc`).
     fn opensandbox_namespace(&self) -> String {
-        let url = self.settings.str("OPENSANDBOX_URL");
+        let url = self
+            .config
+            .sandbox
+            .as_ref()
+            .map_or("", |s| s.opensandbox_url.as_str());
         let host = url
             .split_once("://")
             .map(|(_, r)| r.split(['/', ':']).next().unwrap_or(""))
@@ -746,7 +751,11 @@ fn chart_text<'a>(c: &'a Context, secrets: &'a [Secret], header: &'a str) -> Cha
         .as_ref()
         .filter(|_| c.has_module("browser"))
         .map(|b| TurnView {
-            host: c.settings.str("TURN_HOST"),
+            host: c
+                .config
+                .browser
+                .as_ref()
+                .map_or("", |b| b.turn_host.as_str()),
             namespace: &b.coturn.namespace,
             selector: format!(
                 "app={}",
@@ -769,7 +778,7 @@ fn chart_text<'a>(c: &'a Context, secrets: &'a [Secret], header: &'a str) -> Cha
             .as_ref()
             .filter(|_| c.has_module("browser"))
             .map(|b| b.origin.as_str()),
-        admin_email: c.settings.str("ADMIN_EMAIL"),
+        admin_email: &c.config.admin.email,
         admin_secret,
         external_ingress: plan.ingress_mode == "external",
         control_plane: &plan.control_plane.name,
@@ -877,7 +886,7 @@ mod tests {
     use crate::diagnostic::Origin;
     use crate::render;
 
-    fn configured(pairs: &[(&str, &str)]) -> (Settings, Plan, Vec<Object>) {
+    fn configured(pairs: &[(&str, &str)]) -> (Config, Plan, Vec<Object>) {
         let entries: Vec<Entry> = pairs
             .iter()
             .enumerate()
@@ -887,17 +896,17 @@ mod tests {
                 origin: Origin::file("test.env", i + 1),
             })
             .collect();
-        let settings = validate::validate(&entries).settings.expect("valid");
-        let plan = crate::plan::plan(&crate::config::Config::from_settings(&settings));
+        let config = validate::validate(&entries).config.expect("valid");
+        let plan = crate::plan::plan(&config);
         let objects = render::render(&plan).unwrap();
-        (settings, plan, objects)
+        (config, plan, objects)
     }
 
     #[test]
     fn module_notes_appear_with_their_objects() {
-        let (settings, plan, objects) = configured(&[("TOS_HOST", "192.0.2.10")]);
+        let (config, plan, objects) = configured(&[("TOS_HOST", "192.0.2.10")]);
         let core = notes(&Context {
-            settings: &settings,
+            config: &config,
             plan: &plan,
             objects: &objects,
             namespace: None,
@@ -913,7 +922,7 @@ mod tests {
             assert!(!core.contains(absent), "{absent}:\n{core}");
         }
         // With them, every line of the debugging table, for this configuration.
-        let (settings, plan, objects) = configured(&[
+        let (config, plan, objects) = configured(&[
             ("TOS_HOST", "192.0.2.10"),
             ("SANDBOX_ENABLED", "true"),
             ("BROWSER_ENABLED", "true"),
@@ -924,7 +933,7 @@ mod tests {
             ),
         ]);
         let all = notes(&Context {
-            settings: &settings,
+            config: &config,
             plan: &plan,
             objects: &objects,
             namespace: None,
@@ -959,10 +968,10 @@ mod tests {
     #[test]
     fn storage_notes_name_the_real_access_mode_and_only_classes_to_provide() {
         let notes_of = |pairs: &[(&str, &str)]| {
-            let (settings, plan, objects) = configured(pairs);
+            let (config, plan, objects) = configured(pairs);
             let installed = chart_objects(&plan, &objects);
             let context = Context {
-                settings: &settings,
+                config: &config,
                 plan: &plan,
                 objects: &installed,
                 namespace: None,

@@ -70,8 +70,8 @@ mod tests {
     fn config_of(values: &str) -> Config {
         let (entries, diagnostics) = crate::config::dotenv::parse_dotenv(values, "values.env");
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let settings = crate::config::validate::validate(&entries).settings;
-        Config::from_settings(&settings.expect("valid values"))
+        let config = crate::config::validate::validate(&entries).config;
+        config.expect("valid values")
     }
 
     #[test]

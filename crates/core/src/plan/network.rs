@@ -541,7 +541,7 @@ mod tests {
             value: "10.20.0.0/16,100.64.0.0/10,0.0.0.0/0".into(),
             origin: crate::diagnostic::Origin::file("values.env", 1),
         }]);
-        let config = crate::config::Config::from_settings(&validated.settings.expect("valid"));
+        let config = validated.config.expect("valid");
         let plan = super::super::plan(&config);
         let workspace = plan
             .network_policies
@@ -579,7 +579,7 @@ mod tests {
             })
             .collect();
             let validated = crate::config::validate::validate(&entries);
-            let config = crate::config::Config::from_settings(&validated.settings.expect("valid"));
+            let config = validated.config.expect("valid");
             let plan = super::super::plan(&config);
             plan.bridge.expect("the bridge is on").network_policies
         };

@@ -208,8 +208,8 @@ mod tests {
                 origin: Origin::file("test.env", i + 1),
             })
             .collect();
-        let settings = validate::validate(&entries).settings.expect("valid");
-        crate::plan::plan(&crate::config::Config::from_settings(&settings)).secrets()
+        let config = validate::validate(&entries).config.expect("valid");
+        crate::plan::plan(&config).secrets()
     }
 
     fn named(secrets: &[Secret]) -> Vec<String> {

@@ -554,13 +554,8 @@ mod tests {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             let (entries, _) = crate::config::dotenv::parse_dotenv(&text, "profile.env");
-            let settings = crate::config::validate::validate(&entries)
-                .settings
-                .unwrap();
-            plans.push((
-                path,
-                crate::plan::plan(&crate::config::Config::from_settings(&settings)),
-            ));
+            let config = crate::config::validate::validate(&entries).config.unwrap();
+            plans.push((path, crate::plan::plan(&config)));
         }
         assert!(plans.len() >= 2);
         plans
