@@ -13,7 +13,7 @@ use crate::output::yaml;
 use crate::render::Object;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// A set of labels, ordered by key.
@@ -806,13 +806,9 @@ impl Model<'_> {
 
     /// The peers outside the install a workload's rules name in a direction, with ports and
     /// policy, and the exceptions that stay blocked.
-    fn outside(
-        &self,
-        w: &Workload,
-        direction: Direction,
-    ) -> Vec<(Peer, Vec<PortRange>, Vec<String>, bool)> {
+    fn outside(&self, w: &Workload, direction: Direction) -> Vec<OutsideFlow> {
         let mut found = vec![];
-        let mut blocks: Vec<(&str, &[String], &[PortRange], &str)> = vec![];
+        let mut blocks: Vec<Block> = vec![];
         let mut isolated = false;
         for (policy, rules) in self.isolating(w, direction) {
             isolated = true;
@@ -852,46 +848,78 @@ impl Model<'_> {
                     }
                 }
                 for peer in peers {
-                    found.push((peer, ports.clone(), vec![policy.name.clone()], false));
+                    found.push(OutsideFlow {
+                        peer,
+                        ports: ports.clone(),
+                        policies: vec![policy.name.clone()],
+                        blocked: false,
+                    });
                 }
             }
         }
         if !isolated {
-            found.push((Peer::Anywhere, vec![PortRange::any()], vec![], false));
+            found.push(OutsideFlow {
+                peer: Peer::Anywhere,
+                ports: vec![PortRange::any()],
+                policies: vec![],
+                blocked: false,
+            });
         }
-        // An exception stays blocked unless another block of the same workload admits all of
-        // it on every port.
-        let mut blocked: BTreeMap<String, (Vec<PortRange>, Vec<String>)> = BTreeMap::new();
-        for (_, except, ports, policy) in &blocks {
-            for cidr in except.iter() {
-                let reopened = blocks.iter().any(|(other, other_except, other_ports, _)| {
-                    other_ports
-                        .iter()
-                        .any(|p| p.protocol.is_none() && p.first.is_none() && p.name.is_none())
-                        && cidr_contains(other, cidr)
-                        && !other_except.iter().any(|e| cidr_overlaps(e, cidr))
-                });
-                if !reopened {
-                    let entry = blocked.entry(cidr.clone()).or_default();
-                    entry.0.extend(ports.iter().cloned());
-                    entry.1.push(policy.to_string());
-                }
-            }
-        }
-        if !blocked.is_empty() {
-            let cidrs: Vec<String> = sort_cidrs(blocked.keys().cloned().collect());
-            let mut ports: Vec<PortRange> = vec![];
-            let mut policies: Vec<String> = vec![];
-            for (p, names) in blocked.into_values() {
-                ports.extend(p);
-                policies.extend(names);
-            }
-            policies.sort();
-            policies.dedup();
-            found.push((Peer::Blocked { cidrs }, normalize(ports), policies, true));
-        }
+        found.extend(blocked_exceptions(&blocks));
         found
     }
+}
+
+/// An address block a workload's rule admits: its block, exceptions, the rule's ports and the
+/// policy.
+type Block<'a> = (&'a str, &'a [String], &'a [PortRange], &'a str);
+
+/// The exceptions of a workload's address blocks that stay blocked, as one peer: an exception
+/// stays blocked unless another block of the same workload admits all of it on every port.
+fn blocked_exceptions(blocks: &[Block]) -> Option<OutsideFlow> {
+    let every_port = |ports: &[PortRange]| ports.iter().any(|p| *p == PortRange::any());
+    let mut blocked: BTreeMap<String, (Vec<PortRange>, Vec<String>)> = BTreeMap::new();
+    for (_, except, ports, policy) in blocks {
+        for cidr in except.iter() {
+            let reopened = blocks.iter().any(|(other, other_except, other_ports, _)| {
+                every_port(other_ports)
+                    && cidr_contains(other, cidr)
+                    && !other_except.iter().any(|e| cidr_overlaps(e, cidr))
+            });
+            if !reopened {
+                let entry = blocked.entry(cidr.clone()).or_default();
+                entry.0.extend(ports.iter().cloned());
+                entry.1.push(policy.to_string());
+            }
+        }
+    }
+    if blocked.is_empty() {
+        return None;
+    }
+    let cidrs = sort_cidrs(blocked.keys().cloned().collect());
+    let mut ports = vec![];
+    let mut policies = vec![];
+    for (p, names) in blocked.into_values() {
+        ports.extend(p);
+        policies.extend(names);
+    }
+    policies.sort();
+    policies.dedup();
+    Some(OutsideFlow {
+        peer: Peer::Blocked { cidrs },
+        ports: normalize(ports),
+        policies,
+        blocked: true,
+    })
+}
+
+/// A flow between a workload and a peer outside the install, as one rule (or the lack of any)
+/// gives it.
+struct OutsideFlow {
+    peer: Peer,
+    ports: Vec<PortRange>,
+    policies: Vec<String>,
+    blocked: bool,
 }
 
 /// An address block as a family, a first address and a prefix length.
@@ -967,32 +995,7 @@ pub fn graph(objects: &[Object]) -> Graph {
         namespaces: &namespaces,
     };
 
-    // Namespaces in the order they are rendered: the install's own first.
-    let mut boxes: Vec<NamespaceBox> = vec![];
-    for object in objects {
-        let name = match (object.kind(), object.namespace()) {
-            ("Namespace", _) => object.name(),
-            (_, Some(ns)) => ns,
-            _ => continue,
-        };
-        if !boxes.iter().any(|b| b.name == name)
-            && model.workloads.iter().any(|w| w.namespace == name)
-        {
-            boxes.push(NamespaceBox {
-                name: name.to_string(),
-                workloads: vec![],
-            });
-        }
-    }
-    for w in &model.workloads {
-        match boxes.iter_mut().find(|b| b.name == w.namespace) {
-            Some(b) => b.workloads.push(w.clone()),
-            None => boxes.push(NamespaceBox {
-                name: w.namespace.clone(),
-                workloads: vec![w.clone()],
-            }),
-        }
-    }
+    let boxes = namespace_boxes(objects, &model.workloads);
     let ordered: Vec<&Workload> = boxes.iter().flat_map(|b| &b.workloads).collect();
 
     let mut edges = vec![];
@@ -1001,37 +1004,10 @@ pub fn graph(objects: &[Object]) -> Graph {
             edges.extend(model.flow(a, b));
         }
     }
-    let mut outside: BTreeMap<(Side, Peer), ()> = BTreeMap::new();
-    let mut external_edges: BTreeMap<(String, String), Edge> = BTreeMap::new();
-    for w in &ordered {
-        for (direction, side) in [
-            (Direction::Egress, Side::Destination),
-            (Direction::Ingress, Side::Source),
-        ] {
-            for (peer, ports, policy, blocked) in model.outside(w, direction) {
-                let id = external_id(side, &peer);
-                outside.insert((side, peer), ());
-                let (from, to) = match side {
-                    Side::Destination => (w.id.clone(), id),
-                    Side::Source => (id, w.id.clone()),
-                };
-                let edge = external_edges
-                    .entry((from.clone(), to.clone()))
-                    .or_insert_with(|| Edge {
-                        from,
-                        to,
-                        ports: vec![],
-                        blocked,
-                        policies: vec![],
-                    });
-                edge.ports.extend(ports);
-                edge.policies.extend(policy);
-            }
-        }
-    }
+    let (outside, external_edges) = outside_edges(&model, &ordered);
     let external = |side: Side| -> Vec<External> {
         outside
-            .keys()
+            .iter()
             .filter(|(s, _)| *s == side)
             .map(|(side, peer)| External {
                 id: external_id(*side, peer),
@@ -1053,12 +1029,7 @@ pub fn graph(objects: &[Object]) -> Graph {
             .position(|n| n == id)
             .unwrap_or(usize::MAX)
     };
-    for mut edge in external_edges.into_values() {
-        edge.ports = normalize(edge.ports);
-        edge.policies.sort();
-        edge.policies.dedup();
-        edges.push(edge);
-    }
+    edges.extend(external_edges);
     edges.sort_by_key(|e| (position(&e.from), position(&e.to), e.blocked));
     Graph {
         namespaces: boxes,
@@ -1066,6 +1037,84 @@ pub fn graph(objects: &[Object]) -> Graph {
         destinations,
         edges,
     }
+}
+
+/// The namespaces holding workloads, in the order they are rendered (the install's own first),
+/// each with its workloads.
+fn namespace_boxes(objects: &[Object], workloads: &[Workload]) -> Vec<NamespaceBox> {
+    let mut boxes: Vec<NamespaceBox> = vec![];
+    for object in objects {
+        let name = match (object.kind(), object.namespace()) {
+            ("Namespace", _) => object.name(),
+            (_, Some(ns)) => ns,
+            _ => continue,
+        };
+        if !boxes.iter().any(|b| b.name == name) && workloads.iter().any(|w| w.namespace == name) {
+            boxes.push(NamespaceBox {
+                name: name.to_string(),
+                workloads: vec![],
+            });
+        }
+    }
+    for w in workloads {
+        match boxes.iter_mut().find(|b| b.name == w.namespace) {
+            Some(b) => b.workloads.push(w.clone()),
+            None => boxes.push(NamespaceBox {
+                name: w.namespace.clone(),
+                workloads: vec![w.clone()],
+            }),
+        }
+    }
+    boxes
+}
+
+/// The flows between workloads and peers outside the install, one edge per workload and peer,
+/// and the peers, by side.
+fn outside_edges(model: &Model, ordered: &[&Workload]) -> (BTreeSet<(Side, Peer)>, Vec<Edge>) {
+    let mut outside = BTreeSet::new();
+    let mut external_edges: BTreeMap<(String, String), Edge> = BTreeMap::new();
+    for w in ordered {
+        for (direction, side) in [
+            (Direction::Egress, Side::Destination),
+            (Direction::Ingress, Side::Source),
+        ] {
+            for OutsideFlow {
+                peer,
+                ports,
+                policies,
+                blocked,
+            } in model.outside(w, direction)
+            {
+                let id = external_id(side, &peer);
+                outside.insert((side, peer));
+                let (from, to) = match side {
+                    Side::Destination => (w.id.clone(), id),
+                    Side::Source => (id, w.id.clone()),
+                };
+                let edge = external_edges
+                    .entry((from.clone(), to.clone()))
+                    .or_insert_with(|| Edge {
+                        from,
+                        to,
+                        ports: vec![],
+                        blocked,
+                        policies: vec![],
+                    });
+                edge.ports.extend(ports);
+                edge.policies.extend(policies);
+            }
+        }
+    }
+    let edges = external_edges
+        .into_values()
+        .map(|mut edge| {
+            edge.ports = normalize(edge.ports);
+            edge.policies.sort();
+            edge.policies.dedup();
+            edge
+        })
+        .collect();
+    (outside, edges)
 }
 
 /// Where a kind of workload is drawn in its namespace.
@@ -1089,7 +1138,7 @@ fn external_id(side: Side, peer: &Peer) -> String {
 
 impl Graph {
     /// Every node's id, title and detail lines.
-    fn node_lines(&self) -> BTreeMap<&str, (String, Vec<String>)> {
+    fn node_lines(&self) -> NodeLines<'_> {
         let mut nodes = BTreeMap::new();
         for w in self.namespaces.iter().flat_map(|b| &b.workloads) {
             nodes.insert(w.id.as_str(), workload_lines(w));
@@ -1098,13 +1147,6 @@ impl Graph {
             nodes.insert(e.id.as_str(), (e.peer.title(), e.peer.details()));
         }
         nodes
-    }
-
-    /// The short name of a node, for the list of flows.
-    fn short_name(&self, id: &str) -> String {
-        self.node_lines()
-            .remove(id)
-            .map_or_else(|| id.to_string(), |(title, _)| title)
     }
 }
 
@@ -1284,7 +1326,7 @@ const COLUMN_GAP: f64 = 260.0;
 const MARGIN: f64 = 20.0;
 const BOX_HEADER: f64 = 22.0;
 
-/// A placed node: its box and title/lines.
+/// A node's box.
 struct Placed {
     x: f64,
     y: f64,
@@ -1318,100 +1360,123 @@ fn n(v: f64) -> String {
     }
 }
 
-/// The graph as a self-contained SVG picture: outside sources on the left, the install's
-/// namespaces in the middle, outside destinations on the right, each flow numbered and listed
-/// under the picture with its ports and policies. No script, no external reference.
-pub fn svg<'g>(graph: &'g Graph) -> String {
-    let nodes = graph.node_lines();
-    let size = |id: &str| {
-        let (title, lines) = &nodes[id];
-        node_size(title, lines)
-    };
-    let column_width =
-        |ids: &mut dyn Iterator<Item = &str>| ids.map(|id| size(id).0).fold(120.0, f64::max);
-    let left_w = column_width(&mut graph.sources.iter().map(|e| e.id.as_str()));
-    let mid_w = column_width(
-        &mut graph
-            .namespaces
-            .iter()
-            .flat_map(|b| &b.workloads)
-            .map(|w| w.id.as_str()),
-    )
-    .max(
-        graph
-            .namespaces
-            .iter()
-            .map(|b| text_width(&format!("namespace {}", b.name)))
-            .fold(0.0, f64::max),
-    ) + 2.0 * NODE_PADDING;
-    let right_w = column_width(&mut graph.destinations.iter().map(|e| e.id.as_str()));
-    let left_x = MARGIN;
-    let mid_x = left_x + left_w + COLUMN_GAP;
-    let right_x = mid_x + mid_w + COLUMN_GAP;
-    let top = MARGIN + 40.0;
+/// Every node's title and detail lines, by id.
+type NodeLines<'g> = BTreeMap<&'g str, (String, Vec<String>)>;
 
-    let mut placed: BTreeMap<&'g str, Placed> = BTreeMap::new();
-    let mut column = |ids: &mut dyn Iterator<Item = &'g str>, x: f64, width: f64| {
+/// Where everything is drawn: three columns (outside sources, the install's namespaces, outside
+/// destinations), nodes stacked in each.
+struct Layout<'g> {
+    placed: BTreeMap<&'g str, Placed>,
+    /// Each namespace's box: name, top, height.
+    boxes: Vec<(&'g str, f64, f64)>,
+    left_x: f64,
+    mid_x: f64,
+    mid_w: f64,
+    right_x: f64,
+    right_w: f64,
+    top: f64,
+    bottom: f64,
+}
+
+impl<'g> Layout<'g> {
+    fn new(graph: &'g Graph, nodes: &NodeLines<'g>) -> Layout<'g> {
+        let size = |id: &str| {
+            let (title, lines) = &nodes[id];
+            node_size(title, lines)
+        };
+        let column_width =
+            |ids: &mut dyn Iterator<Item = &str>| ids.map(|id| size(id).0).fold(120.0, f64::max);
+        let workloads = || graph.namespaces.iter().flat_map(|b| &b.workloads);
+        let left_w = column_width(&mut graph.sources.iter().map(|e| e.id.as_str()));
+        let mid_w = column_width(&mut workloads().map(|w| w.id.as_str())).max(
+            graph
+                .namespaces
+                .iter()
+                .map(|b| text_width(&format!("namespace {}", b.name)))
+                .fold(0.0, f64::max),
+        ) + 2.0 * NODE_PADDING;
+        let right_w = column_width(&mut graph.destinations.iter().map(|e| e.id.as_str()));
+        let left_x = MARGIN;
+        let mid_x = left_x + left_w + COLUMN_GAP;
+        let right_x = mid_x + mid_w + COLUMN_GAP;
+        let top = MARGIN + 40.0;
+
+        let mut placed = BTreeMap::new();
+        let mut column = |ids: &mut dyn Iterator<Item = &'g str>, x: f64, width: f64| {
+            let mut y = top;
+            for id in ids {
+                let (_, height) = size(id);
+                placed.insert(
+                    id,
+                    Placed {
+                        x,
+                        y,
+                        width,
+                        height,
+                    },
+                );
+                y += height + NODE_GAP;
+            }
+            y
+        };
+        let left_bottom = column(
+            &mut graph.sources.iter().map(|e| e.id.as_str()),
+            left_x,
+            left_w,
+        );
+        let right_bottom = column(
+            &mut graph.destinations.iter().map(|e| e.id.as_str()),
+            right_x,
+            right_w,
+        );
+        let mut boxes = vec![];
         let mut y = top;
-        for id in ids {
-            let (_, h) = size(id);
-            placed.insert(
-                id,
-                Placed {
-                    x,
-                    y,
-                    width,
-                    height: h,
-                },
-            );
-            y += h + NODE_GAP;
+        for b in &graph.namespaces {
+            let box_top = y;
+            y += BOX_HEADER;
+            for w in &b.workloads {
+                let (_, height) = size(&w.id);
+                let (x, width) = (mid_x + NODE_PADDING, mid_w - 2.0 * NODE_PADDING);
+                placed.insert(
+                    &w.id,
+                    Placed {
+                        x,
+                        y,
+                        width,
+                        height,
+                    },
+                );
+                y += height + NODE_GAP;
+            }
+            boxes.push((b.name.as_str(), box_top, y - box_top));
+            y += NODE_GAP * 2.0;
         }
-        y
-    };
-    let left_bottom = column(
-        &mut graph.sources.iter().map(|e| e.id.as_str()),
-        left_x,
-        left_w,
-    );
-    let right_bottom = column(
-        &mut graph.destinations.iter().map(|e| e.id.as_str()),
-        right_x,
-        right_w,
-    );
-    let mut boxes = vec![];
-    let mut y = top;
-    for b in &graph.namespaces {
-        let box_top = y;
-        y += BOX_HEADER;
-        for w in &b.workloads {
-            let (_, h) = size(&w.id);
-            placed.insert(
-                &w.id,
-                Placed {
-                    x: mid_x + NODE_PADDING,
-                    y,
-                    width: mid_w - 2.0 * NODE_PADDING,
-                    height: h,
-                },
-            );
-            y += h + NODE_GAP;
+        Layout {
+            placed,
+            boxes,
+            left_x,
+            mid_x,
+            mid_w,
+            right_x,
+            right_w,
+            top,
+            bottom: left_bottom.max(right_bottom).max(y),
         }
-        boxes.push((b.name.as_str(), box_top, y - box_top));
-        y += NODE_GAP * 2.0;
     }
-    let drawing_bottom = left_bottom.max(right_bottom).max(y);
+}
 
-    // Where edges meet a node: spread along its side, in edge order.
-    let mut anchors: BTreeMap<(&str, bool), Vec<usize>> = BTreeMap::new();
-    // A flow between two workloads stays in the middle column.
+/// The curves of the edges: each leaves and enters its nodes at a point of its own, spread along
+/// the side in edge order. A flow within the middle column leaves and enters on the left, where
+/// few other flows arrive, bulging out further for longer jumps; any other flow leaves on the
+/// right and enters on the left.
+fn edge_curves(graph: &Graph, layout: &Layout) -> Vec<[(f64, f64); 4]> {
     let within: Vec<bool> = graph
         .edges
         .iter()
         .map(|e| is_workload(graph, &e.from) && is_workload(graph, &e.to))
         .collect();
+    let mut anchors: BTreeMap<(&str, bool), Vec<usize>> = BTreeMap::new();
     for (i, e) in graph.edges.iter().enumerate() {
-        // A flow within the middle column leaves and enters on the left, where few other
-        // flows arrive; any other flow leaves on the right and enters on the left.
         anchors
             .entry((e.from.as_str(), !within[i]))
             .or_default()
@@ -1419,14 +1484,55 @@ pub fn svg<'g>(graph: &'g Graph) -> String {
         anchors.entry((e.to.as_str(), false)).or_default().push(i);
     }
     let anchor = |id: &str, right: bool, edge: usize| -> (f64, f64) {
-        let p = &placed[id];
+        let p = &layout.placed[id];
         let list = &anchors[&(id, right)];
         let k = list.iter().position(|&i| i == edge).unwrap_or(0) as f64;
         let y = p.y + p.height * (k + 1.0) / (list.len() as f64 + 1.0);
         (if right { p.x + p.width } else { p.x }, y)
     };
+    graph
+        .edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (x1, y1) = anchor(&e.from, !within[i], i);
+            let (x2, y2) = anchor(&e.to, false, i);
+            let (c1, c2) = if within[i] {
+                let bulge =
+                    30.0 + ((y2 - y1).abs() / 4.0).min(COLUMN_GAP / 2.0) + (i % 5) as f64 * 6.0;
+                let loop_y = if e.from == e.to { 20.0 } else { 0.0 };
+                ((x1 - bulge, y1 - loop_y), (x2 - bulge, y2 + loop_y))
+            } else {
+                let mid = (x1 + x2) / 2.0;
+                ((mid, y1), (mid, y2))
+            };
+            [(x1, y1), c1, c2, (x2, y2)]
+        })
+        .collect()
+}
 
-    let list_top = drawing_bottom + 30.0;
+/// An edge's colour, dash pattern and arrow-head marker.
+fn edge_style(edge: &Edge) -> (&'static str, &'static str, &'static str) {
+    if edge.blocked {
+        (BLOCKED_COLOR, " stroke-dasharray=\"4 4\"", "blocked")
+    } else if edge.policies.is_empty() {
+        (OPEN_COLOR, " stroke-dasharray=\"6 3\"", "open")
+    } else {
+        (ALLOWED_COLOR, "", "allowed")
+    }
+}
+
+/// The graph as a self-contained SVG picture: outside sources on the left, the install's
+/// namespaces in the middle, outside destinations on the right, each flow numbered and listed
+/// under the picture with its ports and policies. No script, no external reference.
+pub fn svg(graph: &Graph) -> String {
+    let nodes = graph.node_lines();
+    let layout = Layout::new(graph, &nodes);
+    let short_name = |id: &str| {
+        nodes
+            .get(id)
+            .map_or_else(|| id.to_string(), |(title, _)| title.clone())
+    };
     let flow_lines: Vec<String> = graph
         .edges
         .iter()
@@ -1435,29 +1541,17 @@ pub fn svg<'g>(graph: &'g Graph) -> String {
             format!(
                 "{}. {} -> {}: {}",
                 i + 1,
-                graph.short_name(&e.from),
-                graph.short_name(&e.to),
+                short_name(&e.from),
+                short_name(&e.to),
                 edge_label(e)
             )
         })
         .collect();
-    let legend = [
-        ("allowed by the NetworkPolicies named", ALLOWED_COLOR, ""),
-        (
-            "allowed: no NetworkPolicy selects these pods",
-            OPEN_COLOR,
-            "6 3",
-        ),
-        (
-            "blocked: excepted from the address blocks allowed (a narrower block drawn as allowed stays reachable)",
-            BLOCKED_COLOR,
-            "4 4",
-        ),
-    ];
-    let width = (right_x + right_w + MARGIN)
+    let list_top = layout.bottom + 30.0;
+    let width = (layout.right_x + layout.right_w + MARGIN)
         .max(flow_lines.iter().map(|l| text_width(l)).fold(0.0, f64::max) + 2.0 * MARGIN);
     let height =
-        list_top + 24.0 + LINE_HEIGHT * (flow_lines.len() + legend.len() + 2) as f64 + MARGIN;
+        list_top + 24.0 + LINE_HEIGHT * (flow_lines.len() + LEGEND.len() + 2) as f64 + MARGIN;
 
     let mut out = String::new();
     let _ = writeln!(
@@ -1466,8 +1560,7 @@ pub fn svg<'g>(graph: &'g Graph) -> String {
         w = n(width),
         h = n(height)
     );
-    out.push_str("<title id=\"title\">Flows the NetworkPolicies allow</title>\n");
-    out.push_str("<defs>\n");
+    out.push_str("<title id=\"title\">Flows the NetworkPolicies allow</title>\n<defs>\n");
     for (name, color) in [
         ("allowed", ALLOWED_COLOR),
         ("open", OPEN_COLOR),
@@ -1475,38 +1568,46 @@ pub fn svg<'g>(graph: &'g Graph) -> String {
     ] {
         let _ = writeln!(out, "<marker id=\"arrow-{name}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{color}\"/></marker>");
     }
-    out.push_str("</defs>\n");
-    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+    out.push_str("</defs>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
     let _ = writeln!(out, "<text x=\"{}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">Flows the NetworkPolicies allow; anything not drawn is denied for pods a policy selects</text>", n(MARGIN), n(MARGIN + 12.0));
-    let heading = |out: &mut String, x: f64, text: &str| {
+    write_columns(&mut out, graph, &layout, &nodes);
+    write_edges(&mut out, graph, &layout, &flow_lines);
+    write_legend(&mut out, list_top, &flow_lines);
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The column headings, the namespaces' boxes and every node.
+fn write_columns(out: &mut String, graph: &Graph, layout: &Layout, nodes: &NodeLines) {
+    let mut heading = |x: f64, text: &str| {
         let _ = writeln!(
             out,
             "<text x=\"{}\" y=\"{}\" font-weight=\"bold\" fill=\"#555555\">{}</text>",
             n(x),
-            n(top - 8.0),
+            n(layout.top - 8.0),
             xml_escape(text)
         );
     };
     if !graph.sources.is_empty() {
-        heading(&mut out, left_x, "from outside the install");
+        heading(layout.left_x, "from outside the install");
     }
     if !graph.destinations.is_empty() {
-        heading(&mut out, right_x, "to outside the install");
+        heading(layout.right_x, "to outside the install");
     }
-    for (name, box_top, box_height) in &boxes {
+    for (name, box_top, box_height) in &layout.boxes {
         let _ = writeln!(
             out,
             "<g class=\"namespace\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" fill=\"#f4f6f8\" stroke=\"#8a96a3\"/><text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text></g>",
-            n(mid_x),
+            n(layout.mid_x),
             n(*box_top),
-            n(mid_w),
+            n(layout.mid_w),
             n(*box_height),
-            n(mid_x + NODE_PADDING),
+            n(layout.mid_x + NODE_PADDING),
             n(box_top + 15.0),
             xml_escape(&format!("namespace {name}"))
         );
     }
-    for (id, p) in &placed {
+    for (id, p) in &layout.placed {
         let (title, lines) = &nodes[id];
         let blocked = graph
             .destinations
@@ -1529,60 +1630,50 @@ pub fn svg<'g>(graph: &'g Graph) -> String {
             n(p.width),
             n(p.height)
         );
+        let text_x = n(p.x + NODE_PADDING);
+        let baseline = p.y + NODE_PADDING + 11.0;
         let _ = write!(
             out,
-            "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>",
-            n(p.x + NODE_PADDING),
-            n(p.y + NODE_PADDING + 11.0),
+            "<text x=\"{text_x}\" y=\"{}\" font-weight=\"bold\">{}</text>",
+            n(baseline),
             xml_escape(title)
         );
         for (k, line) in lines.iter().enumerate() {
+            let y = baseline + TITLE_HEIGHT + LINE_HEIGHT * k as f64;
             let _ = write!(
                 out,
-                "<text x=\"{}\" y=\"{}\" fill=\"#333333\">{}</text>",
-                n(p.x + NODE_PADDING),
-                n(p.y + NODE_PADDING + 11.0 + TITLE_HEIGHT + LINE_HEIGHT * k as f64),
+                "<text x=\"{text_x}\" y=\"{}\" fill=\"#333333\">{}</text>",
+                n(y),
                 xml_escape(line)
             );
         }
         out.push_str("</g>\n");
     }
-    for (i, e) in graph.edges.iter().enumerate() {
-        let within = within[i];
-        let (x1, y1) = anchor(&e.from, !within, i);
-        let (x2, y2) = anchor(&e.to, false, i);
-        // Within the middle column the curve bulges out to the left, further for longer jumps.
-        let bulge = 30.0 + ((y2 - y1).abs() / 4.0).min(COLUMN_GAP / 2.0) + (i % 5) as f64 * 6.0;
-        let (c1, c2) = if within {
-            let loop_y = if e.from == e.to { 20.0 } else { 0.0 };
-            ((x1 - bulge, y1 - loop_y), (x2 - bulge, y2 + loop_y))
-        } else {
-            let mid = (x1 + x2) / 2.0;
-            ((mid, y1), (mid, y2))
-        };
+}
+
+/// Every edge: its curve, and its number in a circle on the curve's middle point.
+fn write_edges(out: &mut String, graph: &Graph, layout: &Layout, flow_lines: &[String]) {
+    for (i, (edge, [p1, c1, c2, p2])) in graph
+        .edges
+        .iter()
+        .zip(edge_curves(graph, layout))
+        .enumerate()
+    {
+        let (color, dash, marker) = edge_style(edge);
         let path = format!(
             "M{},{} C{},{} {},{} {},{}",
-            n(x1),
-            n(y1),
+            n(p1.0),
+            n(p1.1),
             n(c1.0),
             n(c1.1),
             n(c2.0),
             n(c2.1),
-            n(x2),
-            n(y2)
+            n(p2.0),
+            n(p2.1)
         );
-        let (marker, color, dash) = if e.blocked {
-            ("blocked", BLOCKED_COLOR, " stroke-dasharray=\"4 4\"")
-        } else if e.policies.is_empty() {
-            ("open", OPEN_COLOR, " stroke-dasharray=\"6 3\"")
-        } else {
-            ("allowed", ALLOWED_COLOR, "")
-        };
-        // The number sits on the curve's middle point.
-        let (lx, ly) = (
-            0.125 * x1 + 0.375 * (c1.0 + c2.0) + 0.125 * x2,
-            0.125 * y1 + 0.375 * (c1.1 + c2.1) + 0.125 * y2,
-        );
+        // A cubic Bézier curve's point at t = 1/2.
+        let lx = 0.125 * p1.0 + 0.375 * (c1.0 + c2.0) + 0.125 * p2.0;
+        let ly = 0.125 * p1.1 + 0.375 * (c1.1 + c2.1) + 0.125 * p2.1;
         let _ = writeln!(
             out,
             "<g class=\"edge\"><title>{}</title><path d=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.3\"{dash} marker-end=\"url(#arrow-{marker})\"/><circle cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"#ffffff\" stroke=\"{color}\"/><text x=\"{}\" y=\"{}\" font-size=\"9\" text-anchor=\"middle\" fill=\"{color}\">{}</text></g>",
@@ -1594,14 +1685,33 @@ pub fn svg<'g>(graph: &'g Graph) -> String {
             i + 1
         );
     }
-    let mut y = list_top;
+}
+
+/// What the edges' colours and dashes mean.
+const LEGEND: [(&str, &str, &str); 3] = [
+    ("allowed by the NetworkPolicies named", ALLOWED_COLOR, ""),
+    (
+        "allowed: no NetworkPolicy selects these pods",
+        OPEN_COLOR,
+        "6 3",
+    ),
+    (
+        "blocked: excepted from the address blocks allowed (a narrower block drawn as allowed stays reachable)",
+        BLOCKED_COLOR,
+        "4 4",
+    ),
+];
+
+/// The legend, and the list of flows under the picture.
+fn write_legend(out: &mut String, top: f64, flow_lines: &[String]) {
+    let mut y = top;
     let _ = writeln!(
         out,
         "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">Legend</text>",
         n(MARGIN),
         n(y)
     );
-    for (label, color, dash) in legend {
+    for (label, color, dash) in LEGEND {
         y += LINE_HEIGHT;
         let dash = if dash.is_empty() {
             String::new()
@@ -1627,7 +1737,7 @@ pub fn svg<'g>(graph: &'g Graph) -> String {
         n(MARGIN),
         n(y)
     );
-    for line in &flow_lines {
+    for line in flow_lines {
         y += LINE_HEIGHT;
         let _ = writeln!(
             out,
@@ -1637,8 +1747,6 @@ pub fn svg<'g>(graph: &'g Graph) -> String {
             xml_escape(line)
         );
     }
-    out.push_str("</svg>\n");
-    out
 }
 
 fn is_workload(graph: &Graph, id: &str) -> bool {
