@@ -20,6 +20,7 @@ Examples:
   napgen enable browser -f values.env               # switch a module on in an existing file
   napgen prereqs -f values.env                      # what to install before applying
   napgen diff values.env values.new.env             # what a change does to the install
+  napgen graph -f values.env > install.svg          # components and allowed network flows
 
 Exit codes: 0 ok, 1 differences (diff), 2 usage, 3 invalid values, 4 I/O error, 5 internal error.";
 
@@ -78,6 +79,10 @@ pub enum Command {
     /// Compare two installs (values files or bundles) object by object.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Draw the install: its components, Services and every flow the NetworkPolicies allow or
+    /// block, as an SVG picture or Graphviz DOT.
+    #[command(after_help = GRAPH_EXAMPLES)]
+    Graph(GraphArgs),
     /// Print the least-privilege installer RBAC, derived from this configuration's bundle.
     #[command(after_help = RBAC_EXAMPLES)]
     Rbac(RbacArgs),
@@ -238,6 +243,20 @@ pub struct DiffArgs {
     pub format: Format,
 }
 
+/// The arguments of `napgen graph`.
+#[derive(Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// `svg`: a self-contained picture (no script, no external reference); `dot`: Graphviz's
+    /// language, for `dot -Tpng` or `dot -Tpdf`.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Svg)]
+    pub format: GraphFormat,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
 /// The arguments of `napgen rbac`.
 #[derive(Args)]
 pub struct RbacArgs {
@@ -358,7 +377,7 @@ const MAN_EXAMPLES: &str = "\
 Examples:
   napgen man > napgen.1 && man ./napgen.1
   napgen man render > napgen-render.1
-  for c in '' render check init enable disable keys explain images rbac prereqs diff; do
+  for c in '' render check init enable disable keys explain images rbac prereqs diff graph; do
     napgen man $c > napgen${c:+-$c}.1; done";
 
 const INIT_EXAMPLES: &str = "\
@@ -443,6 +462,21 @@ roles the bundle creates (Kubernetes lets you grant only what you hold). Cluster
 named (resourceNames), which needs kubectl apply --server-side. --with-prereqs adds what installing
 CloudNativePG (and OpenSandbox) with Helm needs; that is close to cluster-admin.";
 
+const GRAPH_EXAMPLES: &str = "\
+Examples:
+  napgen graph -f values.env > install.svg          # open it in a browser
+  napgen graph -f values.env -o install.svg
+  napgen graph -f values.env --format dot | dot -Tpng -o install.png
+
+The flows are read from the rendered NetworkPolicies, what the cluster enforces: a flow between
+two of the install's pods is drawn when the sender's egress and the receiver's ingress both admit
+it, on the ports both admit, with the policies that allow it; a flow to or from outside (another
+namespace, an address block, anywhere) is drawn from the install's side. Address blocks excepted
+from those allowed (cloud metadata, private ranges) are drawn as blocked, dashed and red. Anything
+not drawn is denied for the pods a policy selects. Every flow is also listed under the SVG picture.
+
+Exit codes: 0 ok, 2 usage, 3 invalid values (nothing written), 4 I/O error, 5 internal error.";
+
 const PREREQS_EXAMPLES: &str = "\
 Examples:
   napgen prereqs -f values.env                       # the steps, as commands
@@ -473,6 +507,13 @@ pub enum ImagesFormat {
     Text,
     Mirror,
     Json,
+}
+
+/// What `napgen graph` writes.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GraphFormat {
+    Svg,
+    Dot,
 }
 
 /// What `napgen keys` prints.

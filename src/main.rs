@@ -42,6 +42,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         Command::Enable(args) => commands::toggle::enable(args),
         Command::Disable(args) => commands::toggle::disable(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Graph(args) => commands::graph::run(args),
         Command::Rbac(args) => commands::rbac::run(args),
         Command::Prereqs(args) => commands::prereqs::run(args),
         Command::Images(args) => commands::images::run(args),
