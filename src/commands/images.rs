@@ -7,7 +7,7 @@ use napgen_core::ops::images;
 use std::process::ExitCode;
 
 pub fn run(args: ImagesArgs) -> Result<ExitCode, Error> {
-    let (_, config, plan, _) = configured(&args.values)?;
+    let (config, plan, _) = configured(&args.values)?;
     let list = images::list(&config, &plan);
     let text = match args.format {
         ImagesFormat::Text => images::text(&list),

@@ -18,7 +18,6 @@ pub mod toggle;
 
 use crate::cli::ValuesArgs;
 use napgen::app;
-use napgen_core::config::settings::Settings;
 use napgen_core::config::Config;
 use napgen_core::diagnostic::Diagnostic;
 use napgen_core::error::Error;
@@ -59,14 +58,9 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// Load, validate (warnings on stderr) and render: what most commands start with.
-fn configured(values: &ValuesArgs) -> Result<(Settings, Config, Plan, Vec<Object>), Error> {
+fn configured(values: &ValuesArgs) -> Result<(Config, Plan, Vec<Object>), Error> {
     let configured = app::configure(&values.inputs(), Path::new("."), &mut io::stdin())?;
     print_diagnostics(&configured.warnings);
     let objects = configured.render()?;
-    Ok((
-        configured.settings,
-        configured.config,
-        configured.plan,
-        objects,
-    ))
+    Ok((configured.config, configured.plan, objects))
 }

@@ -9,7 +9,7 @@ use napgen_core::ops::prereqs;
 use std::process::ExitCode;
 
 pub fn run(args: PrereqsArgs) -> Result<ExitCode, Error> {
-    let (_, config, plan, objects) = configured(&args.values)?;
+    let (config, plan, objects) = configured(&args.values)?;
     let dir_text = args
         .write_values
         .as_ref()

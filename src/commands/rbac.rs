@@ -7,7 +7,7 @@ use napgen_core::ops::{prereqs, rbac};
 use std::process::ExitCode;
 
 pub fn run(args: RbacArgs) -> Result<ExitCode, Error> {
-    let (_, config, plan, objects) = configured(&args.values)?;
+    let (config, plan, objects) = configured(&args.values)?;
     let prereqs = args.with_prereqs.then(|| {
         let ctx = prereqs::Context {
             config: &config,
