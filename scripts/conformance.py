@@ -312,7 +312,8 @@ def strict_crd_schema(schema: dict) -> dict:
       server drops every field in it (except the root `metadata`, checked as ObjectMeta);
     * `x-kubernetes-int-or-string: true` accepts an integer or a string;
     * `x-kubernetes-embedded-resource: true` implicitly allows apiVersion, kind and metadata;
-    * `nullable: true` allows null; elsewhere null is rejected.
+    * `nullable: true` allows null; elsewhere null is rejected;
+    * a null `anyOf`/`oneOf`/`allOf` (as OpenShift's CRDs write them) is left out.
 
     Only the structural part (properties / items / additionalProperties) is tightened; the
     anyOf/allOf/oneOf/not value validations are kept as they are. CEL rules
@@ -330,6 +331,11 @@ def strict_crd_schema(schema: dict) -> dict:
     def walk(node, root=False):
         if not isinstance(node, dict):
             return
+        # OpenShift's generated CRDs (route.openshift.io) write `anyOf: null` for "none"; the API
+        # server reads it as absent, JSON Schema refuses it.
+        for combinator in ("anyOf", "oneOf", "allOf"):
+            if combinator in node and node[combinator] is None:
+                del node[combinator]
         if node.get("x-kubernetes-int-or-string"):
             node.pop("type", None)
             if not any(k in node for k in ("anyOf", "oneOf")):

@@ -350,6 +350,50 @@ fn check(install: &Install) -> Vec<String> {
                     }
                 }
             }
+            // A Gateway API backend names the Service's port by number, a Route by name.
+            "HTTPRoute" | "Route" => {
+                let backends: Vec<(Value, Value)> = if kind == "Route" {
+                    vec![(
+                        o["spec"]["to"]["name"].clone(),
+                        o["spec"]["port"]["targetPort"].clone(),
+                    )]
+                } else {
+                    o["spec"]["rules"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|r| r["backendRefs"].as_array().into_iter().flatten())
+                        .map(|b| (b["name"].clone(), b["port"].clone()))
+                        .collect()
+                };
+                if backends.is_empty() {
+                    problems.push(format!("{kind} {ns}/{name}: no backend"));
+                }
+                for (service_name, port) in backends {
+                    let service = install
+                        .objects
+                        .iter()
+                        .find(|x| key_of(x) == ("Service".into(), ns.clone(), s(&service_name)));
+                    let field = if port.is_number() { "port" } else { "name" };
+                    match service {
+                        None => problems.push(format!(
+                            "{kind} {ns}/{name}: Service {service_name} does not exist"
+                        )),
+                        Some(service)
+                            if !service["spec"]["ports"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .any(|p| p[field] == port) =>
+                        {
+                            problems.push(format!(
+                                "{kind} {ns}/{name}: Service {service_name} has no port {port}"
+                            ))
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
             "ServiceMonitor" => {
                 let sel = &o["spec"]["selector"];
                 let services: Vec<&Value> = install
@@ -598,7 +642,7 @@ fn the_profiles_render_every_template() {
 fn redirect_uris_equal_callbacks_in_every_combination() {
     let secret = "ab".repeat(32);
     let mut checked = 0;
-    for mode in ["nodeport", "external", "ingress"] {
+    for mode in ["nodeport", "external", "ingress", "gateway", "route"] {
         for sandbox in [false, true] {
             for browser in [false, true] {
                 for public in [false, true] {
@@ -608,6 +652,9 @@ fn redirect_uris_equal_callbacks_in_every_combination() {
                             ("TOS_HOST", "nap.example.com"),
                             ("TURN_HOST", "198.51.100.7"),
                         ];
+                        if mode == "gateway" {
+                            pairs.push(("GATEWAY_NAME", "public"));
+                        }
                         pairs.push(("SANDBOX_ENABLED", if sandbox { "true" } else { "false" }));
                         pairs.push(("BROWSER_ENABLED", if browser { "true" } else { "false" }));
                         if !browser {
@@ -661,7 +708,7 @@ fn redirect_uris_equal_callbacks_in_every_combination() {
             }
         }
     }
-    assert_eq!(checked, 48);
+    assert_eq!(checked, 80);
 }
 
 #[test]
@@ -1026,6 +1073,214 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
         for key in off.keys() {
             assert!(on.contains_key(key), "{module} removed {key:?}");
         }
+    }
+}
+
+/// The objects of `on` that differ from `off`'s: (kind/name, the top-level paths changed), and
+/// the keys only one side has.
+fn changes(
+    off: &BTreeMap<(String, String, String), Value>,
+    on: &BTreeMap<(String, String, String), Value>,
+) -> (
+    BTreeSet<(String, String)>,
+    BTreeSet<String>,
+    BTreeSet<String>,
+) {
+    let mut changed = BTreeSet::new();
+    for (key, value) in on {
+        let Some(before) = off.get(key) else { continue };
+        for (section, fields) in [("metadata", &value["metadata"]), ("spec", &value["spec"])] {
+            let keys: BTreeSet<&String> = fields
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+                .chain(
+                    before[section]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k),
+                )
+                .collect();
+            for k in keys {
+                if fields[k] != before[section][k] {
+                    changed.insert((format!("{}/{}", key.0, key.2), format!("{section}.{k}")));
+                }
+            }
+        }
+        for k in ["data", "stringData"] {
+            if value[k] != before[k] {
+                changed.insert((format!("{}/{}", key.0, key.2), k.to_string()));
+            }
+        }
+    }
+    let name = |k: &(String, String, String)| format!("{}/{}", k.0, k.2);
+    let added = on
+        .keys()
+        .filter(|k| !off.contains_key(*k))
+        .map(name)
+        .collect();
+    let removed = off
+        .keys()
+        .filter(|k| !on.contains_key(*k))
+        .map(name)
+        .collect();
+    (changed, added, removed)
+}
+
+/// Each exposure mode adds its routing objects (one per public URL) and changes nothing else:
+/// the Services, NetworkPolicies and OAuth wiring are those of INGRESS_MODE=external, with the
+/// same public URLs. Each exposure key changes only the fields it is for.
+#[test]
+fn an_exposure_mode_adds_its_routes_and_changes_only_what_it_should() {
+    let base = [
+        ("PROFILE", "multi-node"),
+        ("TOS_HOST", "nap.example.com"),
+        ("RWX_STORAGE_CLASS", "nfs"),
+        ("RWO_STORAGE_CLASS", "rbd"),
+        ("TOS_PUBLIC_URL", "https://nap.example.com"),
+        ("SANDBOX_ENABLED", "true"),
+        ("SANDBOX_PUBLIC_URL", "https://sandbox.example.com"),
+        ("BROWSER_ENABLED", "true"),
+        ("BROWSER_PUBLIC_URL", "https://browser.example.com"),
+        ("TURN_HOST", "198.51.100.7"),
+        ("TURN_NODE", "n1"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let all: Vec<_> = base.iter().copied().chain(extra.iter().copied()).collect();
+        by_key(&install(&entries(&all)))
+    };
+    let names = |kind: &str| -> BTreeSet<String> {
+        ["nap", "nap-sandbox", "browser-service"]
+            .iter()
+            .map(|n| format!("{kind}/{n}"))
+            .collect()
+    };
+    let none = BTreeSet::new();
+    let external = with(&[("INGRESS_MODE", "external")]);
+    // A mode adds one routing object per public URL and changes nothing else.
+    let ingress = with(&[("INGRESS_MODE", "ingress"), ("INGRESS_CLASS", "nginx")]);
+    let gateway = with(&[("INGRESS_MODE", "gateway"), ("GATEWAY_NAME", "public")]);
+    let route = with(&[("INGRESS_MODE", "route")]);
+    for (mode, on, kind) in [
+        ("ingress", &ingress, "Ingress"),
+        ("gateway", &gateway, "HTTPRoute"),
+        ("route", &route, "Route"),
+    ] {
+        let (changed, added, removed) = changes(&external, on);
+        assert_eq!(
+            changed,
+            BTreeSet::new(),
+            "{mode} changed objects besides its routes"
+        );
+        assert_eq!(added, names(kind), "{mode}");
+        assert_eq!(removed, none, "{mode}");
+    }
+    // Each key changes only the fields it is for, on the routing objects only.
+    let only = |before: &BTreeMap<_, _>, after: &BTreeMap<_, _>, kind: &str, fields: &[&str]| {
+        let (changed, added, removed) = changes(before, after);
+        let want: BTreeSet<(String, String)> = names(kind)
+            .into_iter()
+            .flat_map(|n| fields.iter().map(move |f| (n.clone(), f.to_string())))
+            .collect();
+        assert_eq!(changed, want);
+        assert_eq!((added, removed), (none.clone(), none.clone()));
+    };
+    only(
+        &ingress,
+        &with(&[
+            ("INGRESS_MODE", "ingress"),
+            ("INGRESS_CLASS", "nginx"),
+            ("CERT_MANAGER_ISSUER", "letsencrypt"),
+        ]),
+        "Ingress",
+        &["metadata.annotations", "spec.tls"],
+    );
+    only(
+        &ingress,
+        &with(&[
+            ("INGRESS_MODE", "ingress"),
+            ("INGRESS_CLASS", "nginx"),
+            ("INGRESS_ANNOTATIONS", "example.com/team=platform"),
+        ]),
+        "Ingress",
+        &["metadata.annotations"],
+    );
+    only(
+        &ingress,
+        &with(&[
+            ("INGRESS_MODE", "ingress"),
+            ("INGRESS_CLASS", "nginx"),
+            ("ROUTE_TIMEOUT_SECONDS", "7200"),
+        ]),
+        "Ingress",
+        &["metadata.annotations"],
+    );
+    only(
+        &gateway,
+        &with(&[
+            ("INGRESS_MODE", "gateway"),
+            ("GATEWAY_NAME", "public"),
+            ("GATEWAY_NAMESPACE", "gateway-system"),
+            ("GATEWAY_SECTION", "https"),
+        ]),
+        "HTTPRoute",
+        &["spec.parentRefs"],
+    );
+    only(
+        &gateway,
+        &with(&[
+            ("INGRESS_MODE", "gateway"),
+            ("GATEWAY_NAME", "public"),
+            ("ROUTE_TIMEOUT_SECONDS", "7200"),
+        ]),
+        "HTTPRoute",
+        &["spec.rules"],
+    );
+    only(
+        &route,
+        &with(&[("INGRESS_MODE", "route"), ("ROUTE_TIMEOUT_SECONDS", "7200")]),
+        "Route",
+        &["metadata.annotations"],
+    );
+    // The cert-manager issuer names one TLS Secret per host; the Gateway's HTTPRoutes attach
+    // to the Gateway by name, namespace and listener.
+    let issued = with(&[
+        ("INGRESS_MODE", "ingress"),
+        ("CERT_MANAGER_ISSUER", "internal-ca"),
+        ("CERT_MANAGER_ISSUER_KIND", "Issuer"),
+    ]);
+    for name in ["nap", "nap-sandbox", "browser-service"] {
+        let o = &issued[&("Ingress".into(), "nap".into(), name.into())];
+        assert_eq!(
+            o["metadata"]["annotations"]["cert-manager.io/issuer"],
+            "internal-ca"
+        );
+        assert_eq!(o["spec"]["tls"][0]["secretName"], format!("{name}-tls"));
+    }
+    let attached = with(&[
+        ("INGRESS_MODE", "gateway"),
+        ("GATEWAY_NAME", "public"),
+        ("GATEWAY_NAMESPACE", "gateway-system"),
+        ("GATEWAY_SECTION", "https"),
+    ]);
+    for (name, host) in [
+        ("nap", "nap.example.com"),
+        ("nap-sandbox", "sandbox.example.com"),
+        ("browser-service", "browser.example.com"),
+    ] {
+        let spec = &attached[&("HTTPRoute".into(), "nap".into(), name.into())]["spec"];
+        assert_eq!(
+            spec["parentRefs"][0],
+            serde_json::json!({"group": "gateway.networking.k8s.io", "kind": "Gateway",
+                "name": "public", "namespace": "gateway-system", "sectionName": "https"})
+        );
+        assert_eq!(spec["hostnames"], serde_json::json!([host]));
+        assert_eq!(spec["rules"][0]["timeouts"]["request"], "3600s");
+        let o = &route[&("Route".into(), "nap".into(), name.into())];
+        assert_eq!(o["spec"]["host"], host);
+        assert_eq!(o["spec"]["tls"]["termination"], "edge");
     }
 }
 

@@ -216,14 +216,34 @@ pub fn referenced(objects: &[Object]) -> Vec<SecretRef> {
 /// Whether a Secret is one the objects carry, or one CloudNativePG generates for a Cluster
 /// among them (`<cluster>-app`, `-superuser`, `-ca`, `-replication`, `-server`).
 pub fn provided_by_install(objects: &[Object], r: &SecretRef) -> bool {
+    issued_by_cert_manager(objects, r)
+        || objects.iter().any(|o| {
+            o.namespace() == Some(r.namespace.as_str())
+                && ((o.kind() == "Secret" && o.name() == r.name)
+                    || (o.kind() == "Cluster"
+                        && o.api_version().starts_with("postgresql.cnpg.io/")
+                        && ["app", "superuser", "ca", "replication", "server"]
+                            .iter()
+                            .any(|s| r.name == format!("{}-{s}", o.name()))))
+        })
+}
+
+/// A TLS Secret cert-manager's ingress-shim issues: an Ingress that serves it names an issuer.
+pub fn issued_by_cert_manager(objects: &[Object], r: &SecretRef) -> bool {
     objects.iter().any(|o| {
-        o.namespace() == Some(r.namespace.as_str())
-            && ((o.kind() == "Secret" && o.name() == r.name)
-                || (o.kind() == "Cluster"
-                    && o.api_version().starts_with("postgresql.cnpg.io/")
-                    && ["app", "superuser", "ca", "replication", "server"]
-                        .iter()
-                        .any(|s| r.name == format!("{}-{s}", o.name()))))
+        o.kind() == "Ingress"
+            && o.namespace() == Some(r.namespace.as_str())
+            && o.value["metadata"]["annotations"]
+                .as_object()
+                .is_some_and(|a| {
+                    a.keys()
+                        .any(|k| k.starts_with("cert-manager.io/") && k.ends_with("issuer"))
+                })
+            && o.value["spec"]["tls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|t| t["secretName"] == r.name.as_str())
     })
 }
 

@@ -169,12 +169,13 @@ impl<'a> Shown<'a> {
         }
     }
 
-    /// A part of this value (a list item, a URL's scheme): shown by the same rule, and secret
-    /// when the value is. Quoted, it is the bare text: `"x" is not a CIDR block`.
+    /// A part of this value (a list item, a URL's scheme): shown by the same rule, and hidden
+    /// when the value is secret or on several lines. Quoted, it is the bare text: `"x" is not a CIDR block`.
     pub fn part(&self, text: &'a str, noun: &'static str) -> Shown<'a> {
         Shown {
             text,
-            secret: self.secret,
+            // A value on several lines is never quoted, so no line of it is either.
+            secret: self.secret || self.text.contains(is_line_break),
             noun,
             named: false,
         }

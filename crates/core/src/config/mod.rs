@@ -8,8 +8,8 @@ pub mod types;
 pub mod validate;
 
 use types::{
-    AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, Label, Memory, Port,
-    Profile, PullPolicy, Retention, Secret, Toleration, Url,
+    AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, IssuerKind, Label, Memory,
+    Port, Profile, PullPolicy, Retention, Secret, Toleration, Url,
 };
 
 /// The validated configuration, typed: one field per key, grouped as the install is (core
@@ -80,6 +80,31 @@ pub struct Exposure {
     pub public_url: Option<Url>,
     pub ingress_class: Option<String>,
     pub tls_secret: Option<String>,
+    /// Extra annotations of the Ingress objects (INGRESS_ANNOTATIONS), `(key, value)` in order.
+    pub ingress_annotations: Vec<(String, String)>,
+    /// The cert-manager issuer of the Ingress objects' certificates (CERT_MANAGER_ISSUER).
+    pub cert_manager: Option<CertManager>,
+    /// The operator's Gateway the HTTPRoutes attach to (INGRESS_MODE=gateway).
+    pub gateway: Option<GatewayRef>,
+    /// How long one request through the rendered routes may last (ROUTE_TIMEOUT_SECONDS).
+    pub route_timeout_seconds: u32,
+}
+
+/// A cert-manager issuer, by kind and name.
+#[derive(Debug, Clone)]
+pub struct CertManager {
+    pub kind: IssuerKind,
+    pub name: String,
+}
+
+/// A Gateway (gateway.networking.k8s.io/v1) napgen's HTTPRoutes attach to.
+#[derive(Debug, Clone)]
+pub struct GatewayRef {
+    pub name: String,
+    /// GATEWAY_NAMESPACE, else the platform's namespace.
+    pub namespace: String,
+    /// The listener (sectionName), when one is named.
+    pub section: Option<String>,
 }
 
 /// What leaves the cluster: the agents' extra egress, proxies and the CA bundle.

@@ -47,6 +47,8 @@ pub enum KeyType {
     DigestList,
     /// A comma-separated list of Kubernetes labels, `key=value`.
     LabelList,
+    /// A comma-separated list of Kubernetes annotations, `key=value` (values without commas).
+    AnnotationList,
     /// A comma-separated list of model name pairs, `agent-name=upstream-name`.
     ModelMap,
     /// A comma-separated list of tolerations, `key[=value][:Effect]`.
@@ -86,6 +88,7 @@ impl KeyType {
             | KeyType::NameList
             | KeyType::DigestList
             | KeyType::LabelList
+            | KeyType::AnnotationList
             | KeyType::ModelMap
             | KeyType::TolerationList
             | KeyType::NoProxyList
@@ -302,7 +305,32 @@ pub fn position(name: &str) -> Option<usize> {
 const SECRET: KeyType = KeyType::Secret { min_len: 32 };
 
 pub const PROFILES: &[&str] = &["single-node", "multi-node"];
-pub const INGRESS_MODES: &[&str] = &["nodeport", "external", "ingress"];
+pub const INGRESS_MODES: &[&str] = &["nodeport", "external", "ingress", "gateway", "route"];
+/// The annotations napgen sets on the Ingress objects itself, each with the key that decides it;
+/// INGRESS_ANNOTATIONS may not set them (it would silently replace napgen's value).
+pub const NAPGEN_INGRESS_ANNOTATIONS: &[(&str, &str)] = &[
+    (
+        "nginx.ingress.kubernetes.io/proxy-read-timeout",
+        "ROUTE_TIMEOUT_SECONDS",
+    ),
+    (
+        "nginx.ingress.kubernetes.io/proxy-send-timeout",
+        "ROUTE_TIMEOUT_SECONDS",
+    ),
+    ("haproxy.org/timeout-server", "ROUTE_TIMEOUT_SECONDS"),
+    (
+        "projectcontour.io/response-timeout",
+        "ROUTE_TIMEOUT_SECONDS",
+    ),
+    (
+        "projectcontour.io/websocket-routes",
+        "the public URL's path",
+    ),
+    ("cert-manager.io/cluster-issuer", "CERT_MANAGER_ISSUER"),
+    ("cert-manager.io/issuer", "CERT_MANAGER_ISSUER"),
+];
+/// The kinds of cert-manager issuer CERT_MANAGER_ISSUER names.
+pub const ISSUER_KINDS: &[&str] = &["ClusterIssuer", "Issuer"];
 pub const AGENT_TYPES: &[&str] = &["codex", "claude-code"];
 pub const PULL_POLICIES: &[&str] = &["IfNotPresent", "Always", "Never"];
 pub const ANTI_AFFINITY_TYPES: &[&str] = &["preferred", "required"];
@@ -334,6 +362,10 @@ fn replicas_by_profile(s: &Settings) -> Option<String> {
 
 fn behind_ingress(s: &Settings) -> bool {
     s.str("INGRESS_MODE") != "nodeport"
+}
+
+fn gateway_mode(s: &Settings) -> bool {
+    s.str("INGRESS_MODE") == "gateway"
 }
 
 /// k3s ships the local-path provisioner; on a single node a ReadWriteOnce volume is shared by
@@ -436,14 +468,14 @@ pub static KEYS: &[Key] = &[
         default: Default::Value("nodeport"),
         module: Module::Core,
         required: Required::No,
-        description: "nodeport: services on NodePorts of TOS_HOST; external: ClusterIP services behind your own ingress (every *_PUBLIC_URL required); ingress: napgen renders Ingress objects for the public URLs",
+        description: "nodeport: services on NodePorts of TOS_HOST; external: ClusterIP services behind your own ingress (every *_PUBLIC_URL required); ingress: napgen renders Ingress objects for the public URLs; gateway: HTTPRoutes (Gateway API) attached to your Gateway (GATEWAY_NAME); route: OpenShift Routes with edge TLS",
     },
     Key {
         name: "TOS_PUBLIC_URL",
         ty: KeyType::Url,
         default: Default::None,
         module: Module::Core,
-        required: Required::When { doc: "when INGRESS_MODE is external or ingress", test: behind_ingress },
+        required: Required::When { doc: "when INGRESS_MODE is not nodeport", test: behind_ingress },
         description: "Public origin of the platform when it is served through an ingress (no trailing slash); defaults to http://TOS_HOST:TOS_NODE_PORT",
     },
     Key {
@@ -461,6 +493,62 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "kubernetes.io/tls Secret, in the namespace, that the rendered Ingress objects serve (INGRESS_MODE=ingress)",
+    },
+    Key {
+        name: "INGRESS_ANNOTATIONS",
+        ty: KeyType::AnnotationList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Extra annotations of the rendered Ingress objects (INGRESS_MODE=ingress), key=value separated by commas (values without commas); annotations napgen sets itself (timeouts, cert-manager) are refused here: use their keys",
+    },
+    Key {
+        name: "CERT_MANAGER_ISSUER",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "cert-manager issuer of the rendered Ingress objects' certificates (INGRESS_MODE=ingress): sets cert-manager.io/cluster-issuer (or issuer) and a TLS Secret <ingress>-tls per https host; cert-manager's ingress-shim makes the Certificates",
+    },
+    Key {
+        name: "CERT_MANAGER_ISSUER_KIND",
+        ty: KeyType::Enum(ISSUER_KINDS),
+        default: Default::Value("ClusterIssuer"),
+        module: Module::Core,
+        required: Required::No,
+        description: "Kind of CERT_MANAGER_ISSUER: ClusterIssuer (cluster-wide) or Issuer (in the namespace)",
+    },
+    Key {
+        name: "GATEWAY_NAME",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::When { doc: "when INGRESS_MODE is gateway", test: gateway_mode },
+        description: "Gateway (gateway.networking.k8s.io/v1) the HTTPRoutes attach to (INGRESS_MODE=gateway); napgen does not render it: it belongs to the cluster",
+    },
+    Key {
+        name: "GATEWAY_NAMESPACE",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Namespace of GATEWAY_NAME; empty means the platform's NAMESPACE. Its listener must allow routes from the platform's namespace (allowedRoutes)",
+    },
+    Key {
+        name: "GATEWAY_SECTION",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Listener of the Gateway the HTTPRoutes attach to (parentRefs sectionName); empty attaches to every listener that admits them",
+    },
+    Key {
+        name: "ROUTE_TIMEOUT_SECONDS",
+        ty: KeyType::Int { min: 60, max: 86400 },
+        default: Default::Value("3600"),
+        module: Module::Core,
+        required: Required::No,
+        description: "How long one request through the rendered Ingress, HTTPRoute or Route objects may last, in seconds: streamed agent responses and the browser's live view hold a connection open (HTTPRoute timeouts, haproxy.router.openshift.io/timeout, and ingress-nginx, HAProxy and Contour timeout annotations)",
     },
     Key {
         name: "CLUSTER_POD_CIDRS",
@@ -962,7 +1050,7 @@ pub static KEYS: &[Key] = &[
         ty: KeyType::Url,
         default: Default::None,
         module: Module::Sandbox,
-        required: Required::When { doc: "when sandbox is enabled and INGRESS_MODE is external or ingress", test: behind_ingress },
+        required: Required::When { doc: "when sandbox is enabled and INGRESS_MODE is not nodeport", test: behind_ingress },
         description: "Public origin of nap-sandbox behind your ingress (no trailing slash); feeds its OAuth callback and the registered redirect URI",
     },
     // ---- remote browser
@@ -1027,7 +1115,7 @@ pub static KEYS: &[Key] = &[
         ty: KeyType::Url,
         default: Default::None,
         module: Module::Browser,
-        required: Required::When { doc: "when browser is enabled and INGRESS_MODE is external or ingress", test: behind_ingress },
+        required: Required::When { doc: "when browser is enabled and INGRESS_MODE is not nodeport", test: behind_ingress },
         description: "Public origin of browser-service behind your ingress (no trailing slash); feeds its OAuth callback and the registered redirect URI",
     },
     // ---- LDAP

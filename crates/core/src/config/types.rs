@@ -521,7 +521,11 @@ word_enum!(
 );
 word_enum!(
     /// How users reach the platform (INGRESS_MODE).
-    IngressMode { NodePort = "nodeport", External = "external", Ingress = "ingress" }
+    IngressMode { NodePort = "nodeport", External = "external", Ingress = "ingress", Gateway = "gateway", Route = "route" }
+);
+word_enum!(
+    /// The kind of cert-manager issuer (CERT_MANAGER_ISSUER_KIND).
+    IssuerKind { ClusterIssuer = "ClusterIssuer", Issuer = "Issuer" }
 );
 word_enum!(
     /// An agent napgen can run workspaces of (AGENT_TYPES).

@@ -105,6 +105,9 @@ pub struct ObjectDiff {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_before: Option<String>,
     pub fields: Vec<FieldChange>,
+    /// What adding or removing this object means for users (a route to the platform, say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
 }
 
 /// The whole comparison.
@@ -238,6 +241,26 @@ const NOTES: &[(&str, &str, &str)] = &[
         "applies only to new PostgreSQL volumes; existing instances keep their storage class",
     ),
     ("Secret", "type", "immutable: the Secret must be re-created"),
+    (
+        "Ingress",
+        "spec.tls",
+        "the host is served with the new TLS Secret once it exists (cert-manager issues it first when CERT_MANAGER_ISSUER is set); a Secret no longer named stays until deleted",
+    ),
+    (
+        "HTTPRoute",
+        "spec.parentRefs",
+        "the route moves to another Gateway or listener: it is served there once that Gateway accepts it, and its hosts' DNS must point there",
+    ),
+    (
+        "HTTPRoute",
+        "spec.hostnames",
+        "the Gateway's listener must admit the new host, and its certificate cover it",
+    ),
+    (
+        "Route",
+        "spec.host",
+        "the new host must resolve to the OpenShift router; the router's certificate must cover it",
+    ),
 ];
 
 fn note_for(kind: &str, path: &str) -> Option<&'static str> {
@@ -377,7 +400,45 @@ fn object_diff(
         name: name(o).to_string(),
         name_before,
         fields,
+        note: object_note(change, text_of(o, "kind")),
     }
+}
+
+/// Adding or removing an object that routes users to the platform (an INGRESS_MODE switch, a
+/// module turned on or off): what must happen around it.
+const OBJECT_NOTES: &[(Status, &str, &str)] = &[
+    (
+        Status::Added,
+        "HTTPRoute",
+        "served once its Gateway accepts it (status.parents; napgen prereqs shows the check), at the Gateway's address: point its hosts' DNS there",
+    ),
+    (
+        Status::Added,
+        "Route",
+        "served once the OpenShift router admits it (status.ingress); its host must resolve to the router",
+    ),
+    (
+        Status::Removed,
+        "Ingress",
+        "users lose this way in when it is deleted: delete it once what replaces it serves its host (kubectl apply does not delete it)",
+    ),
+    (
+        Status::Removed,
+        "HTTPRoute",
+        "users lose this way in when it is deleted: delete it once what replaces it serves its host (kubectl apply does not delete it)",
+    ),
+    (
+        Status::Removed,
+        "Route",
+        "users lose this way in when it is deleted: delete it once what replaces it serves its host (kubectl apply does not delete it)",
+    ),
+];
+
+fn object_note(change: Status, kind: &str) -> Option<&'static str> {
+    OBJECT_NOTES
+        .iter()
+        .find(|(s, k, _)| *s == change && *k == kind)
+        .map(|(_, _, note)| *note)
 }
 
 /// Compare two sets of objects: changed and added objects in B's order, then removed ones in
@@ -505,6 +566,9 @@ pub fn text(report: &Report) -> String {
     let mut out = String::new();
     for o in &report.objects {
         out.push_str(&object_line(o));
+        if let Some(note) = o.note {
+            out.push_str(&format!("    note: {note}\n"));
+        }
         for f in &o.fields {
             out.push_str(&field_lines(f));
         }

@@ -11,6 +11,7 @@
 //! `<angle brackets>` (which a shell refuses to run as it is), and OpenSandbox's API key is written
 //! to a file only when asked (`--with-secret`), with mode 0600.
 
+use crate::config::types::IssuerKind;
 use crate::config::Config;
 use crate::output::yaml;
 use crate::plan::secrets::{self, Secret, SecretType, SANDBOX_KEY_SECRET, SANDBOX_KEY_SECRET_KEY};
@@ -73,6 +74,9 @@ pub const STEPS: &[StepFn] = &[
     storage_classes,
     opensandbox,
     prometheus_operator,
+    cert_manager,
+    gateway_api,
+    openshift_router,
     provided_objects,
     platform_secrets,
 ];
@@ -87,6 +91,125 @@ fn prometheus_operator(ctx: &Context) -> Option<Step> {
         why: "the bundle's ServiceMonitor and PodMonitor (monitoring.coreos.com/v1) need its CRDs".into(),
         commands: vec!["kubectl get crd servicemonitors.monitoring.coreos.com podmonitors.monitoring.coreos.com".into()],
         notes: vec!["napgen does not install it; kube-prometheus-stack is the common way.".into()],
+        namespace: None,
+    })
+}
+
+/// CERT_MANAGER_ISSUER: cert-manager and its issuer, which make the Ingress objects'
+/// certificates (ingress-shim reads the issuer annotation and each `spec.tls` entry).
+fn cert_manager(ctx: &Context) -> Option<Step> {
+    let issuer = ctx.config.exposure.cert_manager.as_ref()?;
+    let secrets: Vec<String> = ctx
+        .plan
+        .secrets()
+        .into_iter()
+        .filter(|s| s.provider == secrets::Provider::CertManager)
+        .map(|s| s.name)
+        .collect();
+    if secrets.is_empty() {
+        return None;
+    }
+    let ns = &ctx.plan.namespace;
+    let (get_issuer, scope) = match issuer.kind {
+        IssuerKind::ClusterIssuer => (
+            format!("kubectl get clusterissuer {}", issuer.name),
+            "a ClusterIssuer (cluster-wide)".to_string(),
+        ),
+        IssuerKind::Issuer => (
+            format!("kubectl -n {ns} get issuer {}", issuer.name),
+            format!("an Issuer in namespace {ns}"),
+        ),
+    };
+    Some(Step {
+        id: "cert-manager",
+        title: format!("cert-manager and {} {}", issuer.kind.as_str(), issuer.name),
+        why: format!(
+            "the Ingress objects name {} {} (CERT_MANAGER_ISSUER) and the TLS Secrets {}, which cert-manager issues",
+            issuer.kind.as_str(),
+            issuer.name,
+            secrets.join(", ")
+        ),
+        commands: vec![
+            "kubectl get crd certificates.cert-manager.io clusterissuers.cert-manager.io issuers.cert-manager.io".into(),
+            get_issuer,
+            format!("kubectl -n {ns} get certificate {}", secrets.join(" ")),
+        ],
+        notes: vec![
+            format!("{} {} must be {scope} in the Ready state (the second command shows READY True), able to issue for every host of the Ingress objects: an ACME HTTP-01 solver needs the hosts to resolve to the ingress controller, with the class of INGRESS_CLASS.", issuer.kind.as_str(), issuer.name),
+            "cert-manager's ingress-shim (on by default) creates one Certificate per Ingress, named after its TLS Secret; napgen renders no Certificate objects.".into(),
+            "After applying, the last command shows READY True once each certificate is issued; until then the controller serves its default certificate.".into(),
+        ],
+        namespace: None,
+    })
+}
+
+/// The hosts the bundle's HTTPRoutes or Routes serve, in object order.
+fn routed_hosts(ctx: &Context) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::new();
+    for route in &ctx.plan.http_routes {
+        for host in route.spec["hostnames"].as_array().into_iter().flatten() {
+            hosts.extend(host.as_str().map(str::to_string));
+        }
+    }
+    for route in &ctx.plan.openshift_routes {
+        hosts.extend(route.spec["host"].as_str().map(str::to_string));
+    }
+    hosts
+}
+
+/// INGRESS_MODE=gateway: the Gateway API CRDs and the operator's Gateway, which napgen does not
+/// render (it belongs to the cluster).
+fn gateway_api(ctx: &Context) -> Option<Step> {
+    if !ctx.has_group("gateway.networking.k8s.io") {
+        return None;
+    }
+    let gateway = ctx.config.exposure.gateway.as_ref()?;
+    let ns = &ctx.plan.namespace;
+    let listener = gateway
+        .section
+        .as_deref()
+        .map_or("a listener".to_string(), |s| format!("listener {s}"));
+    let hosts = routed_hosts(ctx).join(", ");
+    Some(Step {
+        id: "gateway-api",
+        title: format!("Gateway API and Gateway {}/{}", gateway.namespace, gateway.name),
+        why: format!("the bundle's HTTPRoutes (gateway.networking.k8s.io/v1) attach to Gateway {}/{} (GATEWAY_NAME), which napgen does not render", gateway.namespace, gateway.name),
+        commands: vec![
+            "kubectl get crd gateways.gateway.networking.k8s.io httproutes.gateway.networking.k8s.io".into(),
+            format!("kubectl -n {} get gateway {} -o jsonpath='{{.spec.listeners}}'", gateway.namespace, gateway.name),
+            format!("kubectl -n {ns} get httproute -o 'custom-columns=NAME:.metadata.name,ACCEPTED:.status.parents[*].conditions[?(@.type==\"Accepted\")].status'"),
+        ],
+        notes: vec![
+            format!("The Gateway needs {listener} that serves the hosts {hosts} (no hostname, a wildcard or each host) over HTTPS with their certificate (certificateRefs), and whose allowedRoutes admits HTTPRoutes from namespace {ns} (namespaces.from: All, or a Selector matching kubernetes.io/metadata.name={ns})."),
+            format!("The HTTPRoutes set timeouts.request and timeouts.backendRequest to {}s (ROUTE_TIMEOUT_SECONDS) for streamed agent responses and the browser's live view; an implementation without HTTPRoute timeouts (an extended feature) reports the route as not Accepted: raise its own stream idle timeout instead.", ctx.config.exposure.route_timeout_seconds),
+            "The platform's NetworkPolicies admit any source on the services' http port, so the Gateway's proxies reach them from any namespace (or from the node, as some implementations do).".into(),
+            "After applying, the last command prints True for each HTTPRoute the Gateway accepted.".into(),
+        ],
+        namespace: None,
+    })
+}
+
+/// INGRESS_MODE=route: the OpenShift router serves the Routes' hosts.
+fn openshift_router(ctx: &Context) -> Option<Step> {
+    if !ctx.has_group("route.openshift.io") {
+        return None;
+    }
+    let ns = &ctx.plan.namespace;
+    let hosts = routed_hosts(ctx).join(", ");
+    Some(Step {
+        id: "openshift-router",
+        title: "OpenShift router".into(),
+        why: "the bundle's Routes (route.openshift.io/v1) are served by the cluster's router, with edge TLS".into(),
+        commands: vec![
+            "oc get ingresscontroller default -n openshift-ingress-operator -o jsonpath='{.status.domain}{\"\\n\"}'".into(),
+            format!("oc -n {ns} get route -o 'custom-columns=HOST:.spec.host,ADMITTED:.status.ingress[*].conditions[?(@.type==\"Admitted\")].status'"),
+        ],
+        notes: vec![
+            format!("The hosts {hosts} must resolve to the router: names under the cluster's apps domain (the first command) do; others need a DNS record and a router certificate that covers them."),
+            format!("The Routes terminate TLS at the router with its default certificate and redirect http to https; they allow {}s per request (haproxy.router.openshift.io/timeout and timeout-tunnel, from ROUTE_TIMEOUT_SECONDS).", ctx.config.exposure.route_timeout_seconds),
+            "Routes that name their host need the create right on routes/custom-host, which napgen rbac includes.".into(),
+            "After applying, the last command prints True for each Route the router admitted.".into(),
+        ],
         namespace: None,
     })
 }

@@ -143,6 +143,7 @@ pub static RESOURCES: &[Resource] = &[
     r("monitoring.coreos.com", "PodMonitor", "podmonitors", true),
     r("gateway.networking.k8s.io", "Gateway", "gateways", true),
     r("gateway.networking.k8s.io", "HTTPRoute", "httproutes", true),
+    r("route.openshift.io", "Route", "routes", true),
 ];
 
 const RBAC: &str = "rbac.authorization.k8s.io";
@@ -368,6 +369,11 @@ fn derive(objects: &[Object]) -> Result<(Rules, BTreeMap<String, Rules>), Error>
                         };
                         rules.add(RBAC, plural, Some(vec![name]), &["bind"]);
                     }
+                }
+                // OpenShift checks `create` on routes/custom-host for a Route that names its
+                // own host, which every napgen Route does.
+                "Route" if resource.group == "route.openshift.io" => {
+                    rules.add(resource.group, "routes/custom-host", None, &["create"]);
                 }
                 _ => {}
             }

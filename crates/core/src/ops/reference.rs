@@ -60,6 +60,7 @@ pub fn example_value(key: &Key) -> String {
         KeyType::S3Path => return "s3://backups/nap".into(),
         KeyType::ProxyUrl => return "http://proxy.example.com:3128".into(),
         KeyType::LabelList => return "node-role.kubernetes.io/worker=true".into(),
+        KeyType::AnnotationList => return "nginx.ingress.kubernetes.io/proxy-body-size=64m".into(),
         KeyType::ModelMap => return "claude-sonnet-4-5=llama-3.3-70b-instruct".into(),
         KeyType::TolerationList => return "dedicated=nap:NoSchedule".into(),
         KeyType::NoProxyList => return ".corp.example.com,10.0.0.0/8".into(),
@@ -71,6 +72,12 @@ pub fn example_value(key: &Key) -> String {
         _ => {}
     }
     let example = match key.ty.name() {
+        "name" if key.name.starts_with("GATEWAY_") => match key.name {
+            "GATEWAY_NAMESPACE" => "gateway-system",
+            "GATEWAY_SECTION" => "https",
+            _ => "public",
+        },
+        "name" if key.name == "CERT_MANAGER_ISSUER" => "letsencrypt-prod",
         "bool" => "true",
         "port" => "30080",
         "size" => "100Gi",

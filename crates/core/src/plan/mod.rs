@@ -258,6 +258,13 @@ pub struct Plan {
     /// The LLM protocol bridge (BRIDGE_ENABLED).
     pub bridge: Option<Bridge>,
     pub ingresses: Vec<IngressRoute>,
+    /// The Ingress objects' TLS Secrets are issued by cert-manager (CERT_MANAGER_ISSUER), not
+    /// created by the operator.
+    pub tls_issued_by_cert_manager: bool,
+    /// HTTPRoutes attached to the operator's Gateway (INGRESS_MODE=gateway).
+    pub http_routes: Vec<ingress::HttpRoute>,
+    /// OpenShift Routes (INGRESS_MODE=route).
+    pub openshift_routes: Vec<ingress::OpenShiftRoute>,
     /// The core platform's NetworkPolicies (modules carry their own).
     pub network_policies: Vec<NetworkPolicy>,
     pub ingress_class: Option<String>,
@@ -905,7 +912,11 @@ pub fn plan(config: &Config) -> Plan {
         shared_dir: core::shared_dir(&ctx),
         workspace,
         seeds,
-        ingresses: ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref()),
+        ingresses: ingress::ingresses(&ctx, sandbox.as_ref(), browser.as_ref()),
+        tls_issued_by_cert_manager: exposure.mode == IngressMode::Ingress
+            && exposure.cert_manager.is_some(),
+        http_routes: ingress::http_routes(&ctx, sandbox.as_ref(), browser.as_ref()),
+        openshift_routes: ingress::openshift_routes(&ctx, sandbox.as_ref(), browser.as_ref()),
         oauth_clients,
         sandbox,
         browser,
@@ -1010,6 +1021,12 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
     }
     if !plan.ingresses.is_empty() {
         t.push("core/ingress.yaml");
+    }
+    if !plan.http_routes.is_empty() {
+        t.push("core/http-routes.yaml");
+    }
+    if !plan.openshift_routes.is_empty() {
+        t.push("core/openshift-routes.yaml");
     }
     t
 }

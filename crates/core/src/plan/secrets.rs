@@ -51,6 +51,8 @@ pub enum Provider {
     Operator,
     /// The CloudNativePG operator generates it for the database cluster.
     CloudNativePg,
+    /// cert-manager issues it for an Ingress that names its issuer (CERT_MANAGER_ISSUER).
+    CertManager,
 }
 
 /// What a Secret holds, which decides the `kubectl create secret` form that makes it.
@@ -144,9 +146,14 @@ impl Plan {
             Generic,
             Provider::CloudNativePg,
         );
+        let certificates = if self.tls_issued_by_cert_manager {
+            Provider::CertManager
+        } else {
+            Provider::Operator
+        };
         for route in &self.ingresses {
             for tls in names(&route.tls, "secretName") {
-                add(ns, &tls, &["tls.crt", "tls.key"], Tls, Provider::Operator);
+                add(ns, &tls, &["tls.crt", "tls.key"], Tls, certificates);
             }
         }
         if let Some(backup) = &self.backup {

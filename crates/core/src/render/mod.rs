@@ -113,6 +113,10 @@ pub static TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/core/gateway/service.yaml"),
     ),
     (
+        "core/http-routes.yaml",
+        include_str!("../../templates/core/http-routes.yaml"),
+    ),
+    (
         "core/ingress.yaml",
         include_str!("../../templates/core/ingress.yaml"),
     ),
@@ -127,6 +131,10 @@ pub static TEMPLATES: &[(&str, &str)] = &[
     (
         "core/nfs-storage-class.yaml",
         include_str!("../../templates/core/nfs-storage-class.yaml"),
+    ),
+    (
+        "core/openshift-routes.yaml",
+        include_str!("../../templates/core/openshift-routes.yaml"),
     ),
     (
         "core/secret.yaml",

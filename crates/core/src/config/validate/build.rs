@@ -4,12 +4,13 @@
 use crate::config::registry::{self, Module};
 use crate::config::settings::Settings;
 use crate::config::types::{
-    AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, Label, Memory, Port,
-    Profile, PullPolicy, Retention, Secret, Toleration, Url,
+    AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, IssuerKind, Label, Memory,
+    Port, Profile, PullPolicy, Retention, Secret, Toleration, Url,
 };
 use crate::config::{
-    Admin, Agents, Backup, Bridge, Browser, ClaudeCode, Cluster, Codex, Config, Database, Exposure,
-    Images, Ldap, Monitoring, Nfs, Outbound, Placement, Replicas, Sandbox, Secrets, Storage,
+    Admin, Agents, Backup, Bridge, Browser, CertManager, ClaudeCode, Cluster, Codex, Config,
+    Database, Exposure, GatewayRef, Images, Ldap, Monitoring, Nfs, Outbound, Placement, Replicas,
+    Sandbox, Secrets, Storage,
 };
 use crate::diagnostic::Shown;
 
@@ -157,6 +158,26 @@ fn exposure(s: &Settings) -> Exposure {
         public_url: url_opt(s, "TOS_PUBLIC_URL"),
         ingress_class: opt_text(s, "INGRESS_CLASS"),
         tls_secret: opt_text(s, "INGRESS_TLS_SECRET"),
+        ingress_annotations: s
+            .list("INGRESS_ANNOTATIONS")
+            .iter()
+            .filter_map(|a| a.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        cert_manager: opt_text(s, "CERT_MANAGER_ISSUER").map(|name| CertManager {
+            kind: word(s, "CERT_MANAGER_ISSUER_KIND", IssuerKind::from_word),
+            name,
+        }),
+        gateway: (s.str("INGRESS_MODE") == "gateway")
+            .then(|| opt_text(s, "GATEWAY_NAME"))
+            .flatten()
+            .map(|name| GatewayRef {
+                name,
+                namespace: opt_text(s, "GATEWAY_NAMESPACE")
+                    .unwrap_or_else(|| s.str("NAMESPACE").to_string()),
+                section: opt_text(s, "GATEWAY_SECTION"),
+            }),
+        route_timeout_seconds: count(s, "ROUTE_TIMEOUT_SECONDS"),
     }
 }
 

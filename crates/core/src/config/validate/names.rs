@@ -135,7 +135,7 @@ fn turn_node_is_a_label_value(settings: &Settings, diags: &mut Vec<Diagnostic>) 
 
 /// Behind an Ingress, each public URL's host is an Ingress rule's host, which is lower case.
 fn ingress_hosts_are_lower_case(settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    if settings.str("INGRESS_MODE") != "ingress" {
+    if !["ingress", "gateway", "route"].contains(&settings.str("INGRESS_MODE")) {
         return;
     }
     for key in ["TOS_PUBLIC_URL", "SANDBOX_PUBLIC_URL", "BROWSER_PUBLIC_URL"] {
@@ -146,7 +146,7 @@ fn ingress_hosts_are_lower_case(settings: &Settings, diags: &mut Vec<Diagnostic>
             diags.push(key_error(
                 settings,
                 key,
-                "has upper-case letters in its host, and the host of an Ingress rule is lower case",
+                "has upper-case letters in its host, and the host of a rendered Ingress rule, HTTPRoute or Route is lower case",
                 format!(
                     "write the host in lower case: {}",
                     host.unwrap_or_default().to_ascii_lowercase()

@@ -86,6 +86,12 @@ const RULES: &[Rule] = &[
     multi_node_loopback_host,
     turn_host_is_an_address,
     ingress_hosts_are_names,
+    one_route_per_host_and_path,
+    routes_redirect_to_https,
+    routes_serve_the_default_port,
+    ingress_annotations_owned_by_napgen,
+    one_source_of_ingress_certificates,
+    exposure_keys_of_other_modes,
     anti_affinity_on_single_node,
     turn_host_not_loopback,
 ];
@@ -273,9 +279,22 @@ fn turn_host_is_an_address(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Ingress rules route by host name, so a public URL behind an Ingress has one.
+/// The modes in which napgen renders the objects that route each public URL by its host.
+const ROUTING_MODES: &[&str] = &["ingress", "gateway", "route"];
+
+/// The kind of object that routes a public URL in `mode`, for messages.
+fn routing_objects(mode: &str) -> &'static str {
+    match mode {
+        "gateway" => "HTTPRoute hostnames",
+        "route" => "OpenShift Routes",
+        _ => "Ingress rules",
+    }
+}
+
+/// Ingress rules, HTTPRoutes and Routes route by host name, so a public URL behind them has one.
 fn ingress_hosts_are_names(settings: &Settings, diags: &mut Vec<Diagnostic>) {
-    if settings.str("INGRESS_MODE") != "ingress" {
+    let mode = settings.str("INGRESS_MODE");
+    if !ROUTING_MODES.contains(&mode) {
         return;
     }
     for key in public_url_keys(settings) {
@@ -287,10 +306,196 @@ fn ingress_hosts_are_names(settings: &Settings, diags: &mut Vec<Diagnostic>) {
             diags.push(key_error(
                 settings,
                 key,
-                "has an IP address as its host; Ingress rules route by host name",
+                format!(
+                    "has an IP address as its host; {} route by host name, so no rendered route serves it",
+                    routing_objects(mode)
+                ),
                 "use a DNS name, or INGRESS_MODE=external with your own routing",
             ));
         }
+    }
+}
+
+/// Host and path of a public URL as the rendered routes match it (no port; `/` for none).
+fn route_match(settings: &Settings, key: &str) -> Option<(String, String)> {
+    let (_, authority, path) = split_url(settings.opt(key)?)?;
+    let host = host_of_authority(authority).ok()?.to_ascii_lowercase();
+    let path = if path.is_empty() { "/" } else { path };
+    Some((host, path.to_string()))
+}
+
+/// Two public URLs with the same host and path (differing only in scheme or port) would be two
+/// routes for one match: the controller serves one of them, and the other service is unreachable.
+fn one_route_per_host_and_path(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    let mode = settings.str("INGRESS_MODE");
+    if !ROUTING_MODES.contains(&mode) {
+        return;
+    }
+    let urls = public_url_keys(settings);
+    for (i, a) in urls.iter().enumerate() {
+        for b in &urls[..i] {
+            // Equal URLs are reported by distinct_public_urls.
+            if settings.opt(a) == settings.opt(b) {
+                continue;
+            }
+            if let (Some(ma), Some(mb)) = (route_match(settings, a), route_match(settings, b)) {
+                if ma == mb {
+                    diags.push(key_error(
+                        settings,
+                        a,
+                        format!(
+                            "has the host and path of {b} ({}{}); {} match host and path only, so one of the two services would not be served",
+                            ma.0, ma.1, routing_objects(mode)
+                        ),
+                        "give each service its own host name",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// OpenShift Routes terminate TLS at the router and redirect plain HTTP to HTTPS: an http://
+/// public URL would be redirected, so the browser's origin would not be the registered one.
+fn routes_redirect_to_https(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("INGRESS_MODE") != "route" {
+        return;
+    }
+    for key in public_url_keys(settings) {
+        if settings.opt(key).is_some_and(|u| u.starts_with("http://")) {
+            diags.push(key_error(
+                settings,
+                key,
+                "is an http:// URL, but the OpenShift Routes terminate TLS at the router and redirect http to https, so users would reach another origin than the one the OAuth clients register",
+                format!("write it with https://: {}", settings.opt(key).unwrap_or_default().replacen("http://", "https://", 1)),
+            ));
+        }
+    }
+}
+
+/// The OpenShift router serves Routes on ports 80 and 443 only: a public URL with another port
+/// names an address no Route serves.
+fn routes_serve_the_default_port(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("INGRESS_MODE") != "route" {
+        return;
+    }
+    for key in public_url_keys(settings) {
+        let Some(url) = settings.opt(key) else {
+            continue;
+        };
+        let Some((_, authority, path)) = split_url(url) else {
+            continue;
+        };
+        // An IP address is refused by ingress_hosts_are_names.
+        let Ok(host) = host_of_authority(authority) else {
+            continue;
+        };
+        if !authority.starts_with('[')
+            && authority.len() > host.len()
+            && authority != format!("{host}:443")
+        {
+            let port = &authority[host.len()..];
+            diags.push(key_error(
+                settings,
+                key,
+                format!("names port {} of its host, but the OpenShift router serves Routes on ports 80 and 443 only, so no Route serves this URL", port.trim_start_matches(':')),
+                format!("leave the port out: https://{host}{path}"),
+            ));
+        }
+    }
+}
+
+/// INGRESS_ANNOTATIONS may not set an annotation napgen sets itself: the result would depend on
+/// which one wins, silently.
+fn ingress_annotations_owned_by_napgen(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    for item in settings.list("INGRESS_ANNOTATIONS") {
+        let name = item.split_once('=').map_or(item.as_str(), |(k, _)| k);
+        if let Some((_, owner)) = registry::NAPGEN_INGRESS_ANNOTATIONS
+            .iter()
+            .find(|(a, _)| *a == name)
+        {
+            diags.push(key_error(
+                settings,
+                "INGRESS_ANNOTATIONS",
+                format!("sets {name}, which napgen sets itself from {owner}"),
+                format!("remove {name} from INGRESS_ANNOTATIONS and set {owner} instead"),
+            ));
+        }
+    }
+}
+
+/// cert-manager writes each host's certificate into a Secret of its own; INGRESS_TLS_SECRET
+/// names one Secret for all of them. Both at once would make the Ingress objects serve one and
+/// cert-manager overwrite it.
+fn one_source_of_ingress_certificates(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("INGRESS_MODE") != "ingress" || !settings.is_set("CERT_MANAGER_ISSUER") {
+        return;
+    }
+    if settings.is_set("INGRESS_TLS_SECRET") {
+        diags.push(key_error(
+            settings,
+            "INGRESS_TLS_SECRET",
+            "is set together with CERT_MANAGER_ISSUER; cert-manager issues each host's certificate into its own Secret (<ingress>-tls)",
+            "remove INGRESS_TLS_SECRET to let cert-manager issue the certificates, or remove CERT_MANAGER_ISSUER to serve your own Secret",
+        ));
+    }
+    let https = public_url_keys(settings)
+        .iter()
+        .any(|k| settings.opt(k).is_some_and(|u| u.starts_with("https://")));
+    if !https {
+        diags.push(key_warning(
+            settings,
+            "CERT_MANAGER_ISSUER",
+            "has no effect: no public URL is https://, so no Ingress has a TLS host to issue a certificate for",
+            "write the public URLs with https://, or remove CERT_MANAGER_ISSUER",
+        ));
+    }
+}
+
+/// Keys that configure the objects of one INGRESS_MODE do nothing in another.
+fn exposure_keys_of_other_modes(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    let mode = settings.str("INGRESS_MODE");
+    let keys: &[(&str, &str)] = &[
+        ("INGRESS_ANNOTATIONS", "ingress"),
+        ("CERT_MANAGER_ISSUER", "ingress"),
+        ("GATEWAY_NAME", "gateway"),
+        ("GATEWAY_NAMESPACE", "gateway"),
+        ("GATEWAY_SECTION", "gateway"),
+    ];
+    for (key, for_mode) in keys {
+        if mode != *for_mode && settings.is_set(key) && settings.origin(key).is_some() {
+            diags.push(key_warning(
+                settings,
+                key,
+                format!("has no effect: it configures INGRESS_MODE={for_mode}, and INGRESS_MODE is {mode}"),
+                format!("remove the line, or set INGRESS_MODE={for_mode}"),
+            ));
+        }
+    }
+    // Older keys of the Ingress mode are left alone in nodeport and external mode, as before.
+    if (mode == "gateway" || mode == "route") && settings.is_set("INGRESS_CLASS") {
+        diags.push(key_warning(
+            settings,
+            "INGRESS_CLASS",
+            format!("has no effect with INGRESS_MODE={mode}: napgen renders no Ingress objects"),
+            "remove the line",
+        ));
+    }
+    if mode == "gateway" && settings.is_set("INGRESS_TLS_SECRET") {
+        diags.push(key_warning(
+            settings,
+            "INGRESS_TLS_SECRET",
+            "has no effect with INGRESS_MODE=gateway: the Gateway's listener holds the certificate (certificateRefs)",
+            "remove the line, and give the Gateway's HTTPS listener the certificate",
+        ));
+    }
+    if mode == "route" && settings.is_set("INGRESS_TLS_SECRET") {
+        diags.push(key_warning(
+            settings,
+            "INGRESS_TLS_SECRET",
+            "has no effect with INGRESS_MODE=route: the OpenShift router serves the Routes with its default certificate",
+            "remove the line; give the router (or the Routes' host names) a certificate on the OpenShift side",
+        ));
     }
 }
 
@@ -715,5 +920,203 @@ mod tests {
             "LDAP_CA_CERT"
         )
         .contains("not a PEM"));
+    }
+
+    /// The diagnostics for `key`, as printed, errors and warnings alike.
+    fn findings_for(pairs: &[(&str, &str)], key: &str) -> Vec<String> {
+        run(pairs)
+            .diagnostics
+            .iter()
+            .filter(|d| d.key.as_deref() == Some(key))
+            .map(|d| d.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_exposure_modes_explain_their_misconfigurations() {
+        let gateway = [
+            ("INGRESS_MODE", "gateway"),
+            ("TOS_PUBLIC_URL", "https://nap.example.com"),
+            ("GATEWAY_NAME", "public"),
+        ];
+        let with = |base: &[(&'static str, &'static str)],
+                    extra: &[(&'static str, &'static str)]| {
+            let mut pairs = base.to_vec();
+            pairs.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+            pairs.extend_from_slice(extra);
+            pairs
+        };
+        assert!(
+            run(&gateway).errors().next().is_none(),
+            "{:?}",
+            messages(&run(&gateway))
+        );
+        // Gateway mode without a Gateway.
+        let e = error_for(&gateway[..2], "GATEWAY_NAME");
+        assert!(
+            e.contains("is required (when INGRESS_MODE is gateway)"),
+            "{e}"
+        );
+        // A public URL whose host no HTTPRoute can serve.
+        let e = error_for(
+            &with(&gateway, &[("TOS_PUBLIC_URL", "https://192.0.2.10")]),
+            "TOS_PUBLIC_URL",
+        );
+        assert!(e.contains("HTTPRoute hostnames route by host name"), "{e}");
+        // Two services on one host and path.
+        let e = error_for(
+            &with(
+                &gateway,
+                &[
+                    ("SANDBOX_ENABLED", "true"),
+                    ("SANDBOX_PUBLIC_URL", "https://nap.example.com:8443"),
+                ],
+            ),
+            "SANDBOX_PUBLIC_URL",
+        );
+        assert!(e.contains("has the host and path of TOS_PUBLIC_URL"), "{e}");
+        // Keys of another mode do nothing.
+        let w = findings_for(
+            &with(&gateway, &[("CERT_MANAGER_ISSUER", "letsencrypt")]),
+            "CERT_MANAGER_ISSUER",
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.contains("has no effect: it configures INGRESS_MODE=ingress")),
+            "{w:?}"
+        );
+        let w = findings_for(
+            &with(&gateway, &[("INGRESS_TLS_SECRET", "nap-tls")]),
+            "INGRESS_TLS_SECRET",
+        );
+        assert!(w.iter().any(|w| w.contains("certificateRefs")), "{w:?}");
+
+        let route = [
+            ("INGRESS_MODE", "route"),
+            ("TOS_PUBLIC_URL", "https://nap.apps.example.com"),
+        ];
+        assert!(
+            run(&route).errors().next().is_none(),
+            "{:?}",
+            messages(&run(&route))
+        );
+        let e = error_for(
+            &with(&route, &[("TOS_PUBLIC_URL", "http://nap.apps.example.com")]),
+            "TOS_PUBLIC_URL",
+        );
+        assert!(
+            e.contains("write it with https://: https://nap.apps.example.com"),
+            "{e}"
+        );
+        let e = error_for(
+            &with(
+                &route,
+                &[("TOS_PUBLIC_URL", "https://nap.apps.example.com:8443/x")],
+            ),
+            "TOS_PUBLIC_URL",
+        );
+        assert!(
+            e.contains("names port 8443") && e.contains("https://nap.apps.example.com/x"),
+            "{e}"
+        );
+        assert!(run(&with(
+            &route,
+            &[("TOS_PUBLIC_URL", "https://nap.apps.example.com:443")]
+        ))
+        .errors()
+        .next()
+        .is_none());
+        let w = findings_for(&with(&route, &[("GATEWAY_NAME", "public")]), "GATEWAY_NAME");
+        assert!(
+            w.iter()
+                .any(|w| w.contains("has no effect: it configures INGRESS_MODE=gateway")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn ingress_annotations_and_cert_manager_explain_their_misconfigurations() {
+        let ingress = [
+            ("INGRESS_MODE", "ingress"),
+            ("TOS_PUBLIC_URL", "https://nap.example.com"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            ingress.iter().chain(extra).copied().collect::<Vec<_>>()
+        };
+        let ok = with(&[
+            (
+                "INGRESS_ANNOTATIONS",
+                "nginx.ingress.kubernetes.io/proxy-body-size=64m, example.com/note=a b=c",
+            ),
+            ("CERT_MANAGER_ISSUER", "letsencrypt"),
+        ]);
+        assert!(
+            run(&ok).errors().next().is_none(),
+            "{:?}",
+            messages(&run(&ok))
+        );
+        // An annotation napgen sets itself.
+        let e = error_for(
+            &with(&[(
+                "INGRESS_ANNOTATIONS",
+                "nginx.ingress.kubernetes.io/proxy-read-timeout=60",
+            )]),
+            "INGRESS_ANNOTATIONS",
+        );
+        assert!(
+            e.contains("napgen sets itself from ROUTE_TIMEOUT_SECONDS"),
+            "{e}"
+        );
+        let e = error_for(
+            &with(&[("INGRESS_ANNOTATIONS", "cert-manager.io/cluster-issuer=x")]),
+            "INGRESS_ANNOTATIONS",
+        );
+        assert!(e.contains("set CERT_MANAGER_ISSUER instead"), "{e}");
+        // Bad keys and values.
+        for (bad, says) in [
+            ("no-value", "is not key=value"),
+            (
+                "Bad_Prefix.example.com/x=1",
+                "is not a valid annotation key",
+            ),
+            ("example.com/-x=1", "is not a valid annotation key"),
+            ("=1", "is not a valid annotation key"),
+            ("a=1,a=2", "is listed twice"),
+            ("a=1\u{7}", "control character"),
+        ] {
+            let e = error_for(
+                &with(&[("INGRESS_ANNOTATIONS", bad)]),
+                "INGRESS_ANNOTATIONS",
+            );
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        // Two sources of certificates.
+        let e = error_for(
+            &with(&[
+                ("CERT_MANAGER_ISSUER", "letsencrypt"),
+                ("INGRESS_TLS_SECRET", "nap-tls"),
+            ]),
+            "INGRESS_TLS_SECRET",
+        );
+        assert!(e.contains("together with CERT_MANAGER_ISSUER"), "{e}");
+        // No https host to issue for.
+        let w = findings_for(
+            &[
+                ("INGRESS_MODE", "ingress"),
+                ("TOS_PUBLIC_URL", "http://nap.example.com"),
+                ("CERT_MANAGER_ISSUER", "letsencrypt"),
+            ],
+            "CERT_MANAGER_ISSUER",
+        );
+        assert!(
+            w.iter().any(|w| w.contains("no public URL is https://")),
+            "{w:?}"
+        );
+        // A bad issuer kind.
+        let e = error_for(
+            &with(&[("CERT_MANAGER_ISSUER_KIND", "issuer")]),
+            "CERT_MANAGER_ISSUER_KIND",
+        );
+        assert!(e.contains("ClusterIssuer"), "{e}");
     }
 }

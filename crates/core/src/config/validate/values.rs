@@ -55,6 +55,7 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
             .map(Value::List),
         KeyType::DigestList => parse_digests(raw, &shown).map(Value::List),
         KeyType::LabelList => parse_labels(raw, &shown).map(Value::List),
+        KeyType::AnnotationList => parse_annotations(raw, &shown).map(Value::List),
         KeyType::ModelMap => parse_model_map(raw, &shown).map(Value::List),
         KeyType::TolerationList => parse_tolerations(raw, &shown).map(Value::List),
         KeyType::NoProxyList => parse_no_proxy(raw, &shown).map(Value::List),
@@ -803,6 +804,49 @@ fn parse_labels(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
             return Err(problem(
                 format!("{key} is listed twice"),
                 "give each label once",
+            ));
+        }
+        keys.push(key);
+        items.push(item.to_string());
+    }
+    Ok(items)
+}
+
+/// Annotations, `key=value` separated by commas: keys as label keys are (`[prefix/]name`, the
+/// prefix a DNS subdomain of at most 253 characters, the name at most 63), values any text
+/// without commas or control characters.
+fn parse_annotations(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut items = Vec::new();
+    for item in raw.split(',').map(str::trim) {
+        let shown_item = shown.part(item, "the item");
+        let Some((key, value)) = item.split_once('=') else {
+            return Err(problem(
+                format!("{shown_item} is not key=value"),
+                "write annotations like nginx.ingress.kubernetes.io/proxy-body-size=64m, separated by commas",
+            ));
+        };
+        if !label_key_ok(key) {
+            return Err(problem(
+                format!(
+                    "{shown_item}: {} is not a valid annotation key",
+                    shown_item.part(key, "the key")
+                ),
+                "annotation keys are [prefix/]name: the prefix a lower-case DNS subdomain of at most 253 characters, the name at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+            ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(problem(
+                format!("{shown_item} has a control character in its value"),
+                "write the value on one line, without tabs or control characters",
+            ));
+        }
+        if keys.contains(&key) {
+            let key = shown.part(key, "an annotation key");
+            let key = key.text().map_or_else(|| key.to_string(), str::to_owned);
+            return Err(problem(
+                format!("{key} is listed twice"),
+                "give each annotation once",
             ));
         }
         keys.push(key);
