@@ -646,15 +646,7 @@ fn run(cli: Cli) -> ExitCode {
                 Err(f) => return fail(f),
             };
             if format == Format::Json {
-                let report = serde_json::json!({
-                    "ok": code == exit::OK,
-                    "errors": diagnostics.iter().filter(|d| d.is_error()).count(),
-                    "warnings": diagnostics.iter().filter(|d| !d.is_error()).count(),
-                    "diagnostics": diagnostics,
-                });
-                let _ = write_stdout(
-                    format!("{}\n", serde_json::to_string_pretty(&report).unwrap()).as_bytes(),
-                );
+                let _ = write_stdout(app::check_json(&diagnostics, code == exit::OK).as_bytes());
             } else {
                 print_diagnostics(&diagnostics);
                 eprintln!("{}", app::check_summary(&diagnostics, &sources));
