@@ -604,6 +604,42 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn switching_exposure_modes_says_what_users_need() {
+        let route = |kind: &str, api: &str, spec: Value| json!({"apiVersion": api, "kind": kind, "metadata": {"name": "nap", "namespace": "nap"}, "spec": spec});
+        let ingress = route(
+            "Ingress",
+            "networking.k8s.io/v1",
+            json!({"tls": [{"secretName": "nap-tls"}]}),
+        );
+        let http = |section: &str| {
+            route(
+                "HTTPRoute",
+                "gateway.networking.k8s.io/v1",
+                json!({"parentRefs": [{"name": "public", "sectionName": section}]}),
+            )
+        };
+        let report = compare(std::slice::from_ref(&ingress), &[http("https")]);
+        let out = text(&report);
+        assert!(out.contains("+ gateway.networking.k8s.io/v1 HTTPRoute nap/nap (added)\n    note: served once its Gateway accepts it"), "{out}");
+        assert!(out.contains("- networking.k8s.io/v1 Ingress nap/nap (removed)\n    note: users lose this way in"), "{out}");
+        let moved = text(&compare(&[http("https")], &[http("web")]));
+        assert!(moved.contains("spec.parentRefs[0].sectionName: https → web\n      note: the route moves to another Gateway or listener"), "{moved}");
+        let reissued = route(
+            "Ingress",
+            "networking.k8s.io/v1",
+            json!({"tls": [{"secretName": "nap-issued"}]}),
+        );
+        let out = text(&compare(&[ingress], &[reissued]));
+        assert!(
+            out.contains("note: the host is served with the new TLS Secret once it exists"),
+            "{out}"
+        );
+        // Other objects carry no object note.
+        let added = compare(&[], &[deployment("a", json!([]))]);
+        assert_eq!(added.objects[0].note, None);
+    }
+
     fn deployment(image: &str, env: Value) -> Value {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "cp", "namespace": "nap", "labels": {"app.kubernetes.io/name": "cp"}},
                "spec": {"template": {"spec": {"containers": [{"name": "main", "image": image, "env": env}]}}}})
