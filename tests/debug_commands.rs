@@ -793,3 +793,59 @@ fn the_reference_finds_secrets_in_any_reference() {
         ]
     );
 }
+
+/// The exposure profiles' prerequisites: what napgen does not render but the routes need.
+#[test]
+fn prereqs_name_what_the_routes_need() {
+    for p in profiles() {
+        let plan = &p.configured.plan;
+        let ctx = prereqs::Context {
+            config: &p.configured.config,
+            plan,
+            objects: &p.bundle,
+            values_dir: None,
+        };
+        let steps = prereqs::steps(&ctx);
+        let ids: Vec<&str> = steps.iter().map(|s| s.id).collect();
+        let text = prereqs::text(&ctx, &steps);
+        assert_eq!(
+            ids.contains(&"gateway-api"),
+            !plan.http_routes.is_empty(),
+            "{}: {ids:?}",
+            p.name
+        );
+        assert_eq!(
+            ids.contains(&"openshift-router"),
+            !plan.openshift_routes.is_empty(),
+            "{}: {ids:?}",
+            p.name
+        );
+        assert_eq!(
+            ids.contains(&"cert-manager"),
+            plan.tls_issued_by_cert_manager,
+            "{}: {ids:?}",
+            p.name
+        );
+        match p.name.as_str() {
+            "gateway" => {
+                assert!(
+                    text.contains("kubectl -n gateway-system get gateway public"),
+                    "{text}"
+                );
+                assert!(text.contains("listener https that serves the hosts nap.example.com, sandbox.example.com, browser.example.com"), "{text}");
+            }
+            "openshift-route" => {
+                assert!(text.contains("The hosts nap.apps.ocp.example.com, sandbox.apps.ocp.example.com must resolve to the router"), "{text}");
+            }
+            "cert-manager" => {
+                assert!(
+                    text.contains("kubectl get clusterissuer letsencrypt-prod"),
+                    "{text}"
+                );
+                // cert-manager issues the TLS Secrets: nobody is asked to create them.
+                assert!(!text.contains("create secret tls"), "{text}");
+            }
+            _ => {}
+        }
+    }
+}

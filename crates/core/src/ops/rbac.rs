@@ -681,6 +681,36 @@ mod tests {
     }
 
     #[test]
+    fn routes_get_their_rights_and_openshift_routes_custom_host() {
+        let objects = vec![
+            obj(
+                json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "nap", "namespace": "nap"}}),
+            ),
+            obj(
+                json!({"apiVersion": "route.openshift.io/v1", "kind": "Route", "metadata": {"name": "nap", "namespace": "nap"}}),
+            ),
+        ];
+        let request = Request {
+            namespace: "nap".into(),
+            ..Default::default()
+        };
+        let (_, out) = generate(&objects, &request).unwrap();
+        let rules = serde_json::to_string(&out).unwrap();
+        for wanted in [
+            r#"{"apiGroups":["gateway.networking.k8s.io"],"resources":["httproutes"],"verbs":["create","delete","get","list","patch","watch"]}"#,
+            r#"{"apiGroups":["route.openshift.io"],"resources":["routes"],"verbs":["create","delete","get","list","patch","watch"]}"#,
+            r#"{"apiGroups":["route.openshift.io"],"resources":["routes/custom-host"],"verbs":["create"]}"#,
+        ] {
+            assert!(rules.contains(wanted), "{wanted} not in {rules}");
+        }
+        // Without a Route, no custom-host right.
+        let (_, out) = generate(&objects[..1], &request).unwrap();
+        assert!(!serde_json::to_string(&out)
+            .unwrap()
+            .contains("route.openshift.io"));
+    }
+
+    #[test]
     fn unknown_kind_is_an_internal_error() {
         let objects = vec![obj(
             json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "nap"}}),
