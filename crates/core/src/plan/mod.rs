@@ -11,6 +11,7 @@ mod core;
 mod ingress;
 mod kube;
 mod map;
+mod metadata;
 mod monitoring;
 mod network;
 mod oauth;
@@ -30,6 +31,7 @@ pub use ingress::IngressRoute;
 pub(crate) use kube::{checksum, manifest, plain_env, resources, selector, spread, tmp_volume};
 pub use kube::{image_ref, EnvVar, Resources, VolumeMount};
 pub use map::Map;
+pub use metadata::Metadata;
 pub use monitoring::{Monitoring, POSTGRES_METRICS_PORT};
 pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH, SIGN_IN_SERVICES};
@@ -238,6 +240,8 @@ pub struct Plan {
     pub ingress_mode: String,
     /// Labels every object carries.
     pub labels: Map,
+    /// The operator's labels and annotations, added to the rendered objects.
+    pub metadata: Metadata,
     pub pod_security: Value,
     pub container_security: Value,
     pub image_pull_policy: String,
@@ -324,6 +328,8 @@ pub(crate) struct Ctx<'a> {
     pub runtime_placement: Placement,
     /// CA bundle and proxy settings every pod gets.
     pub outbound: outbound::Outbound,
+    /// The operator's labels and annotations.
+    pub metadata: Metadata,
 }
 
 impl<'a> Ctx<'a> {
@@ -333,6 +339,7 @@ impl<'a> Ctx<'a> {
         let version = config.images.version.clone();
         Ctx {
             config,
+            metadata: Metadata::new(&config.metadata),
             namespace: config.cluster.namespace.clone(),
             multi_node: config.cluster.multi_node(),
             base_labels: Map::from_iter([
@@ -550,7 +557,7 @@ impl Ctx<'_> {
             resources,
             mounts,
         } = container;
-        manifest(&json!({
+        let mut pod = json!({
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"labels": labels},
@@ -573,7 +580,9 @@ impl Ctx<'_> {
                 }],
                 "volumes": volumes,
             },
-        }))
+        });
+        self.metadata.apply(&mut pod);
+        manifest(&pod)
     }
 
     /// NodePort on TOS_HOST, or ClusterIP behind an ingress.
@@ -703,6 +712,7 @@ pub fn plan(config: &Config) -> Plan {
         version: config.images.version.clone(),
         ingress_mode: exposure.mode.as_str().to_string(),
         labels: ctx.base_labels.clone(),
+        metadata: ctx.metadata.clone(),
         pod_security: ctx.pod_security.clone(),
         container_security: ctx.container_security.clone(),
         image_pull_policy: ctx.pull_policy().to_string(),
