@@ -65,9 +65,15 @@ function napgen(args, cwd = work) {
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
-async function screenshot(name) {
+/** A screenshot of the screen, scrolled to `selector` (the top of the page without one). */
+async function screenshot(name, selector) {
   shot += 1;
-  await page.screenshot({ path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+  if (selector) {
+    await page.locator(selector).scrollIntoViewIfNeeded();
+  } else {
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
+  await page.screenshot({ path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`) });
 }
 
 /** Wait until the page has checked what was typed. */
@@ -156,6 +162,9 @@ test('the page loads its own files only and shows every key of the registry with
 
 test('a multi-node configuration with every module, built by clicking and typing', async () => {
   await page.selectOption('#profile', 'multi-node');
+  const fresh = await editorText();
+  assert.match(fresh, /^# Profile multi-node;/m, 'a file untouched since init is written for the new profile');
+  assert.match(fresh, /^RWX_STORAGE_CLASS=$/m, 'with the multi-node REQUIRED lines');
   const modules = await page.$$eval('#modules input[type=checkbox]', (boxes) => boxes.map((b) => b.id));
   assert.ok(modules.length >= 8, `${modules}`);
   for (const id of modules) {
@@ -163,7 +172,7 @@ test('a multi-node configuration with every module, built by clicking and typing
     assert.match(await page.textContent('#module-status'), /switched on|already/);
   }
   await settled();
-  await screenshot('all-modules-chosen');
+  await screenshot('all-modules-chosen', '#modules');
   for (let round = 0; round < 6; round += 1) {
     const missing = await page.$$eval('.field input[aria-invalid=true], .field textarea[aria-invalid=true], .field select[aria-invalid=true]',
       (inputs) => inputs.filter((i) => !i.closest('.group').hidden).map((i) => i.dataset.key));
@@ -177,6 +186,7 @@ test('a multi-node configuration with every module, built by clicking and typing
   }
   const summary = `${await page.textContent('#summary')} ${await page.textContent('#summary-list')}`;
   assert.match(summary, /values\.env is valid: 0 error/);
+  console.log(`# checking and rendering all modules after a keystroke took ${await page.getAttribute('body', 'data-check-ms')} ms`);
   for (const button of await page.$$('button.download:not([hidden])')) {
     assert.equal(await button.isDisabled(), false);
   }
@@ -193,7 +203,7 @@ test('a multi-node configuration with every module, built by clicking and typing
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), value);
   await page.click('#field-TOS_SECRET_KEY button.show');
   await page.click('#bundle-box summary');
-  await screenshot('multi-node-valid');
+  await screenshot('multi-node-valid', '#bundle-box');
 });
 
 test('the downloads are what the command line makes of the downloaded values.env', async () => {
@@ -237,7 +247,7 @@ test('an imported file keeps its bytes when a module is toggled, and is diffed',
   assert.equal(await page.isChecked('#module-codex'), true);
   assert.equal(await page.isChecked('#module-monitoring'), false);
   assert.equal(await page.isHidden('#group-monitoring'), true);
-  await screenshot('imported');
+  await screenshot('imported', '#import-status');
 
   await page.check('#module-monitoring');
   await settled();
@@ -256,7 +266,7 @@ test('an imported file keeps its bytes when a module is toggled, and is diffed',
   await page.click('#diff-box summary');
   assert.equal(await page.evaluate(() => document.getElementById('diff').textContent), diff.stdout);
   assert.equal(await page.textContent('#diff-summary'), diff.stderr.split('\n').filter((l) => l.startsWith('napgen diff')).join('\n') + '\n');
-  await screenshot('imported-monitoring-on-diff');
+  await screenshot('imported-monitoring-on-diff', '#diff-box');
 
   await page.uncheck('#module-monitoring');
   await settled();
@@ -280,7 +290,7 @@ test('a bad value is reported beside its field as napgen check reports it, and b
   assert.equal(await page.getAttribute('#key-NODE_CPU', 'aria-invalid'), 'true');
   for (const button of await page.$$('button.download')) assert.equal(await button.isDisabled(), true);
   assert.match(await page.textContent('#download-why'), /disabled while values\.env has errors \(1\)/);
-  await screenshot('bad-value');
+  await screenshot('bad-value', '#field-NODE_CPU');
 
   // A misspelt key in the file: the error, with its suggestion, beside the file.
   await page.fill('#key-NODE_CPU', '');
@@ -290,7 +300,7 @@ test('a bad value is reported beside its field as napgen check reports it, and b
   const unknown = await page.textContent('#diag-file');
   assert.match(unknown, /TOS_HOTS/);
   assert.match(unknown, /did you mean TOS_HOST\?/);
-  await screenshot('misspelt-key');
+  await screenshot('misspelt-key', '#diag-file');
 });
 
 test('secrets left empty show the kubectl command that creates them', async () => {
@@ -305,7 +315,7 @@ test('secrets left empty show the kubectl command that creates them', async () =
   const commands = await page.textContent('#secret-commands');
   assert.match(commands, /kubectl -n nap create secret generic nap-secrets/);
   for (const line of commands.split('\n')) assert.ok(prereqs.includes(line), line);
-  await screenshot('secrets-outside');
+  await screenshot('secrets-outside', '#secret-commands-box');
   await page.check('#secrets-generate');
   await settled();
   assert.match(await page.inputValue('#key-TOS_SECRET_KEY'), /^[0-9a-f]{64}$/);
