@@ -248,9 +248,10 @@ function showOutputs() {
   showDiff();
 }
 
+/** The diff against the imported file, made while its panel is open (it renders both files). */
 function showDiff() {
   $('diff-box').hidden = state.imported === null;
-  if (state.imported === null) return;
+  if (state.imported === null || !$('diff-box').open) return;
   const result = napgen.diff(state.imported, IMPORTED, state.text, FILE);
   $('diff-summary').textContent = result.messages;
   $('diff').textContent = result.text ?? '';
@@ -386,6 +387,7 @@ function bindEvents() {
       copy($(button.dataset.copy), button);
     }
   });
+  $('diff-box').addEventListener('toggle', showDiff);
   $('editor').addEventListener('input', (e) => {
     state.text = e.target.value;
     showText({ fromEditor: true });

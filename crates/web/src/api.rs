@@ -201,7 +201,7 @@ fn configured(text: &str, file_name: &str) -> Result<Configured, Value> {
 /// `secret_commands` (the commands of its step that creates the Secrets values.env does not
 /// hold), `images` (`napgen images`), `mirror` (`napgen images --format mirror`), `sandbox_values`
 /// (the `opensandbox-values.yaml` that `napgen prereqs --write-values` writes; null when the
-/// sandbox is off), `chart_name` (the archive name `napgen chart` writes).
+/// sandbox is off).
 pub fn outputs(text: &str, file_name: &str) -> Value {
     let configured = match configured(text, file_name) {
         Ok(configured) => configured,
@@ -226,14 +226,12 @@ pub fn outputs(text: &str, file_name: &str) -> Value {
         .flat_map(|step| &step.commands)
         .collect();
     let list = images::list(&configured.settings, &plan);
-    let chart = napgen_core::output::chart::chart(&configured.settings, &plan, &objects);
     json!({
         "prereqs": prereqs::text(&ctx, &steps),
         "secret_commands": secret_commands,
         "sandbox_values": prereqs::sandbox_values(&ctx),
         "images": images::text(&list),
         "mirror": images::mirror(&list),
-        "chart_name": chart.archive_name(),
         "messages": messages_of(&configured.warnings),
         "exit_code": exit::OK,
     })
@@ -478,7 +476,6 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("opensandbox-server"));
-        assert!(out["chart_name"].as_str().unwrap().ends_with(".tgz"));
         assert_eq!(
             out["secret_commands"],
             json!([]),

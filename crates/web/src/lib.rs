@@ -124,7 +124,7 @@ pub fn set_value(text: &str, key: &str, value: &str) -> String {
 }
 
 /// What `napgen prereqs` and `napgen images` print for `text`, and OpenSandbox's values file:
-/// `{ prereqs, images, mirror, sandbox_values, chart_name, messages, exit_code }`.
+/// `{ prereqs, secret_commands, images, mirror, sandbox_values, messages, exit_code }`.
 #[wasm_bindgen]
 pub fn outputs(text: &str, file_name: &str) -> JsValue {
     to_js(&api::outputs(text, file_name))
