@@ -3,6 +3,8 @@
 
 use crate::emit;
 use crate::input::{self, Inputs};
+use napgen_core::diagnostic::Diagnostic;
+use napgen_core::error::Error;
 use napgen_core::ops::prereqs;
 use napgen_core::output::bundle;
 use napgen_core::output::chart::Chart;
@@ -11,14 +13,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Load and validate. Syntax and validation problems are reported together.
-pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Failure> {
-    let loaded = input::read(inputs, cwd, stdin).map_err(|e| Failure::Io(e.to_string()))?;
+pub fn configure(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Error> {
+    let loaded = input::read(inputs, cwd, stdin)?;
     napgen_core::pipeline::configure(loaded)
 }
 
 /// Load and validate for `napgen check`: the findings `render` reports too. Reminders nothing in
 /// values.env can act on (a storage class is fixed at the first install) are `napgen prereqs`'s.
-pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Failure> {
+pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Configured, Error> {
     configure(inputs, cwd, stdin)
 }
 
@@ -26,12 +28,12 @@ pub fn check(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Config
 /// `./nap-<version>.tgz`, as `helm package` writes it into the current folder; an existing folder
 /// or a path ending in `/` means `<target>/nap-<version>.tgz` (the folder is created when it is
 /// missing, and removed again if the write fails); anything else is the file itself.
-pub fn write_archive(chart: &Chart, target: Option<&Path>) -> Result<PathBuf, Failure> {
+pub fn write_archive(chart: &Chart, target: Option<&Path>) -> Result<PathBuf, Error> {
     let bytes = bundle::tar_gz(chart.name, &chart.files)
-        .map_err(|e| Failure::Internal(format!("error: packing the chart: {e}")))?;
+        .map_err(|e| Error::internal(format!("packing the chart: {e}")))?;
     let target = target.unwrap_or(Path::new("./"));
     if !(target.is_dir() || ends_with_separator(target)) {
-        emit::write_file_atomic(target, &bytes).map_err(|e| Failure::Io(e.to_string()))?;
+        emit::write_file_atomic(target, &bytes)?;
         return Ok(target.to_path_buf());
     }
     let created = create_missing_dirs(target).map_err(|e| {
@@ -39,18 +41,18 @@ pub fn write_archive(chart: &Chart, target: Option<&Path>) -> Result<PathBuf, Fa
             std::io::ErrorKind::AlreadyExists => "a file of that name is in the way".to_string(),
             _ => e.to_string(),
         };
-        Failure::Io(format!(
-            "error: {}: cannot create the folder: {reason}\n  help: give --tgz a folder that can be created, or a file name",
-            target.display()
-        ))
+        Error::io_at(
+            target.display().to_string(),
+            format!("cannot create the folder: {reason}"),
+            "give --tgz a folder that can be created, or a file name",
+        )
     })?;
     let path = target.join(chart.archive_name());
-    emit::write_file_atomic(&path, &bytes).map_err(|e| {
+    emit::write_file_atomic(&path, &bytes).inspect_err(|_| {
         // Nothing half-written: the folders made for this archive go with it.
         for dir in created.iter().rev() {
             let _ = std::fs::remove_dir(dir);
         }
-        Failure::Io(e.to_string())
     })?;
     Ok(path)
 }
@@ -80,7 +82,7 @@ pub fn diff_side(
     path: &str,
     cwd: &Path,
     stdin: &mut dyn Read,
-) -> Result<Vec<serde_json::Value>, Failure> {
+) -> Result<Vec<serde_json::Value>, Error> {
     use napgen_core::ops::diff;
     if diff::is_values_file(path) {
         let inputs = Inputs {
@@ -88,15 +90,10 @@ pub fn diff_side(
             sets: vec![],
         };
         let configured = configure(&inputs, cwd, stdin)?;
-        let (_, objects) = render_objects(&configured.settings)?;
+        let objects = configured.render()?;
         return Ok(objects.into_iter().map(|o| o.value).collect());
     }
-    let text = input::read_bundle(path, cwd, stdin).map_err(|e| {
-        Failure::Io(format!(
-            "error: {path}: cannot read it: {}\n  help: {}",
-            e.message, e.help
-        ))
-    })?;
+    let text = input::read_bundle(path, cwd, stdin)?;
     diff::bundle_objects(path, &text)
 }
 
@@ -106,7 +103,7 @@ pub fn write_prereq_files(
     ctx: &prereqs::Context,
     dir: &Path,
     with_secret: bool,
-) -> Result<Vec<String>, Failure> {
+) -> Result<Vec<String>, Error> {
     let Some(values) = prereqs::sandbox_values(ctx) else {
         return Ok(vec![
             "the sandbox is off (SANDBOX_ENABLED), so there is no opensandbox-values.yaml to write"
@@ -117,27 +114,27 @@ pub fn write_prereq_files(
         (false, _) => None,
         (true, Some(s)) => Some(s),
         (true, None) => {
-            return Err(Failure::Invalid(vec![napgen_core::diagnostic::Diagnostic::error(
+            return Err(Error::invalid(Diagnostic::error(
                 Some("OPENSANDBOX_API_KEY"),
                 None,
                 "--with-secret: values.env does not hold the key, so OpenSandbox runs without one and there is no Secret to write",
                 "drop --with-secret, or set OPENSANDBOX_API_KEY in values.env (openssl rand -hex 32) to give OpenSandbox a key",
-            )]))
+            )))
         }
     };
     emit::create_private_dir_all(dir).map_err(|e| {
-        Failure::Io(format!(
-            "error: {}: cannot create the folder: {e}\n  help: choose a writable folder for --write-values",
-            dir.display()
-        ))
+        Error::io_at(
+            dir.display().to_string(),
+            format!("cannot create the folder: {e}"),
+            "choose a writable folder for --write-values",
+        )
     })?;
-    let io = |e: emit::WriteError| Failure::Io(e.to_string());
     let values_path = dir.join(prereqs::SANDBOX_VALUES_FILE);
-    emit::write_file_atomic(&values_path, values.as_bytes()).map_err(io)?;
+    emit::write_file_atomic(&values_path, values.as_bytes())?;
     let mut done = vec![format!("wrote {}", values_path.display())];
     if let Some(secret) = secret {
         let path = dir.join(prereqs::SANDBOX_SECRET_FILE);
-        emit::write_private_file(&path, secret.as_bytes(), true).map_err(io)?;
+        emit::write_private_file(&path, secret.as_bytes(), true)?;
         done.push(format!(
             "wrote {} (mode 0600; it holds the API key)",
             path.display()

@@ -1,6 +1,7 @@
 //! Emitting: objects → bundle text, a file written atomically, or a folder of one file per object.
 
 use crate::interrupt;
+use napgen_core::error::Error;
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -26,32 +27,17 @@ pub const DIR_MODE: u32 = 0o700;
 /// letters or digits, beside what they will replace.
 pub const TEMP_PREFIX: &str = ".napgen-";
 
-/// Why an output could not be written.
-#[derive(Debug)]
-pub struct WriteError {
-    pub path: PathBuf,
-    pub message: String,
-    pub help: String,
+/// `path` could not be written: what went wrong, and what to do.
+fn write_error(path: &Path, message: impl Into<String>, help: impl Into<String>) -> Error {
+    Error::io_at(path.display().to_string(), message, help)
 }
 
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "error: {}: {}\n  help: {}",
-            self.path.display(),
-            self.message,
-            self.help
-        )
-    }
-}
-
-fn io_error(path: &Path, e: io::Error) -> WriteError {
-    WriteError {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-        help: "check that the folder exists and is writable".into(),
-    }
+fn io_error(path: &Path, e: io::Error) -> Error {
+    write_error(
+        path,
+        e.to_string(),
+        "check that the folder exists and is writable",
+    )
 }
 
 fn parent_of(path: &Path) -> PathBuf {
@@ -73,7 +59,7 @@ enum Destination {
 }
 
 /// Follow `path` through symbolic links to what a write should go to.
-fn destination(path: &Path) -> Result<Destination, WriteError> {
+fn destination(path: &Path) -> Result<Destination, Error> {
     let mut current = path.to_path_buf();
     // Linux's own limit on links followed in one lookup.
     for _ in 0..40 {
@@ -97,24 +83,20 @@ fn destination(path: &Path) -> Result<Destination, WriteError> {
         } else if kind.is_file() {
             return Ok(Destination::Replace(current));
         } else if kind.is_dir() {
-            return Err(WriteError {
-                path: path.to_path_buf(),
-                message: "is a folder".into(),
-                help: "give a file name".into(),
-            });
+            return Err(write_error(path, "is a folder", "give a file name"));
         } else {
             return Ok(Destination::Direct);
         }
     }
-    Err(WriteError {
-        path: path.to_path_buf(),
-        message: "too many levels of symbolic links".into(),
-        help: "check where the link leads".into(),
-    })
+    Err(write_error(
+        path,
+        "too many levels of symbolic links",
+        "check where the link leads",
+    ))
 }
 
 /// Write `bytes` to a device, FIFO or open file as it is, without creating or replacing it.
-fn write_direct(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+fn write_direct(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let result = fs::OpenOptions::new()
         .write(true)
         .open(path)
@@ -131,7 +113,7 @@ fn write_direct(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// leaves nothing behind. A symbolic link is written through (the file it leads to is replaced,
 /// with the temporary file in that file's folder); a device, FIFO or `/dev/stdout` is written
 /// directly; nothing but a regular file is ever replaced.
-pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     match destination(path)? {
         Destination::Direct => write_direct(path, bytes),
         Destination::Replace(target) => {
@@ -142,7 +124,7 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 }
 
 /// A temporary file beside `target` holding `bytes`, on disk.
-fn written_temp(target: &Path, bytes: &[u8]) -> Result<Temp, WriteError> {
+fn written_temp(target: &Path, bytes: &[u8]) -> Result<Temp, Error> {
     let folder = parent_of(target);
     remove_leftovers(&folder);
     let mut temp = Temp::file(&folder).map_err(|e| io_error(target, e))?;
@@ -156,7 +138,7 @@ fn written_temp(target: &Path, bytes: &[u8]) -> Result<Temp, WriteError> {
 /// Write a file that holds secrets, as [`write_file_atomic`] does (mode [`FILE_MODE`] before a
 /// byte is written). Unless `replace` is set, an existing file is never replaced, not even one
 /// created while napgen was writing (the final step is a no-clobber rename).
-pub fn write_private_file(path: &Path, bytes: &[u8], replace: bool) -> Result<(), WriteError> {
+pub fn write_private_file(path: &Path, bytes: &[u8], replace: bool) -> Result<(), Error> {
     if !replace && (path.exists() || path.is_symlink()) {
         return Err(exists_error(path));
     }
@@ -179,12 +161,12 @@ pub fn write_private_file(path: &Path, bytes: &[u8], replace: bool) -> Result<()
     })
 }
 
-fn exists_error(path: &Path) -> WriteError {
-    WriteError {
-        path: path.to_path_buf(),
-        message: "already exists; napgen does not overwrite it".into(),
-        help: "use --force to replace it (its secrets are lost unless you keep a copy), or write elsewhere with -o FILE".into(),
-    }
+fn exists_error(path: &Path) -> Error {
+    write_error(
+        path,
+        "already exists; napgen does not overwrite it",
+        "use --force to replace it (its secrets are lost unless you keep a copy), or write elsewhere with -o FILE",
+    )
 }
 
 /// A temporary file or folder napgen is writing, named [`TEMP_PREFIX`]`XXXXXX` beside what it
@@ -516,12 +498,12 @@ fn staged_by_napgen(dir: &Path) -> bool {
     entries(dir).is_ok_and(|names| names.is_empty()) || marker_listing(dir).is_ok()
 }
 
-fn refused(dir: &Path, reason: &str) -> WriteError {
-    WriteError {
-        path: dir.to_path_buf(),
-        message: format!("exists and was not written by napgen ({reason}); refusing to replace it"),
-        help: "choose a new folder, or remove this one yourself".into(),
-    }
+fn refused(dir: &Path, reason: &str) -> Error {
+    write_error(
+        dir,
+        format!("exists and was not written by napgen ({reason}); refusing to replace it"),
+        "choose a new folder, or remove this one yourself",
+    )
 }
 
 /// Rename `from` to `to` only if `to` does not exist (an `AlreadyExists` error otherwise).
@@ -598,7 +580,7 @@ pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
 
 /// Write a folder atomically: build it beside the target, then swap it in. An existing folder is
 /// replaced only if napgen wrote it (see [`StagedDir::new`]).
-pub fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
+pub fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
     let staged = StagedDir::new(dir)?;
     for (name, bytes) in files {
         staged.write(name, bytes)?;
@@ -625,7 +607,7 @@ impl StagedDir {
     /// Start writing `dir`. Fails at once if `dir` exists and napgen may not replace it: it is
     /// not a folder (a symbolic link included), or it is not empty and either its [`MARKER`] is
     /// missing, not a regular file, not napgen's, or does not list everything in the folder.
-    pub fn new(dir: &Path) -> Result<Self, WriteError> {
+    pub fn new(dir: &Path) -> Result<Self, Error> {
         if fs::symlink_metadata(dir).is_ok() {
             // Listing a folder that another run swaps out and deletes meanwhile fails; the
             // folder in its place is then looked at again.
@@ -653,7 +635,7 @@ impl StagedDir {
         Ok(staged)
     }
 
-    fn create_file(&self, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    fn create_file(&self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -671,7 +653,7 @@ impl StagedDir {
     }
 
     /// Write one file (`name` may hold `/`-separated folders).
-    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
         let mut folder = self.staging.clone();
         let path = Path::new(name);
         if let Some(parent) = path.parent() {
@@ -694,7 +676,7 @@ impl StagedDir {
     /// reader always finds a complete folder, old or new; the old one is then deleted. Where
     /// that is not available (other systems, some file systems), the old folder is moved aside
     /// and the new one moved in: for that moment the folder is missing.
-    pub fn commit(self, names: &[&str]) -> Result<(), WriteError> {
+    pub fn commit(self, names: &[&str]) -> Result<(), Error> {
         let mut listing = String::from(MARKER_HEADER);
         for name in names {
             listing.push_str(name);
@@ -745,7 +727,7 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 
 /// The fallback of [`StagedDir::commit`]: the old folder into the holder, then the new one into
 /// place.
-fn commit_by_two_renames(dir: &Path, holder: &Path, staging: &Path) -> Result<(), WriteError> {
+fn commit_by_two_renames(dir: &Path, holder: &Path, staging: &Path) -> Result<(), Error> {
     let old = holder.join("old");
     match fs::rename(dir, &old) {
         Ok(()) => {

@@ -7,10 +7,11 @@
 //! soon as it is ready, so memory does not grow with the number of environments. The folder is
 //! written atomically: when any environment fails, nothing is written.
 
-use crate::app::{self, exit, Failure};
+use crate::app;
 use crate::emit::StagedDir;
 use crate::input::Inputs;
 use napgen_core::diagnostic::{Diagnostic, Origin};
+use napgen_core::error::{exit, Error};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -32,13 +33,13 @@ impl Environment {
     }
 }
 
-fn invalid(message: String, help: &str) -> Failure {
-    Failure::Invalid(vec![Diagnostic::error(None, None, message, help)])
+fn invalid(message: String, help: &str) -> Error {
+    Error::invalid(Diagnostic::error(None, None, message, help))
 }
 
 /// The environments `--each` names: files as given, folders as the `*.env` files directly in
 /// them, sorted by name. Two environments with the same name, or none at all, are errors.
-pub fn environments(each: &[String], cwd: &Path) -> Result<Vec<Environment>, Failure> {
+pub fn environments(each: &[String], cwd: &Path) -> Result<Vec<Environment>, Error> {
     let mut found = Vec::new();
     for given in each {
         if given == "-" {
@@ -49,8 +50,13 @@ pub fn environments(each: &[String], cwd: &Path) -> Result<Vec<Environment>, Fai
         }
         let path = cwd.join(given);
         if path.is_dir() {
-            let entries = std::fs::read_dir(&path)
-                .map_err(|e| Failure::Io(format!("error: {given}: cannot read the folder: {e}")))?;
+            let entries = std::fs::read_dir(&path).map_err(|e| {
+                Error::io_at(
+                    given,
+                    format!("cannot read the folder: {e}"),
+                    "check the path and its permissions",
+                )
+            })?;
             let mut files: Vec<String> = entries
                 .filter_map(|e| e.ok())
                 .filter(|e| e.path().is_file())
@@ -105,7 +111,7 @@ pub fn environments(each: &[String], cwd: &Path) -> Result<Vec<Environment>, Fai
 }
 
 /// One environment's warnings, or why it failed.
-pub type EnvironmentResult = Result<Vec<Diagnostic>, Failure>;
+pub type EnvironmentResult = Result<Vec<Diagnostic>, Error>;
 
 /// How one environment went.
 #[derive(Debug)]
@@ -124,14 +130,14 @@ pub fn render(
     cwd: &Path,
     out_dir: &Path,
     jobs: usize,
-) -> Result<Vec<Outcome>, Failure> {
+) -> Result<Vec<Outcome>, Error> {
     if shared.files.iter().any(|f| f == "-") {
         return Err(invalid(
             "-f - cannot be combined with --each".into(),
             "standard input can be read only once; put the shared values in a file",
         ));
     }
-    let staged = StagedDir::new(out_dir).map_err(|e| Failure::Io(e.to_string()))?;
+    let staged = StagedDir::new(out_dir)?;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<EnvironmentResult>>> =
         Mutex::new(environments.iter().map(|_| None).collect());
@@ -163,9 +169,7 @@ pub fn render(
     if outcomes.iter().all(|o| o.result.is_ok()) {
         let names: Vec<String> = environments.iter().map(Environment::file_name).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        staged
-            .commit(&names)
-            .map_err(|e| Failure::Io(e.to_string()))?;
+        staged.commit(&names)?;
     }
     Ok(outcomes)
 }
@@ -191,17 +195,15 @@ fn render_one(
     };
     let mut configured =
         app::configure(&inputs, cwd, &mut std::io::empty()).map_err(|f| match f {
-            Failure::Invalid(d) => Failure::Invalid(name_whole(d)),
+            Error::Invalid(d) => Error::Invalid(name_whole(d)),
             other => other,
         })?;
     let warnings = std::mem::take(&mut configured.warnings);
-    let bundle = configured.into_bundle(only).map_err(|f| match f {
-        Failure::Invalid(d) => Failure::Invalid(name_whole(d)),
+    let bundle = configured.bundle(only).map_err(|f| match f {
+        Error::Invalid(d) => Error::Invalid(name_whole(d)),
         other => other,
     })?;
-    staged
-        .write(&environment.file_name(), bundle.text.as_bytes())
-        .map_err(|e| Failure::Io(e.to_string()))?;
+    staged.write(&environment.file_name(), bundle.as_bytes())?;
     Ok(name_whole(warnings))
 }
 
@@ -212,13 +214,13 @@ pub fn report(outcomes: &[Outcome], out_dir: &Path, out: &mut dyn Write) -> i32 
     let (mut failed, mut code) = (0, exit::OK);
     for outcome in outcomes {
         match &outcome.result {
-            Ok(diagnostics) | Err(Failure::Invalid(diagnostics)) => {
+            Ok(diagnostics) | Err(Error::Invalid(diagnostics)) => {
                 for d in diagnostics {
                     let _ = writeln!(out, "{d}");
                 }
             }
-            Err(Failure::Io(m) | Failure::Internal(m)) => {
-                let _ = writeln!(out, "{m}");
+            Err(other) => {
+                let _ = write!(out, "{}", other.render(false));
             }
         }
         if let Err(f) = &outcome.result {
@@ -241,4 +243,45 @@ pub fn report(outcomes: &[Outcome], out_dir: &Path, out: &mut dyn Write) -> i32 
         )
     };
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every failed environment is reported as every failure is, ending with a `help:` line
+    /// (an internal error used to print its bare message).
+    #[test]
+    fn report_prints_each_failure_with_its_help() {
+        let environment = |name: &str| Environment {
+            path: format!("envs/{name}.env"),
+            name: name.into(),
+        };
+        let outcomes = [
+            Outcome {
+                environment: environment("a"),
+                result: Err(Error::internal("rendering: boom")),
+            },
+            Outcome {
+                environment: environment("b"),
+                result: Err(Error::io_at("out", "gone", "look")),
+            },
+            Outcome {
+                environment: environment("c"),
+                result: Ok(vec![]),
+            },
+        ];
+        let mut out = Vec::new();
+        let code = report(&outcomes, Path::new("out"), &mut out);
+        assert_eq!(code, exit::INTERNAL);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!(
+                "error: rendering: boom\n  help: {}\n\
+                 error: out: gone\n  help: look\n\
+                 napgen: 2 of 3 environment(s) failed; nothing was written\n",
+                napgen_core::error::INTERNAL_HELP
+            )
+        );
+    }
 }

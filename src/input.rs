@@ -3,6 +3,7 @@
 //! Values are read into a list of entries and never into the process environment.
 
 pub use napgen_core::config::sources::{Loaded, EMBEDDED};
+use napgen_core::error::Error;
 use std::io::Read;
 use std::path::Path;
 
@@ -11,34 +12,6 @@ use std::path::Path;
 pub struct Inputs {
     pub files: Vec<String>,
     pub sets: Vec<String>,
-}
-
-/// A values file that could not be read.
-#[derive(Debug)]
-pub struct ReadError {
-    pub path: String,
-    pub message: String,
-    pub help: String,
-}
-
-impl ReadError {
-    fn new(path: &str, message: impl Into<String>) -> Self {
-        ReadError {
-            path: path.into(),
-            message: message.into(),
-            help: "check the path given to -f".into(),
-        }
-    }
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "error: {}: cannot read values file: {}\n  help: {}",
-            self.path, self.message, self.help
-        )
-    }
 }
 
 /// The most napgen reads from one values file or from standard input: 4 MiB. A values file is a
@@ -55,6 +28,8 @@ struct InputKind {
     max_bytes: u64,
     /// `a values file`, `a YAML bundle`.
     what: &'static str,
+    /// How a message about it starts: `cannot read values file`.
+    cannot_read: &'static str,
     /// What to do when it is too large.
     too_large_help: &'static str,
     /// What to do when it is a folder or a device.
@@ -66,6 +41,7 @@ struct InputKind {
 const VALUES_FILE: InputKind = InputKind {
     max_bytes: MAX_VALUES_BYTES,
     what: "a values file",
+    cannot_read: "cannot read values file",
     too_large_help: "check that -f names your values file (KEY=VALUE lines, a few kilobytes)",
     wrong_type_help: "give -f a values file, or - to read standard input",
     unreadable_help: "check the path given to -f",
@@ -74,55 +50,54 @@ const VALUES_FILE: InputKind = InputKind {
 const BUNDLE_FILE: InputKind = InputKind {
     max_bytes: MAX_BUNDLE_BYTES,
     what: "a YAML bundle",
+    cannot_read: "cannot read it",
     too_large_help: "give napgen diff a values file (*.env) or a rendered bundle",
     wrong_type_help: "give napgen diff a values file (*.env) or a YAML bundle, or - for stdin",
     unreadable_help: "give napgen diff a values file (*.env) or a YAML bundle, or - for stdin",
 };
 
+/// An input of `kind`, shown as `shown`, that could not be read.
+fn read_error(shown: &str, kind: &InputKind, message: &str, help: &str) -> Error {
+    Error::io_at(shown, format!("{}: {message}", kind.cannot_read), help)
+}
+
 /// An input that could not be read at all, with the help its kind gives.
-fn unreadable(shown: &str, kind: &InputKind, message: impl Into<String>) -> ReadError {
-    ReadError {
-        path: shown.into(),
-        message: message.into(),
-        help: kind.unreadable_help.into(),
-    }
+fn unreadable(shown: &str, kind: &InputKind, message: impl AsRef<str>) -> Error {
+    read_error(shown, kind, message.as_ref(), kind.unreadable_help)
 }
 
 /// Read a values source to its end, refusing one larger than [`MAX_VALUES_BYTES`].
-fn read_limited(source: impl Read, shown: &str) -> Result<String, ReadError> {
+fn read_limited(source: impl Read, shown: &str) -> Result<String, Error> {
     read_limited_as(source, shown, &VALUES_FILE)
 }
 
 /// Read a source of `kind` to its end, refusing one larger than its limit.
-fn read_limited_as(source: impl Read, shown: &str, kind: &InputKind) -> Result<String, ReadError> {
+fn read_limited_as(source: impl Read, shown: &str, kind: &InputKind) -> Result<String, Error> {
     let mut bytes = Vec::new();
     source
         .take(kind.max_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(shown, kind, e.to_string()))?;
     if bytes.len() as u64 > kind.max_bytes {
-        return Err(ReadError {
-            path: shown.into(),
-            message: format!(
-                "larger than {} MiB, far more than {} holds",
-                kind.max_bytes >> 20,
-                kind.what
-            ),
-            help: kind.too_large_help.into(),
-        });
+        let message = format!(
+            "larger than {} MiB, far more than {} holds",
+            kind.max_bytes >> 20,
+            kind.what
+        );
+        return Err(read_error(shown, kind, &message, kind.too_large_help));
     }
     String::from_utf8(bytes)
         .map_err(|_| unreadable(shown, kind, "stream did not contain valid UTF-8"))
 }
 
 /// Read a values file: a regular file or a FIFO (`-f <(...)`), never a device or a folder.
-fn read_file(path: &Path, shown: &str) -> Result<String, ReadError> {
+fn read_file(path: &Path, shown: &str) -> Result<String, Error> {
     read_file_as(path, shown, &VALUES_FILE)
 }
 
 /// Read one side of `napgen diff` that is not a values file: a YAML bundle from a regular file,
 /// a FIFO or standard input (`-`), with its own size limit.
-pub fn read_bundle(path: &str, cwd: &Path, stdin: &mut dyn Read) -> Result<String, ReadError> {
+pub fn read_bundle(path: &str, cwd: &Path, stdin: &mut dyn Read) -> Result<String, Error> {
     if path == "-" {
         read_limited_as(stdin, "-", &BUNDLE_FILE)
     } else {
@@ -130,7 +105,7 @@ pub fn read_bundle(path: &str, cwd: &Path, stdin: &mut dyn Read) -> Result<Strin
     }
 }
 
-fn read_file_as(path: &Path, shown: &str, kind: &InputKind) -> Result<String, ReadError> {
+fn read_file_as(path: &Path, shown: &str, kind: &InputKind) -> Result<String, Error> {
     let refuse = |meta: &std::fs::Metadata| {
         let file_type = meta.file_type();
         #[cfg(unix)]
@@ -145,11 +120,8 @@ fn read_file_as(path: &Path, shown: &str, kind: &InputKind) -> Result<String, Re
         } else {
             "a device or socket"
         };
-        Some(ReadError {
-            path: shown.into(),
-            message: format!("is {what}, not {}", kind.what),
-            help: kind.wrong_type_help.into(),
-        })
+        let message = format!("is {what}, not {}", kind.what);
+        Some(read_error(shown, kind, &message, kind.wrong_type_help))
     };
     // Looked at before opening: opening a device can block or act on it.
     let meta = std::fs::metadata(path).map_err(|e| unreadable(shown, kind, e.to_string()))?;
@@ -167,7 +139,7 @@ fn read_file_as(path: &Path, shown: &str, kind: &InputKind) -> Result<String, Re
 }
 
 /// Read every source in precedence order. `cwd` is where `./values.env` is looked for.
-pub fn read(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Loaded, ReadError> {
+pub fn read(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Loaded, Error> {
     let mut loaded = Loaded::default();
     if inputs.files.is_empty() {
         let default = cwd.join("values.env");
@@ -182,7 +154,11 @@ pub fn read(inputs: &Inputs, cwd: &Path, stdin: &mut dyn Read) -> Result<Loaded,
     for file in &inputs.files {
         let text = if file == "-" {
             if stdin_used {
-                return Err(ReadError::new("-", "standard input can be read only once"));
+                return Err(unreadable(
+                    "-",
+                    &VALUES_FILE,
+                    "standard input can be read only once",
+                ));
             }
             stdin_used = true;
             read_limited(&mut *stdin, "-")?

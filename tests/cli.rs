@@ -282,6 +282,29 @@ fn check_reports_all_findings_and_json() {
     assert!(out.stdout.is_empty());
 }
 
+/// Every memory unit validation accepts means the same to the capacity check: `1Pi` once
+/// passed validation and then warned of "0 MiB" and room for no workspace.
+#[test]
+fn check_reads_every_memory_unit_it_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    for memory in ["1Pi", "1P", "1Ei", "1E", "16000000k", "1.5Ti"] {
+        let set = format!("NODE_MEMORY={memory}");
+        let out = napgen(dir.path(), &["check", "--set", &set]);
+        assert_eq!(out.status.code(), Some(0), "{memory}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("are valid"), "{memory}: {err}");
+        assert!(!err.contains("leaving room for"), "{memory}: {err}");
+    }
+    // A node too small for workspaces is still reported, with its size as given.
+    let out = napgen(dir.path(), &["check", "--set", "NODE_MEMORY=2.5Gi"]);
+    let err = stderr(&out);
+    assert!(err.contains("of \"4\" CPU / \"2.5Gi\""), "{err}");
+    assert!(
+        err.contains("and 1024 MiB, leaving room for 0 workspace"),
+        "{err}"
+    );
+}
+
 /// `check --format json` answers on stdout with exit 3 as with exit 0: the exit-code table and
 /// `check --help` say so, and an unreadable file still leaves stdout empty.
 #[test]
@@ -343,4 +366,125 @@ fn that_storage_classes_are_fixed_is_said_by_prereqs_not_by_every_check() {
             && text.contains("a claim's storage class cannot change later"),
         "{text}"
     );
+}
+
+/// A failure as printed: nothing on stdout, `code`, and stderr ending with one `error:` line
+/// that starts with `error` (what and where) and one `help:` line equal to `help`; warnings
+/// printed before it are allowed.
+fn assert_failure(out: &std::process::Output, code: i32, error: &str, help: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(out.stdout.is_empty(), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() >= 2, "{err}");
+    let (message, help_line) = (lines[lines.len() - 2], lines[lines.len() - 1]);
+    assert!(message.starts_with(error), "{err}");
+    assert_eq!(help_line, format!("  help: {help}"), "{err}");
+    assert_eq!(err.matches("error: ").count(), 1, "{err}");
+}
+
+#[test]
+fn file_failures_say_what_where_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("ok.env"), "").unwrap();
+    fs::write(d.join("notes.txt"), "key: [unclosed\n").unwrap();
+    fs::write(d.join("list.yaml"), "- a\n").unwrap();
+    fs::write(d.join("blocker"), "").unwrap();
+    fs::create_dir(d.join("folder")).unwrap();
+    let diff_help = "give napgen diff a values file (*.env) or a YAML bundle, or - for stdin";
+    assert_failure(
+        &napgen(d, &["render", "-f", "nope.env"]),
+        4,
+        "error: nope.env: cannot read values file: ",
+        "check the path given to -f",
+    );
+    assert_failure(
+        &napgen(d, &["render", "-f", "folder"]),
+        4,
+        "error: folder: cannot read values file: is a folder, not a values file",
+        "give -f a values file, or - to read standard input",
+    );
+    assert_failure(
+        &napgen(d, &["render", "-o", "folder"]),
+        4,
+        "error: folder: is a folder",
+        "give a file name",
+    );
+    assert_failure(
+        &napgen(d, &["diff", "-", "-"]),
+        4,
+        "error: both sides are standard input",
+        "give at most one side as -",
+    );
+    assert_failure(
+        &napgen(d, &["diff", "missing.yaml", "ok.env"]),
+        4,
+        "error: missing.yaml: cannot read it: ",
+        diff_help,
+    );
+    assert_failure(
+        &napgen(d, &["diff", "notes.txt", "ok.env"]),
+        4,
+        "error: notes.txt: not a YAML bundle: ",
+        "values files must end in .env; anything else is read as Kubernetes YAML",
+    );
+    assert_failure(
+        &napgen(d, &["diff", "list.yaml", "ok.env"]),
+        4,
+        "error: list.yaml: a document is not a Kubernetes object (apiVersion, kind and metadata.name)",
+        "give a bundle written by napgen render, or a values file (*.env)",
+    );
+    assert_failure(
+        &napgen(d, &["enable", "browser", "-f", "missing.env"]),
+        4,
+        "error: missing.env: ",
+        "napgen enable edits an existing values.env (-f FILE); create one with napgen init",
+    );
+    assert_failure(
+        &napgen(d, &["chart", "--tgz", "blocker/dist/"]),
+        4,
+        "error: blocker/dist/: cannot create the folder: ",
+        "give --tgz a folder that can be created, or a file name",
+    );
+    assert_failure(
+        &napgen(d, &["init", "-o", "ok.env"]),
+        4,
+        "error: ok.env: already exists; napgen does not overwrite it",
+        "use --force to replace it (its secrets are lost unless you keep a copy), or write elsewhere with -o FILE",
+    );
+}
+
+/// A full disk on stdout is an I/O error (exit 4) with a help line about stdout (it used to say
+/// "check the path and its permissions"); `check --format json` and `diff` used to print the
+/// error and exit 0 or 1.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stdout_that_cannot_be_written_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.env"), "").unwrap();
+    fs::write(dir.path().join("b.env"), "SANDBOX_ENABLED=true\n").unwrap();
+    for args in [
+        &["keys"][..],
+        &["render"],
+        &["check", "--format", "json"],
+        &["diff", "a.env", "b.env"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_napgen"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {err}");
+        assert!(
+            err.ends_with(
+                "error: cannot write to stdout: No space left on device (os error 28)\n  \
+                 help: check where standard output goes (a full disk, a closed file)\n"
+            ),
+            "{args:?}: {err}"
+        );
+    }
 }

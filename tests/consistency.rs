@@ -41,7 +41,7 @@ struct Install {
 
 fn install(entries: &[Entry]) -> Install {
     let validated = validate::validate(entries);
-    let settings = validated.settings.unwrap_or_else(|| {
+    let config = validated.config.unwrap_or_else(|| {
         panic!(
             "{:?}",
             validated
@@ -51,7 +51,7 @@ fn install(entries: &[Entry]) -> Install {
                 .collect::<Vec<_>>()
         )
     });
-    let (plan, objects) = app::render_objects(&settings).unwrap();
+    let (plan, objects) = app::render_objects(&config).unwrap();
     install_of(&plan, &objects)
 }
 
@@ -567,7 +567,7 @@ fn entries(pairs: &[(&str, &str)]) -> Vec<Entry> {
 fn every_profile_is_consistent() {
     for path in common::profiles() {
         let configured = common::configure(&path);
-        let (plan, objects) = app::render_objects(&configured.settings).unwrap();
+        let (plan, objects) = app::render_objects(&configured.config).unwrap();
         let problems = check(&install_of(&plan, &objects));
         assert!(
             problems.is_empty(),
@@ -751,7 +751,7 @@ fn production() -> (plan::Plan, Vec<Object>) {
         sets: vec![],
     };
     let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty()).unwrap();
-    app::render_objects(&configured.settings).unwrap()
+    app::render_objects(&configured.config).unwrap()
 }
 
 /// Every `image` field anywhere in a value.
@@ -993,7 +993,7 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
     ] {
         let all: Vec<_> = base.iter().copied().chain(extra).collect();
         let validated = validate::validate(&entries(&all));
-        let (_, objects) = app::render_objects(validated.settings.as_ref().unwrap()).unwrap();
+        let (_, objects) = app::render_objects(validated.config.as_ref().unwrap()).unwrap();
         let from_module: BTreeSet<_> = objects
             .iter()
             .filter(|o| o.source.starts_with(&format!("{module}/")))
@@ -1281,7 +1281,7 @@ fn probes_are_where_the_readme_says() {
     let mut without = BTreeSet::new();
     for path in common::profiles() {
         let configured = common::configure(&path);
-        let (plan, objects) = app::render_objects(&configured.settings).unwrap();
+        let (plan, objects) = app::render_objects(&configured.config).unwrap();
         for (owner, _, pod) in pods(&install_of(&plan, &objects)) {
             let spec = &pod["spec"];
             let containers = spec["initContainers"]

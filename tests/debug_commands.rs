@@ -8,9 +8,13 @@
 
 mod common;
 
+use common::secret_refs::{self, SecretRef};
 use napgen::app::{self, Configured};
-use napgen_core::ops::prereqs::{self, MissingSecret};
+use napgen::input::Inputs;
+use napgen_core::config::registry::KEYS;
+use napgen_core::ops::prereqs;
 use napgen_core::output::chart;
+use napgen_core::plan::secrets::{Provider, SecretType};
 use napgen_core::render::Object;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -129,7 +133,7 @@ macro_rules! ensure {
 fn check(
     k: &Kubectl,
     objects: &[Object],
-    missing: &[MissingSecret],
+    missing: &[SecretRef],
     ext: &External,
     what: &str,
 ) -> Result<(), String> {
@@ -221,7 +225,7 @@ fn check(
         }
         ["create", "secret", _, name] => {
             let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
-            if opensandbox && *name == prereqs::SANDBOX_KEY_SECRET {
+            if opensandbox && *name == napgen_core::plan::secrets::SANDBOX_KEY_SECRET {
                 return Ok(());
             }
             let read = missing
@@ -334,7 +338,7 @@ fn profiles() -> Vec<Profile> {
 }
 
 /// Every Secret the install's pods read and the install does not contain has a create command.
-fn assert_names_every_missing_secret(found: &[Kubectl], missing: &[MissingSecret], what: &str) {
+fn assert_names_every_missing_secret(found: &[Kubectl], missing: &[SecretRef], what: &str) {
     for m in missing {
         assert!(
             found.iter().any(|k| k.words.len() == 4
@@ -353,7 +357,7 @@ fn chart_notes_and_readme_commands_work_against_the_chart() {
     for p in profiles() {
         let plan = &p.configured.plan;
         let objects = chart::chart_objects(plan, &p.bundle);
-        let missing = prereqs::missing_secrets(&objects, plan);
+        let missing = secret_refs::missing(&objects);
         let chart = p.configured.chart().unwrap();
         for file in ["files/NOTES.txt", "README.md"] {
             let text = String::from_utf8(chart.file(file).unwrap().to_vec()).unwrap();
@@ -384,9 +388,9 @@ fn chart_notes_and_readme_commands_work_against_the_chart() {
 fn bundle_commands_work_against_the_bundle() {
     for p in profiles() {
         let plan = &p.configured.plan;
-        let missing = prereqs::missing_secrets(&p.bundle, plan);
+        let missing = secret_refs::missing(&p.bundle);
         let ctx = prereqs::Context {
-            settings: &p.configured.settings,
+            config: &p.configured.config,
             plan,
             objects: &p.bundle,
             values_dir: None,
@@ -482,11 +486,241 @@ fn readme_commands_work_against_the_profiles() {
             let plan = &p.configured.plan;
             let chart = chart::chart_objects(plan, &p.bundle);
             let works_on = |objects: &[Object]| {
-                let missing = prereqs::missing_secrets(objects, plan);
+                let missing = secret_refs::missing(objects);
                 check(k, objects, &missing, &p.external(), "README.md").is_ok()
             };
             works_on(&p.bundle) || works_on(&chart)
         });
         assert!(works, "README.md: `{}` works against no profile", k.text);
     }
+}
+
+/// The secret modes values.env can choose, each applied to a profile with every module (the
+/// browser's coturn reads its Secret in its own namespace): values.env holds the secrets (the
+/// install contains them), holds none (the operator creates `nap-secrets` and `coturn-auth`),
+/// or names a Secret managed elsewhere with EXISTING_SECRET. Then the production profile, whose
+/// pods also read a TLS certificate, S3 credentials and registry credentials in two namespaces.
+fn secret_modes() -> Vec<Profile> {
+    let all = common::repo().join("values/all-modules.env");
+    let no_secrets: Vec<String> = KEYS
+        .iter()
+        .filter(|k| k.is_secret())
+        .map(|k| format!("{}=", k.name))
+        .collect();
+    let mut existing = no_secrets.clone();
+    existing.push("EXISTING_SECRET=nap-secrets-managed".into());
+    let configure = |name: &str, file: &std::path::Path, sets: Vec<String>| {
+        let inputs = Inputs {
+            files: vec![file.to_string_lossy().into_owned()],
+            sets,
+        };
+        let configured = app::configure(&inputs, std::path::Path::new("."), &mut std::io::empty())
+            .unwrap_or_else(|f| panic!("{name}: {f:?}"));
+        let bundle = configured.render().unwrap();
+        Profile {
+            name: name.into(),
+            configured,
+            bundle,
+        }
+    };
+    vec![
+        configure("values.env holds the secrets", &all, vec![]),
+        configure("the operator creates the secrets", &all, no_secrets),
+        configure("EXISTING_SECRET", &all, existing),
+        configure(
+            "production (EXISTING_SECRET)",
+            &common::repo().join("values/production.env"),
+            vec![],
+        ),
+    ]
+}
+
+#[test]
+fn the_plans_secrets_are_the_ones_the_objects_read() {
+    for p in profiles().into_iter().chain(secret_modes()) {
+        let facts = p.configured.plan.secrets();
+        let read = secret_refs::referenced(&p.bundle);
+        let ids = |ids: Vec<(String, String)>| ids.into_iter().collect::<BTreeSet<_>>();
+        assert_eq!(
+            ids(facts
+                .iter()
+                .map(|s| (s.namespace.clone(), s.name.clone()))
+                .collect()),
+            ids(read.iter().map(SecretRef::id).collect()),
+            "{}: the plan's Secrets are not the ones the objects read",
+            p.name
+        );
+        for fact in &facts {
+            let what = format!("{}: {}/{}", p.name, fact.namespace, fact.name);
+            let found = read
+                .iter()
+                .find(|r| r.id() == (fact.namespace.clone(), fact.name.clone()));
+            let found = found.unwrap();
+            let form = match fact.kind {
+                SecretType::Generic => secret_refs::Form::Generic,
+                SecretType::Tls => secret_refs::Form::Tls,
+                SecretType::DockerRegistry => secret_refs::Form::DockerRegistry,
+            };
+            assert_eq!(found.form, form, "{what}");
+            if fact.kind == SecretType::Generic {
+                let keys = |k: &[String]| k.iter().cloned().collect::<BTreeSet<_>>();
+                assert_eq!(keys(&fact.keys), keys(&found.keys), "{what}: keys");
+            }
+            let contained = has(&p.bundle, "Secret", &fact.namespace, &fact.name);
+            assert_eq!(
+                fact.provider == Provider::Napgen,
+                contained,
+                "{what}: rendered"
+            );
+            let generated = !contained && secret_refs::provided_by_install(&p.bundle, found);
+            assert_eq!(
+                fact.provider == Provider::CloudNativePg,
+                generated,
+                "{what}: generated by CloudNativePG"
+            );
+        }
+    }
+}
+
+#[test]
+fn chart_notes_and_readme_name_the_secrets_the_pods_read_under_every_secret_mode() {
+    let get_secret =
+        regex::Regex::new(r"kubectl -n (\S+) get secret (\S+) -o jsonpath='\{\.data\.(\w+)\}'")
+            .unwrap();
+    let contained = regex::Regex::new(r"Secret `([^`]+)` in namespace `([^`]+)`").unwrap();
+    for p in secret_modes() {
+        let plan = &p.configured.plan;
+        let objects = chart::chart_objects(plan, &p.bundle);
+        let read = secret_refs::referenced(&objects);
+        let missing = secret_refs::missing(&objects);
+        assert!(plan.browser.is_some(), "{}: the browser is on", p.name);
+        let coturn = objects
+            .iter()
+            .find(|o| o.kind() == "Deployment" && o.name() == "coturn")
+            .and_then(|o| o.namespace())
+            .unwrap();
+        assert_ne!(
+            coturn, plan.namespace,
+            "{}: coturn has its own namespace",
+            p.name
+        );
+        assert!(
+            missing.iter().chain(&read).any(|r| r.namespace == coturn),
+            "{}: coturn reads a Secret",
+            p.name
+        );
+        let chart = p.configured.chart().unwrap();
+        for file in ["files/NOTES.txt", "README.md"] {
+            let what = format!("{} chart {file}", p.name);
+            let text = String::from_utf8(chart.file(file).unwrap().to_vec()).unwrap();
+            let found = commands(&text);
+            // The Secrets to create are exactly the ones the pods read and the chart lacks, each
+            // with exactly the keys the pods read.
+            let mut created = BTreeSet::new();
+            for k in found
+                .iter()
+                .filter(|k| k.words.starts_with(&["create".into(), "secret".into()]))
+            {
+                let id = (k.namespace.clone().unwrap(), k.words[3].clone());
+                let wanted = missing.iter().find(|m| m.id() == id);
+                let wanted = wanted.unwrap_or_else(|| {
+                    panic!("{what}: `{}` creates no Secret the pods read", k.text)
+                });
+                if wanted.form == secret_refs::Form::Generic {
+                    let given: BTreeSet<&String> = k.literals.iter().collect();
+                    assert_eq!(given, wanted.keys.iter().collect(), "{what}: `{}`", k.text);
+                }
+                created.insert(id);
+            }
+            let expected: BTreeSet<(String, String)> = missing.iter().map(SecretRef::id).collect();
+            assert_eq!(created, expected, "{what}: the Secrets to create");
+            // A Secret read back holds that key in the objects' references.
+            for c in get_secret.captures_iter(&text) {
+                let id = (c[1].to_string(), c[2].to_string());
+                assert!(
+                    read.iter()
+                        .any(|r| r.id() == id && r.keys.iter().any(|k| *k == c[3])),
+                    "{what}: no pod reads {} from Secret {}/{}",
+                    &c[3],
+                    id.0,
+                    id.1
+                );
+            }
+            // The Secrets said to be in the chart are exactly the ones it holds.
+            let said: BTreeSet<(String, String)> = contained
+                .captures_iter(&text)
+                .map(|c| (c[2].to_string(), c[1].to_string()))
+                .collect();
+            let held: BTreeSet<(String, String)> = objects
+                .iter()
+                .filter(|o| o.kind() == "Secret")
+                .map(|o| (o.namespace().unwrap().to_string(), o.name().to_string()))
+                .collect();
+            if file == "README.md" {
+                assert_eq!(said, held, "{what}: the Secrets the chart contains");
+            }
+            for k in &found {
+                check(k, &objects, &missing, &p.external(), &what).unwrap();
+            }
+        }
+        let notes = String::from_utf8(chart.file("files/NOTES.txt").unwrap().to_vec()).unwrap();
+        let coturn_pods = commands(&notes)
+            .into_iter()
+            .find(|k| k.words == ["get", "pod"] && k.selector.as_deref() == Some("app=coturn"))
+            .unwrap_or_else(|| panic!("{}: NOTES has no command for coturn's pod", p.name));
+        assert_eq!(coturn_pods.namespace.as_deref(), Some(coturn), "{}", p.name);
+    }
+}
+
+#[test]
+fn the_reference_finds_secrets_in_any_reference() {
+    let obj = |value: Value| Object {
+        source: "test",
+        value,
+    };
+    let objects = vec![
+        obj(
+            serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "turn"},
+            "spec": {"template": {"spec": {"volumes": [
+                {"name": "a", "secret": {"secretName": "coturn-auth", "items": [{"key": "TURN_AUTH_SECRET", "path": "x"}]}},
+                {"name": "b", "projected": {"sources": [{"secret": {"name": "db-app", "items": [{"key": "uri", "path": "u"}]}}]}},
+                {"name": "c", "secret": {"secretName": "maybe", "optional": true}},
+                {"name": "w", "secret": {"secretName": "whole"}},
+            ], "containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "extra"}}],
+                "command": ["sh", "-c", "x=$(cat /etc/whole/KEY_ONE) && y=$(cat /etc/whole/KEY_TWO)"],
+                "volumeMounts": [{"name": "w", "mountPath": "/etc/whole"}],
+                "env": [{"name": "E", "valueFrom": {"secretKeyRef": {"name": "coturn-auth", "key": "OTHER"}}}]}]}}}}),
+        ),
+        obj(
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "templates", "namespace": "nap"},
+            "data": {"agent.yaml": "kind: Pod\nspec:\n  imagePullSecrets: [{name: pull}]\n  containers:\n    - env: [{name: K, valueFrom: {secretKeyRef: {name: nap-secrets, key: OPENAI_API_KEY}}}]\n"}}),
+        ),
+        obj(
+            serde_json::json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "db", "namespace": "turn"}}),
+        ),
+        obj(
+            serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "extra", "namespace": "turn"}}),
+        ),
+    ];
+    let names: Vec<String> = secret_refs::missing(&objects)
+        .iter()
+        .map(|m| {
+            format!(
+                "{}/{}:{}:{:?}",
+                m.namespace,
+                m.name,
+                m.keys.join(","),
+                m.form
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "turn/coturn-auth:TURN_AUTH_SECRET,OTHER:Generic",
+            "turn/whole:KEY_ONE,KEY_TWO:Generic",
+            "nap/nap-secrets:OPENAI_API_KEY:Generic",
+            "nap/pull::DockerRegistry",
+        ]
+    );
 }

@@ -12,12 +12,12 @@ use std::path::Path;
 
 fn render_case(path: &Path) -> String {
     let configured = configure(path);
-    let (plan, objects) = app::render_objects(&configured.settings).unwrap();
+    let (plan, objects) = app::render_objects(&configured.config).unwrap();
     bundle::bundle(&objects, &app::header(&plan))
 }
 
 fn chart_case(path: &Path) -> String {
-    let chart = app::build_chart(&configure(path).settings).unwrap();
+    let chart = configure(path).chart().unwrap();
     let mut out = String::new();
     for (name, bytes) in &chart.files {
         out.push_str(&format!("==> {name} <==\n"));

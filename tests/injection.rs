@@ -67,7 +67,7 @@ fn entries(overrides: &[(&'static str, String)]) -> Vec<Entry> {
 
 fn render(entries: &[Entry]) -> Result<String, Vec<String>> {
     let validated = validate::validate(entries);
-    let Some(settings) = validated.settings else {
+    let Some(config) = validated.config else {
         return Err(validated
             .diagnostics
             .iter()
@@ -75,7 +75,7 @@ fn render(entries: &[Entry]) -> Result<String, Vec<String>> {
             .collect());
     };
     let (plan, objects) =
-        app::render_objects(&settings).expect("render never fails on valid settings");
+        app::render_objects(&config).expect("render never fails on a valid configuration");
     Ok(bundle::bundle(&objects, &app::header(&plan)))
 }
 

@@ -9,10 +9,11 @@
 mod common;
 
 use common::{napgen, stderr};
-use napgen::app::{self, Failure};
+use napgen::app;
 use napgen::input::Inputs;
 use napgen_core::config::registry::KEYS;
 use napgen_core::diagnostic::{Diagnostic, MAX_QUOTED_CHARS};
+use napgen_core::error::Error;
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -140,7 +141,7 @@ fn findings(text: &str, sets: &[String]) -> Vec<Diagnostic> {
     };
     match app::check(&inputs, Path::new("."), &mut text.as_bytes()) {
         Ok(configured) => configured.warnings,
-        Err(Failure::Invalid(diagnostics)) => diagnostics,
+        Err(Error::Invalid(diagnostics)) => diagnostics,
         Err(other) => panic!("{other:?}"),
     }
 }

@@ -84,7 +84,7 @@ fn every_rule_is_allowed_and_explained() {
     let mut used = BTreeSet::new();
     for path in common::profiles() {
         let configured = common::configure(&path);
-        let (_, objects) = app::render_objects(&configured.settings).unwrap();
+        let (_, objects) = app::render_objects(&configured.config).unwrap();
         let values: Vec<Value> = objects.into_iter().map(|o| o.value).collect();
         for right in rights(&values) {
             let (kind, _, group, resource, verb) = &right;

@@ -2,6 +2,8 @@
 // Each test file uses only some of these.
 #![allow(dead_code)]
 
+pub mod secret_refs;
+
 use napgen::{app, input::Inputs};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

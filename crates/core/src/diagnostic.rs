@@ -158,6 +158,17 @@ impl<'a> Shown<'a> {
         }
     }
 
+    /// Text that is no key's value (a quantity napgen fixes itself, a test's input): shown as
+    /// a non-secret value.
+    pub fn literal(text: &'a str) -> Self {
+        Shown {
+            text,
+            secret: false,
+            noun: "the value",
+            named: false,
+        }
+    }
+
     /// A part of this value (a list item, a URL's scheme): shown by the same rule, and secret
     /// when the value is. Quoted, it is the bare text: `"x" is not a CIDR block`.
     pub fn part(&self, text: &'a str, noun: &'static str) -> Shown<'a> {

@@ -60,9 +60,9 @@ pub fn check(data: &[u8]) {
             }
         }
     }
-    if let Some(settings) = validated.settings {
+    if let Some(config) = validated.config {
         let (_, objects) =
-            pipeline::render_objects(&settings).expect("valid settings always render");
+            pipeline::render_objects(&config).expect("a valid configuration always renders");
         let bundle = bundle::bundle(&objects, "fuzz");
         let documents = yaml::parse_documents(&bundle).expect("the bundle always parses");
         assert_eq!(documents.len(), objects.len());

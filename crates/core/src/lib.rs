@@ -7,9 +7,10 @@
 //! (derived facts) → [`render`] (templates → objects) → [`output`] (bundle text, split files,
 //! the Helm chart and its archive). [`pipeline`] strings the stages together; [`ops`] holds what
 //! the operator commands compute from them (diff, images, rbac, prereqs, init, the module toggle).
+//! Every failure is an [`error::Error`], which maps to the documented exit codes.
 pub mod config;
-pub mod data;
 pub mod diagnostic;
+pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ops;

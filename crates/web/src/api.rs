@@ -5,11 +5,12 @@ use napgen_core::config::dotenv;
 use napgen_core::config::registry::{self, KeyType, Module};
 use napgen_core::config::sources::Loaded;
 use napgen_core::diagnostic::Diagnostic;
+use napgen_core::error::{exit, Error};
 use napgen_core::ops::init::{self, Random};
 use napgen_core::ops::toggle::{self, Switch};
 use napgen_core::ops::{diff, images, prereqs, reference};
 use napgen_core::output::bundle;
-use napgen_core::pipeline::{self, exit, Configured, Failure};
+use napgen_core::pipeline::{self, Configured};
 use serde_json::{json, Value};
 
 /// The values text of one file, read as `-f file_name` reads it.
@@ -28,9 +29,9 @@ fn messages_of(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// The findings a failure carries (none for an I/O or internal failure).
-fn diagnostics_of(failure: &Failure) -> &[Diagnostic] {
+fn diagnostics_of(failure: &Error) -> &[Diagnostic] {
     match failure {
-        Failure::Invalid(diagnostics) => diagnostics,
+        Error::Invalid(diagnostics) => diagnostics,
         _ => &[],
     }
 }
@@ -44,9 +45,9 @@ pub fn render(text: &str, file_name: &str) -> Value {
         Err(failure) => return failed_render(&[], &failure),
     };
     let warnings = configured.warnings.clone();
-    match configured.into_bundle(None) {
+    match configured.bundle(None) {
         Ok(bundle) => json!({
-            "bundle": bundle.text,
+            "bundle": bundle,
             "diagnostics": warnings,
             "messages": messages_of(&warnings),
             "exit_code": exit::OK,
@@ -56,7 +57,7 @@ pub fn render(text: &str, file_name: &str) -> Value {
 }
 
 /// A render that failed after printing `warnings`.
-fn failed_render(warnings: &[Diagnostic], failure: &Failure) -> Value {
+fn failed_render(warnings: &[Diagnostic], failure: &Error) -> Value {
     let mut diagnostics = warnings.to_vec();
     diagnostics.extend_from_slice(diagnostics_of(failure));
     json!({
@@ -72,7 +73,7 @@ fn failed_render(warnings: &[Diagnostic], failure: &Failure) -> Value {
 pub fn check(text: &str, file_name: &str) -> Value {
     let (diagnostics, valid) = match pipeline::configure(load(text, file_name)) {
         Ok(configured) => (configured.warnings, true),
-        Err(Failure::Invalid(diagnostics)) => (diagnostics, false),
+        Err(Error::Invalid(diagnostics)) => (diagnostics, false),
         Err(failure) => {
             return json!({
                 "report": "",
@@ -207,15 +208,15 @@ pub fn outputs(text: &str, file_name: &str) -> Value {
         Ok(configured) => configured,
         Err(failed) => return failed,
     };
-    let (plan, objects) = match pipeline::render_objects(&configured.settings) {
-        Ok(rendered) => rendered,
+    let objects = match configured.render() {
+        Ok(objects) => objects,
         Err(failure) => {
             return json!({ "messages": failure.render(false), "exit_code": failure.exit_code() })
         }
     };
     let ctx = prereqs::Context {
-        settings: &configured.settings,
-        plan: &plan,
+        config: &configured.config,
+        plan: &configured.plan,
         objects: &objects,
         values_dir: None,
     };
@@ -225,7 +226,7 @@ pub fn outputs(text: &str, file_name: &str) -> Value {
         .filter(|step| step.id == "secrets")
         .flat_map(|step| &step.commands)
         .collect();
-    let list = images::list(&configured.settings, &plan);
+    let list = images::list(&configured.config, &configured.plan);
     json!({
         "prereqs": prereqs::text(&ctx, &steps),
         "secret_commands": secret_commands,
@@ -246,7 +247,7 @@ pub fn chart(text: &str, file_name: &str) -> (Value, Vec<u8>) {
     let packed = configured.chart().and_then(|chart| {
         bundle::tar_gz(chart.name, &chart.files)
             .map(|bytes| (chart.archive_name(), bytes))
-            .map_err(|e| Failure::Internal(format!("error: packing the chart: {e}")))
+            .map_err(|e| Error::internal(format!("packing the chart: {e}")))
     });
     match packed {
         Ok((name, bytes)) => (
@@ -263,7 +264,7 @@ pub fn chart(text: &str, file_name: &str) -> (Value, Vec<u8>) {
 /// The objects `napgen diff` compares for a values file.
 fn diff_side(text: &str, file_name: &str) -> Result<Vec<Value>, Value> {
     let configured = configured(text, file_name)?;
-    let (_, objects) = pipeline::render_objects(&configured.settings).map_err(
+    let objects = configured.render().map_err(
         |failure| json!({ "messages": failure.render(false), "exit_code": failure.exit_code() }),
     )?;
     Ok(objects.into_iter().map(|o| o.value).collect())

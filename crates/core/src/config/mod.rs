@@ -1,7 +1,271 @@
 //! Values in, typed settings out: the dotenv syntax, the sources read in precedence order, the
-//! registry of keys, and validation.
+//! registry of keys, validation, and the typed configuration the plan reads by field.
 pub mod dotenv;
 pub mod registry;
 pub mod settings;
 pub mod sources;
+pub mod types;
 pub mod validate;
+
+use types::{
+    AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, Label, Memory, Port,
+    Profile, PullPolicy, Retention, Secret, Toleration, Url,
+};
+
+/// The validated configuration, typed: one field per key, grouped as the install is (core
+/// groups, then one `Option` per module that is on or off).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub cluster: Cluster,
+    pub images: Images,
+    pub exposure: Exposure,
+    pub outbound: Outbound,
+    pub placement: Placement,
+    pub replicas: Replicas,
+    pub secrets: Secrets,
+    pub storage: Storage,
+    pub database: Database,
+    pub admin: Admin,
+    pub agents: Agents,
+    pub codex: Option<Codex>,
+    pub claude_code: Option<ClaudeCode>,
+    pub backup: Option<Backup>,
+    pub sandbox: Option<Sandbox>,
+    pub browser: Option<Browser>,
+    pub ldap: Option<Ldap>,
+    pub monitoring: Option<Monitoring>,
+    pub bridge: Option<Bridge>,
+}
+
+/// The cluster napgen installs into: its namespace, shape and nodes.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub namespace: String,
+    pub profile: Profile,
+    /// Worker nodes (CLUSTER_NODES), each of NODE_CPU / NODE_MEMORY.
+    pub nodes: u32,
+    pub node_cpu: Cpu,
+    pub node_memory: Memory,
+    pub pod_cidrs: Vec<Cidr>,
+    pub service_cidrs: Vec<Cidr>,
+}
+
+impl Cluster {
+    /// Whether the profile spreads the platform over several nodes.
+    pub fn multi_node(&self) -> bool {
+        self.profile == Profile::MultiNode
+    }
+}
+
+/// Where images come from and how they are pulled.
+#[derive(Debug, Clone)]
+pub struct Images {
+    /// The platform's release (NAP_VERSION), the tag of its images.
+    pub version: String,
+    /// The registry that replaces every image's registry host (REGISTRY).
+    pub registry: Option<String>,
+    pub pull_policy: PullPolicy,
+    pub digests: Vec<ImageDigest>,
+    pub pull_secrets: Vec<String>,
+}
+
+/// How users reach the platform.
+#[derive(Debug, Clone)]
+pub struct Exposure {
+    pub mode: IngressMode,
+    /// The host users reach (TOS_HOST): a node's address with NodePorts.
+    pub host: Host,
+    pub node_port: Port,
+    /// The public origin behind an ingress or proxy (TOS_PUBLIC_URL).
+    pub public_url: Option<Url>,
+    pub ingress_class: Option<String>,
+    pub tls_secret: Option<String>,
+}
+
+/// What leaves the cluster: the agents' extra egress, proxies and the CA bundle.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    pub agent_egress_allow: Vec<Cidr>,
+    /// PEM text of extra CA certificates (CA_BUNDLE).
+    pub ca_bundle: Option<String>,
+    pub ca_bundle_config_map: Option<String>,
+    pub http_proxy: Option<Url>,
+    pub https_proxy: Option<Url>,
+    pub no_proxy: Vec<String>,
+}
+
+/// Where the platform's pods run.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub node_selector: Vec<Label>,
+    pub tolerations: Vec<Toleration>,
+    pub priority_class_name: Option<String>,
+}
+
+/// Replicas of the platform's own Deployments.
+#[derive(Debug, Clone)]
+pub struct Replicas {
+    pub control_plane: u32,
+    pub gateway: u32,
+}
+
+/// The platform Secret: who manages it and the values it holds.
+#[derive(Debug, Clone)]
+pub struct Secrets {
+    /// The Secret the operator manages (EXISTING_SECRET); values.env then holds no secret.
+    pub existing: Option<String>,
+    /// The keys this configuration needs in the Secret, in registry order.
+    pub needed: Vec<&'static str>,
+    /// The values given for them, by the Secret's key (the registry name).
+    pub values: crate::OrderedMap<&'static str, Secret>,
+}
+
+impl Secrets {
+    /// Whether values.env gives every needed secret (the bundle then holds the Secret).
+    pub fn all_given(&self) -> bool {
+        self.existing.is_none()
+            && !self.needed.is_empty()
+            && self.needed.iter().all(|k| self.values.contains_key(k))
+    }
+}
+
+/// Volumes: the classes they are made from and their sizes.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    pub rwx_class: String,
+    pub rwo_class: String,
+    pub nfs: Option<Nfs>,
+    pub shared_dir_size: Memory,
+    pub workspace_disk_size: Memory,
+}
+
+/// An NFS share napgen renders a StorageClass for.
+#[derive(Debug, Clone)]
+pub struct Nfs {
+    pub server: Host,
+    pub share: String,
+    pub subdir: Option<String>,
+    pub mount_options: Vec<String>,
+}
+
+/// PostgreSQL, run by CloudNativePG.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub instances: u32,
+    pub storage_size: Memory,
+    pub cpu: Cpu,
+    pub memory: Memory,
+    pub wal_storage_size: Option<Memory>,
+    pub anti_affinity: AntiAffinity,
+    pub version: String,
+    pub operator_namespace: String,
+}
+
+/// The first administrator.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    pub email: String,
+}
+
+/// The agents users run, and the size of a workspace pod.
+#[derive(Debug, Clone)]
+pub struct Agents {
+    pub types: Vec<AgentType>,
+    pub workspace_cpu: Cpu,
+    pub workspace_memory: Memory,
+}
+
+/// Codex agents: where they reach the Responses API.
+#[derive(Debug, Clone)]
+pub struct Codex {
+    pub base_url: Url,
+}
+
+/// Claude Code agents: where they reach the Anthropic API.
+#[derive(Debug, Clone)]
+pub struct ClaudeCode {
+    pub base_url: Url,
+}
+
+/// Backups of the database to an S3-compatible store.
+#[derive(Debug, Clone)]
+pub struct Backup {
+    pub destination_path: String,
+    pub s3_endpoint: Option<Url>,
+    pub credentials_secret: String,
+    pub retention: Retention,
+    /// Six fields, seconds first (CloudNativePG's ScheduledBackup).
+    pub schedule: String,
+}
+
+/// The Code Sandbox module.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    pub node_port: Port,
+    pub opensandbox_url: Url,
+    pub public_url: Option<Url>,
+}
+
+/// The Remote Browser module and its TURN relay.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub node_port: Port,
+    pub turn_host: Host,
+    pub turn_node: Option<Host>,
+    pub turn_realm: Host,
+    pub public_url: Option<Url>,
+}
+
+/// LDAP sign-in.
+#[derive(Debug, Clone)]
+pub struct Ldap {
+    pub url: Url,
+    pub start_tls: bool,
+    /// PEM text of the server's CA certificate.
+    pub ca_cert: Option<String>,
+    pub bind_dn: String,
+    pub user_base_dn: String,
+    pub user_filter: String,
+}
+
+/// Monitoring with the Prometheus operator.
+#[derive(Debug, Clone)]
+pub struct Monitoring {
+    pub namespace: String,
+    pub labels: Vec<Label>,
+}
+
+/// The LLM bridge (LiteLLM) between agents and an upstream API.
+#[derive(Debug, Clone)]
+pub struct Bridge {
+    pub upstream_url: Url,
+    /// `agent-facing=upstream` model names.
+    pub models: Vec<(String, String)>,
+    pub agent_types: Vec<AgentType>,
+    pub version: String,
+}
+
+impl Config {
+    /// The StorageClass napgen renders for NFS_SERVER: `<NAMESPACE>-nfs` (cluster-scoped, so
+    /// the namespace keeps two installs apart).
+    pub fn nfs_storage_class(&self) -> String {
+        format!("{}-nfs", self.cluster.namespace)
+    }
+
+    /// Whether the bridge serves `agent`: it is on and lists the type.
+    pub fn bridge_serves(&self, agent: AgentType) -> bool {
+        self.bridge
+            .as_ref()
+            .is_some_and(|b| b.agent_types.contains(&agent))
+    }
+
+    /// The bridge's in-cluster origin, `http://nap-llm-bridge.<NAMESPACE>.svc:4000`.
+    pub fn bridge_url(&self) -> String {
+        format!(
+            "http://{}.{}.svc:{}",
+            registry::BRIDGE_SERVICE,
+            self.cluster.namespace,
+            registry::BRIDGE_PORT
+        )
+    }
+}

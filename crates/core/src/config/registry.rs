@@ -348,11 +348,6 @@ pub fn nfs_storage_class(s: &Settings) -> String {
     format!("{}-nfs", s.str("NAMESPACE"))
 }
 
-/// The TURN relay's namespace (browser module): `<NAMESPACE>-turn`.
-pub fn turn_namespace(s: &Settings) -> String {
-    format!("{}-turn", s.str("NAMESPACE"))
-}
-
 fn nfs_server_set(s: &Settings) -> bool {
     s.is_set("NFS_SERVER")
 }

@@ -7,8 +7,8 @@
 //! list their changed fields by path (`spec.template.spec.containers[0].image: a → b`). The values
 //! under a Secret's `data` and `stringData` are never shown: only that they changed.
 
+use crate::error::Error;
 use crate::output::yaml;
-use crate::pipeline::Failure;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -19,12 +19,16 @@ pub fn is_values_file(path: &str) -> bool {
 }
 
 /// The objects of one side read as a YAML bundle (`text`, read from `path`).
-pub fn bundle_objects(path: &str, text: &str) -> Result<Vec<Value>, Failure> {
+pub fn bundle_objects(path: &str, text: &str) -> Result<Vec<Value>, Error> {
     let documents = yaml::parse_documents(text).map_err(|e| {
-        Failure::Io(format!(
-            "error: {path}: not a YAML bundle: {}\n  help: values files must end in .env; anything else is read as Kubernetes YAML",
-            e.lines().next().unwrap_or("")
-        ))
+        // The reader's message, without its own `error:` label (the line has one already).
+        let reason = e.lines().next().unwrap_or("");
+        let reason = reason.strip_prefix("error: ").unwrap_or(reason);
+        Error::io_at(
+            path,
+            format!("not a YAML bundle: {reason}"),
+            "values files must end in .env; anything else is read as Kubernetes YAML",
+        )
     })?;
     let mut objects = Vec::new();
     for doc in documents {
@@ -42,9 +46,11 @@ pub fn bundle_objects(path: &str, text: &str) -> Result<Vec<Value>, Failure> {
             || !o["kind"].is_string()
             || !o["metadata"]["name"].is_string()
         {
-            return Err(Failure::Io(format!(
-                "error: {path}: a document is not a Kubernetes object (apiVersion, kind and metadata.name)\n  help: give a bundle written by napgen render, or a values file (*.env)"
-            )));
+            return Err(Error::io_at(
+                path,
+                "a document is not a Kubernetes object (apiVersion, kind and metadata.name)",
+                "give a bundle written by napgen render, or a values file (*.env)",
+            ));
         }
     }
     Ok(objects)

@@ -1,7 +1,7 @@
 //! `napgen images`: every image the configuration pulls, after the `REGISTRY` rewrite, once each,
 //! in the order the plan meets them; with the public reference each one is mirrored from.
 
-use crate::config::settings::{Setting, Settings, Value};
+use crate::config::Config;
 use crate::plan::{self, Plan};
 use serde::Serialize;
 
@@ -16,18 +16,12 @@ pub struct PulledImage {
     pub used_by: Vec<&'static str>,
 }
 
-/// The images of `plan`, deduplicated, keeping first-seen order. `settings` are the ones the plan
+/// The images of `plan`, deduplicated, keeping first-seen order. `config` is the one the plan
 /// was made from; the public references come from the same plan made without `REGISTRY`.
-pub fn list(settings: &Settings, plan: &Plan) -> Vec<PulledImage> {
-    let public = if settings.is_set("REGISTRY") {
-        let mut without = settings.clone();
-        without.insert(
-            "REGISTRY",
-            Setting {
-                value: Value::Unset,
-                origin: None,
-            },
-        );
+pub fn list(config: &Config, plan: &Plan) -> Vec<PulledImage> {
+    let public = if config.images.registry.is_some() {
+        let mut without = config.clone();
+        without.images.registry = None;
         plan::plan(&without).images
     } else {
         plan.images.clone()
@@ -83,7 +77,7 @@ mod tests {
     use crate::config::validate;
     use crate::diagnostic::Origin;
 
-    fn settings(pairs: &[(&str, &str)]) -> Settings {
+    fn config(pairs: &[(&str, &str)]) -> Config {
         let entries: Vec<Entry> = pairs
             .iter()
             .map(|(k, v)| Entry {
@@ -92,12 +86,12 @@ mod tests {
                 origin: Origin::set_flag(),
             })
             .collect();
-        validate::validate(&entries).settings.unwrap()
+        validate::validate(&entries).config.unwrap()
     }
 
     #[test]
     fn deduplicated_with_their_users_and_sources() {
-        let s = settings(&[
+        let s = config(&[
             ("REGISTRY", "mirror.example.com:5000/nap"),
             ("AGENT_TYPES", "codex,claude-code"),
         ]);
@@ -115,7 +109,7 @@ mod tests {
             );
         }
         assert!(mirror(&images).lines().all(|l| l.split(' ').count() == 2));
-        let plain = settings(&[]);
+        let plain = config(&[]);
         let images = list(&plain, &plan::plan(&plain));
         assert!(images.iter().all(|i| i.source == i.image));
     }

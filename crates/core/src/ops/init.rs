@@ -13,8 +13,8 @@ use crate::config::registry::{self, Default, Key, Module, AGENT_TYPES, KEYS};
 use crate::config::settings::{Setting, Settings, Value};
 use crate::config::validate;
 use crate::diagnostic::{Diagnostic, Origin};
+use crate::error::Error;
 use crate::ops::reference;
-use crate::pipeline::Failure;
 use indexmap::{IndexMap, IndexSet};
 
 /// The secrets `init` generates: keys shared only between the platform's own components (and
@@ -73,23 +73,24 @@ pub fn optional_modules() -> Vec<Module> {
 /// A source of secure random bytes (the OS's, or a fixed one in tests).
 pub type Random<'a> = &'a mut dyn FnMut(&mut [u8]) -> Result<(), String>;
 
-pub(crate) fn hex_secret(random: Random) -> Result<String, Failure> {
+pub(crate) fn hex_secret(random: Random) -> Result<String, Error> {
     let mut bytes = [0u8; SECRET_BYTES];
     random(&mut bytes).map_err(|e| {
-        Failure::Io(format!(
-            "error: cannot read the operating system's random source: {e}\n  help: napgen init needs a working secure random source to generate secrets"
-        ))
+        Error::io(
+            format!("cannot read the operating system's random source: {e}"),
+            "napgen init needs a working secure random source to generate secrets",
+        )
     })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-pub(crate) fn invalid(message: String, help: String) -> Failure {
-    Failure::Invalid(vec![Diagnostic::error(None, None, message, help)])
+pub(crate) fn invalid(message: String, help: String) -> Error {
+    Error::invalid(Diagnostic::error(None, None, message, help))
 }
 
 /// The optional modules named by a flag (`--with`, or a command's arguments), checked; `flag`
 /// names them in messages.
-pub(crate) fn modules(flag: &str, with: &[String]) -> Result<Vec<Module>, Failure> {
+pub(crate) fn modules(flag: &str, with: &[String]) -> Result<Vec<Module>, Error> {
     let optional = optional_modules();
     let names: Vec<&str> = optional.iter().map(|m| m.name()).collect();
     let mut chosen = Vec::new();
@@ -125,7 +126,7 @@ pub(crate) fn modules(flag: &str, with: &[String]) -> Result<Vec<Module>, Failur
 
 /// The agent types of a new file: the default ones, plus those `--with` names, minus those
 /// `--without` names. Adding one never drops another; leaving one out is always explicit.
-fn agent_types(with: &[Module], without: &[Module]) -> Result<Vec<&'static str>, Failure> {
+fn agent_types(with: &[Module], without: &[Module]) -> Result<Vec<&'static str>, Error> {
     let default: Vec<&str> = match registry::key("AGENT_TYPES").map(|k| k.default) {
         Some(Default::Value(v)) => v.split(',').collect(),
         _ => vec![AGENT_TYPES[0]],
@@ -400,7 +401,7 @@ fn quote_commented(value: &str) -> String {
 }
 
 /// Validate the `--set` flags one by one: unknown keys and wrong types are errors at `--set`.
-fn check_sets(sets: &[String]) -> Result<Vec<(&'static Key, String)>, Failure> {
+fn check_sets(sets: &[String]) -> Result<Vec<(&'static Key, String)>, Error> {
     let mut diags = Vec::new();
     let mut out = Vec::new();
     for set in sets {
@@ -438,7 +439,7 @@ fn check_sets(sets: &[String]) -> Result<Vec<(&'static Key, String)>, Failure> {
     if diags.is_empty() {
         Ok(out)
     } else {
-        Err(Failure::Invalid(diags))
+        Err(Error::Invalid(diags))
     }
 }
 
@@ -446,7 +447,7 @@ fn check_sets(sets: &[String]) -> Result<Vec<(&'static Key, String)>, Failure> {
 const DRAFT: &str = "values.env";
 
 /// Generate the file. `random` fills buffers with secure random bytes ([`os_random`]).
-pub fn generate(request: &Request, random: Random) -> Result<Generated, Failure> {
+pub fn generate(request: &Request, random: Random) -> Result<Generated, Error> {
     if !registry::PROFILES.contains(&request.profile.as_str()) {
         return Err(invalid(
             format!("--profile {}: no such profile", request.profile),
@@ -492,7 +493,7 @@ pub fn generate(request: &Request, random: Random) -> Result<Generated, Failure>
         let text = render(request, &given, &generated, &required);
         let (entries, syntax) = dotenv::parse_dotenv(&text, DRAFT);
         if !syntax.is_empty() {
-            return Err(Failure::Internal(format!(
+            return Err(Error::internal(format!(
                 "napgen init wrote a file it cannot read back: {}",
                 syntax[0]
             )));
@@ -513,7 +514,7 @@ pub fn generate(request: &Request, random: Random) -> Result<Generated, Failure>
             }
         }
         if !own_errors.is_empty() {
-            return Err(Failure::Invalid(own_errors));
+            return Err(Error::Invalid(own_errors));
         }
         if !new {
             return Ok(Generated {
@@ -523,8 +524,8 @@ pub fn generate(request: &Request, random: Random) -> Result<Generated, Failure>
             });
         }
     }
-    Err(Failure::Internal(
-        "napgen init: the set of values to fill in did not settle".into(),
+    Err(Error::internal(
+        "napgen init: the set of values to fill in did not settle",
     ))
 }
 
@@ -746,7 +747,7 @@ mod tests {
         );
         assert_eq!(agents(&[], &[]).unwrap().0, "codex");
         let message = |with: &[&str], without: &[&str]| match agents(with, without) {
-            Err(Failure::Invalid(d)) => d[0].to_string(),
+            Err(Error::Invalid(d)) => d[0].to_string(),
             _ => panic!("accepted --with {with:?} --without {without:?}"),
         };
         assert!(message(&[], &["codex"]).contains("no agent type"));
@@ -770,7 +771,7 @@ mod tests {
             g.text.contains("\nTOS_HOST=192.0.2.4\n")
                 && g.text.contains("\nADMIN_EMAIL=ops@example.com\n")
         );
-        let Err(Failure::Invalid(d)) = generate(
+        let Err(Error::Invalid(d)) = generate(
             &request("single-node", &[], &["TOS_HOTS=x", "TOS_NODE_PORT=80"]),
             &mut counter(),
         ) else {
@@ -790,13 +791,13 @@ mod tests {
 
     #[test]
     fn unknown_or_core_modules_are_refused() {
-        let Err(Failure::Invalid(d)) =
+        let Err(Error::Invalid(d)) =
             generate(&request("single-node", &["sandbx"], &[]), &mut counter())
         else {
             panic!()
         };
         assert!(d[0].help.contains("did you mean sandbox?"), "{}", d[0]);
-        let Err(Failure::Invalid(d)) =
+        let Err(Error::Invalid(d)) =
             generate(&request("single-node", &["core"], &[]), &mut counter())
         else {
             panic!()
@@ -808,10 +809,15 @@ mod tests {
     #[test]
     fn random_failure_is_reported() {
         let mut broken = |_: &mut [u8]| Err("no entropy".to_string());
-        let Err(Failure::Io(m)) = generate(&request("single-node", &[], &[]), &mut broken) else {
+        let Err(e) = generate(&request("single-node", &[], &[]), &mut broken) else {
             panic!()
         };
-        assert!(m.contains("random source"), "{m}");
+        assert_eq!(
+            e.render(false),
+            "error: cannot read the operating system's random source: no entropy\n  \
+             help: napgen init needs a working secure random source to generate secrets\n"
+        );
+        assert_eq!(e.exit_code(), crate::error::exit::IO);
     }
 
     #[test]

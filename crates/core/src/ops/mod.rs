@@ -1,5 +1,6 @@
 //! What the operator commands compute from a configuration, beside the install itself.
 pub mod diff;
+pub mod graph;
 pub mod images;
 pub mod init;
 pub mod prereqs;

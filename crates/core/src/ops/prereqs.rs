@@ -1,6 +1,6 @@
 //! `napgen prereqs`: what must exist before the bundle is applied, as commands to run.
 //!
-//! Each prerequisite is a function that looks at the configuration (settings, plan and rendered
+//! Each prerequisite is a function that looks at the configuration (typed config, plan and rendered
 //! objects) and returns a step when it applies, so a new prerequisite is one more function in
 //! [`STEPS`]. Conditions read the rendered objects where they can (a `postgresql.cnpg.io`
 //! object needs the CloudNativePG operator; a StorageClass with the `nfs.csi.k8s.io`
@@ -11,17 +11,17 @@
 //! `<angle brackets>` (which a shell refuses to run as it is), and OpenSandbox's API key is written
 //! to a file only when asked (`--with-secret`), with mode 0600.
 
-use crate::config::registry::Module;
-use crate::config::settings::Settings;
+use crate::config::Config;
 use crate::output::yaml;
+use crate::plan::secrets::{self, Secret, SecretType, SANDBOX_KEY_SECRET, SANDBOX_KEY_SECRET_KEY};
 use crate::plan::Plan;
 use crate::render::Object;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Everything a step's condition may look at.
 pub struct Context<'a> {
-    pub settings: &'a Settings,
+    pub config: &'a Config,
     pub plan: &'a Plan,
     pub objects: &'a [Object],
     /// Where `--write-values` writes OpenSandbox's values file (for the commands' paths).
@@ -33,6 +33,18 @@ impl Context<'_> {
         self.objects
             .iter()
             .any(|o| crate::ops::rbac::group_of(o.api_version()) == group)
+    }
+
+    /// Where OPENSANDBOX_URL points, when the sandbox module is on.
+    fn sandbox_target(&self) -> Option<SandboxTarget> {
+        let sandbox = self.config.sandbox.as_ref()?;
+        Some(sandbox_target(sandbox.opensandbox_url.as_str()))
+    }
+
+    /// OPENSANDBOX_API_KEY, when values.env gives it.
+    fn sandbox_api_key(&self) -> Option<&str> {
+        let key = self.config.secrets.values.get("OPENSANDBOX_API_KEY")?;
+        Some(key.expose())
     }
 }
 
@@ -81,17 +93,17 @@ fn prometheus_operator(ctx: &Context) -> Option<Step> {
 
 /// Objects other than Secrets that the configuration names but leaves to the operator.
 fn provided_objects(ctx: &Context) -> Option<Step> {
-    let s = ctx.settings;
+    let config = ctx.config;
     let ns = &ctx.plan.namespace;
     let mut commands = Vec::new();
     let mut notes = Vec::new();
-    if let Some(name) = s.opt("CA_BUNDLE_CONFIG_MAP") {
+    if let Some(name) = &config.outbound.ca_bundle_config_map {
         commands.push(format!(
             "kubectl -n {ns} create configmap {name} --from-file=ca.crt=ca-bundle.pem"
         ));
         notes.push(format!("CA_BUNDLE_CONFIG_MAP: every pod trusts the key ca.crt of ConfigMap {name} (trust-manager can maintain it)."));
     }
-    if let Some(name) = s.opt("PRIORITY_CLASS_NAME") {
+    if let Some(name) = &config.placement.priority_class_name {
         commands.push(format!(
             "kubectl create priorityclass {name} --value=1000000 --description=\"NAP platform\""
         ));
@@ -116,7 +128,7 @@ fn cnpg_operator(ctx: &Context) -> Option<Step> {
     if !ctx.has_group("postgresql.cnpg.io") {
         return None;
     }
-    let ns = ctx.settings.str("CNPG_OPERATOR_NAMESPACE");
+    let ns = &ctx.config.database.operator_namespace;
     Some(Step {
         id: "cloudnative-pg",
         title: "CloudNativePG operator".into(),
@@ -147,7 +159,7 @@ fn barman_cloud_plugin(ctx: &Context) -> Option<Step> {
     if !uses_plugin {
         return None;
     }
-    let ns = ctx.settings.str("CNPG_OPERATOR_NAMESPACE");
+    let ns = &ctx.config.database.operator_namespace;
     Some(Step {
         id: "barman-cloud",
         title: "Barman Cloud plugin of CloudNativePG (backups)".into(),
@@ -197,11 +209,11 @@ fn storage_classes(ctx: &Context) -> Option<Step> {
         .map(|o| o.name())
         .collect();
     let mut needed: Vec<(&str, String)> = Vec::new();
-    for (key, what) in [
-        ("RWX_STORAGE_CLASS", "the shared directory"),
-        ("RWO_STORAGE_CLASS", "PostgreSQL and workspace disks"),
+    let storage = &ctx.config.storage;
+    for (class, what) in [
+        (storage.rwx_class.as_str(), "the shared directory"),
+        (storage.rwo_class.as_str(), "PostgreSQL and workspace disks"),
     ] {
-        let class = ctx.settings.str(key);
         if class.is_empty() || rendered.contains(&class) {
             continue;
         }
@@ -221,7 +233,7 @@ fn storage_classes(ctx: &Context) -> Option<Step> {
     if ctx.plan.multi_node {
         notes.push(format!(
             "{} must support ReadWriteMany (an NFS CSI driver, CephFS, ...): every node mounts the shared directory.",
-            ctx.settings.str("RWX_STORAGE_CLASS")
+            storage.rwx_class
         ));
     } else if names.contains(&"local-path") {
         notes.push("k3s ships local-path; on another single-node distribution install a provisioner of that name or set the storage classes.".into());
@@ -282,23 +294,18 @@ pub fn sandbox_target(url: &str) -> SandboxTarget {
     }
 }
 
-/// The Secret OpenSandbox's server reads its API key from, in its namespace.
-pub const SANDBOX_KEY_SECRET: &str = "opensandbox-api-key";
 /// The file names `--write-values` writes.
 pub const SANDBOX_VALUES_FILE: &str = "opensandbox-values.yaml";
 pub const SANDBOX_SECRET_FILE: &str = "opensandbox-api-key.yaml";
 
 fn sandbox_namespace(ctx: &Context) -> String {
-    sandbox_target(ctx.settings.str("OPENSANDBOX_URL"))
-        .namespace
+    ctx.sandbox_target()
+        .and_then(|target| target.namespace)
         .unwrap_or_else(|| "opensandbox-system".to_string())
 }
 
 fn opensandbox(ctx: &Context) -> Option<Step> {
-    if !Module::Sandbox.enabled(ctx.settings) {
-        return None;
-    }
-    let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
+    let target = ctx.sandbox_target()?;
     let ns = sandbox_namespace(ctx);
     let dir = ctx.values_dir.unwrap_or(".");
     let path = |file: &str| {
@@ -308,7 +315,7 @@ fn opensandbox(ctx: &Context) -> Option<Step> {
             format!("{}/{file}", dir.trim_end_matches('/'))
         }
     };
-    let with_key = ctx.settings.is_set("OPENSANDBOX_API_KEY");
+    let with_key = ctx.sandbox_api_key().is_some();
     let mut notes = vec![format!(
         "{} (napgen prereqs --write-values {dir}) puts OpenSandbox's server in namespace {ns}, where OPENSANDBOX_URL points (its chart defaults to opensandbox-system unless namespaceOverride is set).",
         path(SANDBOX_VALUES_FILE)
@@ -350,215 +357,9 @@ fn opensandbox(ctx: &Context) -> Option<Step> {
     })
 }
 
-/// What a Secret holds, which decides the `kubectl create secret` form that makes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretType {
-    Generic,
-    /// An Ingress's certificate (`kubernetes.io/tls`).
-    Tls,
-    /// Registry credentials for `imagePullSecrets`.
-    DockerRegistry,
-}
-
-/// A Secret the bundle's workloads read but do not get from the bundle.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingSecret {
-    pub namespace: String,
-    pub name: String,
-    /// The keys read from it, in the order met.
-    pub keys: Vec<String>,
-    pub kind: SecretType,
-}
-
-/// Secrets the operator must create: every Secret a rendered object refers to (`secretKeyRef`,
-/// secret volumes and projected sources, `envFrom`), in its namespace, that the bundle does not
-/// contain and CloudNativePG does not generate (`<cluster>-app`, `-superuser`, `-ca`,
-/// `-replication`, `-server`). Optional references are skipped. The platform Secret's keys come
-/// from the plan too, so keys only the workspace pod templates read are not missed.
-pub fn missing_secrets(objects: &[Object], plan: &Plan) -> Vec<MissingSecret> {
-    fn add(out: &mut Vec<MissingSecret>, ns: &str, name: &str, keys: Vec<String>) {
-        let i = match out.iter().position(|m| m.namespace == ns && m.name == name) {
-            Some(i) => i,
-            None => {
-                out.push(MissingSecret {
-                    namespace: ns.into(),
-                    name: name.into(),
-                    keys: vec![],
-                    kind: SecretType::Generic,
-                });
-                out.len() - 1
-            }
-        };
-        for k in keys {
-            if !out[i].keys.contains(&k) {
-                out[i].keys.push(k);
-            }
-        }
-    }
-    fn item_keys(v: &Value) -> Vec<String> {
-        v["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|i| i["key"].as_str().map(str::to_string))
-            .collect()
-    }
-    fn walk(v: &Value, ns: &str, out: &mut Vec<MissingSecret>) {
-        match v {
-            Value::Object(map) => {
-                let optional = |r: &Value| r["optional"] == true;
-                if let Some(r) = map.get("secretKeyRef").filter(|r| !optional(r)) {
-                    if let (Some(name), Some(key)) = (r["name"].as_str(), r["key"].as_str()) {
-                        add(out, ns, name, vec![key.to_string()]);
-                    }
-                }
-                if let Some(name) = map.get("secretName").and_then(Value::as_str) {
-                    if !optional(v) {
-                        add(out, ns, name, item_keys(v));
-                    }
-                }
-                // The barman-cloud ObjectStore's S3 credentials: {name, key} references.
-                if let Some(creds) = map.get("s3Credentials").and_then(Value::as_object) {
-                    for r in creds.values() {
-                        if let (Some(name), Some(key)) = (r["name"].as_str(), r["key"].as_str()) {
-                            add(out, ns, name, vec![key.to_string()]);
-                        }
-                    }
-                }
-                for field in ["secret", "secretRef"] {
-                    if let Some(r) = map.get(field).filter(|r| !optional(r)) {
-                        if let Some(name) = r["name"].as_str() {
-                            add(out, ns, name, item_keys(r));
-                        }
-                    }
-                }
-                map.values().for_each(|c| walk(c, ns, out));
-            }
-            Value::Array(items) => items.iter().for_each(|c| walk(c, ns, out)),
-            _ => {}
-        }
-    }
-    let mut referenced = Vec::new();
-    if !plan.secret.rendered && !plan.secret.keys.is_empty() {
-        let keys = plan.secret.keys.iter().map(|k| k.to_string()).collect();
-        add(&mut referenced, &plan.namespace, &plan.secret.name, keys);
-    }
-    for o in objects.iter().filter(|o| o.kind() != "Secret") {
-        if let Some(ns) = o.namespace() {
-            walk(&o.value, ns, &mut referenced);
-            for (name, keys) in keys_read_from_mounts(&o.value) {
-                add(&mut referenced, ns, &name, keys);
-            }
-        }
-    }
-    // Certificates of Ingress objects and registry credentials take their own forms.
-    let mut typed: Vec<(String, String, SecretType)> = Vec::new();
-    for o in objects {
-        let ns = o.namespace().unwrap_or_default().to_string();
-        for tls in o.value["spec"]["tls"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|_| o.kind() == "Ingress")
-        {
-            if let Some(name) = tls["secretName"].as_str() {
-                typed.push((ns.clone(), name.to_string(), SecretType::Tls));
-            }
-        }
-        for pull in o.value["spec"]["template"]["spec"]["imagePullSecrets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            if let Some(name) = pull["name"].as_str() {
-                add(&mut referenced, &ns, name, vec![]);
-                typed.push((ns.clone(), name.to_string(), SecretType::DockerRegistry));
-            }
-        }
-    }
-    for m in &mut referenced {
-        if let Some((_, _, kind)) = typed
-            .iter()
-            .find(|(ns, name, _)| *ns == m.namespace && *name == m.name)
-        {
-            m.kind = *kind;
-        }
-    }
-    let generated = |m: &MissingSecret| {
-        objects.iter().any(|o| {
-            (o.kind() == "Secret" && o.name() == m.name && o.namespace() == Some(&m.namespace))
-                || (o.kind() == "Cluster"
-                    && crate::ops::rbac::group_of(o.api_version()) == "postgresql.cnpg.io"
-                    && o.namespace() == Some(&m.namespace)
-                    && ["app", "superuser", "ca", "replication", "server"]
-                        .iter()
-                        .any(|s| m.name == format!("{}-{s}", o.name())))
-        })
-    };
-    referenced.into_iter().filter(|m| !generated(m)).collect()
-}
-
-/// For a whole Secret mounted as a volume (no `items`), the keys the object's own text reads
-/// from the mount (`cat /etc/coturn-auth/TURN_AUTH_SECRET` in a command, say).
-fn keys_read_from_mounts(object: &Value) -> Vec<(String, Vec<String>)> {
-    fn collect<'a>(v: &'a Value, field: &str, out: &mut Vec<&'a Value>) {
-        match v {
-            Value::Object(map) => {
-                if let Some(Value::Array(items)) = map.get(field) {
-                    out.extend(items.iter());
-                }
-                map.values().for_each(|c| collect(c, field, out));
-            }
-            Value::Array(items) => items.iter().for_each(|c| collect(c, field, out)),
-            _ => {}
-        }
-    }
-    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
-        match v {
-            Value::String(s) => out.push(s),
-            Value::Object(map) => map.values().for_each(|c| strings(c, out)),
-            Value::Array(items) => items.iter().for_each(|c| strings(c, out)),
-            _ => {}
-        }
-    }
-    let (mut volumes, mut mounts, mut texts) = (Vec::new(), Vec::new(), Vec::new());
-    collect(object, "volumes", &mut volumes);
-    collect(object, "volumeMounts", &mut mounts);
-    strings(object, &mut texts);
-    let mut out = Vec::new();
-    for volume in volumes {
-        let secret = &volume["secret"];
-        let Some(name) = secret["secretName"].as_str() else {
-            continue;
-        };
-        if secret["items"].is_array() || secret["optional"] == true {
-            continue;
-        }
-        let mut keys: Vec<String> = Vec::new();
-        for mount in mounts.iter().filter(|m| m["name"] == volume["name"]) {
-            let Some(path) = mount["mountPath"].as_str() else {
-                continue;
-            };
-            let prefix = format!("{}/", path.trim_end_matches('/'));
-            for text in &texts {
-                for (i, _) in text.match_indices(&prefix) {
-                    let key: String = text[i + prefix.len()..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || "_.-".contains(*c))
-                        .collect();
-                    if !key.is_empty() && !keys.contains(&key) {
-                        keys.push(key);
-                    }
-                }
-            }
-        }
-        out.push((name.to_string(), keys));
-    }
-    out
-}
-
 fn platform_secrets(ctx: &Context) -> Option<Step> {
-    let missing = missing_secrets(ctx.objects, ctx.plan);
+    let secrets = ctx.plan.secrets();
+    let missing: Vec<&Secret> = secrets::to_create(&secrets).collect();
     if missing.is_empty() {
         return None;
     }
@@ -574,7 +375,6 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
             format!("kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -")
         })
         .collect();
-    let mut notes = Vec::new();
     for m in missing.iter().filter(|m| m.kind != SecretType::Generic) {
         commands.push(match m.kind {
             SecretType::Tls => format!("kubectl -n {} create secret tls {} --cert=tls.crt --key=tls.key", m.namespace, m.name),
@@ -585,18 +385,11 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
         });
     }
     for m in missing.iter().filter(|m| m.kind == SecretType::Generic) {
-        let mut literals: Vec<String> = m
+        let literals: Vec<String> = m
             .keys
             .iter()
             .map(|k| format!("--from-literal={k}=<{k}>"))
             .collect();
-        if literals.is_empty() {
-            literals.push("--from-literal=<KEY>=<VALUE>".into());
-            notes.push(format!(
-                "napgen cannot see which keys {}/{} needs in the manifests; napgen check names them",
-                m.namespace, m.name
-            ));
-        }
         commands.push(format!(
             "kubectl -n {} create secret generic {} {}",
             m.namespace,
@@ -608,18 +401,23 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
         .iter()
         .map(|m| format!("{}/{}", m.namespace, m.name))
         .collect();
+    // The platform Secret is among them only when values.env holds none of its keys.
+    let why = if ctx.plan.secret.rendered {
+        "the bundle's workloads read Secrets it does not contain (certificates, credentials)"
+    } else {
+        "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain"
+    }
+    .into();
     Some(Step {
         id: "secrets",
         title: format!("Secrets {}", names.join(", ")),
-        why: "values.env holds no secrets, so the bundle's workloads read Secrets it does not contain".into(),
+        why,
         commands,
         notes: [
             "Each <KEY> is the value of that values.env key; a key that appears in two Secrets takes the same value in both.".to_string(),
             "Random keys: openssl rand -hex 32. Or let napgen init put generated secrets in values.env instead.".into(),
         ]
-        .into_iter()
-        .chain(notes)
-        .collect(),
+        .into(),
         namespace: None,
     })
 }
@@ -657,16 +455,13 @@ pub fn json(steps: &[Step]) -> String {
 /// `opensandbox-values.yaml` for OpenSandbox's all-in-one chart, when the sandbox is on. It holds
 /// no secret: the API key comes from Secret [`SANDBOX_KEY_SECRET`].
 pub fn sandbox_values(ctx: &Context) -> Option<String> {
-    if !Module::Sandbox.enabled(ctx.settings) {
-        return None;
-    }
-    let target = sandbox_target(ctx.settings.str("OPENSANDBOX_URL"));
-    let with_key = ctx.settings.is_set("OPENSANDBOX_API_KEY");
+    let target = ctx.sandbox_target()?;
+    let with_key = ctx.sandbox_api_key().is_some();
     // Without a key OpenSandbox's server refuses to start unless told that is intended.
     let env = if with_key {
         json!([{
             "name": "OPENSANDBOX_SERVER_API_KEY",
-            "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": "api-key"}},
+            "valueFrom": {"secretKeyRef": {"name": SANDBOX_KEY_SECRET, "key": SANDBOX_KEY_SECRET_KEY}},
         }])
     } else {
         json!([{"name": "OPENSANDBOX_INSECURE_SERVER", "value": "YES"}])
@@ -689,11 +484,13 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
         "# Values for OpenSandbox's all-in-one chart (kubernetes/charts/opensandbox), written by napgen\n\
          # prereqs from values.env. It places the server where OPENSANDBOX_URL points.\n",
     );
-    header.push_str(if with_key {
-        "# Its API key is the one nap-sandbox sends, read from Secret opensandbox-api-key (this file\n\
-         # holds no secret).\n"
+    header.push_str(&if with_key {
+        format!(
+            "# Its API key is the one nap-sandbox sends, read from Secret {SANDBOX_KEY_SECRET} (this file\n\
+             # holds no secret).\n"
+        )
     } else {
-        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n"
+        "# It has no API key, as nap-sandbox sends none (OPENSANDBOX_API_KEY is empty in values.env).\n".into()
     });
     for p in &target.problems {
         header.push_str(&format!("# Warning: {p}\n"));
@@ -707,15 +504,14 @@ pub fn sandbox_values(ctx: &Context) -> Option<String> {
 /// The Secret holding OpenSandbox's API key (the value of OPENSANDBOX_API_KEY), when the sandbox
 /// is on and values.env has the key. The caller writes it only when asked, with mode 0600.
 pub fn sandbox_secret(ctx: &Context) -> Option<String> {
-    if !Module::Sandbox.enabled(ctx.settings) || !ctx.settings.is_set("OPENSANDBOX_API_KEY") {
-        return None;
-    }
+    ctx.config.sandbox.as_ref()?;
+    let key = ctx.sandbox_api_key()?;
     let secret = json!({
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {"name": SANDBOX_KEY_SECRET, "namespace": sandbox_namespace(ctx)},
         "type": "Opaque",
-        "stringData": {"api-key": ctx.settings.str("OPENSANDBOX_API_KEY")},
+        "stringData": {SANDBOX_KEY_SECRET_KEY: key},
     });
     Some(format!(
         "# OpenSandbox's server API key (OPENSANDBOX_API_KEY), written by napgen prereqs. Keep it private.\n{}",
@@ -741,52 +537,7 @@ pub fn rbac_scopes(steps: &[Step]) -> Vec<crate::ops::rbac::PrereqScope> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn missing_secrets_are_found_in_any_reference() {
-        let settings = {
-            let v = crate::config::validate::validate(&[]);
-            v.settings.unwrap()
-        };
-        let plan = crate::plan::plan(&settings);
-        let obj = |value: Value| Object {
-            source: "test",
-            value,
-        };
-        let objects = vec![
-            obj(
-                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "turn"},
-                "spec": {"template": {"spec": {"volumes": [
-                    {"name": "a", "secret": {"secretName": "coturn-auth", "items": [{"key": "TURN_AUTH_SECRET", "path": "x"}]}},
-                    {"name": "b", "projected": {"sources": [{"secret": {"name": "db-app", "items": [{"key": "uri", "path": "u"}]}}]}},
-                    {"name": "c", "secret": {"secretName": "maybe", "optional": true}},
-                    {"name": "w", "secret": {"secretName": "whole"}},
-                ], "containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "extra"}}],
-                    "command": ["sh", "-c", "x=$(cat /etc/whole/KEY_ONE) && y=$(cat /etc/whole/KEY_TWO)"],
-                    "volumeMounts": [{"name": "w", "mountPath": "/etc/whole"}],
-                    "env": [{"name": "E", "valueFrom": {"secretKeyRef": {"name": "coturn-auth", "key": "OTHER"}}}]}]}}}}),
-            ),
-            obj(
-                json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "db", "namespace": "turn"}}),
-            ),
-            obj(
-                json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "extra", "namespace": "turn"}}),
-            ),
-        ];
-        let missing = missing_secrets(&objects, &plan);
-        let names: Vec<String> = missing
-            .iter()
-            .map(|m| format!("{}/{}:{}", m.namespace, m.name, m.keys.join(",")))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "nap/nap-secrets:TOS_SECRET_KEY,ADMIN_PASSWORD,OPENAI_API_KEY".to_string(),
-                "turn/coturn-auth:TURN_AUTH_SECRET,OTHER".to_string(),
-                "turn/whole:KEY_ONE,KEY_TWO".to_string(),
-            ]
-        );
-    }
+    use serde_json::Value;
 
     #[test]
     fn sandbox_url_forms() {
@@ -835,6 +586,48 @@ mod tests {
     }
 
     #[test]
+    fn the_secrets_step_says_why_in_every_secret_mode() {
+        let why = |pairs: &[(&str, &str)]| {
+            let entries: Vec<_> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| crate::config::dotenv::Entry {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                    origin: crate::diagnostic::Origin::file("values.env", i + 1),
+                })
+                .collect();
+            let config = crate::config::validate::validate(&entries)
+                .config
+                .expect("valid");
+            let plan = crate::plan::plan(&config);
+            let ctx = Context {
+                config: &config,
+                plan: &plan,
+                objects: &[],
+                values_dir: None,
+            };
+            platform_secrets(&ctx).map(|s| (s.title, s.why))
+        };
+        let key = "ab".repeat(32);
+        let mut held = vec![("TOS_HOST", "192.0.2.4")];
+        for k in ["TOS_SECRET_KEY", "ADMIN_PASSWORD", "OPENAI_API_KEY"] {
+            held.push((k, key.as_str()));
+        }
+        assert_eq!(why(&held), None);
+        held.push(("IMAGE_PULL_SECRETS", "pull"));
+        let (title, reason) = why(&held).unwrap();
+        assert_eq!(title, "Secrets nap/pull");
+        assert!(!reason.contains("holds no secrets"), "{reason}");
+        let (title, reason) = why(&[("TOS_HOST", "192.0.2.4")]).unwrap();
+        assert_eq!(title, "Secrets nap/nap-secrets");
+        assert!(
+            reason.starts_with("values.env holds no secrets"),
+            "{reason}"
+        );
+    }
+
+    #[test]
     fn sandbox_values_set_only_values_the_chart_has() {
         // Values of OpenSandbox's all-in-one chart (alibaba/OpenSandbox 4db3a993,
         // kubernetes/charts/opensandbox and its sub-charts' values.yaml) that napgen sets.
@@ -869,10 +662,10 @@ mod tests {
                 })
                 .collect();
             let v = crate::config::validate::validate(&entries);
-            let settings = v.settings.expect("valid");
-            let plan = crate::plan::plan(&settings);
+            let config = v.config.expect("valid");
+            let plan = crate::plan::plan(&config);
             let ctx = Context {
-                settings: &settings,
+                config: &config,
                 plan: &plan,
                 objects: &[],
                 values_dir: None,

@@ -18,8 +18,8 @@
 //!   webhooks, the operators' ClusterRoles with `escalate` and `bind`, full control of their
 //!   namespaces). That is close to cluster-admin, and said so in the output.
 
+use crate::error::Error;
 use crate::output::yaml;
-use crate::pipeline::Failure;
 use crate::render::Object;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -179,7 +179,7 @@ impl Subjects {
         self.users.is_empty() && self.groups.is_empty() && self.service_accounts.is_empty()
     }
 
-    fn to_json(&self) -> Result<Vec<Value>, Failure> {
+    fn to_json(&self) -> Result<Vec<Value>, Error> {
         let mut out = Vec::new();
         for u in &self.users {
             out.push(json!({"kind": "User", "apiGroup": RBAC, "name": u}));
@@ -192,14 +192,12 @@ impl Subjects {
                 .split_once('/')
                 .filter(|(n, s)| !n.is_empty() && !s.is_empty())
             else {
-                return Err(Failure::Invalid(vec![
-                    crate::diagnostic::Diagnostic::error(
-                        None,
-                        None,
-                        format!("--service-account {sa:?} is not NAMESPACE/NAME"),
-                        "write it like ci/deployer",
-                    ),
-                ]));
+                return Err(Error::Invalid(vec![crate::diagnostic::Diagnostic::error(
+                    None,
+                    None,
+                    format!("--service-account {sa:?} is not NAMESPACE/NAME"),
+                    "write it like ci/deployer",
+                )]));
             };
             out.push(json!({"kind": "ServiceAccount", "name": name, "namespace": ns}));
         }
@@ -331,7 +329,7 @@ pub struct Request {
 }
 
 /// The installer's rules for these objects: cluster-wide ones, and per namespace.
-fn derive(objects: &[Object]) -> Result<(Rules, BTreeMap<String, Rules>), Failure> {
+fn derive(objects: &[Object]) -> Result<(Rules, BTreeMap<String, Rules>), Error> {
     let mut cluster = Rules::default();
     let mut namespaced: BTreeMap<String, Rules> = BTreeMap::new();
     let mut cluster_names: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
@@ -345,7 +343,7 @@ fn derive(objects: &[Object]) -> Result<(Rules, BTreeMap<String, Rules>), Failur
     };
     for o in objects {
         let resource = resource_of(o.api_version(), o.kind()).ok_or_else(|| {
-            Failure::Internal(format!(
+            Error::internal(format!(
                 "napgen rbac does not know the resource of {} {} (object {}): add it to rbac::RESOURCES",
                 o.api_version(),
                 o.kind(),
@@ -354,7 +352,7 @@ fn derive(objects: &[Object]) -> Result<(Rules, BTreeMap<String, Rules>), Failur
         })?;
         if resource.namespaced {
             let ns = o.namespace().ok_or_else(|| {
-                Failure::Internal(format!("{} {} has no namespace", o.kind(), o.name()))
+                Error::internal(format!("{} {} has no namespace", o.kind(), o.name()))
             })?;
             let rules = namespaced.entry(ns.to_string()).or_default();
             rules.add(resource.group, resource.plural, None, NAMESPACED_VERBS);
@@ -473,7 +471,7 @@ fn prereq_cluster_rules() -> Rules {
 }
 
 /// The installer RBAC as objects, with a header explaining it.
-pub fn generate(objects: &[Object], request: &Request) -> Result<(String, Vec<Value>), Failure> {
+pub fn generate(objects: &[Object], request: &Request) -> Result<(String, Vec<Value>), Error> {
     let (cluster, namespaced) = derive(objects)?;
     let subjects = request.subjects.to_json()?;
     let name = format!("nap-installer-{}", request.namespace);
@@ -681,7 +679,7 @@ mod tests {
         let objects = vec![obj(
             json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "nap"}}),
         )];
-        let Err(Failure::Internal(m)) = generate(&objects, &Request::default()) else {
+        let Err(Error::Internal { message: m }) = generate(&objects, &Request::default()) else {
             panic!()
         };
         assert!(m.contains("rbac::RESOURCES"), "{m}");
@@ -696,6 +694,6 @@ mod tests {
             },
             ..Default::default()
         };
-        assert!(matches!(generate(&[], &request), Err(Failure::Invalid(_))));
+        assert!(matches!(generate(&[], &request), Err(Error::Invalid(_))));
     }
 }

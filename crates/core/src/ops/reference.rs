@@ -248,7 +248,7 @@ pub fn explain(name: &str) -> Result<String, Diagnostic> {
         if key.is_secret() {
             format!(
                 "yes: never printed; stored in Secret {}",
-                validate::SECRET_NAME
+                crate::plan::secrets::SECRET_NAME
             )
         } else {
             "no".into()

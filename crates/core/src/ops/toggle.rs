@@ -22,8 +22,8 @@ use crate::config::dotenv::{self, Entry};
 use crate::config::registry::{self, Key, Module, KEYS};
 use crate::config::settings::Settings;
 use crate::config::validate;
+use crate::error::Error;
 use crate::ops::init::{self, Random, GENERATED_SECRETS};
-use crate::pipeline::Failure;
 use indexmap::{IndexMap, IndexSet};
 use std::ops::Range;
 
@@ -71,7 +71,7 @@ pub fn switch(
     switch: Switch,
     names: &[String],
     random: Random,
-) -> Result<Edited, Failure> {
+) -> Result<Edited, Error> {
     let command = format!("napgen {}", switch.command());
     let modules = init::modules(&command, names)?;
     if modules.is_empty() {
@@ -125,10 +125,10 @@ struct Parsed {
 }
 
 impl Parsed {
-    fn read(text: &str, source: &str) -> Result<Self, Failure> {
+    fn read(text: &str, source: &str) -> Result<Self, Error> {
         let (spans, syntax) = dotenv::parse_dotenv_spans(text, source);
         if !syntax.is_empty() {
-            return Err(Failure::Invalid(syntax));
+            return Err(Error::Invalid(syntax));
         }
         let mut given = IndexMap::new();
         for (entry, _) in &spans {
@@ -177,7 +177,7 @@ fn replace_value(text: &mut String, span: Range<usize>, value: &str) {
 }
 
 /// The switch's value after the change, and whether that leaves the module as asked.
-fn switched_value(module: Module, settings: &Settings, on: bool) -> Result<String, Failure> {
+fn switched_value(module: Module, settings: &Settings, on: bool) -> Result<String, Error> {
     let toggle = module.toggle().unwrap_or_default();
     if toggle != "AGENT_TYPES" {
         return Ok(on.to_string());
@@ -205,12 +205,7 @@ fn switched_value(module: Module, settings: &Settings, on: bool) -> Result<Strin
     Ok(agents.join(","))
 }
 
-fn enable(
-    edited: &mut Edited,
-    source: &str,
-    module: Module,
-    random: Random,
-) -> Result<(), Failure> {
+fn enable(edited: &mut Edited, source: &str, module: Module, random: Random) -> Result<(), Error> {
     let before = Parsed::read(&edited.text, source)?;
     let settings = init::resolve(&before.given);
     if module.enabled(&settings) {
@@ -218,7 +213,7 @@ fn enable(
         return Ok(());
     }
     let toggle = registry::key(module.toggle().unwrap_or_default())
-        .ok_or_else(|| Failure::Internal(format!("{} has no switch", module.name())))?;
+        .ok_or_else(|| Error::internal(format!("{} has no switch", module.name())))?;
     let value = switched_value(module, &settings, true)?;
 
     // Assignments disable commented out come back first, as they were.
@@ -295,7 +290,7 @@ fn enable(
         let candidate = format!("{}{}{}", &text[..at], section, &text[at..]);
         let (entries, syntax) = dotenv::parse_dotenv(&candidate, source);
         if let Some(d) = syntax.first() {
-            return Err(Failure::Internal(format!(
+            return Err(Error::internal(format!(
                 "napgen enable wrote a file it cannot read back: {d}"
             )));
         }
@@ -318,8 +313,8 @@ fn enable(
             return Ok(());
         }
     }
-    Err(Failure::Internal(
-        "napgen enable: the set of values to fill in did not settle".into(),
+    Err(Error::internal(
+        "napgen enable: the set of values to fill in did not settle",
     ))
 }
 
@@ -395,7 +390,7 @@ fn restore(text: &str, module: Module, parsed: &Parsed, moved: &mut Vec<&'static
     out
 }
 
-fn disable(edited: &mut Edited, source: &str, module: Module) -> Result<(), Failure> {
+fn disable(edited: &mut Edited, source: &str, module: Module) -> Result<(), Error> {
     let parsed = Parsed::read(&edited.text, source)?;
     let settings = init::resolve(&parsed.given);
     if !module.enabled(&settings) {
@@ -403,7 +398,7 @@ fn disable(edited: &mut Edited, source: &str, module: Module) -> Result<(), Fail
         return Ok(());
     }
     let toggle = registry::key(module.toggle().unwrap_or_default())
-        .ok_or_else(|| Failure::Internal(format!("{} has no switch", module.name())))?;
+        .ok_or_else(|| Error::internal(format!("{} has no switch", module.name())))?;
     let value = switched_value(module, &settings, false)?;
 
     // Edits as (range, replacement), applied from the end so earlier ranges stay valid.
@@ -432,7 +427,7 @@ fn disable(edited: &mut Edited, source: &str, module: Module) -> Result<(), Fail
     // A module that is on has its switch in the file: the optional modules are off by default,
     // and the default agent type can be switched off only when AGENT_TYPES lists another.
     let toggle_span = parsed.last(toggle.name).ok_or_else(|| {
-        Failure::Internal(format!(
+        Error::internal(format!(
             "{} is on without {} in the file",
             module.name(),
             toggle.name
@@ -711,7 +706,7 @@ mod tests {
         assert!(edited
             .text
             .starts_with("# mine\nAGENT_TYPES=claude-code\nTOS_SECRET_KEY=x\n"));
-        let Err(Failure::Invalid(d)) = switch(
+        let Err(Error::Invalid(d)) = switch(
             "AGENT_TYPES=codex\n",
             "values.env",
             Switch::Off,
@@ -746,7 +741,7 @@ mod tests {
 
     #[test]
     fn files_that_do_not_parse_are_refused_with_their_line() {
-        let Err(Failure::Invalid(d)) = switch(
+        let Err(Error::Invalid(d)) = switch(
             "A=1\nB='open\nC=2\n",
             "prod.env",
             Switch::On,
@@ -756,7 +751,7 @@ mod tests {
             panic!("accepted")
         };
         assert_eq!(d[0].origin.as_ref().unwrap().to_string(), "prod.env:2");
-        let Err(Failure::Invalid(d)) =
+        let Err(Error::Invalid(d)) =
             switch("A=1\n", "v", Switch::On, &names("sandbx"), &mut counter())
         else {
             panic!("accepted")

@@ -13,36 +13,21 @@ pub fn object_yaml(object: &Object) -> String {
 }
 
 /// [`object_yaml`], appended to `out`.
-pub(crate) fn write_object(out: &mut String, object: &Object) {
-    write_document(out, object.source, &object.value);
-}
-
-/// An object's `# Source:` line and YAML, appended to `out`: of an [`Object`], or of a document
-/// written straight from its template ([`crate::render::Rendering::write_bundle`]).
-pub(crate) fn write_document<'a>(out: &mut String, source: &str, value: impl yaml::Tree<'a>) {
+fn write_object(out: &mut String, object: &Object) {
     out.push_str("# Source: ");
-    out.push_str(source);
+    out.push_str(object.source);
     out.push('\n');
-    yaml::write_yaml(out, value);
+    out.push_str(&yaml::to_yaml(&object.value));
 }
 
-/// The multi-document bundle for `kubectl apply`.
+/// The multi-document bundle for `kubectl apply`: each object after a `---` line.
 pub fn bundle(objects: &[Object], header: &str) -> String {
     let mut out = bundle_start(header);
     for object in objects {
-        write_bundle_document(&mut out, object.source, &object.value);
+        out.push_str("---\n");
+        write_object(&mut out, object);
     }
     out
-}
-
-/// One document of a bundle: `---`, then [`write_document`].
-pub(crate) fn write_bundle_document<'a>(
-    out: &mut String,
-    source: &str,
-    value: impl yaml::Tree<'a>,
-) {
-    out.push_str("---\n");
-    write_document(out, source, value);
 }
 
 /// The start of a bundle: the header as comment lines, in a buffer with room for a large

@@ -1,7 +1,7 @@
 //! The Helm chart: the rendered objects packaged so that `helm upgrade --install` applies exactly
 //! what `napgen render` prints, with Helm's release tracking, upgrades, rollbacks and uninstall.
 //!
-//! [`chart`] is a pure function from (settings, plan, objects) to the chart's files. Its design:
+//! [`chart`] is a pure function from (settings, config, plan, objects) to the chart's files. Its design:
 //!
 //! * **Objects live in `files/`, never in `templates/`.** Each `templates/<source>` is one line,
 //!   `{{ .Files.Get "files/<source>" }}`, and Helm never templates the content of a file, so a
@@ -24,10 +24,12 @@
 
 use crate::config::registry::{self, Default, KeyType, KEYS};
 use crate::config::settings::Settings;
-use crate::ops::prereqs::{self, MissingSecret, SecretType};
+use crate::config::Config;
 use crate::output::yaml;
+use crate::plan::secrets::{self, Provider, Secret, SecretType};
 use crate::plan::Plan;
 use crate::render::Object;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -178,10 +180,10 @@ pub fn is_strict_semver(version: &str) -> bool {
 }
 
 /// Generate the chart.
-pub fn chart(settings: &Settings, plan: &Plan, objects: &[Object]) -> Chart {
+pub fn chart(settings: &Settings, config: &Config, plan: &Plan, objects: &[Object]) -> Chart {
     let installed = chart_objects(plan, objects);
     let context = Context {
-        settings,
+        config,
         plan,
         objects: &installed,
         namespace: objects.iter().find(|o| is_release_namespace(plan, o)),
@@ -233,10 +235,10 @@ pub fn chart(settings: &Settings, plan: &Plan, objects: &[Object]) -> Chart {
     files.push(("README.md".into(), readme(&context, &header).into_bytes()));
     files.sort();
 
-    let version = chart_version(settings.str("NAP_VERSION"), &content_hash(&files));
+    let version = chart_version(&config.images.version, &content_hash(&files));
     files.push((
         "Chart.yaml".into(),
-        chart_yaml(settings, plan, &version, &header).into_bytes(),
+        chart_yaml(config, plan, &version, &header).into_bytes(),
     ));
     files.sort();
     assert!(
@@ -477,7 +479,7 @@ pub fn values_schema(settings: &Settings) -> Value {
     })
 }
 
-fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> String {
+fn chart_yaml(config: &Config, plan: &Plan, version: &str, header: &str) -> String {
     let mut out = String::new();
     for line in header.lines() {
         out.push_str(&format!("# {line}\n"));
@@ -491,7 +493,7 @@ fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> 
         ),
         "type": "application",
         "version": version,
-        "appVersion": settings.str("NAP_VERSION"),
+        "appVersion": config.images.version,
         "kubeVersion": KUBE_VERSION,
         "keywords": ["ai", "agents", "nap", "napgen"],
     });
@@ -505,7 +507,7 @@ fn chart_yaml(settings: &Settings, plan: &Plan, version: &str, header: &str) -> 
 
 /// What the notes know about this configuration.
 struct Context<'a> {
-    settings: &'a Settings,
+    config: &'a Config,
     plan: &'a Plan,
     /// The objects the chart installs.
     objects: &'a [Object],
@@ -533,11 +535,6 @@ impl Context<'_> {
             .map(|s| s.hook_name.as_str())
     }
 
-    /// The Secrets the chart's pods read that the chart does not contain, in their namespaces.
-    fn missing_secrets(&self) -> Vec<MissingSecret> {
-        prereqs::missing_secrets(self.objects, self.plan)
-    }
-
     /// The StorageClasses the claims use that the chart does not create, each with what uses it
     /// and the access modes it must offer.
     fn provided_storage_classes(&self) -> Vec<(&str, String)> {
@@ -555,7 +552,7 @@ impl Context<'_> {
                 shared.access_mode,
             ),
             (
-                self.settings.str("RWO_STORAGE_CLASS"),
+                self.config.storage.rwo_class.as_str(),
                 "PostgreSQL and workspace disks",
                 "ReadWriteOnce",
             ),
@@ -594,7 +591,11 @@ impl Context<'_> {
 
     /// The namespace OpenSandbox's server is in, from OPENSANDBOX_URL (`<svc>.<ns>.svc`).
     fn opensandbox_namespace(&self) -> String {
-        let url = self.settings.str("OPENSANDBOX_URL");
+        let url = self
+            .config
+            .sandbox
+            .as_ref()
+            .map_or("", |s| s.opensandbox_url.as_str());
         let host = url
             .split_once("://")
             .map(|(_, r)| r.split(['/', ':']).next().unwrap_or(""))
@@ -607,289 +608,251 @@ impl Context<'_> {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Section {
-    /// What users open.
-    Open,
-    /// What must exist for the pods to start.
-    Needs,
-    /// How to follow the install.
-    Follow,
-    /// The seeds' debugging table, as commands for this configuration.
-    Troubleshoot,
+/// The text templates of NOTES.txt and README.md (minijinja).
+const TEXT_TEMPLATES: [(&str, &str); 2] = [
+    ("NOTES.txt", include_str!("../../chart-text/NOTES.txt.j2")),
+    ("README.md", include_str!("../../chart-text/README.md.j2")),
+];
+
+/// A Secret as the texts name it.
+#[derive(Serialize)]
+struct SecretView<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    keys: &'a [String],
+    /// The `kubectl create secret` command that makes it, values left as `...`.
+    create: String,
+    /// The chart file that holds it, when the chart contains it.
+    file: Option<String>,
 }
 
-impl Section {
-    const ALL: [Section; 4] = [
-        Section::Open,
-        Section::Needs,
-        Section::Follow,
-        Section::Troubleshoot,
-    ];
-
-    fn title(self) -> &'static str {
-        match self {
-            Section::Open => "Open the platform",
-            Section::Needs => "Before the pods can start",
-            Section::Follow => "Follow the install",
-            Section::Troubleshoot => "If something goes wrong",
+impl<'a> SecretView<'a> {
+    fn of(secret: &'a Secret, objects: &[Object]) -> Self {
+        let file = objects
+            .iter()
+            .find(|o| {
+                o.kind() == "Secret"
+                    && o.name() == secret.name
+                    && o.namespace() == Some(secret.namespace.as_str())
+            })
+            .map(|o| format!("files/{}", o.source));
+        SecretView {
+            namespace: &secret.namespace,
+            name: &secret.name,
+            keys: &secret.keys,
+            create: create_secret_command(secret),
+            file,
         }
     }
 }
 
-/// One entry of NOTES.txt: shown when `when` holds for this configuration. Module entries are
-/// keyed on the module's objects being present, so a module's lines appear exactly when the
-/// chart installs it; add an entry here when a module needs its own.
-struct Note {
-    section: Section,
-    when: fn(&Context) -> bool,
-    text: fn(&Context) -> String,
+#[derive(Serialize)]
+struct SeedView<'a> {
+    task: &'a str,
+    /// The chart's (hook) name of the Job.
+    job: &'a str,
 }
 
-fn always(_: &Context) -> bool {
-    true
+/// The TURN relay: the address users' browsers must reach, and where coturn's pod runs.
+#[derive(Serialize)]
+struct TurnView<'a> {
+    host: &'a str,
+    namespace: &'a str,
+    /// The label selector of coturn's pod.
+    selector: String,
 }
 
-static NOTES: &[Note] = &[
-    Note {
-        section: Section::Open,
-        when: always,
-        text: |c| format!("The platform: {}", c.plan.public_url),
-    },
-    Note {
-        section: Section::Open,
-        when: |c| c.has_module("sandbox"),
-        text: |c| {
-            format!(
-                "Code Sandbox: {}",
-                c.plan.sandbox.as_ref().map_or("", |m| m.origin.as_str())
-            )
-        },
-    },
-    Note {
-        section: Section::Open,
-        when: |c| c.has_module("browser"),
-        text: |c| {
-            format!(
-                "Remote Browser: {}",
-                c.plan.browser.as_ref().map_or("", |m| m.origin.as_str())
-            )
-        },
-    },
-    Note {
-        section: Section::Open,
-        when: always,
-        text: |c| {
-            format!(
-                "Sign in as {} with ADMIN_PASSWORD (change it after the first sign-in). It is in\n\
-                 values.env, or read it from the Secret:\n  \
-                 kubectl -n {} get secret {} -o jsonpath='{{.data.ADMIN_PASSWORD}}' | base64 -d; echo",
-                c.settings.str("ADMIN_EMAIL"),
-                c.ns(),
-                c.plan.secret.name
-            )
-        },
-    },
-    Note {
-        section: Section::Open,
-        when: |c| c.plan.ingress_mode == "external",
-        text: |c| {
-            format!(
-                "Your ingress must send {} to Service {}/{} port 80.",
-                c.plan.public_url,
-                c.ns(),
-                c.plan.control_plane.name
-            )
-        },
-    },
-    Note {
-        section: Section::Needs,
-        when: |c| c.missing_secrets().iter().any(|m| m.namespace == c.ns()),
-        text: |c| {
-            let commands: Vec<String> = c
-                .missing_secrets()
-                .iter()
-                .filter(|m| m.namespace == c.ns())
-                .map(create_secret_command)
-                .collect();
-            format!(
-                "This chart does not contain these Secrets, which the pods and seed Jobs read and wait for.\n\
-                 If you have not created them yet (napgen prereqs prints them too):\n  {}",
-                commands.join("\n  ")
-            )
-        },
-    },
-    Note {
-        section: Section::Needs,
-        when: |c| c.missing_secrets().iter().any(|m| m.namespace != c.ns()),
-        text: |c| {
-            let missing = c.missing_secrets();
-            let others: Vec<&MissingSecret> =
-                missing.iter().filter(|m| m.namespace != c.ns()).collect();
-            let mut namespaces: Vec<&str> = others.iter().map(|m| m.namespace.as_str()).collect();
-            namespaces.dedup();
-            let commands: Vec<String> = others.iter().map(|m| create_secret_command(m)).collect();
-            // TURN_AUTH_SECRET is read by coturn and browser-service alike: one value for both.
-            let shared: Vec<&str> = others
-                .iter()
-                .flat_map(|m| m.keys.iter())
-                .filter(|k| {
-                    missing
-                        .iter()
-                        .any(|m| m.namespace == c.ns() && m.keys.contains(k))
-                })
-                .map(String::as_str)
-                .collect();
-            let same = if shared.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "\n{} takes the same value as in namespace {}.",
-                    shared.join(", "),
-                    c.ns()
-                )
-            };
-            format!(
-                "The chart creates namespace {}; its pods wait for these Secrets, which the chart does not\n\
-                 contain (create them once the namespace exists):\n  {}{same}",
-                namespaces.join(", "),
-                commands.join("\n  ")
-            )
-        },
-    },
-    Note {
-        section: Section::Needs,
-        when: always,
-        text: |c| {
-            format!(
-                "The CloudNativePG operator runs PostgreSQL (Cluster {}); it must be installed in the cluster.",
-                c.plan.database.name
-            )
-        },
-    },
-    Note {
-        section: Section::Follow,
-        when: always,
-        text: |c| format!("kubectl -n {} get pods", c.ns()),
-    },
-    Note {
-        section: Section::Follow,
-        when: always,
-        text: |c| {
-            format!(
-                "kubectl -n {} get cluster {}    # PostgreSQL: wait for \"Cluster in healthy state\"",
-                c.ns(),
-                c.plan.database.name
-            )
-        },
-    },
-    Note {
-        section: Section::Follow,
-        when: |c| !c.plan.seeds.is_empty(),
-        text: |c| {
-            c.plan
-                .seeds
-                .iter()
-                .map(|s| {
-                    format!(
-                        "kubectl -n {} logs job/{}    # seeding: {}",
-                        c.ns(),
-                        s.hook_name,
-                        s.task
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        },
-    },
-    Note {
-        section: Section::Follow,
-        when: always,
-        text: |c| {
-            format!(
-                "The seed Jobs run after every install, upgrade and rollback of this release: to re-seed\n\
-                 (after a failed run, say), upgrade with the same chart (folder or archive) again:\n  {}",
-                c.upgrade_command()
-            )
-        },
-    },
-    Note {
-        section: Section::Troubleshoot,
-        when: |c| c.seed_job("oauth-clients").is_some(),
-        text: |c| {
-            format!(
-                "Login redirect reports 400 invalid_client: the service's row is missing in oauth_clients.\n\
-                 Check that the seed Job succeeded (its log says which clients it registered):\n  \
-                 kubectl -n {} logs job/{}\n\
-                 then re-run seeding:\n  {}",
-                c.ns(),
-                c.seed_job("oauth-clients").unwrap_or_default(),
-                c.upgrade_command()
-            )
-        },
-    },
-    Note {
-        section: Section::Troubleshoot,
-        when: |c| c.seed_job("oauth-clients").is_some(),
-        text: |_| {
-            "Login callback reports 400 invalid_redirect_uri: the registered redirect_uri differs from the\n\
-             service's callback (an ingress without *_PUBLIC_URL, or a changed NodePort). Set\n\
-             SANDBOX_PUBLIC_URL / BROWSER_PUBLIC_URL in values.env, run napgen chart again and\n\
-             helm upgrade with the new chart, which re-seeds."
-                .into()
-        },
-    },
-    Note {
-        section: Section::Troubleshoot,
-        when: |c| c.plan.browser.is_some() && c.has_module("browser"),
-        text: |c| {
-            let coturn = &c.plan.browser.as_ref().expect("the browser is on").coturn;
-            format!(
-                "Browser shows no video: TURN is unreachable. TURN_HOST ({}) must be an address users'\n\
-                 browsers reach; check that coturn (in its own namespace) is ready:\n  \
-                 kubectl -n {} get pod -l app={}",
-                c.settings.str("TURN_HOST"),
-                coturn.namespace,
-                coturn.selector.get("app").unwrap_or(coturn.name)
-            )
-        },
-    },
-    Note {
-        section: Section::Troubleshoot,
-        when: |c| c.has_module("sandbox"),
-        text: |c| {
-            format!(
-                "Sandbox won't start: check that OpenSandbox is installed and ready:\n  \
-                 kubectl -n {} get pod -l app.kubernetes.io/name=opensandbox",
-                c.opensandbox_namespace()
-            )
-        },
-    },
-    Note {
-        section: Section::Troubleshoot,
-        when: always,
-        text: |c| {
-            let classes: String = c
-                .provided_storage_classes()
-                .iter()
-                .map(|(class, uses)| format!("\n  kubectl get storageclass {class}    # {uses}"))
-                .collect();
-            format!(
-                "Pods stay Pending or the release times out: the seed Jobs wait for PostgreSQL.\n  \
-                 kubectl -n {} describe cluster {}\n  \
-                 kubectl -n {} get pvc{classes}",
-                c.ns(),
-                c.plan.database.name,
-                c.ns(),
-            )
-        },
-    },
-];
+#[derive(Serialize)]
+struct StorageClassView<'a> {
+    name: &'a str,
+    /// What uses it and the access modes it must offer.
+    uses: String,
+}
+
+#[derive(Serialize)]
+struct ObjectView<'a> {
+    kind: &'a str,
+    name: &'a str,
+    hook: bool,
+}
+
+/// What NOTES.txt and README.md say about this configuration: every name, namespace, URL and
+/// command comes from the plan (Secrets from [`Plan::secrets`]) or the chart's objects.
+#[derive(Serialize)]
+struct ChartText<'a> {
+    header: &'a str,
+    version: &'a str,
+    profile: &'a str,
+    namespace: &'a str,
+    public_url: &'a str,
+    sandbox_origin: Option<&'a str>,
+    browser_origin: Option<&'a str>,
+    admin_email: &'a str,
+    /// The Secret the platform reads ADMIN_PASSWORD from.
+    admin_secret: Option<SecretView<'a>>,
+    /// INGRESS_MODE=external: the operator's ingress must reach the control plane's Service.
+    external_ingress: bool,
+    control_plane: &'a str,
+    /// The Secrets the operator creates in the release namespace, before installing.
+    create_here: Vec<SecretView<'a>>,
+    /// The Secrets the operator creates in namespaces the chart creates (coturn's), after.
+    create_elsewhere: Vec<SecretView<'a>>,
+    other_namespaces: Vec<&'a str>,
+    /// Keys that appear both in and outside the release namespace: one value for both.
+    shared_keys: Vec<&'a str>,
+    /// The Secrets the chart contains.
+    contained_secrets: Vec<SecretView<'a>>,
+    database: &'a str,
+    seeds: Vec<SeedView<'a>>,
+    /// The seed Job that registers the OAuth clients, when there is one.
+    oauth_seed_job: Option<&'a str>,
+    turn: Option<TurnView<'a>>,
+    /// Where OpenSandbox's server runs, with the sandbox module.
+    opensandbox_namespace: Option<String>,
+    storage_classes: Vec<StorageClassView<'a>>,
+    /// The command that runs the chart again, which re-runs the seed hooks.
+    upgrade: String,
+    /// The bundle's Namespace object as YAML, which the chart leaves out.
+    namespace_yaml: String,
+    helm_timeout: &'static str,
+    seed_hook: &'static str,
+    objects: Vec<ObjectView<'a>>,
+}
+
+fn chart_text<'a>(c: &'a Context, secrets: &'a [Secret], header: &'a str) -> ChartText<'a> {
+    let plan = c.plan;
+    let ns = c.ns();
+    let view = |s: &'a Secret| SecretView::of(s, c.objects);
+    let to_create: Vec<&Secret> = secrets::to_create(secrets).collect();
+    let (here, elsewhere): (Vec<&Secret>, Vec<&Secret>) =
+        to_create.iter().partition(|s| s.namespace == ns);
+    let mut other_namespaces: Vec<&str> = Vec::new();
+    for s in &elsewhere {
+        if !other_namespaces.contains(&s.namespace.as_str()) {
+            other_namespaces.push(&s.namespace);
+        }
+    }
+    let mut shared_keys: Vec<&str> = Vec::new();
+    for key in elsewhere
+        .iter()
+        .filter(|s| s.kind == SecretType::Generic)
+        .flat_map(|s| s.keys.iter())
+    {
+        if here.iter().any(|s| s.keys.contains(key)) && !shared_keys.contains(&key.as_str()) {
+            shared_keys.push(key);
+        }
+    }
+    let admin_secret = secrets
+        .iter()
+        .find(|s| s.namespace == ns && s.keys.iter().any(|k| k == "ADMIN_PASSWORD"))
+        .map(view);
+    let turn = plan
+        .browser
+        .as_ref()
+        .filter(|_| c.has_module("browser"))
+        .map(|b| TurnView {
+            host: c
+                .config
+                .browser
+                .as_ref()
+                .map_or("", |b| b.turn_host.as_str()),
+            namespace: &b.coturn.namespace,
+            selector: format!(
+                "app={}",
+                b.coturn.selector.get("app").unwrap_or(b.coturn.name)
+            ),
+        });
+    ChartText {
+        header,
+        version: &plan.version,
+        profile: &plan.profile,
+        namespace: ns,
+        public_url: &plan.public_url,
+        sandbox_origin: plan
+            .sandbox
+            .as_ref()
+            .filter(|_| c.has_module("sandbox"))
+            .map(|s| s.origin.as_str()),
+        browser_origin: plan
+            .browser
+            .as_ref()
+            .filter(|_| c.has_module("browser"))
+            .map(|b| b.origin.as_str()),
+        admin_email: &c.config.admin.email,
+        admin_secret,
+        external_ingress: plan.ingress_mode == "external",
+        control_plane: &plan.control_plane.name,
+        create_here: here.into_iter().map(view).collect(),
+        create_elsewhere: elsewhere.into_iter().map(view).collect(),
+        other_namespaces,
+        shared_keys,
+        contained_secrets: secrets
+            .iter()
+            .filter(|s| s.provider == Provider::Napgen)
+            .map(view)
+            .collect(),
+        database: &plan.database.name,
+        seeds: plan
+            .seeds
+            .iter()
+            .map(|s| SeedView {
+                task: s.task,
+                job: &s.hook_name,
+            })
+            .collect(),
+        oauth_seed_job: c.seed_job("oauth-clients"),
+        turn,
+        opensandbox_namespace: c.has_module("sandbox").then(|| c.opensandbox_namespace()),
+        storage_classes: c
+            .provided_storage_classes()
+            .into_iter()
+            .map(|(name, uses)| StorageClassView { name, uses })
+            .collect(),
+        upgrade: c.upgrade_command(),
+        namespace_yaml: c
+            .namespace
+            .map(|n| yaml::to_yaml(&n.value))
+            .unwrap_or_default(),
+        helm_timeout: HELM_TIMEOUT,
+        seed_hook: SEED_HOOK,
+        objects: c
+            .objects
+            .iter()
+            .map(|o| ObjectView {
+                kind: o.kind(),
+                name: o.name(),
+                hook: is_seed(o),
+            })
+            .collect(),
+    }
+}
+
+/// Render one of [`TEXT_TEMPLATES`] with the configuration's [`ChartText`].
+fn render_text(template: &str, c: &Context, header: &str) -> String {
+    let mut env = minijinja::Environment::new();
+    let syntax = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+        .expect("the default delimiters");
+    env.set_syntax(syntax);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    for (name, source) in TEXT_TEMPLATES {
+        env.add_template(name, source)
+            .expect("the chart's text templates parse");
+    }
+    let secrets = c.plan.secrets();
+    env.get_template(template)
+        .and_then(|t| t.render(minijinja::value::Serde(chart_text(c, &secrets, header))))
+        .unwrap_or_else(|e| panic!("the chart's {template} renders: {e:#}"))
+}
 
 /// The `kubectl create secret` command that makes a Secret the pods read, values left as `...`.
-fn create_secret_command(m: &MissingSecret) -> String {
-    let (ns, name) = (&m.namespace, &m.name);
-    match m.kind {
+fn create_secret_command(secret: &Secret) -> String {
+    let (ns, name) = (&secret.namespace, &secret.name);
+    match secret.kind {
         SecretType::Tls => {
             format!("kubectl -n {ns} create secret tls {name} --cert=tls.crt --key=tls.key")
         }
@@ -897,154 +860,22 @@ fn create_secret_command(m: &MissingSecret) -> String {
             "kubectl -n {ns} create secret docker-registry {name} --docker-server=... --docker-username=... --docker-password=..."
         ),
         SecretType::Generic => {
-            let literals: Vec<String> = if m.keys.is_empty() {
-                vec!["--from-literal=<KEY>=...".into()]
-            } else {
-                m.keys.iter().map(|k| format!("--from-literal={k}=...")).collect()
-            };
-            format!(
-                "kubectl -n {ns} create secret generic {name} \\\n    {}",
-                literals.join(" \\\n    ")
-            )
+            let literals: Vec<String> = secret
+                .keys
+                .iter()
+                .map(|k| format!(" \\\n    --from-literal={k}=..."))
+                .collect();
+            format!("kubectl -n {ns} create secret generic {name}{}", literals.concat())
         }
     }
 }
 
 fn notes(c: &Context) -> String {
-    let mut out = format!(
-        "NAP {} ({} profile) in namespace {}.\n",
-        c.plan.version,
-        c.plan.profile,
-        c.ns()
-    );
-    for section in Section::ALL {
-        let entries: Vec<String> = NOTES
-            .iter()
-            .filter(|n| n.section == section && (n.when)(c))
-            .map(|n| (n.text)(c))
-            .collect();
-        if entries.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("\n{}:\n", section.title()));
-        for entry in entries {
-            for (i, line) in entry.lines().enumerate() {
-                let bullet = if i == 0 { "* " } else { "  " };
-                out.push_str(&format!("  {bullet}{line}\n"));
-            }
-        }
-    }
-    out
+    render_text("NOTES.txt", c, "")
 }
 
 fn readme(c: &Context, header: &str) -> String {
-    let ns = c.ns();
-    let mut out = format!(
-        "# nap: NAP {} ({} profile, namespace {ns})\n\n> {header}\n\n",
-        c.plan.version, c.plan.profile
-    );
-    out.push_str(&format!(
-        "This Helm chart installs the NAP self-hosted AI agent platform exactly as `napgen render` \
-         renders it for the same values.env.\n\n\
-         ## Install\n\n\
-         First the namespace, with its Pod Security labels (`napgen render --only namespace` prints \
-         the same object):\n\n\
-         ```sh\n\
-         kubectl apply --server-side -f - <<'EOF'\n{}EOF\n",
-        c.namespace
-            .map(|n| yaml::to_yaml(&n.value))
-            .unwrap_or_default()
-    ));
-    let missing = c.missing_secrets();
-    let (before, after): (Vec<&MissingSecret>, Vec<&MissingSecret>) =
-        missing.iter().partition(|m| m.namespace == ns);
-    if !before.is_empty() {
-        out.push_str(
-            "# The Secrets the pods read that the chart does not contain (values are yours)\n",
-        );
-        for m in before {
-            out.push_str(&format!("{}\n", create_secret_command(m)));
-        }
-    }
-    out.push_str(&format!("{}\n", c.upgrade_command()));
-    if !after.is_empty() {
-        out.push_str(
-            "# Secrets in the namespaces the chart creates: once they exist (their pods wait)\n",
-        );
-        for m in after {
-            out.push_str(&format!("{}\n", create_secret_command(m)));
-        }
-    }
-    out.push_str(&format!(
-        "```\n\n\
-         * The namespace comes first: Helm keeps its release record in it, so it must exist before\n  \
-           Helm runs, and it carries the restricted Pod Security labels. The chart does not contain it\n  \
-           (with `--create-namespace` alone the namespace would lack those labels).\n\
-         * The chart installs into namespace `{ns}` only: every object names it. Another `-n` fails\n  \
-           before anything is installed; set NAMESPACE in values.env and run `napgen chart` again instead.\n\
-         * `--timeout {HELM_TIMEOUT}`: the seed Jobs are Helm hooks (`{SEED_HOOK}`), and Helm waits\n  \
-           for them; they wait for PostgreSQL, which on a first install also pulls its images.\n\
-         * Prerequisites (`napgen prereqs` prints every step): the CloudNativePG operator{}.\n",
-        c.provided_storage_classes()
-            .iter()
-            .map(|(class, uses)| format!(",\n  StorageClass `{class}` ({uses})"))
-            .collect::<String>(),
-    ));
-    for secret in c.plan.platform_secrets().iter().filter(|s| s.rendered) {
-        let file = c
-            .objects
-            .iter()
-            .find(|o| {
-                o.kind() == "Secret"
-                    && o.name() == secret.name
-                    && o.namespace() == Some(secret.namespace)
-            })
-            .map_or(String::new(), |o| format!("(in `files/{}`)", o.source));
-        out.push_str(&format!(
-            "* values.env held the secrets, so this chart contains Secret `{}` in namespace `{}`\n  \
-             {file}: keep the chart as private as values.env.\n",
-            secret.name, secret.namespace
-        ));
-    }
-    out.push_str(&format!(
-        "\n## Re-seeding and debugging\n\n\
-         The seed Jobs are Helm hooks with the names the platform's pages use; Helm deletes the previous\n\
-         run before it starts the next. Their logs:\n\n\
-         ```sh\n{}```\n\n\
-         To re-seed (after a failed run, say), upgrade with the same chart, folder or archive, again:\n\
-         the hooks run after every upgrade, even when nothing changed.\n\n\
-         ```sh\n{}\n```\n\n\
-         `helm get notes nap -n {ns}` prints the commands that check each part of the install.\n\n",
-        c.plan
-            .seeds
-            .iter()
-            .map(|s| format!("kubectl -n {ns} logs job/{}\n", s.hook_name))
-            .collect::<String>(),
-        c.upgrade_command()
-    ));
-    out.push_str(
-        "## Values\n\n\
-         `values.yaml` records the non-secret settings this chart was generated from. It is a record, not\n\
-         an input: `templates/guard.yaml` fails the install when a value given with `--set` or `-f` (or an\n\
-         edit of values.yaml) differs from it. To change the install, change values.env, run\n\
-         `napgen chart` again and `helm upgrade` with the new chart. `values.schema.json` comes from\n\
-         napgen's key registry.\n\n\
-         ## How the chart is built\n\n\
-         * `files/` holds the rendered objects; each template emits one file with `.Files.Get`. Helm never\n  \
-           templates a file's content, so a value containing `{{` arrives exactly as written.\n\
-         * The seed Jobs carry `helm.sh/hook` annotations with weights that run the admin seed before the\n  \
-           OAuth clients, and `before-hook-creation` deletes the previous run first.\n\
-         * The chart version is NAP_VERSION plus a hash of the chart's content as SemVer build metadata,\n  \
-           so a changed configuration is a new version. `helm package` would name the archive\n  \
-           `nap-<version>.tgz`, keeping the `+`; OCI registries store it as `_`.\n\n\
-         ## Objects\n\n\
-         | kind | name |\n|---|---|\n",
-    );
-    for o in c.objects {
-        let hook = if is_seed(o) { " (hook)" } else { "" };
-        out.push_str(&format!("| {} | {}{hook} |\n", o.kind(), o.name()));
-    }
-    out
+    render_text("README.md", c, header)
 }
 
 #[cfg(test)]
@@ -1055,7 +886,7 @@ mod tests {
     use crate::diagnostic::Origin;
     use crate::render;
 
-    fn configured(pairs: &[(&str, &str)]) -> (Settings, Plan, Vec<Object>) {
+    fn configured(pairs: &[(&str, &str)]) -> (Config, Plan, Vec<Object>) {
         let entries: Vec<Entry> = pairs
             .iter()
             .enumerate()
@@ -1065,17 +896,17 @@ mod tests {
                 origin: Origin::file("test.env", i + 1),
             })
             .collect();
-        let settings = validate::validate(&entries).settings.expect("valid");
-        let plan = crate::plan::plan(&settings);
+        let config = validate::validate(&entries).config.expect("valid");
+        let plan = crate::plan::plan(&config);
         let objects = render::render(&plan).unwrap();
-        (settings, plan, objects)
+        (config, plan, objects)
     }
 
     #[test]
     fn module_notes_appear_with_their_objects() {
-        let (settings, plan, objects) = configured(&[("TOS_HOST", "192.0.2.10")]);
+        let (config, plan, objects) = configured(&[("TOS_HOST", "192.0.2.10")]);
         let core = notes(&Context {
-            settings: &settings,
+            config: &config,
             plan: &plan,
             objects: &objects,
             namespace: None,
@@ -1091,7 +922,7 @@ mod tests {
             assert!(!core.contains(absent), "{absent}:\n{core}");
         }
         // With them, every line of the debugging table, for this configuration.
-        let (settings, plan, objects) = configured(&[
+        let (config, plan, objects) = configured(&[
             ("TOS_HOST", "192.0.2.10"),
             ("SANDBOX_ENABLED", "true"),
             ("BROWSER_ENABLED", "true"),
@@ -1102,7 +933,7 @@ mod tests {
             ),
         ]);
         let all = notes(&Context {
-            settings: &settings,
+            config: &config,
             plan: &plan,
             objects: &objects,
             namespace: None,
@@ -1137,10 +968,10 @@ mod tests {
     #[test]
     fn storage_notes_name_the_real_access_mode_and_only_classes_to_provide() {
         let notes_of = |pairs: &[(&str, &str)]| {
-            let (settings, plan, objects) = configured(pairs);
+            let (config, plan, objects) = configured(pairs);
             let installed = chart_objects(&plan, &objects);
             let context = Context {
-                settings: &settings,
+                config: &config,
                 plan: &plan,
                 objects: &installed,
                 namespace: None,

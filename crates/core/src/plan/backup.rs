@@ -2,8 +2,9 @@
 //! how long), a `ScheduledBackup` (when), and the Cluster's plugin entry that archives WAL.
 
 use super::{Ctx, Map, NetworkPolicy};
-use crate::data::{data, into_data, Data};
+use crate::config::types::Url;
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The plugin's name, as the Cluster and the ScheduledBackup refer to it.
 pub const BARMAN_PLUGIN: &str = "barman-cloud.cloudnative-pg.io";
@@ -19,7 +20,7 @@ pub struct Backup {
     pub scheduled_backup: String,
     pub cluster: String,
     /// The ObjectStore's `spec`.
-    pub object_store_spec: Data,
+    pub object_store_spec: Value,
     pub schedule: String,
     pub plugin: &'static str,
     /// The credentials Secret the operator provides.
@@ -28,24 +29,11 @@ pub struct Backup {
     pub labels: Map,
 }
 
-into_data!(Backup {
-    object_store,
-    scheduled_backup,
-    cluster,
-    object_store_spec,
-    schedule,
-    plugin,
-    credentials_secret,
-    network_policies,
-    labels
-});
-
-pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
-    let s = ctx.settings;
-    let secret = s.str("BACKUP_S3_CREDENTIALS_SECRET").to_string();
-    let mut configuration = data!({
-        "destinationPath": s.str("BACKUP_DESTINATION_PATH"),
-        "endpointURL": s.opt("BACKUP_S3_ENDPOINT"),
+pub(crate) fn plan(ctx: &Ctx, config: &crate::config::Backup, cluster: &str) -> Backup {
+    let secret = config.credentials_secret.clone();
+    let mut configuration = json!({
+        "destinationPath": &config.destination_path,
+        "endpointURL": config.s3_endpoint.as_ref().map(Url::as_str),
         "s3Credentials": {
             "accessKeyId": {"name": &secret, "key": S3_ACCESS_KEY_ID},
             "secretAccessKey": {"name": &secret, "key": S3_SECRET_ACCESS_KEY},
@@ -53,44 +41,43 @@ pub(crate) fn plan(ctx: &Ctx, cluster: &str) -> Backup {
         "wal": {"compression": "gzip"},
         "data": {"compression": "gzip"},
     });
-    if s.opt("BACKUP_S3_ENDPOINT").is_none() {
-        configuration.remove("endpointURL");
+    if config.s3_endpoint.is_none() {
+        // Without an endpoint, barman-cloud uses AWS S3: the field is left out, not null.
+        if let Some(fields) = configuration.as_object_mut() {
+            fields.shift_remove("endpointURL");
+        }
     }
-    let mut spec = data!({
-        "retentionPolicy": s.str("BACKUP_RETENTION"),
+    let mut spec = json!({
+        "retentionPolicy": config.retention.as_str(),
         "configuration": configuration,
     });
     // The plugin's sidecar in each PostgreSQL pod uploads; it goes through the proxy too.
-    let proxy_env: Vec<Data> = ctx
+    let proxy_env: Vec<super::EnvVar> = ctx
         .outbound
         .env
         .iter()
-        .filter(|e| {
-            e["name"]
-                .as_str()
-                .is_some_and(|n| n.to_ascii_uppercase().ends_with("_PROXY"))
-        })
+        .filter(|e| e.name.to_ascii_uppercase().ends_with("_PROXY"))
         .cloned()
         .collect();
     if !proxy_env.is_empty() {
-        spec["instanceSidecarConfiguration"] = data!({"env": proxy_env});
+        spec["instanceSidecarConfiguration"] = json!({"env": proxy_env});
     }
     Backup {
         object_store: format!("{cluster}-backup"),
         scheduled_backup: cluster.to_string(),
         cluster: cluster.to_string(),
         object_store_spec: spec,
-        schedule: s.str("BACKUP_SCHEDULE").to_string(),
+        schedule: config.schedule.clone(),
         plugin: BARMAN_PLUGIN,
         credentials_secret: secret,
-        network_policies: super::network::backup(ctx, cluster),
+        network_policies: super::network::backup(ctx, config, cluster),
         labels: ctx.labels("backup", format!("{cluster}-backup")),
     }
 }
 
 /// The Cluster's `plugins` entry: the plugin archives WAL to the ObjectStore.
-pub(crate) fn cluster_plugin(backup: &Backup) -> Data {
-    data!({
+pub(crate) fn cluster_plugin(backup: &Backup) -> Value {
+    json!({
         "name": BARMAN_PLUGIN,
         "isWALArchiver": true,
         "parameters": {"barmanObjectName": &backup.object_store},

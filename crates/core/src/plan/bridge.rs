@@ -2,11 +2,12 @@
 //! Responses (`/v1/responses`) APIs agents speak and translates them to an upstream that only
 //! serves Chat Completions. Stateless: its whole configuration is one ConfigMap, no database.
 
+use super::VolumeMount;
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Workload};
 use crate::config::registry::{BRIDGE_PORT, BRIDGE_SERVICE};
-use crate::config::settings::Settings;
-use crate::data::{data, into_data, Data};
+use crate::config::Bridge as BridgeConfig;
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The ConfigMap holding LiteLLM's `config.yaml`.
 pub const CONFIG_MAP: &str = "nap-llm-bridge-config";
@@ -23,36 +24,26 @@ pub struct Bridge {
     pub port: u16,
 }
 
-into_data!(Bridge {
-    workload,
-    network_policies,
-    config_map,
-    config,
-    port
-});
-
 /// LiteLLM's `config.yaml`. Each agent-facing name is a deployment of the upstream model with the
 /// `custom_openai/` prefix: LiteLLM then translates both `/v1/messages` and `/v1/responses`
 /// through the upstream's `/chat/completions` (an `openai/` deployment would send `/responses`
 /// on unchanged, which a Chat Completions upstream cannot serve).
-fn config_yaml(settings: &Settings) -> String {
-    // Validated pairs, `agent=upstream`.
-    let model_list: Vec<Data> = settings
-        .list("BRIDGE_MODELS")
+fn config_yaml(bridge: &BridgeConfig) -> String {
+    let model_list: Vec<Value> = bridge
+        .models
         .iter()
-        .filter_map(|pair| pair.split_once('='))
         .map(|(agent, upstream)| {
-            data!({
+            json!({
                 "model_name": agent,
                 "litellm_params": {
                     "model": format!("custom_openai/{upstream}"),
-                    "api_base": settings.str("BRIDGE_UPSTREAM_URL"),
+                    "api_base": bridge.upstream_url.as_str(),
                     "api_key": "os.environ/BRIDGE_UPSTREAM_API_KEY",
                 },
             })
         })
         .collect();
-    crate::render::yaml_without_nulls(&data!({
+    super::manifest(&json!({
         "model_list": model_list,
         "litellm_settings": {
             // Parameters an upstream does not take (Anthropic's thinking, say) are left out
@@ -69,32 +60,28 @@ fn config_yaml(settings: &Settings) -> String {
     }))
 }
 
-pub(crate) fn plan(ctx: &mut Ctx) -> Bridge {
-    let settings = ctx.settings;
+pub(crate) fn plan(ctx: &mut Ctx, bridge: &BridgeConfig) -> Bridge {
     let name = BRIDGE_SERVICE;
     let image = ctx.image(
         "LLM protocol bridge (LiteLLM proxy)",
         super::image_ref(
-            settings,
+            &ctx.config.images,
             "ghcr.io",
             "berriai",
             "litellm",
-            settings.str("BRIDGE_VERSION"),
+            &bridge.version,
         ),
     );
-    let config = config_yaml(settings);
+    let config = config_yaml(bridge);
     let (tmp, tmp_mount) = tmp_volume("512Mi");
     let mut volumes = vec![
-        data!({"name": "config", "configMap": {"name": CONFIG_MAP}}),
+        json!({"name": "config", "configMap": {"name": CONFIG_MAP}}),
         tmp,
     ];
-    let mut volume_mounts = vec![
-        data!({"name": "config", "mountPath": CONFIG_DIR, "readOnly": true}),
-        tmp_mount,
-    ];
+    let mut volume_mounts = vec![VolumeMount::read_only("config", CONFIG_DIR), tmp_mount];
     // LiteLLM reads `os.environ/NAME` references only from its environment, so these two come
     // in as variables from the Secret rather than as files. No other workload receives them.
-    let secret_env = |key: &'static str| data!({"name": key, "valueFrom": {"secretKeyRef": {"name": &ctx.secret_name, "key": key}}});
+    let secret_env = |key: &str| super::EnvVar::from_secret(key, &ctx.secret_name, key);
     let mut env = vec![
         secret_env("BRIDGE_UPSTREAM_API_KEY"),
         secret_env("BRIDGE_MASTER_KEY"),
@@ -140,7 +127,7 @@ pub(crate) fn plan(ctx: &mut Ctx) -> Bridge {
     };
     Bridge {
         workload,
-        network_policies: super::network::bridge(ctx),
+        network_policies: super::network::bridge(ctx, bridge),
         config_map: CONFIG_MAP,
         config,
         port: BRIDGE_PORT,

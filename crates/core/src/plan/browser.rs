@@ -8,11 +8,14 @@
 
 use super::oauth::{client, OAuthClient};
 use super::sandbox::Sandbox;
+use super::VolumeMount;
 use super::{
     checksum, image_ref, plain_env, resources, selector, tmp_volume, Ctx, Exposure, Map, Workload,
 };
-use crate::data::{data, into_data, Data};
+use crate::config::types::Cidr;
+use crate::config::Config;
 use serde::Serialize;
+use serde_json::{json, Value};
 use std::net::IpAddr;
 
 /// coturn's listening port (TCP and UDP) and relay range, as the seeds fix them.
@@ -27,9 +30,9 @@ const COTURN_UID: u32 = 65534;
 #[serde(transparent)]
 pub struct Redacted(pub String);
 
-impl From<Redacted> for Data {
-    fn from(value: Redacted) -> Data {
-        Data::from(value.0)
+impl From<Redacted> for Value {
+    fn from(value: Redacted) -> Value {
+        Value::from(value.0)
     }
 }
 
@@ -54,36 +57,16 @@ pub struct Coturn {
     pub auth_secret: Option<Redacted>,
     /// TURN_NODE's hostname label, with NODE_SELECTOR.
     pub node_selector: Map,
-    pub tolerations: Option<Vec<Data>>,
+    pub tolerations: Option<Vec<Value>>,
     pub priority_class_name: Option<String>,
     pub pod_annotations: Map,
     /// The host-network exception and the scanner findings it implies, with reasons.
     pub annotations: Map,
-    pub pod_security: Data,
-    pub resources: Data,
+    pub pod_security: Value,
+    pub resources: super::Resources,
     /// Why host networking is allowed here; shown in the object's annotations.
     pub exception: &'static str,
 }
-
-into_data!(Coturn {
-    namespace,
-    name,
-    image,
-    labels,
-    selector,
-    config,
-    secret_name,
-    secret_rendered,
-    auth_secret,
-    node_selector,
-    tolerations,
-    priority_class_name,
-    pod_annotations,
-    annotations,
-    pod_security,
-    resources,
-    exception
-});
 
 #[derive(Debug, Serialize)]
 pub struct Browser {
@@ -97,15 +80,6 @@ pub struct Browser {
     pub coturn: Coturn,
 }
 
-into_data!(Browser {
-    workload,
-    network_policies,
-    exposure,
-    origin,
-    session_template,
-    coturn
-});
-
 /// The one key coturn reads from its Secret (the file `/etc/coturn-auth/TURN_AUTH_SECRET`).
 pub const COTURN_SECRET_KEY: &str = "TURN_AUTH_SECRET";
 
@@ -113,14 +87,14 @@ const HOST_NETWORK_REASON: &str = "coturn relays UDP on 49152-49252 and 3478; a 
 
 pub(crate) fn plan(
     ctx: &mut Ctx,
+    browser: &crate::config::Browser,
     platform_url: &str,
     clients: &[OAuthClient],
     sandbox: Option<&Sandbox>,
 ) -> Browser {
-    let settings = ctx.settings;
     let name = "browser-service";
     let oauth = client(clients, "browser-service");
-    let turn_host = settings.str("TURN_HOST");
+    let turn_host = &browser.turn_host;
     let turn_urls = format!(
         "turn:{turn_host}:{TURN_PORT}?transport=udp,turn:{turn_host}:{TURN_PORT}?transport=tcp"
     );
@@ -131,7 +105,13 @@ pub(crate) fn plan(
     );
     let coturn_image = ctx.image(
         "TURN relay (coturn)",
-        image_ref(settings, "docker.io", "coturn", "coturn", COTURN_VERSION),
+        image_ref(
+            &ctx.config.images,
+            "docker.io",
+            "coturn",
+            "coturn",
+            COTURN_VERSION,
+        ),
     );
 
     // The browser calls the sandbox only when both modules are on (and only then gets its key).
@@ -150,14 +130,14 @@ pub(crate) fn plan(
             plain_env("BROWSER_SERVICE_URL", ctx.service_url(name)),
         ],
         vec![
-            data!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),
-            data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
-            data!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
+            json!({"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            json!({"name": "profile", "emptyDir": {"sizeLimit": "2Gi"}}),
         ],
         vec![
-            data!({"name": "dshm", "mountPath": "/dev/shm"}),
-            data!({"name": "tmp", "mountPath": "/tmp"}),
-            data!({"name": "profile", "mountPath": "/home/chromium"}),
+            VolumeMount::new("dshm", "/dev/shm"),
+            VolumeMount::new("tmp", "/tmp"),
+            VolumeMount::new("profile", "/home/chromium"),
         ],
     );
     ctx.outbound
@@ -204,24 +184,23 @@ pub(crate) fn plan(
 
     Browser {
         workload,
-        network_policies: super::network::browser(ctx),
-        exposure: ctx.exposure("BROWSER_NODE_PORT"),
+        network_policies: super::network::browser(ctx, browser),
+        exposure: ctx.exposure(browser.node_port),
         origin: oauth.origin.clone(),
         session_template,
-        coturn: coturn(ctx, coturn_image),
+        coturn: coturn(ctx, browser, coturn_image),
     }
 }
 
-fn coturn(ctx: &Ctx, image: String) -> Coturn {
-    let settings = ctx.settings;
-    let config = turnserver_conf(settings);
+fn coturn(ctx: &Ctx, browser: &crate::config::Browser, image: String) -> Coturn {
+    let config = turnserver_conf(ctx.config);
     let mut labels = ctx.labels("turn", "coturn");
     labels.insert("app", "coturn");
     let mut selector = selector("turn", "coturn");
     selector.insert("app", "coturn");
-    let mut node_selector = super::placement::node_selector(settings);
-    if let Some(node) = settings.opt("TURN_NODE") {
-        node_selector.insert("kubernetes.io/hostname", node.to_owned());
+    let mut node_selector = super::placement::node_selector(&ctx.config.placement);
+    if let Some(node) = &browser.turn_node {
+        node_selector.insert("kubernetes.io/hostname", node.as_str().to_owned());
     }
     let mut pod_annotations = Map::with_capacity(2);
     pod_annotations.insert("checksum/config", checksum(&config));
@@ -232,22 +211,23 @@ fn coturn(ctx: &Ctx, image: String) -> Coturn {
         .append(ctx.scan_exceptions(&[image.as_str()], &[("CKV_K8S_19", HOST_NETWORK_REASON)]));
     Coturn {
         annotations,
-        namespace: crate::config::registry::turn_namespace(settings),
+        namespace: super::secrets::turn_namespace(&ctx.config.cluster.namespace),
         name: "coturn",
         image,
         labels,
         selector,
         config,
-        secret_name: crate::config::validate::coturn_secret_name(settings).to_string(),
+        secret_name: super::secrets::coturn_secret_name(ctx.config.secrets.existing.as_deref())
+            .to_string(),
         secret_rendered: ctx.secrets_rendered,
         auth_secret: ctx
             .secrets_rendered
-            .then(|| Redacted(settings.str("TURN_AUTH_SECRET").to_string())),
+            .then(|| Redacted(ctx.secret_value(COTURN_SECRET_KEY).to_string())),
         node_selector,
         tolerations: ctx.placement.tolerations.clone(),
         priority_class_name: ctx.placement.priority_class_name.clone(),
         pod_annotations,
-        pod_security: data!({
+        pod_security: json!({
             "runAsNonRoot": true,
             "runAsUser": COTURN_UID,
             "runAsGroup": COTURN_UID,
@@ -278,17 +258,18 @@ const DENIED_RANGES: &[&str] = &[
 
 /// turnserver.conf, without `static-auth-secret`: the container appends it from the Secret at
 /// start, so the secret is never in a ConfigMap or on a command line.
-pub fn turnserver_conf(settings: &crate::config::settings::Settings) -> String {
-    let turn_host = settings.str("TURN_HOST");
+pub fn turnserver_conf(config: &Config) -> String {
+    let browser = config.browser.as_ref().expect("the browser module is on");
+    let turn_host = &browser.turn_host;
     let mut lines = vec![
         format!("listening-port={TURN_PORT}"),
         format!("min-port={}", RELAY_PORTS.0),
         format!("max-port={}", RELAY_PORTS.1),
         "fingerprint".into(),
         "use-auth-secret".into(),
-        format!("realm={}", settings.str("TURN_REALM")),
+        format!("realm={}", browser.turn_realm),
     ];
-    if turn_host.parse::<IpAddr>().is_ok() {
+    if turn_host.ip().is_some() {
         lines.push(format!("external-ip={turn_host}"));
         // Browser and session both relay through this server, so its own address must stay
         // reachable even when it lies in a denied (private) range.
@@ -307,21 +288,17 @@ pub fn turnserver_conf(settings: &crate::config::settings::Settings) -> String {
         .map(String::from),
     );
     lines.extend(DENIED_RANGES.iter().map(|r| format!("denied-peer-ip={r}")));
-    for cidr in settings
-        .list("CLUSTER_POD_CIDRS")
-        .iter()
-        .chain(settings.list("CLUSTER_SERVICE_CIDRS"))
-    {
+    let cluster = &config.cluster;
+    for cidr in cluster.pod_cidrs.iter().chain(&cluster.service_cidrs) {
         lines.push(format!("denied-peer-ip={}", cidr_range(cidr)));
     }
     lines.join("\n") + "\n"
 }
 
 /// `10.42.0.0/16` → `10.42.0.0-10.42.255.255` (coturn takes ranges, not CIDRs).
-pub fn cidr_range(cidr: &str) -> String {
-    let (addr, prefix) = cidr.split_once('/').expect("validated CIDR");
-    let prefix: u32 = prefix.parse().expect("validated CIDR");
-    match addr.parse::<IpAddr>().expect("validated CIDR") {
+pub fn cidr_range(cidr: &Cidr) -> String {
+    let prefix = u32::from(cidr.prefix);
+    match cidr.addr {
         IpAddr::V4(a) => {
             let mask = if prefix == 0 {
                 0
@@ -354,6 +331,10 @@ pub fn cidr_range(cidr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cidr_range(text: &str) -> String {
+        super::cidr_range(&Cidr::parse(text, &text).expect("a CIDR block"))
+    }
 
     #[test]
     fn cidr_ranges() {

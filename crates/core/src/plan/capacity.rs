@@ -2,7 +2,8 @@
 //! (CLUSTER_NODES × NODE_CPU / NODE_MEMORY; by default the seeds' minimum: 4 vCPU / 8 GB, one node
 //! on single-node, three workers on multi-node), to tell how many workspace pods fit beside it.
 
-use crate::data::{into_data, Data};
+use super::Resources;
+use crate::config::Config;
 use serde::Serialize;
 
 /// What each node keeps for the kubelet, the OS and the cluster's own daemons (k3s or
@@ -24,62 +25,29 @@ pub struct Capacity {
     pub workspaces: u64,
 }
 
-into_data!(Capacity {
-    nodes,
-    allocatable_millicpu,
-    allocatable_mib,
-    platform_millicpu,
-    platform_mib,
-    workspace_millicpu,
-    workspace_mib,
-    workspaces
-});
-
-/// Millicores of a CPU quantity (`500m`, `1`, `0.5`).
-pub fn millicpu(q: &str) -> u64 {
-    match q.strip_suffix('m') {
-        Some(m) => m.parse().unwrap_or(0),
-        None => (q.parse::<f64>().unwrap_or(0.0) * 1000.0).round() as u64,
-    }
-}
-
-/// MiB of a memory quantity (`512Mi`, `2Gi`, `1G`), rounded up.
-pub fn mib(q: &str) -> u64 {
-    let units: [(&str, f64); 8] = [
-        ("Ki", 1.0 / 1024.0),
-        ("Mi", 1.0),
-        ("Gi", 1024.0),
-        ("Ti", 1024.0 * 1024.0),
-        ("k", 1e3 / 1048576.0),
-        ("M", 1e6 / 1048576.0),
-        ("G", 1e9 / 1048576.0),
-        ("T", 1e12 / 1048576.0),
-    ];
-    for (suffix, factor) in units {
-        if let Some(n) = q.strip_suffix(suffix) {
-            return (n.parse::<f64>().unwrap_or(0.0) * factor).ceil() as u64;
-        }
-    }
-    (q.parse::<f64>().unwrap_or(0.0) / 1048576.0).ceil() as u64
-}
-
-/// Sum `(replicas, resources)` pairs and see how many workspaces fit beside them.
-pub fn compute(
-    nodes: u64,
-    node_cpu: &str,
-    node_memory: &str,
-    pods: &[(u64, &Data)],
-    workspace_cpu: &str,
-    workspace_memory: &str,
-) -> Capacity {
-    let (mut cpu, mut mem) = (0, 0);
+/// Sum `(replicas, resources)` pairs and see how many workspaces fit beside them on the nodes
+/// the configuration declares.
+pub fn compute(config: &Config, pods: &[(u64, &Resources)]) -> Capacity {
+    let (mut cpu, mut mem) = (0u64, 0u64);
     for (replicas, resources) in pods {
-        cpu += replicas * millicpu(resources["requests"]["cpu"].as_str().unwrap_or("0"));
-        mem += replicas * mib(resources["requests"]["memory"].as_str().unwrap_or("0"));
+        cpu = cpu.saturating_add(replicas.saturating_mul(resources.cpu.millis()));
+        mem = mem.saturating_add(replicas.saturating_mul(resources.memory.mib()));
     }
-    let alloc_cpu = nodes * millicpu(node_cpu).saturating_sub(NODE_RESERVED_MILLICPU);
-    let alloc_mem = nodes * mib(node_memory).saturating_sub(NODE_RESERVED_MIB);
-    let (ws_cpu, ws_mem) = (millicpu(workspace_cpu).max(1), mib(workspace_memory).max(1));
+    let cluster = &config.cluster;
+    let nodes = u64::from(cluster.nodes);
+    let alloc_cpu = nodes.saturating_mul(
+        cluster
+            .node_cpu
+            .millis()
+            .saturating_sub(NODE_RESERVED_MILLICPU),
+    );
+    let alloc_mem =
+        nodes.saturating_mul(cluster.node_memory.mib().saturating_sub(NODE_RESERVED_MIB));
+    let agents = &config.agents;
+    let (ws_cpu, ws_mem) = (
+        agents.workspace_cpu.millis().max(1),
+        agents.workspace_memory.mib().max(1),
+    );
     let workspaces =
         (alloc_cpu.saturating_sub(cpu) / ws_cpu).min(alloc_mem.saturating_sub(mem) / ws_mem);
     Capacity {
@@ -97,24 +65,54 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::data;
+    use crate::plan::resources;
 
-    #[test]
-    fn quantities() {
-        assert_eq!(millicpu("250m"), 250);
-        assert_eq!(millicpu("1"), 1000);
-        assert_eq!(millicpu("0.5"), 500);
-        assert_eq!(mib("512Mi"), 512);
-        assert_eq!(mib("2Gi"), 2048);
-        assert_eq!(mib("1G"), 954);
+    fn config_of(values: &str) -> Config {
+        let (entries, diagnostics) = crate::config::dotenv::parse_dotenv(values, "values.env");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let config = crate::config::validate::validate(&entries).config;
+        config.expect("valid values")
     }
 
     #[test]
     fn counts_workspaces_that_fit() {
-        let r = data!({"requests": {"cpu": "500m", "memory": "1Gi"}});
-        let c = compute(1, "4", "8Gi", &[(2, &r)], "1", "2Gi");
+        let config =
+            config_of("NODE_CPU=4\nNODE_MEMORY=8Gi\nWORKSPACE_CPU=1\nWORKSPACE_MEMORY=2Gi\n");
+        let r = resources("500m", "1Gi", "1");
+        let c = compute(&config, &[(2, &r)]);
         assert_eq!((c.platform_millicpu, c.platform_mib), (1000, 2048));
         // 2500m CPU and 4608 MiB left: two workspaces by memory.
         assert_eq!(c.workspaces, 2);
+    }
+
+    /// Every memory unit validation accepts counts: `1Pi` once gave 0 MiB (and room for no
+    /// workspace), because capacity knew fewer units than validation.
+    #[test]
+    fn every_accepted_unit_counts() {
+        let c = compute(&config_of("NODE_MEMORY=1Pi\n"), &[]);
+        assert_eq!(c.allocatable_mib, (1 << 30) - NODE_RESERVED_MIB);
+        assert!(c.workspaces > 0, "{c:?}");
+        for (memory, mib) in [
+            ("1Ei", 1u64 << 40),
+            ("1P", 953_674_317),
+            ("8E", 7_629_394_531_250),
+            ("16Gi", 16384),
+            ("8G", 7630),
+        ] {
+            let c = compute(&config_of(&format!("NODE_MEMORY={memory}\n")), &[]);
+            assert_eq!(c.allocatable_mib, mib - NODE_RESERVED_MIB, "{memory}");
+        }
+        let c = compute(
+            &config_of("NODE_CPU=3500m\nWORKSPACE_CPU=0.5\nWORKSPACE_MEMORY=1.5Gi\n"),
+            &[],
+        );
+        assert_eq!(
+            (
+                c.allocatable_millicpu,
+                c.workspace_millicpu,
+                c.workspace_mib
+            ),
+            (3000, 500, 1536)
+        );
     }
 }

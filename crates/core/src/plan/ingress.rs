@@ -3,8 +3,9 @@
 use super::browser::Browser;
 use super::sandbox::Sandbox;
 use super::{Ctx, Map};
-use crate::data::{data, into_data, Data};
+use crate::config::types::{IngressMode, Url};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 #[derive(Debug, Serialize)]
 pub struct IngressRoute {
@@ -13,18 +14,9 @@ pub struct IngressRoute {
     pub path: String,
     pub service: String,
     /// `spec.tls` entries: the TLS Secret for https URLs when INGRESS_TLS_SECRET is set.
-    pub tls: Option<Data>,
+    pub tls: Option<Value>,
     pub labels: Map,
 }
-
-into_data!(IngressRoute {
-    name,
-    host,
-    path,
-    service,
-    tls,
-    labels
-});
 
 /// Host and path of a validated http(s) URL (`https://a.example.com:8443/x` → `a.example.com`, `/x`).
 fn host_and_path(url: &str) -> (String, String) {
@@ -46,15 +38,12 @@ pub(crate) fn routes(
     sandbox: Option<&Sandbox>,
     browser: Option<&Browser>,
 ) -> Vec<IngressRoute> {
-    let settings = ctx.settings;
-    if settings.str("INGRESS_MODE") != "ingress" {
+    let exposure = &ctx.config.exposure;
+    if exposure.mode != IngressMode::Ingress {
         return Vec::new();
     }
-    let mut wanted = vec![(
-        "nap",
-        settings.str("TOS_PUBLIC_URL").to_string(),
-        "nap-control-plane",
-    )];
+    let platform_url = exposure.public_url.as_ref().map_or("", Url::as_str);
+    let mut wanted = vec![("nap", platform_url.to_string(), "nap-control-plane")];
     if let Some(s) = sandbox {
         wanted.push(("nap-sandbox", s.origin.clone(), "nap-sandbox"));
     }
@@ -65,9 +54,9 @@ pub(crate) fn routes(
         .into_iter()
         .map(|(name, url, service)| {
             let (host, path) = host_and_path(&url);
-            let tls = match settings.opt("INGRESS_TLS_SECRET") {
+            let tls = match &exposure.tls_secret {
                 Some(secret) if url.starts_with("https://") => {
-                    Some(data!([{"hosts": [&host], "secretName": secret}]))
+                    Some(json!([{"hosts": [&host], "secretName": secret}]))
                 }
                 _ => None,
             };

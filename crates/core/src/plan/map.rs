@@ -1,38 +1,37 @@
 //! [`Map`]: labels, annotations and selectors.
 
-use crate::data::{insert_entry, position, Data, Text};
-use serde::ser::{Serialize, Serializer};
+use serde::Serialize;
 
-/// Text keys to text values, in insertion order. Entries are kept as the `Data::Map` they become:
-/// these maps hold a handful of entries and are built once and read once, so a list needs no
-/// hash index, and turning it into `Data` moves it rather than copying it. Serialises as a map,
-/// like the `IndexMap` it replaces.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Map(Vec<(Text, Data)>);
+/// Text keys to text values, in insertion order; setting a key again keeps its place.
+/// Serialises as a map.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Map(crate::OrderedMap<String, String>);
 
 impl Map {
     pub fn with_capacity(capacity: usize) -> Map {
-        Map(Vec::with_capacity(capacity))
+        Map(crate::OrderedMap::with_capacity_and_hasher(
+            capacity,
+            Default::default(),
+        ))
     }
 
     /// A copy with room for `extra` more entries, so adding them does not grow it.
     pub fn clone_with_room(&self, extra: usize) -> Map {
-        let mut entries = Vec::with_capacity(self.0.len() + extra);
-        entries.extend_from_slice(&self.0);
-        Map(entries)
+        let mut map = Map::with_capacity(self.0.len() + extra);
+        map.0
+            .extend(self.0.iter().map(|(k, v)| (k.clone(), v.clone())));
+        map
     }
 
     /// Set `key` to `value`: in place when the key is there (keeping its position), else at the end.
-    pub fn insert(&mut self, key: impl Into<Text>, value: impl Into<Text>) {
-        insert_entry(&mut self.0, key.into(), Data::Str(value.into()));
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.0.insert(key.into(), value.into());
     }
 
     /// Insert every entry of `other`, in its order.
     pub fn append(&mut self, other: Map) {
-        self.0.reserve(other.0.len());
-        for (k, v) in other.0 {
-            insert_entry(&mut self.0, k, v);
-        }
+        self.0.extend(other.0);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -45,11 +44,11 @@ impl Map {
 
     /// The value at `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        position(&self.0, key).and_then(|at| self.0[at].1.as_str())
+        self.0.get(key).map(String::as_str)
     }
 }
 
-impl<K: Into<Text>, V: Into<Text>> Extend<(K, V)> for Map {
+impl<K: Into<String>, V: Into<String>> Extend<(K, V)> for Map {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, entries: I) {
         for (k, v) in entries {
             self.insert(k, v);
@@ -57,30 +56,12 @@ impl<K: Into<Text>, V: Into<Text>> Extend<(K, V)> for Map {
     }
 }
 
-impl<K: Into<Text>, V: Into<Text>> FromIterator<(K, V)> for Map {
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Map {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Map {
         let entries = entries.into_iter();
         let mut map = Map::with_capacity(entries.size_hint().0);
         map.extend(entries);
         map
-    }
-}
-
-impl From<Map> for Data {
-    fn from(map: Map) -> Data {
-        Data::Map(map.0)
-    }
-}
-
-impl From<&Map> for Data {
-    fn from(map: &Map) -> Data {
-        Data::Map(map.0.clone())
-    }
-}
-
-impl Serialize for Map {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k.as_ref(), v)))
     }
 }
 
@@ -99,16 +80,12 @@ mod tests {
             serde_json::to_string(&map).unwrap(),
             r#"{"b":"3","a":"2","c":"4"}"#
         );
-        let as_index_map: indexmap::IndexMap<&str, &str> =
-            [("b", "3"), ("a", "2"), ("c", "4")].into_iter().collect();
+        let mut other: Map = [("a", "5"), ("d", "6")].into_iter().collect();
+        other.insert("a", "7");
+        map.append(other);
         assert_eq!(
             serde_json::to_string(&map).unwrap(),
-            serde_json::to_string(&as_index_map).unwrap()
+            r#"{"b":"3","a":"7","c":"4","d":"6"}"#
         );
-        assert_eq!(
-            Data::from(map.clone()),
-            crate::data::to_data(&as_index_map).unwrap()
-        );
-        assert_eq!(Data::from(&map), Data::from(map));
     }
 }

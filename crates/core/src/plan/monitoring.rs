@@ -3,8 +3,8 @@
 //! Prometheus operator the operator runs; and the NetworkPolicies that let Prometheus scrape.
 
 use super::{Ctx, Map, NetworkPolicy};
-use crate::data::{data, into_data, Data};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// CloudNativePG's metrics exporter port (container port name `metrics`).
 pub const POSTGRES_METRICS_PORT: u16 = 9187;
@@ -14,29 +14,23 @@ pub struct Monitoring {
     /// The ServiceMonitor of the platform's services.
     pub platform: String,
     /// Its Service selector: the platform's components.
-    pub platform_selector: Data,
+    pub platform_selector: Value,
     /// The PodMonitor of PostgreSQL's instances.
     pub postgres: String,
-    pub postgres_selector: Data,
+    pub postgres_selector: Value,
     pub network_policies: Vec<NetworkPolicy>,
     pub labels: Map,
 }
 
-into_data!(Monitoring {
-    platform,
-    platform_selector,
-    postgres,
-    postgres_selector,
-    network_policies,
-    labels
-});
-
-pub(crate) fn plan(ctx: &Ctx, components: &[&'static str], cluster: &str) -> Monitoring {
+pub(crate) fn plan(
+    ctx: &Ctx,
+    monitoring: &crate::config::Monitoring,
+    components: &[&'static str],
+    cluster: &str,
+) -> Monitoring {
     let mut labels = ctx.labels("monitoring", "nap");
-    labels.append(super::placement::node_selector_like(
-        ctx.settings.list("MONITORING_LABELS"),
-    ));
-    let platform_selector = data!({
+    labels.append(super::placement::label_map(&monitoring.labels));
+    let platform_selector = json!({
         "matchLabels": {"app.kubernetes.io/part-of": "nap", "app.kubernetes.io/instance": "nap"},
         "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In", "values": super::network::component_names(components)}],
     });
@@ -44,8 +38,8 @@ pub(crate) fn plan(ctx: &Ctx, components: &[&'static str], cluster: &str) -> Mon
         platform: "nap-platform".into(),
         platform_selector,
         postgres: cluster.to_string(),
-        postgres_selector: data!({"matchLabels": {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance"}}),
-        network_policies: super::network::monitoring(ctx, components, cluster),
+        postgres_selector: json!({"matchLabels": {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance"}}),
+        network_policies: super::network::monitoring(ctx, monitoring, components, cluster),
         labels,
     }
 }

@@ -3,10 +3,10 @@
 //! link-local addresses or the cluster's own ranges, unless AGENT_EGRESS_ALLOW_CIDRS says so.
 
 use super::{Ctx, Map, HTTP_PORT};
-use crate::config::registry::Module;
+use crate::config::types::Url;
 use crate::config::validate::{cidr_within, service_namespace, METADATA_RANGES};
-use crate::data::{data, into_data, Data, Text};
 use serde::Serialize;
+use serde_json::{json, Value};
 use std::net::IpAddr;
 
 /// One NetworkPolicy: which pods, and the rules (empty lists deny; `None` leaves a direction out).
@@ -15,22 +15,12 @@ pub struct NetworkPolicy {
     pub name: String,
     /// Why the flow exists, shown as an annotation on the object.
     pub purpose: &'static str,
-    pub pod_selector: Data,
+    pub pod_selector: Value,
     pub policy_types: Vec<&'static str>,
-    pub ingress: Option<Vec<Data>>,
-    pub egress: Option<Vec<Data>>,
+    pub ingress: Option<Vec<Value>>,
+    pub egress: Option<Vec<Value>>,
     pub labels: Map,
 }
-
-into_data!(NetworkPolicy {
-    name,
-    purpose,
-    pod_selector,
-    policy_types,
-    ingress,
-    egress,
-    labels
-});
 
 const COMPONENT: &str = "app.kubernetes.io/component";
 
@@ -45,52 +35,53 @@ const NOT_INTERNET_V4: &[&str] = &[
 ];
 const NOT_INTERNET_V6: &[&str] = &["fc00::/7", "fe80::/10"];
 
-fn component(c: &'static str) -> Data {
-    data!({"matchLabels": {COMPONENT: Text::Borrowed(c)}})
+fn component(c: &'static str) -> Value {
+    json!({"matchLabels": {COMPONENT: c}})
 }
 
-/// Component names as a list of values, borrowed rather than copied.
-pub(crate) fn component_names(components: &[&'static str]) -> Data {
-    Data::Seq(
-        components
-            .iter()
-            .map(|c| Data::Str(Text::Borrowed(c)))
-            .collect(),
-    )
+/// Component names as a list of values.
+pub(crate) fn component_names(components: &[&'static str]) -> Value {
+    Value::Array(components.iter().map(|c| Value::from(*c)).collect())
 }
 
-fn from_components(components: &[&'static str]) -> Vec<Data> {
+fn from_components(components: &[&'static str]) -> Vec<Value> {
     components
         .iter()
-        .map(|c| data!({"podSelector": component(c)}))
+        .map(|c| json!({"podSelector": component(c)}))
         .collect()
 }
 
-fn tcp(ports: &[u16]) -> Vec<Data> {
+fn tcp(ports: &[u16]) -> Vec<Value> {
     ports
         .iter()
-        .map(|p| data!({"protocol": "TCP", "port": p}))
+        .map(|p| json!({"protocol": "TCP", "port": p}))
         .collect()
 }
 
-fn postgres_pods(cluster: &str) -> Data {
-    data!({"podSelector": {"matchLabels": {"cnpg.io/cluster": cluster}}})
+fn postgres_pods(cluster: &str) -> Value {
+    json!({"podSelector": {"matchLabels": {"cnpg.io/cluster": cluster}}})
 }
 
 /// The internet: everything but the ranges above, the cluster's own CIDRs, minus what the
 /// operator allows explicitly.
-fn internet(ctx: &Ctx) -> Vec<Data> {
-    let s = ctx.settings;
+fn internet(ctx: &Ctx) -> Vec<Value> {
+    let config = ctx.config;
     let cluster = || {
-        s.list("CLUSTER_POD_CIDRS")
+        config
+            .cluster
+            .pod_cidrs
             .iter()
-            .chain(s.list("CLUSTER_SERVICE_CIDRS"))
+            .chain(&config.cluster.service_cidrs)
     };
-    // The fixed ranges are borrowed; only the cluster's own are copied.
+    // The fixed ranges, then the cluster's own of the same IP version.
     let except = |fixed: &'static [&'static str], v6: bool| {
         let mut list = Vec::with_capacity(fixed.len() + cluster().count());
-        list.extend(fixed.iter().map(|c| Data::Str(Text::Borrowed(c))));
-        list.extend(cluster().filter(|c| c.contains(':') == v6).map(Data::from));
+        list.extend(fixed.iter().map(|c| Value::from(*c)));
+        list.extend(
+            cluster()
+                .filter(|c| c.addr.is_ipv6() == v6)
+                .map(|c| Value::from(c.as_str().to_owned())),
+        );
         list
     };
     let (except_v4, except_v6) = (
@@ -98,46 +89,42 @@ fn internet(ctx: &Ctx) -> Vec<Data> {
         except(NOT_INTERNET_V6, true),
     );
     let mut peers = vec![
-        data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except_v4}}),
-        data!({"ipBlock": {"cidr": "::/0", "except": except_v6}}),
+        json!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except_v4}}),
+        json!({"ipBlock": {"cidr": "::/0", "except": except_v6}}),
     ];
     // Private ranges the operator opens on every port: AGENT_EGRESS_ALLOW_CIDRS, but for the
     // metadata ranges inside them.
-    peers.extend(s.list("AGENT_EGRESS_ALLOW_CIDRS").iter().map(|c| {
-        let except: Vec<Data> = METADATA_RANGES
+    peers.extend(config.outbound.agent_egress_allow.iter().map(|c| {
+        let c = c.as_str();
+        let except: Vec<Value> = METADATA_RANGES
             .iter()
             .filter(|m| cidr_within(m, c))
-            .map(|m| Data::Str(Text::Borrowed(m)))
+            .map(|m| Value::from(*m))
             .collect();
         if except.is_empty() {
-            data!({"ipBlock": {"cidr": c}})
+            json!({"ipBlock": {"cidr": c}})
         } else {
-            data!({"ipBlock": {"cidr": c, "except": except}})
+            json!({"ipBlock": {"cidr": c, "except": except}})
         }
     }));
     peers
 }
 
 /// The LLM endpoints of the enabled agent types (OPENAI_BASE_URL, ANTHROPIC_BASE_URL).
-fn llm_urls<'a>(ctx: &Ctx<'a>) -> Vec<&'a str> {
-    [
-        (Module::Codex, "OPENAI_BASE_URL"),
-        (Module::ClaudeCode, "ANTHROPIC_BASE_URL"),
-    ]
-    .into_iter()
-    .filter(|(module, _)| module.enabled(ctx.settings))
-    .filter_map(|(_, key)| ctx.settings.opt(key))
-    .collect()
+fn llm_urls<'a>(ctx: &Ctx<'a>) -> Vec<&'a Url> {
+    let config = ctx.config;
+    let codex = config.codex.as_ref().map(|c| &c.base_url);
+    let claude_code = config.claude_code.as_ref().map(|c| &c.base_url);
+    codex.into_iter().chain(claude_code).collect()
 }
 
 /// Rules for endpoints the internet rule does not reach: those given as an IP (which may be
 /// private) and in-cluster Services, each on its URL's port only. Endpoints given by other
 /// names are left to the rules that admit them.
-fn known_endpoints<'a>(urls: impl IntoIterator<Item = &'a str>, services_only: bool) -> Vec<Data> {
-    let mut rules: Vec<Data> = Vec::new();
+fn known_endpoints<'a>(urls: impl IntoIterator<Item = &'a Url>, services_only: bool) -> Vec<Value> {
+    let mut rules: Vec<Value> = Vec::new();
     for url in urls {
-        let (host, _) = host_port(url);
-        let known = match endpoint(&host) {
+        let known = match endpoint(url.host()) {
             Endpoint::Ip(_) => !services_only,
             Endpoint::Service(_) => true,
             Endpoint::Name => false,
@@ -152,17 +139,17 @@ fn known_endpoints<'a>(urls: impl IntoIterator<Item = &'a str>, services_only: b
 
 /// Everything outside the cluster except link-local and cloud metadata: the API server, LDAP and
 /// LLM endpoints, whose addresses differ per site.
-fn outside_but_metadata() -> Vec<Data> {
-    let except = |v6: bool| -> Vec<Data> {
+fn outside_but_metadata() -> Vec<Value> {
+    let except = |v6: bool| -> Vec<Value> {
         METADATA_RANGES
             .iter()
             .filter(|c| c.contains(':') == v6)
-            .map(|c| Data::Str(Text::Borrowed(c)))
+            .map(|c| Value::from(*c))
             .collect()
     };
     vec![
-        data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except(false)}}),
-        data!({"ipBlock": {"cidr": "::/0", "except": except(true)}}),
+        json!({"ipBlock": {"cidr": "0.0.0.0/0", "except": except(false)}}),
+        json!({"ipBlock": {"cidr": "::/0", "except": except(true)}}),
     ]
 }
 
@@ -170,9 +157,9 @@ fn policy(
     ctx: &Ctx,
     name: &'static str,
     purpose: &'static str,
-    pod_selector: Data,
-    ingress: Option<Vec<Data>>,
-    egress: Option<Vec<Data>>,
+    pod_selector: Value,
+    ingress: Option<Vec<Value>>,
+    egress: Option<Vec<Value>>,
 ) -> NetworkPolicy {
     let mut policy_types = Vec::new();
     if ingress.is_some() {
@@ -201,28 +188,6 @@ fn host_cidr(ip: IpAddr) -> String {
     }
 }
 
-/// Host and port of a validated `http(s)://` or `ldap(s)://host[:port]` URL (port by scheme
-/// when not given).
-pub(crate) fn host_port(url: &str) -> (String, u16) {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let default = match scheme {
-        "https" => 443,
-        "ldap" => 389,
-        "ldaps" => 636,
-        _ => 80,
-    };
-    if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']').unwrap_or((v6, ""));
-        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
-        return (host.to_string(), port.unwrap_or(default));
-    }
-    match authority.rsplit_once(':') {
-        Some((host, port)) => (host.to_string(), port.parse().unwrap_or(default)),
-        None => (authority.to_string(), default),
-    }
-}
-
 /// Where a URL's host is, as egress rules see it.
 #[derive(Debug, PartialEq, Eq)]
 enum Endpoint {
@@ -247,22 +212,22 @@ fn endpoint(host: &str) -> Endpoint {
 /// Egress to one endpoint on its port only: the address itself when it is an IP, its namespace
 /// when it is an in-cluster Service, else anywhere but link-local and metadata. Returns whether
 /// the address was known.
-fn to_endpoint(url: &str) -> (Data, bool) {
-    let (host, port) = host_port(url);
-    match endpoint(&host) {
+fn to_endpoint(url: &Url) -> (Value, bool) {
+    let port = url.port();
+    match endpoint(url.host()) {
         Endpoint::Ip(ip) => (
-            data!({"to": [{"ipBlock": {"cidr": host_cidr(ip)}}], "ports": tcp(&[port])}),
+            json!({"to": [{"ipBlock": {"cidr": host_cidr(ip)}}], "ports": tcp(&[port])}),
             true,
         ),
         Endpoint::Service(namespace) => (
-            data!({
+            json!({
                 "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}],
                 "ports": tcp(&[port]),
             }),
             true,
         ),
         Endpoint::Name => (
-            data!({"to": outside_but_metadata(), "ports": tcp(&[port])}),
+            json!({"to": outside_but_metadata(), "ports": tcp(&[port])}),
             false,
         ),
     }
@@ -270,15 +235,17 @@ fn to_endpoint(url: &str) -> (Data, bool) {
 
 /// Every pod may reach the proxy (HTTP_PROXY, HTTPS_PROXY), which may sit on a private address.
 fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
-    let mut rules: Vec<Data> = Vec::new();
+    let mut rules: Vec<Value> = Vec::new();
     let mut all_ips = true;
-    for key in ["HTTP_PROXY", "HTTPS_PROXY"] {
-        if let Some(url) = ctx.settings.opt(key) {
-            let (rule, ip) = to_endpoint(url);
-            all_ips &= ip;
-            if !rules.contains(&rule) {
-                rules.push(rule);
-            }
+    let outbound = &ctx.config.outbound;
+    for url in [&outbound.http_proxy, &outbound.https_proxy]
+        .into_iter()
+        .flatten()
+    {
+        let (rule, ip) = to_endpoint(url);
+        all_ips &= ip;
+        if !rules.contains(&rule) {
+            rules.push(rule);
         }
     }
     if rules.is_empty() {
@@ -293,7 +260,7 @@ fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
         ctx,
         "nap-proxy",
         purpose,
-        data!({}),
+        json!({}),
         None,
         Some(rules),
     ))
@@ -301,34 +268,34 @@ fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
 
 /// The core platform's policies.
 pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
-    let anyone = data!({"ports": tcp(&[HTTP_PORT])});
+    let anyone = json!({"ports": tcp(&[HTTP_PORT])});
     // The control plane reaches any address outside the cluster already; in-cluster Services
     // (LLM gateways, LDAP) need a rule of their own.
     let mut control_plane_urls = llm_urls(ctx);
-    if Module::Ldap.enabled(ctx.settings) {
-        control_plane_urls.extend(ctx.settings.opt("LDAP_URL"));
+    if let Some(ldap) = &ctx.config.ldap {
+        control_plane_urls.push(&ldap.url);
     }
     let mut control_plane_egress = vec![
-        data!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
-        data!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
-        data!({"to": outside_but_metadata()}),
+        json!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
+        json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
+        json!({"to": outside_but_metadata()}),
     ];
     control_plane_egress.extend(known_endpoints(control_plane_urls, true));
     // Agents reach the internet; their LLM endpoint may be private or in the cluster.
     let mut workspace_egress = vec![
-        data!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}),
-        data!({"to": internet(ctx)}),
+        json!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}),
+        json!({"to": internet(ctx)}),
     ];
     workspace_egress.extend(known_endpoints(llm_urls(ctx), false));
     let mut policies = vec![
-        policy(ctx, "nap-default-deny", "deny all traffic to and from the platform's pods unless another policy allows it", data!({}), Some(vec![]), Some(vec![])),
+        policy(ctx, "nap-default-deny", "deny all traffic to and from the platform's pods unless another policy allows it", json!({}), Some(vec![]), Some(vec![])),
         policy(
             ctx,
             "nap-dns",
             "every pod resolves names through the cluster DNS",
-            data!({}),
+            json!({}),
             None,
-            Some(vec![data!({
+            Some(vec![json!({
                 "to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
                 "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
             })]),
@@ -346,11 +313,11 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "nap-gateway",
             "webhooks arrive through the control plane; the gateway calls the control plane, PostgreSQL and chat services (HTTPS)",
             component("gateway"),
-            Some(vec![data!({"from": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])})]),
+            Some(vec![json!({"from": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])})]),
             Some(vec![
-                data!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}),
-                data!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
-                data!({"to": internet(ctx), "ports": tcp(&[443])}),
+                json!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}),
+                json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
+                json!({"to": internet(ctx), "ports": tcp(&[443])}),
             ]),
         ),
         policy(
@@ -358,7 +325,7 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "nap-workspace",
             "agent pods are driven by the control plane and reach it, the internet and their LLM endpoint (on its port when it is an IP or an in-cluster Service), never metadata or cluster ranges",
             component("workspace"),
-            Some(vec![data!({"from": from_components(&["control-plane"])})]),
+            Some(vec![json!({"from": from_components(&["control-plane"])})]),
             Some(workspace_egress),
         ),
         policy(
@@ -367,22 +334,22 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "seed Jobs write to PostgreSQL",
             component("seed"),
             None,
-            Some(vec![data!({"to": [postgres_pods(database)], "ports": tcp(&[5432])})]),
+            Some(vec![json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])})]),
         ),
         policy(
             ctx,
             "nap-postgres",
             "PostgreSQL serves the platform, replicates between instances, and is managed by the CloudNativePG operator",
-            data!({"matchLabels": {"cnpg.io/cluster": database}}),
+            json!({"matchLabels": {"cnpg.io/cluster": database}}),
             Some(vec![
-                data!({"from": from_components(&["control-plane", "gateway", "seed"]), "ports": tcp(&[5432])}),
-                data!({"from": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}),
-                data!({
-                    "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ctx.settings.str("CNPG_OPERATOR_NAMESPACE")}}}],
+                json!({"from": from_components(&["control-plane", "gateway", "seed"]), "ports": tcp(&[5432])}),
+                json!({"from": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}),
+                json!({
+                    "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": &ctx.config.database.operator_namespace}}}],
                     "ports": tcp(&[5432, 8000]),
                 }),
             ]),
-            Some(vec![data!({"to": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}), data!({"to": outside_but_metadata(), "ports": tcp(&[443, 6443])})]),
+            Some(vec![json!({"to": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}), json!({"to": outside_but_metadata(), "ports": tcp(&[443, 6443])})]),
         ),
     ];
     policies.extend(proxy(ctx));
@@ -391,16 +358,20 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
 
 /// PostgreSQL uploads base backups and WAL to the object store (BACKUP_S3_ENDPOINT, else AWS S3
 /// over HTTPS).
-pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
-    let rule = match ctx.settings.opt("BACKUP_S3_ENDPOINT") {
+pub(crate) fn backup(
+    ctx: &Ctx,
+    backup: &crate::config::Backup,
+    database: &str,
+) -> Vec<NetworkPolicy> {
+    let rule = match &backup.s3_endpoint {
         Some(url) => to_endpoint(url).0,
-        None => data!({"to": outside_but_metadata(), "ports": tcp(&[443])}),
+        None => json!({"to": outside_but_metadata(), "ports": tcp(&[443])}),
     };
     vec![policy(
         ctx,
         "nap-postgres-backup",
         "PostgreSQL's barman-cloud sidecar uploads base backups and WAL to the object store",
-        data!({"matchLabels": {"cnpg.io/cluster": database}}),
+        json!({"matchLabels": {"cnpg.io/cluster": database}}),
         None,
         Some(vec![rule]),
     )]
@@ -409,20 +380,21 @@ pub(crate) fn backup(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
 /// Prometheus, in MONITORING_NAMESPACE, scrapes the platform's services and PostgreSQL.
 pub(crate) fn monitoring(
     ctx: &Ctx,
+    monitoring: &crate::config::Monitoring,
     components: &[&'static str],
     database: &str,
 ) -> Vec<NetworkPolicy> {
-    let prometheus = data!([{"namespaceSelector": {"matchLabels": {
-        "kubernetes.io/metadata.name": ctx.settings.str("MONITORING_NAMESPACE"),
+    let prometheus = json!([{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": &monitoring.namespace,
     }}}]);
     vec![
         policy(
             ctx,
             "nap-monitoring",
             "Prometheus scrapes /metrics on the platform's http port",
-            data!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(components)}]}),
+            json!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(components)}]}),
             Some(vec![
-                data!({"from": &prometheus, "ports": tcp(&[HTTP_PORT])}),
+                json!({"from": &prometheus, "ports": tcp(&[HTTP_PORT])}),
             ]),
             None,
         ),
@@ -430,9 +402,9 @@ pub(crate) fn monitoring(
             ctx,
             "nap-postgres-monitoring",
             "Prometheus scrapes PostgreSQL's metrics exporter",
-            data!({"matchLabels": {"cnpg.io/cluster": database}}),
+            json!({"matchLabels": {"cnpg.io/cluster": database}}),
             Some(vec![
-                data!({"from": prometheus, "ports": tcp(&[super::monitoring::POSTGRES_METRICS_PORT])}),
+                json!({"from": prometheus, "ports": tcp(&[super::monitoring::POSTGRES_METRICS_PORT])}),
             ]),
             None,
         ),
@@ -446,36 +418,31 @@ pub(crate) fn sandbox(ctx: &Ctx) -> Vec<NetworkPolicy> {
             "nap-sandbox",
             "users reach nap-sandbox; it calls the control plane and OpenSandbox, which may run in any namespace",
             component("sandbox"),
-            Some(vec![data!({"ports": tcp(&[HTTP_PORT])})]),
-            Some(vec![data!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}), data!({"to": [{"namespaceSelector": {}}]})]),
+            Some(vec![json!({"ports": tcp(&[HTTP_PORT])})]),
+            Some(vec![json!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}), json!({"to": [{"namespaceSelector": {}}]})]),
         ),
         policy(
             ctx,
             "nap-sandbox-pods",
             "sandbox pods serve previews to the platform and reach the internet, never metadata or cluster ranges",
             component("sandbox-pod"),
-            Some(vec![data!({"from": [{"podSelector": {}}]})]),
-            Some(vec![data!({"to": internet(ctx)})]),
+            Some(vec![json!({"from": [{"podSelector": {}}]})]),
+            Some(vec![json!({"to": internet(ctx)})]),
         ),
     ]
 }
 
-pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
-    let turn = ctx
-        .settings
-        .str("TURN_HOST")
-        .parse::<IpAddr>()
-        .ok()
-        .map(host_cidr);
+pub(crate) fn browser(ctx: &Ctx, browser: &crate::config::Browser) -> Vec<NetworkPolicy> {
+    let turn = browser.turn_host.ip().map(host_cidr);
     let mut session_egress = vec![
-        data!({"to": from_components(&["browser", "control-plane"]), "ports": tcp(&[HTTP_PORT])}),
-        data!({"to": internet(ctx)}),
+        json!({"to": from_components(&["browser", "control-plane"]), "ports": tcp(&[HTTP_PORT])}),
+        json!({"to": internet(ctx)}),
     ];
     if let Some(cidr) = turn {
         // The relay may sit on a private address; sessions must reach it all the same, on its
         // listening port and relay range only.
         let (low, high) = super::RELAY_PORTS;
-        session_egress.push(data!({
+        session_egress.push(json!({
             "to": [{"ipBlock": {"cidr": cidr}}],
             "ports": [
                 {"protocol": "UDP", "port": super::TURN_PORT},
@@ -490,15 +457,15 @@ pub(crate) fn browser(ctx: &Ctx) -> Vec<NetworkPolicy> {
             "browser-service",
             "users reach browser-service; it talks to the control plane, the sandbox and browser sessions",
             component("browser"),
-            Some(vec![data!({"ports": tcp(&[HTTP_PORT])})]),
-            Some(vec![data!({"to": from_components(&["control-plane", "sandbox", "browser-session"])})]),
+            Some(vec![json!({"ports": tcp(&[HTTP_PORT])})]),
+            Some(vec![json!({"to": from_components(&["control-plane", "sandbox", "browser-session"])})]),
         ),
         policy(
             ctx,
             "nap-browser-session",
             "browser sessions are driven by browser-service and the control plane, stream through the TURN relay and browse the internet, never metadata or cluster ranges",
             component("browser-session"),
-            Some(vec![data!({"from": from_components(&["browser", "control-plane"])})]),
+            Some(vec![json!({"from": from_components(&["browser", "control-plane"])})]),
             Some(session_egress),
         ),
     ]
@@ -516,15 +483,15 @@ const BRIDGE_CLIENTS: &[&str] = &[
 /// upstream (on the URL's port; at its address when that is an IP or an in-cluster Service).
 /// Its clients get an egress rule to it: sandbox and browser-session pods otherwise reach only
 /// the internet.
-pub(crate) fn bridge(ctx: &Ctx) -> Vec<NetworkPolicy> {
+pub(crate) fn bridge(ctx: &Ctx, bridge: &crate::config::Bridge) -> Vec<NetworkPolicy> {
     let port = crate::config::registry::BRIDGE_PORT;
-    let (upstream, known) = to_endpoint(ctx.settings.str("BRIDGE_UPSTREAM_URL"));
+    let (upstream, known) = to_endpoint(&bridge.upstream_url);
     let purpose = if known {
         "agents, sandbox and browser-session pods and the control plane reach the LLM bridge; it reaches only its upstream (BRIDGE_UPSTREAM_URL) at its address and port"
     } else {
         "agents, sandbox and browser-session pods and the control plane reach the LLM bridge; it reaches only its upstream (BRIDGE_UPSTREAM_URL), given by name, so on its port at any address but link-local and metadata: give it as an IP or an in-cluster Service name to narrow this"
     };
-    let clients = data!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(BRIDGE_CLIENTS)}]});
+    let clients = json!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(BRIDGE_CLIENTS)}]});
     vec![
         policy(
             ctx,
@@ -532,7 +499,7 @@ pub(crate) fn bridge(ctx: &Ctx) -> Vec<NetworkPolicy> {
             purpose,
             component("llm-bridge"),
             Some(vec![
-                data!({"from": [{"podSelector": &clients}], "ports": tcp(&[port])}),
+                json!({"from": [{"podSelector": &clients}], "ports": tcp(&[port])}),
             ]),
             Some(vec![upstream]),
         ),
@@ -543,7 +510,7 @@ pub(crate) fn bridge(ctx: &Ctx) -> Vec<NetworkPolicy> {
             clients,
             None,
             Some(vec![
-                data!({"to": from_components(&["llm-bridge"]), "ports": tcp(&[port])}),
+                json!({"to": from_components(&["llm-bridge"]), "ports": tcp(&[port])}),
             ]),
         ),
     ]
@@ -555,32 +522,12 @@ mod tests {
 
     #[test]
     fn endpoints_by_scheme_and_port() {
-        assert_eq!(
-            host_port("http://proxy.example.com:3128"),
-            ("proxy.example.com".into(), 3128)
-        );
-        assert_eq!(
-            host_port("https://s3.example.com"),
-            ("s3.example.com".into(), 443)
-        );
-        assert_eq!(host_port("http://10.0.0.5"), ("10.0.0.5".into(), 80));
-        assert_eq!(
-            host_port("ldap://ldap.auth.svc"),
-            ("ldap.auth.svc".into(), 389)
-        );
-        assert_eq!(
-            host_port("ldaps://ldap.auth.svc"),
-            ("ldap.auth.svc".into(), 636)
-        );
-        assert_eq!(
-            host_port("http://[2001:db8::5]:8080/x"),
-            ("2001:db8::5".into(), 8080)
-        );
-        let (rule, ip) = to_endpoint("http://10.0.0.5:3128");
+        // The URL's parts (port by scheme when not given) are Url's: see config::types.
+        let (rule, ip) = to_endpoint(&Url::new("http://10.0.0.5:3128"));
         assert!(ip);
         assert_eq!(rule["to"][0]["ipBlock"]["cidr"], "10.0.0.5/32");
         assert_eq!(rule["ports"][0]["port"], 3128);
-        let (rule, ip) = to_endpoint("http://proxy.example.com:3128");
+        let (rule, ip) = to_endpoint(&Url::new("http://proxy.example.com:3128"));
         assert!(!ip);
         assert_eq!(rule["to"][0]["ipBlock"]["except"][0], "169.254.0.0/16");
         assert_eq!(rule["to"][0]["ipBlock"]["except"][1], "100.100.100.200/32");
@@ -594,21 +541,22 @@ mod tests {
             value: "10.20.0.0/16,100.64.0.0/10,0.0.0.0/0".into(),
             origin: crate::diagnostic::Origin::file("values.env", 1),
         }]);
-        let plan = super::super::plan(&validated.settings.expect("valid"));
+        let config = validated.config.expect("valid");
+        let plan = super::super::plan(&config);
         let workspace = plan
             .network_policies
             .iter()
             .find(|p| p.name == "nap-workspace")
             .expect("the workspace policy");
         let peers = &workspace.egress.as_ref().unwrap()[1]["to"];
-        assert_eq!(peers[2], data!({"ipBlock": {"cidr": "10.20.0.0/16"}}));
+        assert_eq!(peers[2], json!({"ipBlock": {"cidr": "10.20.0.0/16"}}));
         assert_eq!(
             peers[3],
-            data!({"ipBlock": {"cidr": "100.64.0.0/10", "except": ["100.100.100.200/32"]}})
+            json!({"ipBlock": {"cidr": "100.64.0.0/10", "except": ["100.100.100.200/32"]}})
         );
         assert_eq!(
             peers[4],
-            data!({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16", "100.100.100.200/32"]}})
+            json!({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16", "100.100.100.200/32"]}})
         );
     }
 
@@ -631,7 +579,8 @@ mod tests {
             })
             .collect();
             let validated = crate::config::validate::validate(&entries);
-            let plan = super::super::plan(&validated.settings.expect("valid"));
+            let config = validated.config.expect("valid");
+            let plan = super::super::plan(&config);
             plan.bridge.expect("the bridge is on").network_policies
         };
         let p = policies("http://10.9.8.7:8000/v1");
@@ -676,7 +625,7 @@ mod tests {
             "http://squid.proxy.svc.cluster.local:3128",
             "http://SQUID.Proxy.svc:3128",
         ] {
-            let (rule, known) = to_endpoint(url);
+            let (rule, known) = to_endpoint(&Url::new(url));
             assert!(known, "{url}");
             assert_eq!(
                 rule["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],

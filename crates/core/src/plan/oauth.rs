@@ -3,34 +3,34 @@
 //! seeds' `invalid_redirect_uri` failure).
 
 use crate::config::registry::Module;
-use crate::config::settings::Settings;
-use crate::data::{data, into_data, Data};
+use crate::config::types::{Port, Url};
+use crate::config::Config;
 use serde::Serialize;
+use serde_json::json;
 
 /// The path both the service callback and the registered OAuth redirect URI end with.
 pub const OAUTH_CALLBACK_PATH: &str = "/api/auth/callback";
 
 /// The public origin of a service: its `*_PUBLIC_URL` when set, else `http://TOS_HOST:<node port>`.
-pub fn public_origin(settings: &Settings, public_url_key: &str, node_port_key: &str) -> String {
-    match settings.opt(public_url_key) {
+pub fn public_origin(public_url: Option<&str>, host: &str, node_port: Port) -> String {
+    match public_url {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => {
-            let host = settings.str("TOS_HOST");
             let host = if host.contains(':') {
                 format!("[{host}]")
             } else {
                 host.to_string()
             };
-            format!("http://{host}:{}", settings.int(node_port_key))
+            format!("http://{host}:{node_port}")
         }
     }
 }
 
 /// The origin plus the callback path.
-pub fn redirect_uri(settings: &Settings, public_url_key: &str, node_port_key: &str) -> String {
+pub fn redirect_uri(public_url: Option<&str>, host: &str, node_port: Port) -> String {
     format!(
         "{}{OAUTH_CALLBACK_PATH}",
-        public_origin(settings, public_url_key, node_port_key)
+        public_origin(public_url, host, node_port)
     )
 }
 
@@ -41,12 +41,6 @@ pub struct OAuthClient {
     pub origin: String,
     pub redirect_uri: String,
 }
-
-into_data!(OAuthClient {
-    client_id,
-    origin,
-    redirect_uri
-});
 
 /// The modules whose service signs users in: module, OAuth client id, public URL key, NodePort
 /// key, in the order the seed Job registers them.
@@ -65,26 +59,47 @@ pub const SIGN_IN_SERVICES: [(Module, &str, &str, &str); 2] = [
     ),
 ];
 
-/// The clients of the enabled modules, in a fixed order.
-pub fn clients(settings: &Settings) -> Vec<OAuthClient> {
-    let mut clients = Vec::new();
-    for (module, client_id, url_key, port_key) in SIGN_IN_SERVICES {
-        if module.enabled(settings) {
-            clients.push(OAuthClient {
+/// Where a service that signs users in is reached: its public URL when set, and its NodePort.
+type Reached<'a> = (Option<&'a Url>, Port);
+
+/// The clients of the enabled modules, in the order of [`SIGN_IN_SERVICES`].
+pub fn clients(config: &Config) -> Vec<OAuthClient> {
+    let sign_in: [(&'static str, Option<Reached>); 2] = [
+        (
+            SIGN_IN_SERVICES[0].1,
+            config
+                .sandbox
+                .as_ref()
+                .map(|s| (s.public_url.as_ref(), s.node_port)),
+        ),
+        (
+            SIGN_IN_SERVICES[1].1,
+            config
+                .browser
+                .as_ref()
+                .map(|b| (b.public_url.as_ref(), b.node_port)),
+        ),
+    ];
+    let host = config.exposure.host.as_str();
+    sign_in
+        .into_iter()
+        .filter_map(|(client_id, on)| {
+            let (public_url, node_port) = on?;
+            let public_url = public_url.map(Url::as_str);
+            Some(OAuthClient {
                 client_id,
-                origin: public_origin(settings, url_key, port_key),
-                redirect_uri: redirect_uri(settings, url_key, port_key),
-            });
-        }
-    }
-    clients
+                origin: public_origin(public_url, host, node_port),
+                redirect_uri: redirect_uri(public_url, host, node_port),
+            })
+        })
+        .collect()
 }
 
 /// The client list as the seed Job reads it (`NAP_OAUTH_CLIENTS`).
 pub fn registration_json(clients: &[OAuthClient]) -> String {
     let list: Vec<_> = clients
         .iter()
-        .map(|c| data!({"client_id": c.client_id, "redirect_uris": [&c.redirect_uri], "public": true, "pkce": "S256"}))
+        .map(|c| json!({"client_id": c.client_id, "redirect_uris": [&c.redirect_uri], "public": true, "pkce": "S256"}))
         .collect();
     serde_json::to_string(&list).expect("client list serialises")
 }
@@ -96,7 +111,7 @@ pub(crate) fn client_env(
     platform_url: &str,
     client: &OAuthClient,
     public_url_var: &'static str,
-) -> Vec<Data> {
+) -> Vec<super::EnvVar> {
     use super::plain_env;
     vec![
         plain_env("NAP_PUBLIC_URL", platform_url.to_owned()),

@@ -2,10 +2,11 @@
 //! the proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), for the platform's pods and the pods it creates
 //! at run time.
 
-use super::{checksum, plain_env, Map};
-use crate::config::settings::Settings;
-use crate::data::{data, into_data, Data};
+use super::VolumeMount;
+use super::{checksum, plain_env, EnvVar, Map};
+use crate::config::Config;
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The ConfigMap napgen renders from CA_BUNDLE.
 pub const CA_BUNDLE_CONFIG_MAP: &str = "nap-ca-bundle";
@@ -31,39 +32,38 @@ pub struct CaBundle {
     pub labels: Map,
 }
 
-into_data!(CaBundle {
-    config_map,
-    pem,
-    labels
-});
-
 /// What a pod needs for outbound connections: environment, and the bundle's volume and mount.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Outbound {
-    pub env: Vec<Data>,
-    pub volume: Option<Data>,
-    pub mount: Option<Data>,
+    pub env: Vec<EnvVar>,
+    pub volume: Option<Value>,
+    pub mount: Option<VolumeMount>,
     /// `checksum/ca-bundle`, so pods roll when a rendered bundle changes.
     pub checksum: Option<String>,
 }
 
 impl Outbound {
-    pub fn attach(&self, env: &mut Vec<Data>, volumes: &mut Vec<Data>, mounts: &mut Vec<Data>) {
+    pub fn attach(
+        &self,
+        env: &mut Vec<EnvVar>,
+        volumes: &mut Vec<Value>,
+        mounts: &mut Vec<VolumeMount>,
+    ) {
         env.extend(self.env.iter().cloned());
         volumes.extend(self.volume.iter().cloned());
         mounts.extend(self.mount.iter().cloned());
     }
 }
 
-pub(crate) fn ca_bundle(settings: &Settings, labels: Map) -> Option<CaBundle> {
-    if let Some(pem) = settings.opt("CA_BUNDLE") {
+pub(crate) fn ca_bundle(config: &crate::config::Outbound, labels: Map) -> Option<CaBundle> {
+    if let Some(pem) = &config.ca_bundle {
         return Some(CaBundle {
             config_map: CA_BUNDLE_CONFIG_MAP.into(),
-            pem: Some(pem.to_string()),
+            pem: Some(pem.clone()),
             labels,
         });
     }
-    settings.opt("CA_BUNDLE_CONFIG_MAP").map(|name| CaBundle {
+    config.ca_bundle_config_map.as_ref().map(|name| CaBundle {
         config_map: name.to_string(),
         pem: None,
         labels,
@@ -72,34 +72,30 @@ pub(crate) fn ca_bundle(settings: &Settings, labels: Map) -> Option<CaBundle> {
 
 /// The environment, volume and mount every pod gets. `services` are the platform's Services in
 /// the namespace, which are never reached through the proxy.
-pub(crate) fn outbound(
-    settings: &Settings,
-    namespace: &str,
-    ca: Option<&CaBundle>,
-    services: &[&str],
-) -> Outbound {
+pub(crate) fn outbound(config: &Config, ca: Option<&CaBundle>, services: &[&str]) -> Outbound {
     let mut out = Outbound::default();
-    for (key, names) in [
-        ("HTTP_PROXY", ["HTTP_PROXY", "http_proxy"]),
-        ("HTTPS_PROXY", ["HTTPS_PROXY", "https_proxy"]),
+    for (url, names) in [
+        (&config.outbound.http_proxy, ["HTTP_PROXY", "http_proxy"]),
+        (&config.outbound.https_proxy, ["HTTPS_PROXY", "https_proxy"]),
     ] {
-        if let Some(url) = settings.opt(key) {
-            out.env.extend(names.map(|n| plain_env(n, url.to_owned())));
+        if let Some(url) = url {
+            out.env
+                .extend(names.map(|n| plain_env(n, url.as_str().to_owned())));
         }
     }
     if !out.env.is_empty() {
-        let list = no_proxy(settings, namespace, services);
+        let list = no_proxy(config, services);
         out.env.push(plain_env("NO_PROXY", list.clone()));
         out.env.push(plain_env("no_proxy", list));
     }
     if let Some(ca) = ca {
         out.env
             .extend(CA_ENV.iter().map(|name| plain_env(*name, CA_FILE)));
-        out.volume = Some(data!({
+        out.volume = Some(json!({
             "name": "ca-bundle",
             "configMap": {"name": &ca.config_map, "items": [{"key": "ca.crt", "path": "ca.crt"}]},
         }));
-        out.mount = Some(data!({"name": "ca-bundle", "mountPath": CA_DIR, "readOnly": true}));
+        out.mount = Some(VolumeMount::read_only("ca-bundle", CA_DIR));
         out.checksum = ca.pem.as_ref().map(checksum);
     }
     out
@@ -108,11 +104,12 @@ pub(crate) fn outbound(
 /// NO_PROXY: the operator's entries, then what must never go through the proxy: loopback, the
 /// cluster's pod and service CIDRs (the API server's address among them), cluster DNS names, and
 /// the platform's Services by every name they are called.
-pub fn no_proxy(settings: &Settings, namespace: &str, services: &[&str]) -> String {
-    let mut entries: Vec<String> = settings.list("NO_PROXY").to_vec();
+pub fn no_proxy(config: &Config, services: &[&str]) -> String {
+    let (cluster, namespace) = (&config.cluster, &config.cluster.namespace);
+    let mut entries: Vec<String> = config.outbound.no_proxy.clone();
     entries.extend(["localhost", "127.0.0.1", "::1"].map(String::from));
-    entries.extend(settings.list("CLUSTER_POD_CIDRS").iter().cloned());
-    entries.extend(settings.list("CLUSTER_SERVICE_CIDRS").iter().cloned());
+    entries.extend(cluster.pod_cidrs.iter().map(|c| c.as_str().to_owned()));
+    entries.extend(cluster.service_cidrs.iter().map(|c| c.as_str().to_owned()));
     entries.extend([".svc", ".cluster.local"].map(String::from));
     for s in services {
         entries.push(s.to_string());

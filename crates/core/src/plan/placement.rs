@@ -2,42 +2,32 @@
 //! prioritised (PRIORITY_CLASS_NAME) and spread (multi-node).
 
 use super::Map;
-use crate::config::settings::Settings;
-use crate::data::{data, into_data, Data};
+use crate::config::types::{Label, Toleration};
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// Scheduling fields of a pod; `None` leaves the field out.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Placement {
     pub node_selector: Option<Map>,
-    pub tolerations: Option<Vec<Data>>,
+    pub tolerations: Option<Vec<Value>>,
     pub priority_class_name: Option<String>,
 }
 
-into_data!(Placement {
-    node_selector,
-    tolerations,
-    priority_class_name
-});
-
 impl Placement {
     /// The platform's own pods: node selector, tolerations and priority class.
-    pub(crate) fn platform(settings: &Settings) -> Placement {
+    pub(crate) fn platform(config: &crate::config::Placement) -> Placement {
         Placement {
-            priority_class_name: settings.opt("PRIORITY_CLASS_NAME").map(str::to_string),
-            ..Placement::runtime(settings)
+            priority_class_name: config.priority_class_name.clone(),
+            ..Placement::runtime(config)
         }
     }
 
     /// Pods the platform creates at run time (workspaces, sandboxes, browser sessions): the same
     /// nodes, but not the platform's priority, so many of them cannot preempt the platform.
-    pub(crate) fn runtime(settings: &Settings) -> Placement {
-        let labels = node_selector(settings);
-        let tolerations: Vec<Data> = settings
-            .list("TOLERATIONS")
-            .iter()
-            .map(|t| toleration(t))
-            .collect();
+    pub(crate) fn runtime(config: &crate::config::Placement) -> Placement {
+        let labels = node_selector(config);
+        let tolerations: Vec<Value> = config.tolerations.iter().map(toleration).collect();
         Placement {
             node_selector: (!labels.is_empty()).then_some(labels),
             tolerations: (!tolerations.is_empty()).then_some(tolerations),
@@ -47,41 +37,37 @@ impl Placement {
 }
 
 /// NODE_SELECTOR as a map, in the order given.
-pub(crate) fn node_selector(settings: &Settings) -> Map {
-    node_selector_like(settings.list("NODE_SELECTOR"))
+pub(crate) fn node_selector(config: &crate::config::Placement) -> Map {
+    label_map(&config.node_selector)
 }
 
-/// A validated `key=value` list as a map, in the order given.
-pub(crate) fn node_selector_like(labels: &[String]) -> Map {
+/// Labels as a map, in the order given.
+pub(crate) fn label_map(labels: &[Label]) -> Map {
     labels
         .iter()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .map(|l| (l.key.clone(), l.value.clone()))
         .collect()
 }
 
-/// One validated TOLERATIONS entry, `key[=value][:Effect]`, as a Kubernetes toleration: with a
-/// value the operator is Equal, without one Exists; without an effect it matches every effect.
-pub fn toleration(item: &str) -> Data {
-    let (taint, effect) = match item.rsplit_once(':') {
-        Some((t, e)) => (t, Some(e)),
-        None => (item, None),
+/// One TOLERATIONS entry as a Kubernetes toleration: with a value the operator is Equal,
+/// without one Exists; without an effect it matches every effect.
+pub fn toleration(toleration: &Toleration) -> Value {
+    let key = &toleration.key;
+    let mut t = match &toleration.value {
+        Some(value) => json!({"key": key, "operator": "Equal", "value": value}),
+        None => json!({"key": key, "operator": "Exists"}),
     };
-    let mut t = match taint.split_once('=') {
-        Some((key, value)) => data!({"key": key, "operator": "Equal", "value": value}),
-        None => data!({"key": taint, "operator": "Exists"}),
-    };
-    if let Some(e) = effect {
-        t["effect"] = data!(e);
+    if let Some(e) = &toleration.effect {
+        t["effect"] = json!(e);
     }
     t
 }
 
 /// Multi-node: spread replicas over zones where the nodes carry zone labels, without ever
 /// blocking scheduling (node spread is the preferred anti-affinity in `spread`).
-pub(crate) fn zone_spread(multi_node: bool, selector: &Map) -> Option<Vec<Data>> {
+pub(crate) fn zone_spread(multi_node: bool, selector: &Map) -> Option<Vec<Value>> {
     multi_node.then(|| {
-        vec![data!({
+        vec![json!({
             "maxSkew": 1,
             "topologyKey": "topology.kubernetes.io/zone",
             "whenUnsatisfiable": "ScheduleAnyway",
@@ -97,20 +83,20 @@ mod tests {
     #[test]
     fn tolerations_from_the_compact_syntax() {
         assert_eq!(
-            toleration("dedicated=nap:NoSchedule"),
-            data!({"key": "dedicated", "operator": "Equal", "value": "nap", "effect": "NoSchedule"})
+            toleration(&Toleration::from_item("dedicated=nap:NoSchedule")),
+            json!({"key": "dedicated", "operator": "Equal", "value": "nap", "effect": "NoSchedule"})
         );
         assert_eq!(
-            toleration("example.com/gpu:NoExecute"),
-            data!({"key": "example.com/gpu", "operator": "Exists", "effect": "NoExecute"})
+            toleration(&Toleration::from_item("example.com/gpu:NoExecute")),
+            json!({"key": "example.com/gpu", "operator": "Exists", "effect": "NoExecute"})
         );
         assert_eq!(
-            toleration("dedicated=nap"),
-            data!({"key": "dedicated", "operator": "Equal", "value": "nap"})
+            toleration(&Toleration::from_item("dedicated=nap")),
+            json!({"key": "dedicated", "operator": "Equal", "value": "nap"})
         );
         assert_eq!(
-            toleration("dedicated"),
-            data!({"key": "dedicated", "operator": "Exists"})
+            toleration(&Toleration::from_item("dedicated")),
+            json!({"key": "dedicated", "operator": "Exists"})
         );
     }
 }

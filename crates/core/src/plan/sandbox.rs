@@ -2,9 +2,10 @@
 //! reads (OpenSandbox, in its own namespace, mounts nothing of the platform's).
 
 use super::oauth::{client, OAuthClient};
+use super::VolumeMount;
 use super::{plain_env, resources, selector, tmp_volume, Ctx, Exposure, Workload};
-use crate::data::{data, into_data};
 use serde::Serialize;
+use serde_json::json;
 
 pub const POD_TEMPLATE_CONFIG_MAP: &str = "nap-sandbox-pod-template";
 
@@ -20,17 +21,12 @@ pub struct Sandbox {
     pub pod_template: String,
 }
 
-into_data!(Sandbox {
-    workload,
-    network_policies,
-    exposure,
-    origin,
-    pod_template_config_map,
-    pod_template
-});
-
-pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -> Sandbox {
-    let settings = ctx.settings;
+pub(crate) fn plan(
+    ctx: &mut Ctx,
+    config: &crate::config::Sandbox,
+    platform_url: &str,
+    clients: &[OAuthClient],
+) -> Sandbox {
     let name = "nap-sandbox";
     let oauth = client(clients, "sandbox-service");
     let image = ctx.platform_image("Code Sandbox (nap-sandbox)", "sandbox-service");
@@ -45,7 +41,7 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     env.extend([
         plain_env(
             "OPENSANDBOX_URL",
-            settings.str("OPENSANDBOX_URL").to_owned(),
+            config.opensandbox_url.as_str().to_owned(),
         ),
         plain_env("SANDBOX_POD_TEMPLATE", "/etc/nap/sandbox/sandbox-pod.yaml"),
     ]);
@@ -53,12 +49,12 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     let (mut pod_env, mut pod_volumes, mut pod_mounts) = (
         Vec::new(),
         vec![
-            data!({"name": "work", "emptyDir": {"sizeLimit": "10Gi"}}),
-            data!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
+            json!({"name": "work", "emptyDir": {"sizeLimit": "10Gi"}}),
+            json!({"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}),
         ],
         vec![
-            data!({"name": "work", "mountPath": "/work"}),
-            data!({"name": "tmp", "mountPath": "/tmp"}),
+            VolumeMount::new("work", "/work"),
+            VolumeMount::new("tmp", "/tmp"),
         ],
     );
     ctx.outbound
@@ -74,11 +70,11 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     let pod_template = ctx.runtime_pod(&pod_labels, None, sandbox, pod_volumes);
     let (tmp, tmp_mount) = tmp_volume("256Mi");
     let mut volumes = vec![
-        data!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
+        json!({"name": "pod-template", "configMap": {"name": POD_TEMPLATE_CONFIG_MAP}}),
         tmp,
     ];
     let mut volume_mounts = vec![
-        data!({"name": "pod-template", "mountPath": "/etc/nap/sandbox", "readOnly": true}),
+        VolumeMount::read_only("pod-template", "/etc/nap/sandbox"),
         tmp_mount,
     ];
     ctx.secret_files(&secrets, false)
@@ -111,7 +107,7 @@ pub(crate) fn plan(ctx: &mut Ctx, platform_url: &str, clients: &[OAuthClient]) -
     Sandbox {
         workload,
         network_policies: super::network::sandbox(ctx),
-        exposure: ctx.exposure("SANDBOX_NODE_PORT"),
+        exposure: ctx.exposure(config.node_port),
         origin: oauth.origin.clone(),
         pod_template_config_map: POD_TEMPLATE_CONFIG_MAP,
         pod_template,

@@ -1,7 +1,6 @@
 //! NFS_SERVER: a StorageClass of the csi-driver-nfs provisioner for the shared directory.
 
 use super::{Ctx, Map};
-use crate::data::into_data;
 use serde::Serialize;
 
 /// The csi-driver-nfs provisioner.
@@ -16,28 +15,20 @@ pub struct NfsClass {
     pub labels: Map,
 }
 
-into_data!(NfsClass {
-    name,
-    parameters,
-    mount_options,
-    labels
-});
-
 pub(crate) fn nfs_class(ctx: &Ctx) -> Option<NfsClass> {
-    let s = ctx.settings;
-    let server = s.opt("NFS_SERVER")?;
+    let nfs = ctx.config.storage.nfs.as_ref()?;
     let mut parameters = Map::default();
-    parameters.insert("server", server.to_owned());
-    parameters.insert("share", s.str("NFS_SHARE").to_owned());
-    if let Some(sub) = s.opt("NFS_SUBDIR") {
-        parameters.insert("subDir", sub.to_owned());
+    parameters.insert("server", nfs.server.as_str().to_owned());
+    parameters.insert("share", nfs.share.clone());
+    if let Some(sub) = &nfs.subdir {
+        parameters.insert("subDir", sub.clone());
     }
     parameters.insert("onDelete", "retain");
-    let name = crate::config::registry::nfs_storage_class(s);
+    let name = ctx.config.nfs_storage_class();
     Some(NfsClass {
         labels: ctx.labels("storage", name.clone()),
         name,
         parameters,
-        mount_options: s.list("NFS_MOUNT_OPTIONS").to_vec(),
+        mount_options: nfs.mount_options.clone(),
     })
 }

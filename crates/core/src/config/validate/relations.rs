@@ -1,0 +1,719 @@
+//! Rules between keys: each function checks one relation between values that are valid on
+//! their own (ports and origins that must differ, a PEM that must be one, keys that exclude or
+//! need each other).
+
+use super::values::{cidr_within, host_of_authority, is_loopback, split_url, METADATA_RANGES};
+use super::{key_error, key_warning, shown_setting};
+use crate::config::registry::{self, Module};
+use crate::config::settings::Settings;
+use crate::diagnostic::{Diagnostic, Shown};
+use std::net::IpAddr;
+
+/// AGENT_EGRESS_ALLOW_CIDRS opens private ranges, never metadata: a block inside a metadata
+/// range is refused (a block around one is rendered with that range excepted).
+pub(super) fn check_egress_allowance(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    for block in settings.list("AGENT_EGRESS_ALLOW_CIDRS") {
+        if let Some(range) = METADATA_RANGES.iter().find(|m| cidr_within(block, m)) {
+            diags.push(key_error(
+                settings,
+                "AGENT_EGRESS_ALLOW_CIDRS",
+                format!("{block} lies in {range}, a link-local or cloud metadata range, where clouds serve instance credentials"),
+                "remove it: agent, sandbox and browser pods never reach metadata addresses",
+            ));
+        }
+    }
+}
+
+/// The LLM bridge: its model map reads, it serves an enabled agent type, and an agent type it
+/// serves is not also pointed elsewhere (an unset base URL defaults to the bridge's Service).
+pub(super) fn check_bridge(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !Module::Bridge.enabled(settings) {
+        return;
+    }
+    let bridge = registry::bridge_url(settings);
+    let mut served = 0;
+    for (agent, url_key, key_key, path) in [
+        ("codex", "OPENAI_BASE_URL", "OPENAI_API_KEY", "/v1"),
+        ("claude-code", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", ""),
+    ] {
+        let enabled = settings.list("AGENT_TYPES").iter().any(|t| t == agent);
+        if !registry::bridge_serves(settings, agent) || !enabled {
+            continue;
+        }
+        served += 1;
+        let expected = format!("{bridge}{path}");
+        if let Some(url) = settings.opt(url_key).filter(|u| *u != expected) {
+            let url = shown_setting(url_key, url);
+            diags.push(key_error(
+                settings,
+                url_key,
+                format!("points {agent} agents at {url}, but BRIDGE_AGENT_TYPES routes {agent} through the bridge ({expected})"),
+                format!("remove {url_key} to use the bridge, or remove {agent} from BRIDGE_AGENT_TYPES to call that URL directly"),
+            ));
+        }
+        if settings.origin(key_key).is_some() && settings.is_set(key_key) {
+            diags.push(key_warning(
+                settings,
+                key_key,
+                format!("has no effect: {agent} agents reach their model through the bridge and present BRIDGE_MASTER_KEY"),
+                format!("remove {key_key}; the upstream's key is BRIDGE_UPSTREAM_API_KEY, which only the bridge reads"),
+            ));
+        }
+    }
+    if served == 0 {
+        diags.push(key_warning(
+            settings,
+            "BRIDGE_AGENT_TYPES",
+            "names no agent type in AGENT_TYPES, so nothing uses the bridge",
+            "list the enabled agent types that should reach their model through the bridge, or set BRIDGE_ENABLED=false",
+        ));
+    }
+}
+
+/// One rule between keys: it reads the settings and adds what it finds.
+type Rule = fn(&Settings, &mut Vec<Diagnostic>);
+
+/// The rules between keys, in the order their findings are reported.
+const RULES: &[Rule] = &[
+    distinct_node_ports,
+    distinct_public_urls,
+    codex_base_url,
+    ldap_start_tls,
+    ldap_ca_cert,
+    ca_bundle,
+    check_nfs,
+    no_proxy_needs_a_proxy,
+    multi_node_loopback_host,
+    turn_host_is_an_address,
+    ingress_hosts_are_names,
+    anti_affinity_on_single_node,
+    turn_host_not_loopback,
+];
+
+/// Every rule between keys.
+pub(super) fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    for rule in RULES {
+        rule(settings, diags);
+    }
+}
+
+/// The public origins in use: the platform's, and those of the modules that are on.
+fn public_url_keys(settings: &Settings) -> Vec<&'static str> {
+    let mut urls = vec!["TOS_PUBLIC_URL"];
+    if Module::Sandbox.enabled(settings) {
+        urls.push("SANDBOX_PUBLIC_URL");
+    }
+    if Module::Browser.enabled(settings) {
+        urls.push("BROWSER_PUBLIC_URL");
+    }
+    urls
+}
+
+/// With NodePorts, each service has its own port.
+fn distinct_node_ports(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("INGRESS_MODE") != "nodeport" {
+        return;
+    }
+    let mut ports: Vec<&str> = vec!["TOS_NODE_PORT"];
+    if Module::Sandbox.enabled(settings) {
+        ports.push("SANDBOX_NODE_PORT");
+    }
+    if Module::Browser.enabled(settings) {
+        ports.push("BROWSER_NODE_PORT");
+    }
+    for (i, a) in ports.iter().enumerate() {
+        for b in &ports[..i] {
+            // An invalid port is reported already and has no value to compare.
+            if settings.int_opt(a).is_some() && settings.int_opt(a) == settings.int_opt(b) {
+                diags.push(key_error(
+                    settings,
+                    a,
+                    format!("{} is also {b}'s port", settings.int(a)),
+                    "each service needs its own NodePort: choose another free port in 30000-32767",
+                ));
+            }
+        }
+    }
+}
+
+/// Each service is its own OAuth origin, so no two public URLs are equal.
+fn distinct_public_urls(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    let urls = public_url_keys(settings);
+    for (i, a) in urls.iter().enumerate() {
+        for b in &urls[..i] {
+            if settings.is_set(a) && settings.opt(a) == settings.opt(b) {
+                diags.push(key_error(
+                    settings,
+                    a,
+                    format!("equals {b}"),
+                    "each service is its own OAuth origin: give each one its own host name",
+                ));
+            }
+        }
+    }
+}
+
+/// Codex calls `<base>/responses`: an operation's URL given as the base would double it.
+fn codex_base_url(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !Module::Codex.enabled(settings) {
+        return;
+    }
+    let url = settings.str("OPENAI_BASE_URL");
+    let path = url.trim_end_matches('/');
+    if path.ends_with("/chat/completions") || path.ends_with("/responses") {
+        diags.push(key_error(
+            settings,
+            "OPENAI_BASE_URL",
+            "is an API operation's URL, not a base URL",
+            "give the base URL (e.g. https://api.openai.com/v1); Codex calls <base>/responses, the Responses API",
+        ));
+    }
+}
+
+/// StartTLS upgrades a plain connection; an ldaps:// URL is TLS already.
+fn ldap_start_tls(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if Module::Ldap.enabled(settings)
+        && settings.bool("LDAP_START_TLS")
+        && settings.str("LDAP_URL").starts_with("ldaps://")
+    {
+        diags.push(key_error(
+            settings,
+            "LDAP_START_TLS",
+            "StartTLS cannot be used with an ldaps:// URL (it is already TLS)",
+            "set LDAP_START_TLS=false, or use an ldap:// URL",
+        ));
+    }
+}
+
+/// LDAP's CA certificate is PEM text.
+fn ldap_ca_cert(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if Module::Ldap.enabled(settings)
+        && settings.is_set("LDAP_CA_CERT")
+        && !settings
+            .str("LDAP_CA_CERT")
+            .contains("-----BEGIN CERTIFICATE-----")
+    {
+        diags.push(key_error(
+            settings,
+            "LDAP_CA_CERT",
+            "is not a PEM certificate (no -----BEGIN CERTIFICATE----- line)",
+            "paste the PEM text in double quotes; it may span several lines",
+        ));
+    }
+}
+
+/// CA_BUNDLE is PEM text, and the bundle comes from it or from CA_BUNDLE_CONFIG_MAP, not both.
+fn ca_bundle(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !settings.is_set("CA_BUNDLE") {
+        return;
+    }
+    if !settings
+        .str("CA_BUNDLE")
+        .contains("-----BEGIN CERTIFICATE-----")
+    {
+        diags.push(key_error(
+            settings,
+            "CA_BUNDLE",
+            "is not a PEM certificate bundle (no -----BEGIN CERTIFICATE----- line)",
+            "paste the PEM text in double quotes; it may span several lines",
+        ));
+    }
+    if settings.is_set("CA_BUNDLE_CONFIG_MAP") {
+        diags.push(key_error(
+            settings,
+            "CA_BUNDLE_CONFIG_MAP",
+            "is set together with CA_BUNDLE; the bundle comes from one of them",
+            "keep CA_BUNDLE (napgen renders the ConfigMap) or CA_BUNDLE_CONFIG_MAP (you provide it), not both",
+        ));
+    }
+}
+
+/// NO_PROXY lists exceptions to a proxy; without one it means nothing.
+fn no_proxy_needs_a_proxy(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.is_set("NO_PROXY")
+        && !settings.is_set("HTTP_PROXY")
+        && !settings.is_set("HTTPS_PROXY")
+    {
+        diags.push(key_warning(
+            settings,
+            "NO_PROXY",
+            "has no effect: neither HTTP_PROXY nor HTTPS_PROXY is set",
+            "set a proxy, or remove the line",
+        ));
+    }
+}
+
+/// On several nodes, a loopback TOS_HOST is a NodePort no user reaches.
+fn multi_node_loopback_host(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("PROFILE") == "multi-node"
+        && settings.str("INGRESS_MODE") == "nodeport"
+        && is_loopback(settings.str("TOS_HOST"))
+    {
+        diags.push(key_warning(
+            settings,
+            "TOS_HOST",
+            "is a loopback address on a multi-node cluster; users cannot reach it",
+            "set TOS_HOST to a worker node IP or name users can reach",
+        ));
+    }
+}
+
+/// coturn announces an address, not a name.
+fn turn_host_is_an_address(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if Module::Browser.enabled(settings)
+        && settings.is_set("TURN_HOST")
+        && settings.str("TURN_HOST").parse::<IpAddr>().is_err()
+    {
+        diags.push(key_warning(
+            settings,
+            "TURN_HOST",
+            "is a host name; coturn's external-ip needs an address, so the relay will announce the node's own address",
+            "set TURN_HOST to the IP users' browsers reach (the node's public or LAN IP)",
+        ));
+    }
+}
+
+/// Ingress rules route by host name, so a public URL behind an Ingress has one.
+fn ingress_hosts_are_names(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("INGRESS_MODE") != "ingress" {
+        return;
+    }
+    for key in public_url_keys(settings) {
+        let host = settings
+            .opt(key)
+            .and_then(|u| split_url(u))
+            .and_then(|(_, a, _)| host_of_authority(a).ok());
+        if host.is_some_and(|h| h.parse::<IpAddr>().is_ok() || h.starts_with('[')) {
+            diags.push(key_error(
+                settings,
+                key,
+                "has an IP address as its host; Ingress rules route by host name",
+                "use a DNS name, or INGRESS_MODE=external with your own routing",
+            ));
+        }
+    }
+}
+
+/// PostgreSQL's instances are spread over nodes only when there are several.
+fn anti_affinity_on_single_node(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("PROFILE") == "single-node"
+        && settings.str("POSTGRES_ANTI_AFFINITY") == "required"
+        && settings.origin("POSTGRES_ANTI_AFFINITY").is_some()
+    {
+        diags.push(key_warning(
+            settings,
+            "POSTGRES_ANTI_AFFINITY",
+            "has no effect on single-node: instances are spread over nodes only on multi-node",
+            "remove the line, or set PROFILE=multi-node",
+        ));
+    }
+}
+
+/// Users' browsers reach the TURN relay from their own machines, never on loopback.
+fn turn_host_not_loopback(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if Module::Browser.enabled(settings) && is_loopback(settings.str("TURN_HOST")) {
+        diags.push(key_warning(
+            settings,
+            "TURN_HOST",
+            "is a loopback address; users' browsers cannot reach the TURN relay there",
+            "set TURN_HOST to the public or LAN IP of the node coturn runs on",
+        ));
+    }
+}
+
+/// NFS_SERVER renders its own StorageClass for the shared directory: another RWX class would
+/// leave it unused; the other NFS keys mean nothing without a server.
+fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !settings.is_set("NFS_SERVER") {
+        for key in ["NFS_SHARE", "NFS_SUBDIR", "NFS_MOUNT_OPTIONS"] {
+            if let Some(origin) = settings.origin(key) {
+                diags.push(Diagnostic::warning(
+                    Some(key),
+                    Some(origin.clone()),
+                    "has no effect: NFS_SERVER is not set",
+                    "set NFS_SERVER to render the NFS StorageClass, or remove the line",
+                ));
+            }
+        }
+        return;
+    }
+    let class = registry::nfs_storage_class(settings);
+    if settings.origin("RWX_STORAGE_CLASS").is_some()
+        && settings
+            .opt("RWX_STORAGE_CLASS")
+            .is_some_and(|c| c != class)
+    {
+        diags.push(key_error(
+            settings,
+            "RWX_STORAGE_CLASS",
+            format!("names another class while NFS_SERVER makes napgen render {class} for the shared directory"),
+            format!("remove RWX_STORAGE_CLASS (the shared directory then uses {class}), or remove the NFS_* keys and keep your own class"),
+        ));
+    }
+    if let Some(sub) = settings.opt("NFS_SUBDIR") {
+        if sub.starts_with('/')
+            || sub.chars().any(char::is_control)
+            || sub.split('/').any(|seg| seg == "..")
+        {
+            let key = registry::key("NFS_SUBDIR").expect("NFS_SUBDIR is a key");
+            diags.push(key_error(
+                settings,
+                "NFS_SUBDIR",
+                format!(
+                    "{} is not a relative sub-directory",
+                    Shown::value(key, sub)
+                ),
+                "give a path below NFS_SHARE without a leading /, .. or control characters, e.g. ${pvc.metadata.namespace}/${pvc.metadata.name}",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::validate::needed_secrets;
+    use crate::config::validate::testing::*;
+
+    #[test]
+    fn the_bridge_explains_its_misconfigurations() {
+        let on = [
+            ("AGENT_TYPES", "codex,claude-code"),
+            ("BRIDGE_ENABLED", "true"),
+            ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1"),
+            ("BRIDGE_MODELS", "claude-sonnet-4-5=llama,gpt-5-codex=qwen"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = on.to_vec();
+            pairs.extend_from_slice(extra);
+            pairs
+        };
+        // On, the agents' base URLs default to the bridge, and their API keys are not needed.
+        let v = run(&on);
+        let settings = v.settings.as_ref().expect("valid");
+        assert_eq!(
+            settings.str("OPENAI_BASE_URL"),
+            "http://nap-llm-bridge.nap.svc:4000/v1"
+        );
+        assert_eq!(
+            settings.str("ANTHROPIC_BASE_URL"),
+            "http://nap-llm-bridge.nap.svc:4000"
+        );
+        let needed: Vec<&str> = needed_secrets(settings).iter().map(|k| k.name).collect();
+        assert!(needed.contains(&"BRIDGE_MASTER_KEY"), "{needed:?}");
+        assert!(!needed.contains(&"OPENAI_API_KEY"), "{needed:?}");
+        // No upstream.
+        let e = error_for(&with(&[("BRIDGE_UPSTREAM_URL", "")]), "BRIDGE_UPSTREAM_URL");
+        assert!(e.contains("is required (when bridge is enabled)"), "{e}");
+        // Loopback upstream.
+        let e = error_for(
+            &with(&[("BRIDGE_UPSTREAM_URL", "http://127.0.0.1:8000/v1")]),
+            "BRIDGE_UPSTREAM_URL",
+        );
+        assert!(e.contains("points at loopback"), "{e}");
+        // An agent type pointed at the bridge and elsewhere: the error says which is which.
+        let e = error_for(
+            &with(&[("ANTHROPIC_BASE_URL", "https://api.anthropic.com")]),
+            "ANTHROPIC_BASE_URL",
+        );
+        assert!(
+            e.contains("points claude-code agents at \"https://api.anthropic.com\", but BRIDGE_AGENT_TYPES routes claude-code through the bridge")
+                && e.contains("help: remove ANTHROPIC_BASE_URL to use the bridge, or remove claude-code from BRIDGE_AGENT_TYPES"),
+            "{e}"
+        );
+        // Not served by the bridge: the explicit URL is the agent's, and its key is required.
+        let v = run(&with(&[
+            ("BRIDGE_AGENT_TYPES", "codex"),
+            ("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
+        ]));
+        assert!(v.settings.is_some(), "{:?}", messages(&v));
+        let needed: Vec<&str> = needed_secrets(v.settings.as_ref().unwrap())
+            .iter()
+            .map(|k| k.name)
+            .collect();
+        assert!(needed.contains(&"ANTHROPIC_API_KEY"), "{needed:?}");
+        // A key the bridge makes useless is a warning that names the key that replaces it.
+        let v = run(&with(&[("OPENAI_API_KEY", "sk-test-00000000")]));
+        assert!(
+            messages(&v).iter().any(|m| m
+                .starts_with("warning: values.env:5: OPENAI_API_KEY: has no effect")
+                && m.contains("BRIDGE_MASTER_KEY")),
+            "{:?}",
+            messages(&v)
+        );
+        // The bridge serving no enabled agent type.
+        let v = run(&with(&[
+            ("AGENT_TYPES", "codex"),
+            ("BRIDGE_AGENT_TYPES", "claude-code"),
+        ]));
+        assert!(
+            messages(&v)
+                .iter()
+                .any(|m| m.contains("BRIDGE_AGENT_TYPES: names no agent type in AGENT_TYPES")),
+            "{:?}",
+            messages(&v)
+        );
+        // A model map that does not read.
+        let e = error_for(&with(&[("BRIDGE_MODELS", "gpt-5-codex")]), "BRIDGE_MODELS");
+        assert!(
+            e.contains("\"gpt-5-codex\" is not agent-name=upstream-name"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn node_ports_range_and_distinct() {
+        let e = error_for(&[("TOS_NODE_PORT", "8080")], "TOS_NODE_PORT");
+        assert!(e.contains("8080 is outside 30000-32767"), "{e}");
+        let e = error_for(
+            &[("SANDBOX_ENABLED", "true"), ("SANDBOX_NODE_PORT", "30080")],
+            "SANDBOX_NODE_PORT",
+        );
+        assert!(e.contains("30080 is also TOS_NODE_PORT's port"), "{e}");
+        assert!(
+            e.starts_with("error: values.env:2: SANDBOX_NODE_PORT:"),
+            "{e}"
+        );
+        // A module that is off does not claim its port.
+        assert!(run(&[("SANDBOX_NODE_PORT", "30080")]).settings.is_some());
+    }
+
+    #[test]
+    fn egress_allowance_never_opens_metadata() {
+        for block in [
+            "169.254.169.254/32",
+            "169.254.0.0/16",
+            "100.100.100.200/32",
+            "fe80::/64",
+            "fd00:ec2::254/128",
+        ] {
+            let e = error_for(
+                &[("AGENT_EGRESS_ALLOW_CIDRS", block)],
+                "AGENT_EGRESS_ALLOW_CIDRS",
+            );
+            assert!(
+                e.contains(&format!("{block} lies in ")) && e.contains("metadata"),
+                "{block}: {e}"
+            );
+        }
+        assert!(run(&[(
+            "AGENT_EGRESS_ALLOW_CIDRS",
+            "10.0.0.0/8,0.0.0.0/0,100.64.0.0/10"
+        )])
+        .settings
+        .is_some());
+        assert!(cidr_within("169.254.169.254/32", "169.254.0.0/16"));
+        assert!(cidr_within("100.100.100.200/32", "100.64.0.0/10"));
+        assert!(!cidr_within("100.64.0.0/10", "100.100.100.200/32"));
+        assert!(!cidr_within("fe80::/10", "169.254.0.0/16"));
+        assert!(cidr_within("fd00:ec2::254/128", "::/0"));
+    }
+
+    #[test]
+    fn replicas_and_postgres_placement() {
+        let multi = run(&[
+            ("PROFILE", "multi-node"),
+            ("TOS_HOST", "nap.example.com"),
+            ("RWX_STORAGE_CLASS", "nfs"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+        ])
+        .settings
+        .unwrap();
+        assert_eq!(multi.int("CONTROL_PLANE_REPLICAS"), 2);
+        assert_eq!(multi.int("GATEWAY_REPLICAS"), 2);
+        assert_eq!(multi.str("POSTGRES_CPU"), "500m");
+        let single = run(&[]).settings.unwrap();
+        assert_eq!(single.int("CONTROL_PLANE_REPLICAS"), 1);
+        assert_eq!(single.str("POSTGRES_CPU"), "250m");
+        assert!(
+            error_for(&[("GATEWAY_REPLICAS", "0")], "GATEWAY_REPLICAS").contains("outside 1-10")
+        );
+        assert!(error_for(
+            &[("POSTGRES_ANTI_AFFINITY", "strict")],
+            "POSTGRES_ANTI_AFFINITY"
+        )
+        .contains("use one of: preferred, required"));
+        assert!(error_for(
+            &[("POSTGRES_WAL_STORAGE_SIZE", "10")],
+            "POSTGRES_WAL_STORAGE_SIZE"
+        )
+        .contains("needs a unit"));
+        let w = messages(&run(&[("POSTGRES_ANTI_AFFINITY", "required")])).join("\n");
+        assert!(
+            w.contains("POSTGRES_ANTI_AFFINITY: has no effect on single-node"),
+            "{w}"
+        );
+        assert!(
+            error_for(&[("PRIORITY_CLASS_NAME", "High")], "PRIORITY_CLASS_NAME")
+                .contains("not a valid Kubernetes name")
+        );
+    }
+
+    #[test]
+    fn ca_bundle_and_proxies() {
+        const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert!(run(&[
+            ("CA_BUNDLE", PEM),
+            ("HTTP_PROXY", "http://proxy.example.com:3128"),
+            ("HTTPS_PROXY", "http://10.0.0.5:3128"),
+            (
+                "NO_PROXY",
+                ".corp.example.com,*.internal,registry.example.com,10.0.0.0/8,192.0.2.1"
+            ),
+        ])
+        .settings
+        .is_some());
+        assert!(error_for(&[("CA_BUNDLE", "MIIB")], "CA_BUNDLE").contains("not a PEM"));
+        let e = error_for(
+            &[("CA_BUNDLE", PEM), ("CA_BUNDLE_CONFIG_MAP", "trust")],
+            "CA_BUNDLE_CONFIG_MAP",
+        );
+        assert!(e.contains("together with CA_BUNDLE"), "{e}");
+        let e = error_for(
+            &[("HTTPS_PROXY", "http://user:pw@proxy.example.com:3128")],
+            "HTTPS_PROXY",
+        );
+        assert!(
+            e.contains("contains credentials")
+                && e.contains("http://proxy.example.com:3128")
+                && !e.contains("pw"),
+            "{e}"
+        );
+        assert!(error_for(
+            &[("HTTP_PROXY", "http://proxy.example.com:3128/x")],
+            "HTTP_PROXY"
+        )
+        .contains("has a path"));
+        assert!(
+            error_for(&[("HTTP_PROXY", "socks5://proxy:1080")], "HTTP_PROXY")
+                .contains("has scheme \"socks5\"")
+        );
+        assert!(error_for(&[("NO_PROXY", "a b")], "NO_PROXY")
+            .contains("is not a host, .domain, IP or CIDR block"));
+        assert!(error_for(&[("NO_PROXY", "10.0.0.0/40")], "NO_PROXY").contains("CIDR"));
+        let w = messages(&run(&[("NO_PROXY", ".corp")])).join("\n");
+        assert!(w.contains("NO_PROXY: has no effect"), "{w}");
+    }
+
+    #[test]
+    fn nfs_storage_class() {
+        let v = run(&[("NFS_SERVER", "nfs.example.com"), ("NFS_SHARE", "/srv/nap")]);
+        let settings = v.settings.unwrap();
+        assert_eq!(settings.str("RWX_STORAGE_CLASS"), "nap-nfs");
+        assert_eq!(settings.list("NFS_MOUNT_OPTIONS"), ["nfsvers=4.1"]);
+        let multi = run(&[
+            ("PROFILE", "multi-node"),
+            ("TOS_HOST", "nap.example.com"),
+            ("NAMESPACE", "team-a"),
+            ("RWO_STORAGE_CLASS", "rbd"),
+            ("NFS_SERVER", "192.0.2.20"),
+            ("NFS_SHARE", "/"),
+        ]);
+        assert_eq!(
+            multi.settings.unwrap().str("RWX_STORAGE_CLASS"),
+            "team-a-nfs"
+        );
+        assert!(error_for(&[("NFS_SERVER", "nfs.example.com")], "NFS_SHARE")
+            .contains("is required (when NFS_SERVER is set) but not set"));
+        let e = error_for(
+            &[
+                ("NFS_SERVER", "nfs.example.com"),
+                ("NFS_SHARE", "/srv/nap"),
+                ("RWX_STORAGE_CLASS", "other"),
+            ],
+            "RWX_STORAGE_CLASS",
+        );
+        assert!(
+            e.contains("names another class") && e.contains("nap-nfs"),
+            "{e}"
+        );
+        assert!(run(&[
+            ("NFS_SERVER", "nfs.example.com"),
+            ("NFS_SHARE", "/srv/nap"),
+            ("RWX_STORAGE_CLASS", "nap-nfs"),
+        ])
+        .settings
+        .is_some());
+        for (share, expected) in [
+            ("srv/nap", "not an absolute path"),
+            ("/srv/nap/", "ends with a slash"),
+            ("/srv/../etc", "contains .."),
+            ("/srv/my share", "white space"),
+        ] {
+            let e = error_for(
+                &[("NFS_SERVER", "nfs.example.com"), ("NFS_SHARE", share)],
+                "NFS_SHARE",
+            );
+            assert!(e.contains(expected), "{share}: {e}");
+        }
+        let e = error_for(
+            &[
+                ("NFS_SERVER", "nfs.example.com"),
+                ("NFS_SHARE", "/srv"),
+                ("NFS_SUBDIR", "../x"),
+            ],
+            "NFS_SUBDIR",
+        );
+        assert!(e.contains("not a relative sub-directory"), "{e}");
+        assert!(error_for(
+            &[("NFS_MOUNT_OPTIONS", "nfsvers=4.1,hard soft")],
+            "NFS_MOUNT_OPTIONS"
+        )
+        .contains("not a single word"));
+        let w = messages(&run(&[("NFS_SHARE", "/srv/nap")])).join("\n");
+        assert!(
+            w.contains("NFS_SHARE: has no effect: NFS_SERVER is not set"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn codex_endpoint_must_be_a_base_url() {
+        let e = error_for(
+            &[(
+                "OPENAI_BASE_URL",
+                "https://llm.example.com/v1/chat/completions",
+            )],
+            "OPENAI_BASE_URL",
+        );
+        assert!(e.contains("Responses API"), "{e}");
+    }
+
+    #[test]
+    fn ldap_rules() {
+        let base = [
+            ("LDAP_ENABLED", "true"),
+            ("LDAP_BIND_DN", "cn=svc"),
+            ("LDAP_USER_BASE_DN", "ou=people"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            base.iter().chain(extra).copied().collect::<Vec<_>>()
+        };
+        assert!(error_for(
+            &with(&[
+                ("LDAP_URL", "ldaps://ldap.example.com"),
+                ("LDAP_START_TLS", "true")
+            ]),
+            "LDAP_START_TLS"
+        )
+        .contains("StartTLS"));
+        assert!(error_for(
+            &with(&[("LDAP_URL", "https://ldap.example.com")]),
+            "LDAP_URL"
+        )
+        .contains("use ldap:// or ldaps://"));
+        assert!(error_for(
+            &with(&[("LDAP_URL", "ldap://ldap.example.com/dc=x")]),
+            "LDAP_URL"
+        )
+        .contains("has a path"));
+        assert!(error_for(
+            &with(&[
+                ("LDAP_URL", "ldap://l.example.com"),
+                ("LDAP_CA_CERT", "abc")
+            ]),
+            "LDAP_CA_CERT"
+        )
+        .contains("not a PEM"));
+    }
+}
