@@ -137,21 +137,33 @@ after(async () => {
 });
 
 test('the page loads its own files only and shows every key of the registry with its text', async () => {
-  const started = Date.now();
   await openPage();
-  console.log(`# interactive after ${Date.now() - started} ms`);
   await screenshot('loaded');
   const keys = JSON.parse(napgen(['keys', '--format', 'json']).stdout);
   const shown = await page.$$eval('.field', (fields) => fields.map((f) => ({
     name: f.querySelector('label').textContent,
     description: f.querySelector('.desc').textContent,
+    group: f.closest('.group').dataset.module,
+    meta: [...f.querySelectorAll('.meta dd')].map((dd) => dd.textContent),
   })));
   const byName = new Map(shown.map((f) => [f.name, f]));
   const choices = ['PROFILE', 'AGENT_TYPES'];
+  let explained = 0;
   for (const key of keys) {
     if (choices.includes(key.name) || key.name.endsWith('_ENABLED')) continue;
-    assert.equal(byName.get(key.name)?.description, key.description, key.name);
+    const field = byName.get(key.name);
+    assert.equal(field?.description, key.description, key.name);
+    assert.equal(field.group, key.module, `${key.name} is in the group napgen keys puts it in`);
+    assert.equal(field.meta[0], key.type_doc, `${key.name}'s type`);
+    assert.equal(field.meta[3], key.required, `${key.name}'s required`);
+    // The example line napgen explain shows, for a sample of keys (one process each).
+    if (explained < 12 && key.name.length % 3 === 0) {
+      explained += 1;
+      const example = napgen(['explain', key.name]).stdout.match(/^ {2}example: {2}(.*)$/m)[1];
+      assert.equal(`${key.name}=${field.meta[2]}`, example, `${key.name}'s example`);
+    }
   }
+  assert.ok(explained >= 5, `only ${explained} examples compared`);
   // Every control has a label a screen reader announces.
   const unlabelled = await page.$$eval('#app input, #app select, #app textarea',
     (controls) => controls.filter((c) => c.labels.length === 0).map((c) => c.id));
@@ -186,7 +198,6 @@ test('a multi-node configuration with every module, built by clicking and typing
   }
   const summary = `${await page.textContent('#summary')} ${await page.textContent('#summary-list')}`;
   assert.match(summary, /values\.env is valid: 0 error/);
-  console.log(`# checking and rendering all modules after a keystroke took ${await page.getAttribute('body', 'data-check-ms')} ms`);
   for (const button of await page.$$('button.download:not([hidden])')) {
     assert.equal(await button.isDisabled(), false);
   }
@@ -234,6 +245,36 @@ test('the downloads are what the command line makes of the downloaded values.env
   assert.equal(await page.evaluate(() => document.getElementById('prereqs').textContent), plainPrereqs.stdout);
   const images = napgen(['images', '-f', 'values.env'], dir);
   assert.equal(readFileSync(await download('download-images', dir), 'utf8'), images.stdout);
+  const mirror = napgen(['images', '-f', 'values.env', '--format', 'mirror'], dir);
+  assert.equal(await page.evaluate(() => document.getElementById('mirror').textContent), mirror.stdout);
+  assert.equal(readFileSync(await download('download-mirror', dir), 'utf8'), mirror.stdout);
+});
+
+test('the install picture is what napgen graph draws, in the page and downloaded', async () => {
+  const dir = mkdtempSync(join(work, 'graph-'));
+  writeFileSync(join(dir, 'values.env'), await editorText());
+  const svg = napgen(['graph', '-f', 'values.env'], dir);
+  assert.equal(svg.status, 0, svg.stderr);
+  const dot = napgen(['graph', '-f', 'values.env', '--format', 'dot'], dir);
+  assert.equal(dot.status, 0, dot.stderr);
+  await page.click('#graph-box summary');
+  // The picture in the page is the CLI's SVG, element for element and text for text.
+  const drawn = await page.evaluate(() => {
+    const svgNode = document.querySelector('#graph > svg');
+    return svgNode && new XMLSerializer().serializeToString(svgNode);
+  });
+  assert.ok(drawn, 'an SVG is drawn in the page');
+  const canonical = (text) => page.evaluate((t) => new XMLSerializer().serializeToString(
+    new DOMParser().parseFromString(t, 'image/svg+xml').documentElement), text);
+  assert.equal(drawn, await canonical(svg.stdout));
+  const flows = (svg.stdout.match(/^<text[^>]*>\d+\. /gm) ?? []).length;
+  assert.ok(flows > 10, `the all-modules install has its flows listed (${flows})`);
+  assert.equal(await page.$$eval('#graph svg text', (texts) => texts.filter((t) => /^\d+\. /.test(t.textContent)).length), flows);
+  assert.equal(await page.getAttribute('#graph svg', 'role'), 'img');
+  assert.equal(readFileSync(await download('download-svg', dir), 'utf8'), svg.stdout);
+  assert.equal(readFileSync(await download('download-dot', dir), 'utf8'), dot.stdout);
+  await screenshot('install-picture', '#graph');
+  await page.click('#graph-box summary');
 });
 
 test('an imported file keeps its bytes when a module is toggled, and is diffed', async () => {
@@ -301,6 +342,33 @@ test('a bad value is reported beside its field as napgen check reports it, and b
   assert.match(unknown, /TOS_HOTS/);
   assert.match(unknown, /did you mean TOS_HOST\?/);
   await screenshot('misspelt-key', '#diag-file');
+});
+
+test('a pasted file is imported as it is, and a module toggled in it changes only its lines', async () => {
+  await openPage();
+  const original = readFileSync(join(ROOT, 'values/multi-node.env'), 'utf8');
+  await page.fill('#import-paste', original);
+  await page.click('#import-paste-button');
+  await settled();
+  assert.equal(await editorText(), original);
+  assert.equal(await page.inputValue('#profile'), 'multi-node');
+  assert.match(await page.textContent('#import-status'), /Imported the pasted text/);
+  await screenshot('pasted', '#import-status');
+  const dir = mkdtempSync(join(work, 'paste-'));
+  writeFileSync(join(dir, 'values.env'), original);
+  // The browser module brings two fresh secrets: from Web Crypto in the page, from the OS in
+  // the CLI, so their values differ and are compared as 64 hex digits.
+  assert.equal(await page.isChecked('#module-browser'), false);
+  await page.check('#module-browser');
+  await settled();
+  assert.match(await page.textContent('#module-status'), /fresh secret\(s\): BROWSER_JWT_SECRET, TURN_AUTH_SECRET/);
+  const enabled = napgen(['enable', 'browser', '-f', 'values.env'], dir);
+  assert.equal(enabled.status, 0, enabled.stderr);
+  const mask = (text) => text.replace(/^((?:BROWSER_JWT|TURN_AUTH)_SECRET)=[0-9a-f]{64}$/gm, '$1=<fresh>');
+  const toggled = await editorText();
+  assert.equal(mask(toggled), mask(readFileSync(join(dir, 'values.env'), 'utf8')));
+  assert.notEqual(mask(toggled), toggled, 'the fresh secrets are there');
+  assert.ok(toggled.startsWith(original), 'every byte of the pasted file is kept');
 });
 
 test('secrets left empty show the kubectl command that creates them', async () => {

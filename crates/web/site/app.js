@@ -23,6 +23,8 @@ const state = {
   registry: null,
   /** Key name -> { field, input, diag } for the keys shown as fields. */
   fields: new Map(),
+  /** The fields showing a finding, cleared at the next check. */
+  flagged: [],
   /** The keys chosen in section 1 rather than typed: PROFILE and the module switches. */
   choiceKeys: new Set(),
   valid: false,
@@ -30,6 +32,8 @@ const state = {
   checkTimer: 0,
   bundle: '',
   outputs: null,
+  /** `napgen graph` of the current file, made when first needed after each change. */
+  graph: null,
 };
 
 /** An element with attributes and children (strings become text). */
@@ -43,6 +47,12 @@ function el(tag, attrs = {}, ...children) {
     if (child !== null && child !== undefined) node.append(child);
   }
   return node;
+}
+
+/** Set an element's text, leaving it alone (and laid out) when it is unchanged. */
+function setText(id, text) {
+  const node = $(id);
+  if (node.textContent !== text) node.textContent = text;
 }
 
 const keyOf = (name) => state.registry.keys.find((k) => k.name === name);
@@ -172,26 +182,34 @@ function finding(d) {
 function check() {
   const started = performance.now();
   checkAndShow();
-  // How long checking and rendering took, for the tests' timing figures.
-  document.body.dataset.checkMs = (performance.now() - started).toFixed(1);
+  // Lay the page out now rather than before the next paint (the same work, done once), so that
+  // the time below, for the benchmark (scripts/web-bench), is the whole re-render.
+  void document.body.offsetHeight;
+  document.body.dataset.checkMs = (performance.now() - started).toFixed(2);
   delete document.body.dataset.busy;
 }
 
 function checkAndShow() {
-  for (const { diag, input } of state.fields.values()) {
+  for (const { diag, input } of state.flagged) {
     diag.replaceChildren();
     input.removeAttribute('aria-invalid');
   }
+  state.flagged = [];
   $('diag-file').replaceChildren();
   const list = $('summary-list');
   list.replaceChildren();
 
-  const result = napgen.check(state.text, FILE);
+  // One validation and one render for everything below (the same results as check, render
+  // and outputs one by one).
+  const coreStarted = performance.now();
+  const updated = napgen.update(state.text, FILE);
+  document.body.dataset.coreMs = (performance.now() - coreStarted).toFixed(2);
+  const result = updated.check;
   if (!result.report) {
     state.valid = false;
     state.errors = 1;
     $('summary').textContent = result.messages;
-    showOutputs();
+    showOutputs(updated);
     return;
   }
   const report = JSON.parse(result.report);
@@ -200,6 +218,7 @@ function checkAndShow() {
     const shown = target && !target.field.closest('.group').hidden;
     if (shown) {
       target.diag.append(finding(d));
+      state.flagged.push(target);
       if (d.severity === 'error') target.input.setAttribute('aria-invalid', 'true');
     } else {
       $('diag-file').append(finding(d));
@@ -214,11 +233,18 @@ function checkAndShow() {
   $('summary').textContent = report.ok
     ? `values.env is valid: ${counts}.` : `values.env is invalid: ${counts}.`;
   document.body.dataset.valid = report.ok ? 'true' : 'false';
-  showOutputs();
+  showOutputs(updated);
 }
 
-/** The outputs of a valid file; buttons disabled, saying why, while errors remain. */
-function showOutputs() {
+/** The outputs of a valid file (`updated` is the core's `update`); buttons disabled, saying
+ * why, while errors remain. */
+function showOutputs(updated) {
+  if (state.valid && updated.outputs === null) {
+    // Valid but not rendered: an internal failure, which the core explains.
+    state.valid = false;
+    state.errors = 1;
+    $('summary').textContent = updated.render.messages;
+  }
   const why = state.valid ? ''
     : `Downloads are disabled while values.env has errors (${state.errors}): fix the fields marked above.`;
   $('download-why').textContent = why;
@@ -226,26 +252,75 @@ function showOutputs() {
   if (!state.valid) {
     state.bundle = '';
     state.outputs = null;
-    for (const id of ['bundle', 'prereqs', 'images', 'sandbox-values']) $(id).textContent = why;
+    for (const id of ['bundle', 'prereqs', 'images', 'mirror', 'sandbox-values']) $(id).textContent = why;
     $('secret-commands-box').hidden = true;
+    state.graph = null;
+    showGraph();
     showDiff();
     return;
   }
-  const rendered = napgen.render(state.text, FILE);
-  state.bundle = rendered.bundle;
-  $('bundle').textContent = rendered.bundle;
-  const outputs = napgen.outputs(state.text, FILE);
+  state.bundle = updated.render.bundle;
+  showBundle(state.bundle);
+  const { outputs } = updated;
   state.outputs = outputs;
-  $('prereqs').textContent = outputs.prereqs;
-  $('images').textContent = outputs.images;
+  setText('prereqs', outputs.prereqs);
+  setText('images', outputs.images);
+  setText('mirror', outputs.mirror);
   const sandbox = outputs.sandbox_values;
   $('sandbox-box').hidden = sandbox === null;
   $('download-sandbox').hidden = sandbox === null;
-  $('sandbox-values').textContent = sandbox ?? '';
+  setText('sandbox-values', sandbox ?? '');
   const commands = outputs.secret_commands;
   $('secret-commands-box').hidden = commands.length === 0;
   $('secret-commands').textContent = commands.join('\n');
+  state.graph = null;
+  showGraph();
   showDiff();
+}
+
+/** The bundle preview: one block per YAML document, so that a keystroke re-lays out only the
+ * documents it changed (and the browser skips those scrolled out of sight); the preview's text
+ * is the bundle, byte for byte. */
+function showBundle(bundle) {
+  const box = $('bundle');
+  const docs = bundle.split(/(?<=\n)(?=---\n)/);
+  const blocks = box.children;
+  if (box.firstChild && box.firstChild.nodeType === Node.TEXT_NODE) box.replaceChildren();
+  for (let i = 0; i < docs.length; i += 1) {
+    if (i < blocks.length) {
+      if (blocks[i].textContent !== docs[i]) blocks[i].textContent = docs[i];
+    } else {
+      box.append(el('span', { class: 'doc' }, docs[i]));
+    }
+  }
+  while (blocks.length > docs.length) box.lastChild.remove();
+}
+
+/** The install's picture (`napgen graph`), drawn while its panel is open or for a download. */
+function graphOf() {
+  if (state.graph === null && state.valid) state.graph = napgen.graph(state.text, FILE);
+  return state.graph;
+}
+
+function showGraph() {
+  const box = $('graph');
+  if (!state.valid) {
+    box.replaceChildren();
+    $('graph-status').textContent = $('download-why').textContent;
+    return;
+  }
+  if (!$('graph-box').open) return;
+  const drawn = graphOf();
+  if (drawn.exit_code !== 0) {
+    box.replaceChildren();
+    $('graph-status').textContent = drawn.messages;
+    return;
+  }
+  // The core's SVG (every text in it XML-escaped), parsed as XML rather than HTML; it holds no
+  // script, style or external reference, so the Content Security Policy stays as strict.
+  const svg = new DOMParser().parseFromString(drawn.svg, 'image/svg+xml').documentElement;
+  $('graph-status').textContent = '';
+  box.replaceChildren(document.importNode(svg, true));
 }
 
 /** The diff against the imported file, made while its panel is open (it renders both files). */
@@ -370,9 +445,12 @@ function bindEvents() {
   $('groups').addEventListener('input', (e) => {
     const key = e.target.dataset.key;
     if (!key) return;
+    const started = performance.now();
     state.text = napgen.setValue(state.text, key, e.target.value);
     $('editor').value = state.text;
     scheduleCheck();
+    // The keystroke's own work before the check, for the benchmark (scripts/web-bench).
+    document.body.dataset.inputMs = (performance.now() - started).toFixed(2);
   });
   $('groups').addEventListener('click', (e) => {
     const button = e.target.closest('button');
@@ -388,6 +466,7 @@ function bindEvents() {
     }
   });
   $('diff-box').addEventListener('toggle', showDiff);
+  $('graph-box').addEventListener('toggle', showGraph);
   $('editor').addEventListener('input', (e) => {
     state.text = e.target.value;
     showText({ fromEditor: true });
@@ -402,6 +481,9 @@ function bindEvents() {
   $('download-values').addEventListener('click', () => download(FILE, state.text, 'text/plain'));
   $('download-bundle').addEventListener('click', () => download('bundle.yaml', state.bundle, 'application/yaml'));
   $('download-images').addEventListener('click', () => download('images.txt', state.outputs.images, 'text/plain'));
+  $('download-mirror').addEventListener('click', () => download('mirror.txt', state.outputs.mirror, 'text/plain'));
+  $('download-svg').addEventListener('click', () => download('install.svg', graphOf().svg, 'image/svg+xml'));
+  $('download-dot').addEventListener('click', () => download('install.dot', graphOf().dot, 'text/vnd.graphviz'));
   $('download-sandbox').addEventListener('click', () => download('opensandbox-values.yaml', state.outputs.sandbox_values, 'application/yaml'));
   $('download-chart').addEventListener('click', () => {
     const packed = napgen.chart(state.text, FILE);
@@ -412,6 +494,7 @@ function bindEvents() {
 
 async function main() {
   await initCore();
+  performance.mark('napgen-core-ready');
   state.registry = napgen.registry();
   buildChoices();
   buildFields();
@@ -420,6 +503,9 @@ async function main() {
   $('loading').hidden = true;
   $('app').hidden = false;
   document.body.dataset.ready = 'true';
+  // From the start of navigation until the form answers (laid out), for the benchmark.
+  void document.body.offsetHeight;
+  performance.mark('napgen-interactive');
 }
 
 main().catch((error) => {

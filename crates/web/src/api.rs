@@ -8,9 +8,10 @@ use napgen_core::diagnostic::Diagnostic;
 use napgen_core::error::{exit, Error};
 use napgen_core::ops::init::{self, Random};
 use napgen_core::ops::toggle::{self, Switch};
-use napgen_core::ops::{diff, images, prereqs, reference};
+use napgen_core::ops::{diff, graph, images, prereqs, reference};
 use napgen_core::output::bundle;
 use napgen_core::pipeline::{self, Configured};
+use napgen_core::render::Object;
 use serde_json::{json, Value};
 
 /// The values text of one file, read as `-f file_name` reads it.
@@ -71,9 +72,14 @@ fn failed_render(warnings: &[Diagnostic], failure: &Error) -> Value {
 /// `napgen check -f file_name --format json`: `report` is what it prints on stdout, `messages`
 /// what it prints on stderr (nothing unless the values could not be checked at all).
 pub fn check(text: &str, file_name: &str) -> Value {
-    let (diagnostics, valid) = match pipeline::configure(load(text, file_name)) {
-        Ok(configured) => (configured.warnings, true),
-        Err(Error::Invalid(diagnostics)) => (diagnostics, false),
+    check_of(&pipeline::configure(load(text, file_name)))
+}
+
+/// [`check`]'s result for a configuration (or why there is none).
+fn check_of(configured: &Result<Configured, Error>) -> Value {
+    let (diagnostics, valid) = match configured {
+        Ok(configured) => (&configured.warnings[..], true),
+        Err(Error::Invalid(diagnostics)) => (&diagnostics[..], false),
         Err(failure) => {
             return json!({
                 "report": "",
@@ -83,10 +89,36 @@ pub fn check(text: &str, file_name: &str) -> Value {
         }
     };
     json!({
-        "report": pipeline::check_json(&diagnostics, valid),
+        "report": pipeline::check_json(diagnostics, valid),
         "messages": "",
         "exit_code": if valid { exit::OK } else { exit::INVALID },
     })
+}
+
+/// Everything the page shows after a change, from one validation and one render: `check` is
+/// [`check`]'s result, `render` [`render`]'s and `outputs` [`outputs`]'s, the same values those
+/// give one by one; `render` and `outputs` are null while the file is invalid.
+pub fn update(text: &str, file_name: &str) -> Value {
+    let configured = pipeline::configure(load(text, file_name));
+    let check = check_of(&configured);
+    let Ok(configured) = configured else {
+        return json!({ "check": check, "render": null, "outputs": null });
+    };
+    let objects = match configured.render() {
+        Ok(objects) => objects,
+        Err(failure) => {
+            let failed = failed_render(&configured.warnings, &failure);
+            return json!({ "check": check, "render": failed, "outputs": null });
+        }
+    };
+    let render = json!({
+        "bundle": bundle::bundle(&objects, &pipeline::header(&configured.plan)),
+        "diagnostics": configured.warnings,
+        "messages": messages_of(&configured.warnings),
+        "exit_code": exit::OK,
+    });
+    let outputs = outputs_of(&configured, &objects);
+    json!({ "check": check, "render": render, "outputs": outputs })
 }
 
 /// `napgen keys --format json`.
@@ -208,16 +240,20 @@ pub fn outputs(text: &str, file_name: &str) -> Value {
         Ok(configured) => configured,
         Err(failed) => return failed,
     };
-    let objects = match configured.render() {
-        Ok(objects) => objects,
+    match configured.render() {
+        Ok(objects) => outputs_of(&configured, &objects),
         Err(failure) => {
-            return json!({ "messages": failure.render(false), "exit_code": failure.exit_code() })
+            json!({ "messages": failure.render(false), "exit_code": failure.exit_code() })
         }
-    };
+    }
+}
+
+/// [`outputs`] of a configuration and its rendered objects.
+fn outputs_of(configured: &Configured, objects: &[Object]) -> Value {
     let ctx = prereqs::Context {
         config: &configured.config,
         plan: &configured.plan,
-        objects: &objects,
+        objects,
         values_dir: None,
     };
     let steps = prereqs::steps(&ctx);
@@ -268,6 +304,29 @@ fn diff_side(text: &str, file_name: &str) -> Result<Vec<Value>, Value> {
         |failure| json!({ "messages": failure.render(false), "exit_code": failure.exit_code() }),
     )?;
     Ok(objects.into_iter().map(|o| o.value).collect())
+}
+
+/// `napgen graph -f fileName` of `text`: `svg` what it prints (the picture), `dot` what
+/// `--format dot` prints, `messages` its warnings (or why it failed) on stderr.
+pub fn graph(text: &str, file_name: &str) -> Value {
+    let configured = match configured(text, file_name) {
+        Ok(configured) => configured,
+        Err(failed) => return failed,
+    };
+    match configured.render() {
+        Ok(objects) => {
+            let drawn = graph::graph(&objects);
+            json!({
+                "svg": graph::svg(&drawn),
+                "dot": graph::dot(&drawn),
+                "messages": messages_of(&configured.warnings),
+                "exit_code": exit::OK,
+            })
+        }
+        Err(failure) => {
+            json!({ "messages": failure.render(false), "exit_code": failure.exit_code() })
+        }
+    }
 }
 
 /// `napgen diff nameA nameB` of two values files: `text` what it prints on stdout, `messages`
@@ -512,6 +571,39 @@ mod tests {
         let (bad, none) = chart("NODE_CPU=lots\n", "v.env");
         assert_eq!(bad["exit_code"], exit::INVALID);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn update_gives_what_check_render_and_outputs_give() {
+        let profiles = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../values"))
+            .unwrap()
+            .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        let bad = ["NODE_CPU=lots\n", "TOS_HOTS=1\n", "A=\"open\n", ""].map(String::from);
+        for text in profiles.chain(bad) {
+            let updated = update(&text, "values.env");
+            assert_eq!(updated["check"], check(&text, "values.env"), "{text}");
+            if updated["check"]["exit_code"] == exit::OK {
+                assert_eq!(updated["render"], render(&text, "values.env"), "{text}");
+                assert_eq!(updated["outputs"], outputs(&text, "values.env"), "{text}");
+            } else {
+                assert_eq!(updated["render"], Value::Null);
+                assert_eq!(updated["outputs"], Value::Null);
+            }
+        }
+    }
+
+    #[test]
+    fn graph_is_what_napgen_graph_draws() {
+        let drawn = graph(VALUES, "values.env");
+        assert_eq!(drawn["exit_code"], exit::OK, "{}", drawn["messages"]);
+        let configured = pipeline::configure(load(VALUES, "values.env")).unwrap();
+        let expected = graph::graph(&configured.render().unwrap());
+        assert_eq!(drawn["svg"], graph::svg(&expected));
+        assert_eq!(drawn["dot"], graph::dot(&expected));
+        assert!(drawn["svg"].as_str().unwrap().starts_with("<svg "));
+        let bad = graph("NODE_CPU=lots\n", "values.env");
+        assert_eq!(bad["exit_code"], exit::INVALID);
+        assert!(bad["messages"].as_str().unwrap().contains("NODE_CPU"));
     }
 
     #[test]

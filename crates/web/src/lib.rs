@@ -13,8 +13,10 @@
 //! | `outputs(text, fileName)` | `napgen prereqs`, `napgen images` (text and mirror), OpenSandbox's values |
 //! | `chart(text, fileName)` | `napgen chart -f fileName` (the archive's bytes) |
 //! | `diff(textA, nameA, textB, nameB)` | `napgen diff nameA nameB` of two values files |
+//! | `graph(text, fileName)` | `napgen graph -f fileName` (SVG) and `--format dot` |
 //!
-//! and, for a form over a values file: `registry()` (the keys of `keys()` with their examples, the
+//! and, for a form over a values file: `update(text, fileName)` (`check`, `render` and `outputs`
+//! from one validation and one render), `registry()` (the keys of `keys()` with their examples, the
 //! modules they are grouped in), `values(text, fileName)` (the file's assignments) and
 //! `setValue(text, key, value)` (one value changed, every other byte kept).
 //!
@@ -140,6 +142,20 @@ pub fn chart(text: &str, file_name: &str) -> JsValue {
     js_sys::Reflect::set(&object, &JsValue::from_str("archive"), &archive)
         .expect("setting a property of a plain object");
     object
+}
+
+/// What the page shows after each change, from one validation and one render:
+/// `{ check, render, outputs }`, each what the export of that name returns (`render` and
+/// `outputs` null while `text` is invalid).
+#[wasm_bindgen]
+pub fn update(text: &str, file_name: &str) -> JsValue {
+    to_js(&api::update(text, file_name))
+}
+
+/// `napgen graph -f fileName` of `text`: `{ svg, dot, messages, exit_code }`.
+#[wasm_bindgen]
+pub fn graph(text: &str, file_name: &str) -> JsValue {
+    to_js(&api::graph(text, file_name))
 }
 
 /// `napgen diff nameA nameB` of two values files: `{ text, messages, exit_code }`.
