@@ -177,6 +177,13 @@ test('a multi-node configuration with every module, built by clicking and typing
   const fresh = await editorText();
   assert.match(fresh, /^# Profile multi-node;/m, 'a file untouched since init is written for the new profile');
   assert.match(fresh, /^RWX_STORAGE_CLASS=$/m, 'with the multi-node REQUIRED lines');
+  // The file napgen init writes, comments and all; only the fresh secrets differ (Web Crypto's
+  // in the page, the OS's in the CLI).
+  const init = napgen(['init', '--profile', 'multi-node', '--stdout']);
+  assert.equal(init.status, 0, init.stderr);
+  const mask = (text) => text.replace(/=[0-9a-f]{64}$/gm, '=<fresh secret>');
+  assert.equal(mask(fresh), mask(init.stdout));
+  assert.ok(mask(fresh).includes('=<fresh secret>'));
   const modules = await page.$$eval('#modules input[type=checkbox]', (boxes) => boxes.map((b) => b.id));
   assert.ok(modules.length >= 8, `${modules}`);
   for (const id of modules) {
