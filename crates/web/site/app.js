@@ -318,9 +318,11 @@ function showGraph() {
   }
   // The core's SVG (every text in it XML-escaped), parsed as XML rather than HTML; it holds no
   // script, style or external reference, so the Content Security Policy stays as strict.
-  const svg = new DOMParser().parseFromString(drawn.svg, 'image/svg+xml').documentElement;
   $('graph-status').textContent = '';
+  if (box.dataset.svg === drawn.svg && box.firstChild) return; // most keystrokes move no flow
+  const svg = new DOMParser().parseFromString(drawn.svg, 'image/svg+xml').documentElement;
   box.replaceChildren(document.importNode(svg, true));
+  box.dataset.svg = drawn.svg;
 }
 
 /** The diff against the imported file, made while its panel is open (it renders both files). */
