@@ -34,6 +34,8 @@ const state = {
   outputs: null,
   /** `napgen graph` of the current file, made when first needed after each change. */
   graph: null,
+  /** The SVG text the picture in the page shows. */
+  shownSvg: null,
 };
 
 /** An element with attributes and children (strings become text). */
@@ -298,7 +300,11 @@ function showBundle(bundle) {
 
 /** The install's picture (`napgen graph`), drawn while its panel is open or for a download. */
 function graphOf() {
-  if (state.graph === null && state.valid) state.graph = napgen.graph(state.text, FILE);
+  if (state.graph === null && state.valid) {
+    const started = performance.now();
+    state.graph = napgen.graph(state.text, FILE);
+    document.body.dataset.graphMs = (performance.now() - started).toFixed(2);
+  }
   return state.graph;
 }
 
@@ -319,11 +325,12 @@ function showGraph() {
   // The core's SVG (every text in it XML-escaped), parsed as XML rather than HTML; it holds no
   // script, style or external reference, so the Content Security Policy stays as strict.
   $('graph-status').textContent = '';
-  if (box.dataset.svg === drawn.svg && box.firstChild) return; // most keystrokes move no flow
+  if (state.shownSvg === drawn.svg && box.firstChild) return;
   const svg = new DOMParser().parseFromString(drawn.svg, 'image/svg+xml').documentElement;
   box.replaceChildren(document.importNode(svg, true));
-  box.dataset.svg = drawn.svg;
+  state.shownSvg = drawn.svg;
 }
+
 
 /** The diff against the imported file, made while its panel is open (it renders both files). */
 function showDiff() {
