@@ -137,6 +137,35 @@ pub struct RenderArgs {
     /// With --each: environments rendered at once (default: one per core).
     #[arg(short = 'j', long, value_name = "N", requires = "each")]
     pub jobs: Option<usize>,
+    /// The tool that applies the output. `argocd` and `flux` keep the seed Jobs (no TTL, so
+    /// the controller never sees them go missing) and annotate them for the controller; `argocd`
+    /// also leaves out the platform's Namespace, which the Application creates with its Pod
+    /// Security labels (README: GitOps).
+    #[arg(long = "for", value_enum, value_name = "TOOL", default_value_t = ForTool::Kubectl)]
+    pub tool: ForTool,
+}
+
+/// `render --for`: the tool that applies the output.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ForTool {
+    /// kubectl apply --server-side (the plain bundle).
+    Kubectl,
+    /// An Argo CD Application (a --split folder in Git, or the napgen plugin).
+    Argocd,
+    /// A Flux Kustomization (a --split folder in Git).
+    Flux,
+}
+
+impl ForTool {
+    /// The library's name for it.
+    pub fn tool(self) -> napgen_core::output::gitops::Tool {
+        use napgen_core::output::gitops::Tool;
+        match self {
+            ForTool::Kubectl => Tool::Kubectl,
+            ForTool::Argocd => Tool::ArgoCd,
+            ForTool::Flux => Tool::Flux,
+        }
+    }
 }
 
 /// The arguments of `napgen chart`.
@@ -353,6 +382,8 @@ Examples:
   napgen render -f base.env -f prod.env --set TOS_HOST=nap.example.com -o bundle.yaml
   napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
   napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
+  napgen render -f values.env --for argocd --split deploy/nap/   # a folder for an Argo CD Application
+  napgen render -f values.env --for flux --split deploy/nap/     # a folder for a Flux Kustomization
 
 Exit codes: 0 ok, 2 usage, 3 invalid values (nothing written), 4 I/O error, 5 internal error.";
 
