@@ -86,6 +86,10 @@ pub enum Command {
     /// Print the least-privilege installer RBAC, derived from this configuration's bundle.
     #[command(after_help = RBAC_EXAMPLES)]
     Rbac(RbacArgs),
+    /// Print the Argo CD Config Management Plugin that renders values.env files: its definition
+    /// (plugin.yaml), the ConfigMap holding it, or the argocd-repo-server sidecar running napgen.
+    #[command(name = "argocd-plugin", after_help = ARGOCD_PLUGIN_EXAMPLES)]
+    ArgocdPlugin(ArgocdPluginArgs),
     /// Print what to install before apply (operators, storage, OpenSandbox).
     #[command(after_help = PREREQS_EXAMPLES)]
     Prereqs(PrereqsArgs),
@@ -305,6 +309,36 @@ pub struct RbacArgs {
     pub with_prereqs: bool,
 }
 
+/// The arguments of `napgen argocd-plugin`.
+#[derive(Args)]
+#[command(group(ArgGroup::new("part").args(["config_map", "sidecar"])))]
+pub struct ArgocdPluginArgs {
+    /// Print the ConfigMap holding plugin.yaml, for kubectl apply, instead of plugin.yaml itself.
+    #[arg(long)]
+    pub config_map: bool,
+    /// Print the strategic-merge patch of Deployment argocd-repo-server that adds the plugin's
+    /// sidecar, running IMAGE: an image of yours holding sh and napgen on its PATH.
+    #[arg(long, value_name = "IMAGE", value_parser = parse_image)]
+    pub sidecar: Option<String>,
+    /// Argo CD's namespace (of the ConfigMap and the repo-server).
+    #[arg(long, value_name = "NS", default_value = "argocd", value_parser = parse_namespace)]
+    pub namespace: String,
+}
+
+fn parse_image(text: &str) -> Result<String, String> {
+    match napgen_core::ops::argocd::image_problem(text) {
+        Some(problem) => Err(problem),
+        None => Ok(text.to_string()),
+    }
+}
+
+fn parse_namespace(text: &str) -> Result<String, String> {
+    match napgen_core::ops::argocd::namespace_problem(text) {
+        Some(problem) => Err(problem),
+        None => Ok(text.to_string()),
+    }
+}
+
 /// The arguments of `napgen prereqs`.
 #[derive(Args)]
 pub struct PrereqsArgs {
@@ -374,6 +408,18 @@ Examples:
 Helm cannot read a chart from a pipe, so napgen writes a file or a folder and prints its path on
 stdout (messages go to stderr): hand that path to Helm.
 Exit codes: 0 ok, 2 usage, 3 invalid values (nothing written), 4 I/O error, 5 internal error.";
+
+const ARGOCD_PLUGIN_EXAMPLES: &str = "\
+Examples:
+  napgen argocd-plugin > plugin.yaml                # the plugin definition, to bake into an image
+  napgen argocd-plugin --config-map | kubectl apply --server-side -f -
+  napgen argocd-plugin --sidecar registry.example.com/napgen:0.1.0 > repo-server-patch.yaml
+  kubectl -n argocd patch deployment argocd-repo-server --patch-file repo-server-patch.yaml
+
+An Application whose path holds values.env then deploys through the plugin (it renders
+napgen render --for argocd there); its `values` parameter names other files instead
+(README: GitOps).
+Exit codes: 0 ok, 2 usage, 4 I/O error.";
 
 const RENDER_EXAMPLES: &str = "\
 Examples:
