@@ -197,6 +197,10 @@ pub struct CheckArgs {
     /// stdout, with exit 3 too when there are errors, and nothing on stderr).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also what matters when TOOL applies the output (`render --for`): with argocd or flux, a
+    /// warning when the output would hold Secrets (Git would hold them in clear).
+    #[arg(long = "for", value_enum, value_name = "TOOL", default_value_t = ForTool::Kubectl)]
+    pub tool: ForTool,
 }
 
 /// The arguments of `napgen init`.
@@ -438,6 +442,7 @@ Examples:
   napgen check                                      # ./values.env, or the embedded defaults
   napgen check -f base.env -f prod.env --set TOS_HOST=nap.example.com
   napgen init --stdout | napgen check -f -
+  napgen check -f envs/prod/values.env --for argocd   # as the Argo CD plugin will read it
   napgen check -f values.env --format json | jq '.diagnostics[] | select(.severity == \"error\")'
 
 Every error and warning at once, with file:line and a help line; secrets are never printed.
@@ -454,7 +459,7 @@ const MAN_EXAMPLES: &str = "\
 Examples:
   napgen man > napgen.1 && man ./napgen.1
   napgen man render > napgen-render.1
-  for c in '' render check init enable disable keys explain images rbac prereqs diff graph; do
+  for c in '' render check init enable disable keys explain images rbac prereqs diff graph argocd-plugin; do
     napgen man $c > napgen${c:+-$c}.1; done";
 
 const INIT_EXAMPLES: &str = "\

@@ -629,3 +629,29 @@ fn documented_application_and_kustomization_fit_the_output() {
     assert_eq!(spec["sourceRef"]["kind"], "GitRepository");
     assert!(by_kind(&docs, "GitRepository").len() == 1);
 }
+
+#[test]
+fn check_for_a_controller_warns_about_secrets_headed_for_git() {
+    let file = repo().join("values/all-modules.env");
+    let file = file.to_str().unwrap();
+    let out = napgen(&repo(), &["check", "-f", file, "--for", "flux"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("--for flux: the output holds Secret"),
+        "{}",
+        stderr(&out)
+    );
+    let json = napgen(
+        &repo(),
+        &["check", "-f", file, "--for", "argocd", "--format", "json"],
+    );
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    assert!(report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["key"] == "EXISTING_SECRET" && d["severity"] == "warning"));
+    let plain = napgen(&repo(), &["check", "-f", file]);
+    assert!(!stderr(&plain).contains("holds them in clear"));
+}
