@@ -58,6 +58,14 @@ pub const LDAP_CA_CONFIG_MAP: &str = "nap-ldap-ca";
 pub const SHARED_CLAIM: &str = "nap-shared";
 /// The `app.kubernetes.io/component` label of the seed Jobs and their pods.
 pub const SEED_COMPONENT: &str = "seed";
+
+/// The pod annotations of every Job napgen renders (the seed Jobs): Istio and Linkerd leave
+/// such pods without a proxy sidecar, which would keep running after the Job's container has
+/// finished, so the Job would never complete.
+pub const MESH_EXCLUSION: [(&str, &str); 2] = [
+    ("sidecar.istio.io/inject", "false"),
+    ("linkerd.io/inject", "disabled"),
+];
 /// The ConfigMap of pod templates the control plane creates pods from at run time.
 pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
 
@@ -199,6 +207,9 @@ pub struct SeedJob {
     pub task: &'static str,
     pub image: String,
     pub labels: Map,
+    /// The pod's annotations: [`MESH_EXCLUSION`], so that no mesh sidecar keeps the pod
+    /// from completing.
+    pub pod_annotations: Map,
     pub env: Vec<EnvVar>,
     pub volumes: Vec<Value>,
     pub volume_mounts: Vec<VolumeMount>,
