@@ -378,7 +378,7 @@ pub static KEYS: &[Key] = &[
         default: Default::Value("kubernetes"),
         module: Module::Core,
         required: Required::No,
-        description: "kubernetes (pods run as UID/GID 10001) or openshift (no fixed runAsUser, runAsGroup or fsGroup, so the restricted-v2 SCC assigns them from the namespace's range; coturn's host network through the hostnetwork-v2 SCC)",
+        description: "kubernetes (every pod and run-time pod template runs as a fixed UID/GID: 10001 with fsGroup 10001, coturn 65534) or openshift (4.11+: no fixed runAsUser, runAsGroup or fsGroup, so the restricted-v2 SCC assigns them from the namespace's range; coturn's host network through the hostnetwork-v2 SCC, which napgen prereqs and napgen rbac grant)",
     },
     Key {
         name: "NAP_VERSION",
