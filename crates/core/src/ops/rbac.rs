@@ -592,22 +592,25 @@ fn header(request: &Request, namespaced: &BTreeMap<String, Rules>, unbound: bool
     for grant in &request.scc_grants {
         lines.push(String::new());
         lines.push(format!(
-            "OpenShift: RoleBinding {} lets ServiceAccount {}/{} use SCC {}",
+            "OpenShift: RoleBinding {} lets ServiceAccount {}/{} use SCC",
             grant.binding_name(),
             grant.namespace,
-            grant.service_account,
-            grant.scc
+            grant.service_account
         ));
         lines.push(format!(
-            "({}; restricted-v2 refuses it). It binds ClusterRole {} in {} only,",
-            grant.why,
+            "{} ({}; restricted-v2 refuses it): it binds",
+            grant.scc, grant.why
+        ));
+        lines.push(format!(
+            "ClusterRole {} in {} only, the narrow form of",
             grant.cluster_role(),
             grant.namespace
         ));
-        lines.push(format!(
-            "the narrow form of `{}`; apply one of the two. The installer needs no SCC right.",
-            grant.oc_command()
-        ));
+        lines.push(format!("  {}", grant.oc_command()));
+        lines.push(
+            "Apply one of the two. It is the workload's grant: the installer needs no right on SCCs."
+                .into(),
+        );
     }
     if unbound {
         lines.push(
@@ -721,6 +724,45 @@ mod tests {
             "{ns}"
         );
         assert_eq!(out[1]["subjects"][0]["name"], "alice");
+    }
+
+    #[test]
+    fn scc_grants_are_role_bindings_in_their_namespace() {
+        let grant = SccGrant {
+            scc: "hostnetwork-v2",
+            namespace: "nap-turn".into(),
+            service_account: "coturn".into(),
+            why: "coturn's relay range needs the host network",
+        };
+        let request = Request {
+            namespace: "nap".into(),
+            scc_grants: vec![grant],
+            ..Default::default()
+        };
+        let (header, out) = generate(&[], &request).unwrap();
+        assert_eq!(
+            out,
+            [json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {
+                    "name": "coturn-scc-hostnetwork-v2",
+                    "namespace": "nap-turn",
+                    "labels": labels_of("scc"),
+                },
+                "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "system:openshift:scc:hostnetwork-v2"},
+                "subjects": [{"kind": "ServiceAccount", "name": "coturn", "namespace": "nap-turn"}],
+            })]
+        );
+        assert!(
+            header.contains(
+                "#   oc adm policy add-scc-to-user hostnetwork-v2 -z coturn -n nap-turn\n"
+            ) && header.contains("the installer needs no right on SCCs"),
+            "{header}"
+        );
+        // Off OpenShift there is no grant, and the header says nothing of SCCs.
+        let (header, out) = generate(&[], &Request::default()).unwrap();
+        assert!(out.is_empty() && !header.contains("SCC"), "{header}");
     }
 
     #[test]

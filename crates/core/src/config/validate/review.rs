@@ -227,7 +227,7 @@ pub(super) fn check_openshift_defaults(settings: &Settings, diags: &mut Vec<Diag
                 "CNPG_OPERATOR_NAMESPACE defaults to {}, where CloudNativePG's Helm chart installs it; OperatorHub installs it into openshift-operators, and the bundle lets the operator reach PostgreSQL only from CNPG_OPERATOR_NAMESPACE, so a Cluster managed from elsewhere never becomes ready",
                 settings.str("CNPG_OPERATOR_NAMESPACE")
             ),
-            "set CNPG_OPERATOR_NAMESPACE to the namespace the operator runs in (oc get pods -A -l app.kubernetes.io/name=cloudnative-pg): openshift-operators from OperatorHub, cnpg-system from the Helm chart; setting it explicitly silences this warning",
+            "set CNPG_OPERATOR_NAMESPACE to the namespace the operator runs in (oc get deployments -A | grep -i cnpg): openshift-operators from OperatorHub, cnpg-system from the Helm chart; setting it explicitly silences this warning",
         ));
     }
 }
