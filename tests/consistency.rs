@@ -1369,14 +1369,30 @@ fn without_fixed_ids(spec: &mut Value) -> Vec<String> {
 
 /// An object with its pods' fixed IDs taken out (workload templates and the run-time pod
 /// templates in ConfigMaps), checksum annotations blanked (they hash those templates) and the
-/// seed Jobs' input hash cut from their names; with the IDs that were taken out.
-fn normalised(o: &Value) -> (Value, Vec<String>) {
+/// seed Jobs' input hash cut from their names, and the scanner skip OpenShift's workloads carry
+/// for it taken out; with the IDs that were taken out, and whether that skip was there.
+fn normalised(o: &Value) -> (Value, Vec<String>, bool) {
     let mut o = o.clone();
     let mut removed = Vec::new();
+    let mut uid_skip = false;
     if o["kind"] == "Job" {
         let mut name = s(&o["metadata"]["name"]);
         name.truncate(name.rfind('-').unwrap());
         o["metadata"]["name"] = Value::String(name);
+    }
+    // The scanner finding a workload without a fixed UID accepts, with its reason.
+    if let Some(a) = o["metadata"]["annotations"].as_object_mut() {
+        let skip = a
+            .iter()
+            .find(|(_, v)| v.as_str() == Some(plan::scc::ASSIGNED_UID_SKIP))
+            .map(|(k, _)| k.clone());
+        if let Some(k) = skip {
+            a.remove(&k);
+            uid_skip = true;
+        }
+        if a.is_empty() {
+            o["metadata"].as_object_mut().unwrap().remove("annotations");
+        }
     }
     if o["spec"]["template"]["spec"].is_object() {
         removed.extend(without_fixed_ids(&mut o["spec"]["template"]["spec"]));
@@ -1407,7 +1423,7 @@ fn normalised(o: &Value) -> (Value, Vec<String>) {
             *text = serde_json::to_value(&docs).unwrap();
         }
     }
-    (o, removed)
+    (o, removed, uid_skip)
 }
 
 /// PLATFORM=openshift on every profile: the same objects, but that no pod or run-time pod
@@ -1437,8 +1453,8 @@ fn openshift_changes_only_the_fixed_ids_and_the_scc_wiring() {
         );
         let mut pods_seen = 0;
         for (key, k) in &before {
-            let (k_norm, k_ids) = normalised(&k.value);
-            let (o_norm, o_ids) = normalised(&after[key].value);
+            let (k_norm, k_ids, k_skip) = normalised(&k.value);
+            let (o_norm, o_ids, o_skip) = normalised(&after[key].value);
             assert_eq!(
                 k_norm, o_norm,
                 "{name}: {key:?} differs by more than the fixed IDs"
@@ -1446,6 +1462,13 @@ fn openshift_changes_only_the_fixed_ids_and_the_scc_wiring() {
             assert!(
                 o_ids.is_empty(),
                 "{name}: {key:?} fixes {o_ids:?} on OpenShift"
+            );
+            // A workload that fixed its UID accepts the scanner's finding on OpenShift, with why.
+            assert!(!k_skip, "{name}: {key:?}");
+            assert_eq!(
+                o_skip,
+                k_ids.iter().any(|i| i == "pod.runAsUser") && key.0 != "ConfigMap",
+                "{name}: {key:?}: the CKV_K8S_40 skip"
             );
             pods_seen += k_ids.iter().filter(|i| i.ends_with("runAsUser")).count();
         }

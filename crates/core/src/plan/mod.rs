@@ -515,6 +515,9 @@ impl Ctx<'_> {
                 .iter()
                 .map(|(id, why)| Cow::Owned(format!("{id}={why}"))),
         );
+        if self.config.cluster.openshift() {
+            skips.push(Cow::Borrowed(scc::ASSIGNED_UID_SKIP));
+        }
         // checkov splits each annotation at its only '=': a reason must not hold another.
         debug_assert!(
             skips.iter().all(|s| s.matches('=').count() == 1),

@@ -15,6 +15,11 @@ use serde::Serialize;
 /// seccomp `runtime/default`. Part of OpenShift since 4.11.
 pub const HOST_NETWORK_SCC: &str = "hostnetwork-v2";
 
+/// checkov's finding on every workload that fixes no UID (CKV_K8S_40, "run as a high UID"),
+/// accepted on OpenShift, with the reason; always the last of a workload's skips.
+pub const ASSIGNED_UID_SKIP: &str =
+    "CKV_K8S_40=on OpenShift the SCC assigns the UID from the namespace's range, and restricted-v2 refuses a fixed one";
+
 /// One ServiceAccount's use of an SCC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SccGrant {
