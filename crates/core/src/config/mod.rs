@@ -8,8 +8,8 @@ pub mod types;
 pub mod validate;
 
 use types::{
-    AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, Label, Memory, Port,
-    Profile, PullPolicy, Retention, Secret, Toleration, Url,
+    AgentType, AntiAffinity, Cidr, Cpu, DatabaseMode, Host, ImageDigest, IngressMode, Label,
+    Memory, Port, Profile, PullPolicy, Retention, Secret, SslMode, Toleration, Url,
 };
 
 /// The validated configuration, typed: one field per key, grouped as the install is (core
@@ -148,9 +148,13 @@ pub struct Nfs {
     pub mount_options: Vec<String>,
 }
 
-/// PostgreSQL, run by CloudNativePG.
+/// PostgreSQL: a CloudNativePG Cluster (the fields below `external`) or a server the operator
+/// runs (`external`, whose presence is the mode).
 #[derive(Debug, Clone)]
 pub struct Database {
+    pub mode: DatabaseMode,
+    /// The operator's server (DATABASE_MODE=external).
+    pub external: Option<ExternalDatabase>,
     pub instances: u32,
     pub storage_size: Memory,
     pub cpu: Cpu,
@@ -159,6 +163,19 @@ pub struct Database {
     pub anti_affinity: AntiAffinity,
     pub version: String,
     pub operator_namespace: String,
+}
+
+/// A PostgreSQL server the operator runs; its password is DATABASE_PASSWORD of the platform
+/// Secret.
+#[derive(Debug, Clone)]
+pub struct ExternalDatabase {
+    pub host: Host,
+    pub port: u16,
+    pub name: String,
+    pub user: String,
+    pub sslmode: SslMode,
+    /// Where its address is opened when `host` is a name (DATABASE_EGRESS_CIDRS).
+    pub egress: Vec<Cidr>,
 }
 
 /// The first administrator.

@@ -399,6 +399,7 @@ pub fn type_schema(ty: KeyType) -> Map<String, Value> {
             string(&format!("^{one}(,{one})*$"))
         }
         KeyType::Name => string(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"),
+        KeyType::SqlName => string(r"^[a-z_][a-z0-9_]{0,62}$"),
         KeyType::ProxyUrl => string(r"^https?://[^\s/?#@]+$"),
         KeyType::LabelList => string(r"^[^,=\s]+=[^,=\s]*(,[^,=\s]+=[^,=\s]*)*$"),
         KeyType::ModelMap => string(r"^[^,=\s]+=[^,=\s]+(,[^,=\s]+=[^,=\s]+)*$"),
@@ -702,7 +703,11 @@ struct ChartText<'a> {
     shared_keys: Vec<&'a str>,
     /// The Secrets the chart contains.
     contained_secrets: Vec<SecretView<'a>>,
-    database: &'a str,
+    database: Option<&'a str>,
+    /// The external server, `host:port`, when there is one.
+    external_database: Option<String>,
+    /// A libpq connection string (no password) that checks the external server is reachable.
+    external_check: Option<String>,
     seeds: Vec<SeedView<'a>>,
     /// The seed Job that registers the OAuth clients, when there is one.
     oauth_seed_job: Option<&'a str>,
@@ -791,7 +796,17 @@ fn chart_text<'a>(c: &'a Context, secrets: &'a [Secret], header: &'a str) -> Cha
             .filter(|s| s.provider == Provider::Napgen)
             .map(view)
             .collect(),
-        database: &plan.database.name,
+        database: plan.database.as_ref().map(|d| d.name.as_str()),
+        external_database: plan
+            .connection
+            .external
+            .as_ref()
+            .map(|e| format!("{}:{}", e.host, e.port)),
+        external_check: plan
+            .connection
+            .external
+            .as_ref()
+            .map(crate::ops::prereqs::libpq_check),
         seeds: plan
             .seeds
             .iter()

@@ -136,13 +136,13 @@ impl Plan {
             );
             pod_namespaces.push(&coturn.namespace);
         }
-        let database = &self.database.app_secret;
+        let connection = &self.connection;
         add(
             ns,
-            database,
-            &[DATABASE_URI_KEY],
+            &connection.secret,
+            &connection.keys,
             Generic,
-            Provider::CloudNativePg,
+            connection.provider,
         );
         for route in &self.ingresses {
             for tls in names(&route.tls, "secretName") {
