@@ -149,10 +149,11 @@ fn external_database_is_reachable(settings: &Settings, diags: &mut Vec<Diagnosti
             "use verify-full (the default) with the server's CA in CA_BUNDLE or CA_BUNDLE_CONFIG_MAP",
         ));
     } else if !settings.is_set("CA_BUNDLE") && !settings.is_set("CA_BUNDLE_CONFIG_MAP") {
+        // On DATABASE_HOST, a value only the operator knows: `init` leaves DATABASE_SSLMODE be.
         diags.push(key_warning(
             settings,
-            "DATABASE_SSLMODE",
-            format!("is {sslmode} without CA_BUNDLE or CA_BUNDLE_CONFIG_MAP: the pods check the server against their image's own CA store (sslrootcert=system, libpq 16 or later), which holds no private CA (RDS's, Cloud SQL's, your DBA's)"),
+            "DATABASE_HOST",
+            format!("its certificate is checked (DATABASE_SSLMODE={sslmode}) against the pods' own CA store, as neither CA_BUNDLE nor CA_BUNDLE_CONFIG_MAP is set (sslrootcert=system, libpq 16 or later); that store holds no private CA (RDS's, Cloud SQL's, your DBA's)"),
             "put the server's CA certificate in CA_BUNDLE or CA_BUNDLE_CONFIG_MAP (the pods then check against it), unless a public CA signed the server's certificate",
         ));
     }
@@ -195,7 +196,7 @@ fn database_mode_moves_no_data(settings: &Settings, diags: &mut Vec<Diagnostic>)
             settings,
             "DATABASE_MODE",
             "is external: switching an installed platform between cloudnative-pg and external moves no data; the new database starts empty",
-            "on a platform installed with the CloudNativePG Cluster, copy the data first (pg_dump from nap-postgres, pg_restore into DATABASE_NAME), then apply; the Cluster and its volumes stay until you delete them",
+            "on a platform installed with the CloudNativePG Cluster, copy the data first (pg_dump from nap-postgres, pg_restore into DATABASE_NAME), then apply; helm upgrade (or kubectl apply --prune) deletes the Cluster and its volumes",
         ));
     }
 }
