@@ -17,17 +17,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Error> {
             Err(e) => return Err(e),
         };
     match args.format {
-        Format::Json => {
-            let report = serde_json::json!({
-                "ok": code == exit::OK,
-                "errors": diagnostics.iter().filter(|d| d.is_error()).count(),
-                "warnings": diagnostics.iter().filter(|d| !d.is_error()).count(),
-                "diagnostics": diagnostics,
-            });
-            let text = serde_json::to_string_pretty(&report)
-                .map_err(|e| Error::internal(format!("writing the JSON report: {e}")))?;
-            write_stdout(format!("{text}\n").as_bytes())?;
-        }
+        Format::Json => write_stdout(app::check_json(&diagnostics, code == exit::OK).as_bytes())?,
         Format::Human => {
             print_diagnostics(&diagnostics);
             eprintln!("{}", app::check_summary(&diagnostics, &sources));

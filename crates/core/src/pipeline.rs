@@ -95,6 +95,20 @@ pub fn check_summary(diagnostics: &[Diagnostic], sources: &[String]) -> String {
     )
 }
 
+/// What `napgen check --format json` prints: one report with the verdict, the counts and every
+/// finding, pretty-printed, ending with a newline. `valid` is whether the values were accepted.
+pub fn check_json(diagnostics: &[Diagnostic], valid: bool) -> String {
+    let report = serde_json::json!({
+        "ok": valid,
+        "errors": diagnostics.iter().filter(|d| d.is_error()).count(),
+        "warnings": diagnostics.iter().filter(|d| !d.is_error()).count(),
+        "diagnostics": diagnostics,
+    });
+    let mut text = serde_json::to_string_pretty(&report).expect("a JSON value serializes");
+    text.push('\n');
+    text
+}
+
 /// Order findings as a reader meets them: file by file in the order given, line by line, then
 /// `--set` flags, then findings about the configuration as a whole.
 fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
