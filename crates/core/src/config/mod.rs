@@ -114,7 +114,8 @@ pub struct Replicas {
 pub struct Secrets {
     /// The Secret the operator manages (EXISTING_SECRET); values.env then holds no secret.
     pub existing: Option<String>,
-    /// The keys this configuration needs in the Secret, in registry order.
+    /// The keys this configuration needs in the platform Secret, in registry order
+    /// (DATABASE_PASSWORD is not one: it goes into the database's connection Secret).
     pub needed: Vec<&'static str>,
     /// The values given for them, by the Secret's key (the registry name).
     pub values: crate::OrderedMap<&'static str, Secret>,
@@ -165,8 +166,7 @@ pub struct Database {
     pub operator_namespace: String,
 }
 
-/// A PostgreSQL server the operator runs; its password is DATABASE_PASSWORD of the platform
-/// Secret.
+/// A PostgreSQL server the operator runs.
 #[derive(Debug, Clone)]
 pub struct ExternalDatabase {
     pub host: Host,
@@ -176,6 +176,8 @@ pub struct ExternalDatabase {
     pub sslmode: SslMode,
     /// Where its address is opened when `host` is a name (DATABASE_EGRESS_CIDRS).
     pub egress: Vec<Cidr>,
+    /// DATABASE_PASSWORD, when values.env gives it: it goes into the connection Secret only.
+    pub password: Option<Secret>,
 }
 
 /// The first administrator.

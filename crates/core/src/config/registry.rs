@@ -364,6 +364,10 @@ pub fn nfs_storage_class(s: &Settings) -> String {
     format!("{}-nfs", s.str("NAMESPACE"))
 }
 
+/// The external server's password: a secret of values.env that goes into the connection Secret,
+/// not the platform Secret.
+pub const DATABASE_PASSWORD: &str = "DATABASE_PASSWORD";
+
 /// Whether the platform uses a PostgreSQL server the operator runs (DATABASE_MODE=external).
 pub fn external_database(s: &Settings) -> bool {
     s.str("DATABASE_MODE") == "external"
@@ -740,7 +744,7 @@ pub static KEYS: &[Key] = &[
         default: Default::None,
         module: Module::Database,
         required: Required::When { doc: "when DATABASE_MODE is external", test: external_database },
-        description: "Password of DATABASE_USER on the external server, kept in the platform Secret (or EXISTING_SECRET), never in a ConfigMap",
+        description: "Password of DATABASE_USER on the external server; napgen puts it only into the connection Secret nap-database (never a ConfigMap). Without secrets in values.env (or with EXISTING_SECRET) you create nap-database: napgen prereqs prints how",
     },
     Key {
         name: "POSTGRES_INSTANCES",

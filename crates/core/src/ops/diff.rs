@@ -685,18 +685,17 @@ mod tests {
     fn a_database_mode_switch_says_no_data_moves() {
         let cluster = json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "nap-postgres", "namespace": "nap"}});
         let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "nap-database", "namespace": "nap"}});
-        let to_external = compare(&[cluster.clone()], &[secret.clone()]);
+        let (cluster, secret) = (vec![cluster], vec![secret]);
+        let to_external = compare(&cluster, &secret);
         assert_eq!(to_external.notes, vec![TO_EXTERNAL_DATABASE]);
         assert!(text(&to_external).ends_with(&format!("note: {TO_EXTERNAL_DATABASE}\n")));
         assert!(json(&to_external).contains("no data is moved"));
-        let back = compare(&[secret.clone()], &[cluster.clone()]);
+        let back = compare(&secret, &cluster);
         assert_eq!(back.notes, vec![TO_CLOUDNATIVE_PG]);
         // The same mode on both sides, or an empty side, says nothing.
-        assert!(compare(&[cluster.clone()], &[cluster.clone()])
-            .notes
-            .is_empty());
-        assert!(compare(&[secret.clone()], &[secret]).notes.is_empty());
-        assert!(compare(&[], &[cluster]).notes.is_empty());
+        assert!(compare(&cluster, &cluster).notes.is_empty());
+        assert!(compare(&secret, &secret).notes.is_empty());
+        assert!(compare(&[], &cluster).notes.is_empty());
     }
 
     #[test]

@@ -512,22 +512,13 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
     })
 }
 
-/// The command that creates the external server's connection Secret from DATABASE_PASSWORD,
-/// when `secret` is that Secret. Every key but the password is known, so it is written out;
-/// the password is percent-encoded in `uri`.
+/// The command that creates the external server's connection Secret, when `secret` is that
+/// Secret ([`ExternalServer::create_command`]).
 fn connection_secret(ctx: &Context, secret: &Secret) -> Option<String> {
     let connection = &ctx.plan.connection;
     let server = connection.external.as_ref()?;
-    if secret.name != connection.secret || secret.namespace != ctx.plan.namespace {
-        return None;
-    }
-    let uri = server
-        .uri_template
-        .replace(":PASSWORD@", ":<DATABASE_PASSWORD, percent-encoded>@");
-    Some(format!(
-        "kubectl -n {} create secret generic {} --from-literal=host={} --from-literal=port={} --from-literal=dbname={} --from-literal=user={} --from-literal=password=<DATABASE_PASSWORD> --from-literal=uri='{uri}'",
-        secret.namespace, secret.name, server.host, server.port, server.dbname, server.user
-    ))
+    (secret.name == connection.secret && secret.namespace == ctx.plan.namespace)
+        .then(|| server.create_command(&secret.namespace, &secret.name))
 }
 
 /// The steps as text: comments and commands, in order.

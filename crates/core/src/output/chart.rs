@@ -727,7 +727,15 @@ struct ChartText<'a> {
 fn chart_text<'a>(c: &'a Context, secrets: &'a [Secret], header: &'a str) -> ChartText<'a> {
     let plan = c.plan;
     let ns = c.ns();
-    let view = |s: &'a Secret| SecretView::of(s, c.objects);
+    let view = |s: &'a Secret| {
+        let mut view = SecretView::of(s, c.objects);
+        if let Some(server) = plan.connection.external.as_ref() {
+            if s.name == plan.connection.secret && s.namespace == plan.namespace {
+                view.create = server.create_command(&s.namespace, &s.name);
+            }
+        }
+        view
+    };
     let to_create: Vec<&Secret> = secrets::to_create(secrets).collect();
     let (here, elsewhere): (Vec<&Secret>, Vec<&Secret>) =
         to_create.iter().partition(|s| s.namespace == ns);

@@ -106,9 +106,9 @@ pub(crate) fn connection(ctx: &Ctx) -> Connection {
             server.user, server.name
         )
     };
-    let rendered = ctx.secrets_rendered;
+    let rendered = ctx.secrets_rendered && server.password.is_some();
     let data = if rendered {
-        let password = ctx.secret_value("DATABASE_PASSWORD");
+        let password = server.password.as_ref().map_or("", |p| p.expose());
         let values = [
             host.to_string(),
             server.port.to_string(),
@@ -304,6 +304,7 @@ pub(crate) fn control_plane(
         .attach(&mut env, &mut volumes, &mut mounts);
     ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
     let mut extra = vec![("checksum/workspace-templates", workspace_checksum)];
+    extra.extend(ctx.database_checksum());
     if let Some(ca) = ldap_ca {
         volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
         mounts.push(VolumeMount::read_only("ldap-ca", "/etc/nap/ldap"));
@@ -361,7 +362,7 @@ pub(crate) fn gateway(ctx: &Ctx, image: String, config: &ConfigPlan) -> Workload
         labels: ctx.labels("gateway", GATEWAY),
         annotations,
         selector: selector.clone(),
-        pod_annotations: ctx.checksums(None, &secrets, &[]),
+        pod_annotations: ctx.checksums(None, &secrets, &Vec::from_iter(ctx.database_checksum())),
         env,
         resources: resources("100m", "256Mi", "500m"),
         volumes,

@@ -195,6 +195,21 @@ pub struct ExternalServer {
     pub labels: Map,
 }
 
+impl ExternalServer {
+    /// The `kubectl create secret` that makes the connection Secret `name` in `namespace` when
+    /// napgen does not render it: every key but the password written out, the password left as
+    /// `<DATABASE_PASSWORD>` (percent-encoded in `uri`).
+    pub fn create_command(&self, namespace: &str, name: &str) -> String {
+        let uri = self
+            .uri_template
+            .replace(":PASSWORD@", ":<DATABASE_PASSWORD, percent-encoded>@");
+        format!(
+            "kubectl -n {namespace} create secret generic {name} --from-literal=host={} --from-literal=port={} --from-literal=dbname={} --from-literal=user={} --from-literal=password='<DATABASE_PASSWORD>' --from-literal=uri='{uri}'",
+            self.host, self.port, self.dbname, self.user
+        )
+    }
+}
+
 impl std::fmt::Debug for ExternalServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExternalServer")
@@ -503,6 +518,26 @@ impl Ctx<'_> {
         }
         let values: Vec<(&str, &str)> = keys.iter().map(|k| (*k, self.secret_value(k))).collect();
         checksum(&(self.secret_value("TOS_SECRET_KEY"), values))
+    }
+
+    /// `checksum/database`, for the pods that read the connection Secret, when napgen renders
+    /// it (an external server, values.env holds the password): a changed server or password rolls
+    /// them. Salted with TOS_SECRET_KEY as [`Ctx::secret_checksum`] is.
+    pub fn database_checksum(&self) -> Option<(&'static str, String)> {
+        let server = self.config.database.external.as_ref()?;
+        let password = server.password.as_ref().filter(|_| self.secrets_rendered)?;
+        Some((
+            "checksum/database",
+            checksum(&(
+                self.secret_value("TOS_SECRET_KEY"),
+                server.host.as_str(),
+                server.port,
+                &server.name,
+                &server.user,
+                server.sslmode.as_str(),
+                password.expose(),
+            )),
+        ))
     }
 
     /// The value given for a key of the platform Secret; `""` when values.env does not give it.

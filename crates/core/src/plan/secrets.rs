@@ -140,7 +140,7 @@ impl Plan {
         add(
             ns,
             &connection.secret,
-            &connection.keys,
+            &[DATABASE_URI_KEY],
             Generic,
             connection.provider,
         );

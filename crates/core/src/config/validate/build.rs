@@ -191,7 +191,11 @@ fn placement(s: &Settings) -> Placement {
 fn secrets(s: &Settings) -> Secrets {
     Secrets {
         existing: opt_text(s, "EXISTING_SECRET"),
-        needed: super::needed_secrets(s).iter().map(|k| k.name).collect(),
+        needed: super::needed_secrets(s)
+            .iter()
+            .map(|k| k.name)
+            .filter(|k| *k != registry::DATABASE_PASSWORD)
+            .collect(),
         values: registry::KEYS
             .iter()
             .filter(|k| k.is_secret())
@@ -227,6 +231,7 @@ fn database(s: &Settings) -> Database {
             user: s.str("DATABASE_USER").to_string(),
             sslmode: word(s, "DATABASE_SSLMODE", SslMode::from_word),
             egress: cidrs(s, "DATABASE_EGRESS_CIDRS"),
+            password: s.opt("DATABASE_PASSWORD").map(Secret::new),
         }),
         instances: count(s, "POSTGRES_INSTANCES"),
         storage_size: memory(s, "POSTGRES_STORAGE_SIZE"),
