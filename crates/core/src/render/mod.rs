@@ -1,21 +1,21 @@
 //! Rendering: plan → Kubernetes objects, through the templates under templates/.
 //!
 //! Templates are minijinja templates, embedded in the binary and rendered at run time with the
-//! plan as their context. Every `{{ }}` goes through [`yaml_value`], which writes the value as
-//! JSON (a JSON value is a valid YAML flow value) with the characters YAML readers reject or read
-//! as line breaks escaped ([`yaml::json_scalar`]); the text is then read back with napgen's YAML
-//! reader and every document is checked to be an object.
+//! plan as their context ([`engine`]). Each `{{ }}` is kept out of the YAML text as a placeholder
+//! and put in its place after the text is read, so every document's structure comes from the
+//! template alone; every document is then checked to be an object.
 //!
 //! Injection-proofing: templates give the objects their structure and values never change it. A
-//! value is written as one quoted JSON string, number, boolean, null or flow collection, so no
-//! value can add, remove or reshape an object, whatever characters it holds; the tests check that
-//! every `{{ }}` of every template stands for a whole YAML value (a mapping value, a sequence item
-//! or a key). Undefined names are errors. A `null` in a document means "leave this field out"
-//! (e.g. `nodePort` of a ClusterIP Service): mapping entries whose value is null are dropped.
+//! value is never read as YAML, and each `{{ }}` must stand for a whole YAML value (a mapping
+//! value, a sequence item or a key), which the engine checks at every render and the tests check
+//! on the text of every template. Undefined names are errors. A `null` in a document means "leave
+//! this field out" (e.g. `nodePort` of a ClusterIP Service): mapping entries whose value is null
+//! are dropped.
+
+mod engine;
 
 use crate::output::yaml;
 use crate::plan::Plan;
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
 use serde_json::Value;
 
 /// Every template, by its path under templates/ (a test holds this list to the folder).
@@ -224,13 +224,15 @@ impl std::error::Error for RenderError {}
 
 /// Render the plan's templates into objects, in Helm's install order.
 pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
-    let env = environment();
     let context = minijinja::Value::from(minijinja::value::Serde(plan));
     let mut objects = Vec::new();
     for &name in &plan.templates {
-        let source =
-            template_source(name).ok_or_else(|| RenderError(format!("no template {name}")))?;
-        for value in render_documents(&env, name, source, &context)? {
+        let (name, source) = TEMPLATES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| RenderError(format!("no template {name}")))?;
+        for mut value in engine::render_template(name, source, &context).map_err(RenderError)? {
+            drop_nulls(&mut value);
             identify(&value).map_err(|e| RenderError(format!("{name}: {e}")))?;
             objects.push(Object {
                 source: name,
@@ -240,46 +242,6 @@ pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
     }
     sort_install_order(&mut objects);
     Ok(objects)
-}
-
-fn template_source(name: &str) -> Option<&'static str> {
-    TEMPLATES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, source)| *source)
-}
-
-/// The environment templates are rendered in: undefined names are errors, and every `{{ }}` is
-/// written by [`yaml_value`].
-fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_formatter(|out, _, value| out.write_str(&yaml_value(value)?).map_err(Error::from));
-    env
-}
-
-/// The text of a `{{ }}`: its value as one YAML flow value ([`yaml::json_scalar`]).
-fn yaml_value(value: &minijinja::Value) -> Result<String, Error> {
-    let json = serde_json::to_value(value)
-        .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))?;
-    Ok(yaml::json_scalar(&json))
-}
-
-/// Render the template `name` (whose text is `source`) and read its documents back, without
-/// their null mapping entries.
-fn render_documents(
-    env: &Environment,
-    name: &str,
-    source: &str,
-    context: &minijinja::Value,
-) -> Result<Vec<Value>, RenderError> {
-    let text = env
-        .render_named_str(name, source, context)
-        .map_err(|e| RenderError(format!("{e:#}")))?;
-    let mut documents =
-        yaml::parse_documents(&text).map_err(|e| RenderError(format!("{name}: {e}")))?;
-    documents.iter_mut().for_each(drop_nulls);
-    Ok(documents)
 }
 
 /// Leave out every mapping entry whose value is null, at any depth (items of sequences stay).
@@ -406,12 +368,28 @@ fn sort_install_order(objects: &mut Vec<Object>) {
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::sync::{Arc, Mutex};
 
-    /// Render `source` as a template with `context` as the plan.
+    /// Render `source` as a template with `context` as the plan, as [`render`] does.
     fn render_source(source: &str, context: &Value) -> Result<Vec<Value>, String> {
         let context = minijinja::Value::from(minijinja::value::Serde(context));
-        render_documents(&environment(), "test.yaml", source, &context).map_err(|e| e.0)
+        let mut documents = engine::render_source("test.yaml", source, &context)?;
+        documents.iter_mut().for_each(drop_nulls);
+        Ok(documents)
+    }
+
+    /// An environment whose `{{ }}` write their value into the text, as one JSON scalar or flow
+    /// collection with YAML-hostile characters escaped ([`yaml::json_scalar`]).
+    fn text_environment() -> minijinja::Environment<'static> {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_formatter(|out, _, value| {
+            let json = serde_json::to_value(value).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::BadSerialization, e.to_string())
+            })?;
+            out.write_str(&yaml::json_scalar(&json))
+                .map_err(minijinja::Error::from)
+        });
+        env
     }
 
     const HOSTILE: &str =
@@ -434,7 +412,7 @@ mod tests {
 
     #[test]
     fn every_value_is_written_as_json_with_hostile_characters_escaped() {
-        let env = environment();
+        let env = text_environment();
         for (value, text) in [
             (
                 json!("a\u{2028}b\u{85}\u{7f}"),
@@ -565,107 +543,53 @@ mod tests {
         plans
     }
 
-    /// Marks the place of a `{{ }}` in the sentinel rendering: a private-use character no
-    /// template holds, then the expression's number.
-    const SENTINEL: char = '\u{e000}';
-
-    /// An environment like [`environment`] whose `{{ }}` write a sentinel string (`\u{e000}N`)
-    /// instead of their value, and record the value as the N-th.
-    fn sentinel_environment(values: Arc<Mutex<Vec<Value>>>) -> Environment<'static> {
-        let mut env = environment();
-        env.set_formatter(move |out, _, value| {
-            let json = serde_json::to_value(value)
-                .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))?;
-            let mut values = values.lock().unwrap();
-            let sentinel = format!("{SENTINEL}{}", values.len());
-            values.push(json);
-            out.write_str(&yaml::json_scalar(&Value::String(sentinel)))
-                .map_err(Error::from)
-        });
-        env
-    }
-
-    /// Replace every sentinel by its value, checking that each stands for a whole key or value
-    /// and appears once. A key's value must be text.
-    fn fill(value: Value, values: &[Value], seen: &mut [bool]) -> Result<Value, String> {
-        fn take(s: &str, values: &[Value], seen: &mut [bool]) -> Result<Option<Value>, String> {
-            if !s.contains(SENTINEL) {
-                return Ok(None);
-            }
-            let index: usize = s
-                .strip_prefix(SENTINEL)
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| {
-                    format!("a {{{{ }}}} is part of the text {s:?}, not a whole value")
-                })?;
-            if std::mem::replace(&mut seen[index], true) {
-                return Err(format!("{{{{ }}}} number {index} appears twice"));
-            }
-            Ok(Some(values[index].clone()))
-        }
-        Ok(match value {
-            Value::String(s) => take(&s, values, seen)?.unwrap_or(Value::String(s)),
-            Value::Array(items) => Value::Array(
-                items
-                    .into_iter()
-                    .map(|v| fill(v, values, seen))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Value::Object(map) => {
-                let mut filled = serde_json::Map::new();
-                for (key, v) in map {
-                    let key = match take(&key, values, seen)? {
-                        Some(Value::String(k)) => k,
-                        Some(other) => {
-                            return Err(format!("a {{{{ }}}} used as a key is {other}, not text"))
-                        }
-                        None => key,
-                    };
-                    filled.insert(key, fill(v, values, seen)?);
-                }
-                Value::Object(filled)
-            }
-            other => other,
-        })
-    }
-
-    /// Every `{{ }}` of every template stands for a whole YAML value (a mapping value, a
-    /// sequence item or a key), so no value can change a document's structure: rendered with a
-    /// sentinel for each `{{ }}`, every profile's documents hold each sentinel once, as a whole
-    /// scalar or key, and putting the values in their places gives the documents rendered with
-    /// the values. Every template is rendered by some profile.
+    /// Keeping values out of the text gives the documents that writing them into it gives
+    /// ([`text_environment`]), for every template of every profile; every template is rendered
+    /// by some profile, and none holds the placeholder character.
     #[test]
-    fn every_expression_stands_for_a_whole_value() {
+    fn placeholders_give_what_values_written_into_the_text_give() {
         let mut rendered = std::collections::BTreeSet::new();
         for (path, plan) in profiles() {
             let context = minijinja::Value::from(minijinja::value::Serde(&plan));
             for &name in &plan.templates {
-                let source = template_source(name).unwrap();
-                assert!(!source.contains(SENTINEL), "{name}");
-                let values = Arc::new(Mutex::new(Vec::new()));
-                let env = sentinel_environment(values.clone());
-                let text = env.render_named_str(name, source, &context).unwrap();
-                let documents = yaml::parse_documents(&text)
+                let (name, source) = TEMPLATES.iter().find(|(n, _)| *n == name).unwrap();
+                assert!(!source.contains(engine::PLACEHOLDER), "{name}");
+                let mut placed = engine::render_template(name, source, &context)
                     .unwrap_or_else(|e| panic!("{name} ({}): {e}", path.display()));
-                let values = values.lock().unwrap().clone();
-                let mut seen = vec![false; values.len()];
-                let mut filled = documents
-                    .into_iter()
-                    .map(|d| fill(d, &values, &mut seen))
-                    .collect::<Result<Vec<_>, _>>()
+                placed.iter_mut().for_each(drop_nulls);
+                let text = text_environment()
+                    .render_named_str(name, source, &context)
+                    .unwrap();
+                let mut written = yaml::parse_documents(&text)
                     .unwrap_or_else(|e| panic!("{name} ({}): {e}", path.display()));
-                assert!(
-                    seen.iter().all(|s| *s),
-                    "{name}: a {{{{ }}}} is not in the YAML (in a comment?)"
-                );
-                filled.iter_mut().for_each(drop_nulls);
-                let expected = render_documents(&environment(), name, source, &context).unwrap();
-                assert_eq!(filled, expected, "{name} ({})", path.display());
-                rendered.insert(name);
+                written.iter_mut().for_each(drop_nulls);
+                assert_eq!(placed, written, "{name} ({})", path.display());
+                rendered.insert(*name);
             }
         }
         let all: std::collections::BTreeSet<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
         assert_eq!(rendered, all, "templates no profile renders");
+    }
+
+    /// A `{{ }}` that is not a whole key or value, that is repeated or lost (in a comment), or a
+    /// key that is not text or is a duplicate, fails the render, naming the template.
+    #[test]
+    fn misplaced_values_fail_the_render() {
+        let context = json!({"v": "x", "n": 1});
+        for (source, message) in [
+            ("x: \"a{{ v }}\"\n", "test.yaml"),
+            ("x: a{{ v }}\n", "part of a longer text"),
+            ("# {{ v }}\nx: 1\n", "not in the YAML"),
+            ("{{ n }}: 1\n", "not text"),
+            ("{{ v }}: 1\nx: 2\n", "duplicate key"),
+            ("x: 1\n{{ v }}: 2\n", "duplicate key"),
+        ] {
+            let e = render_source(source, &context).unwrap_err();
+            assert!(
+                e.contains(message) && e.contains("test.yaml"),
+                "{source:?}: {e}"
+            );
+        }
     }
 
     /// Where a `{{ }}` may stand in a template's line: as a whole block value or key (after
