@@ -24,6 +24,10 @@ Run through `scripts/conformance` (it provides the pinned tool venv). Steps:
                 archive; `helm template -n <ns>` of both and `helm install --dry-run=client` equal
                 to the bundle object by object, field by field (but for the differences listed above
                 class HelmCli); `kubectl kustomize` of the `render --split` folder equal to the bundle.
+    argocd      (rendered mode) `render --for argocd|flux` of all-modules and the plugin's ConfigMap
+                go through the steps above; plugin.yaml is checked against Argo CD's plugin fields
+                (argocd-cmp-plugin.schema.json) and the repo-server sidecar patch, merged by
+                `kubectl kustomize` into a minimal argocd-repo-server, is validated strictly.
 
 Exit status: 0 all checks passed, 1 a check failed, 2 the checker could not run (usage, setup).
 """
@@ -1301,8 +1305,82 @@ def render_all(napgen: str, workdir: Path, rep: Report):
                     and run(["render", *sets, "--split", str(s)], "template-like", cwd=out)):
                 profiles.append({"case": "template-like", "bundle": str(b), "chart": str(c),
                                  "tgz": str(t), "split": str(s)})
+    # GitOps: the all-modules profile for each controller, and the Argo CD plugin's ConfigMap
+    # go through every bundle check; the plugin file and the repo-server patch get their own.
+    gitops_case = REPO_ROOT / "values" / "all-modules.env"
+    if gitops_case.is_file():
+        rel = os.path.relpath(gitops_case, REPO_ROOT)
+        for tool in ("argocd", "flux"):
+            b = out / f"all-modules-for-{tool}.yaml"
+            if run(["render", "-f", rel, "--for", tool, "-o", str(b)], f"all-modules --for {tool}"):
+                bundles.append(str(b))
+    argocd: dict = {}
+    has_plugin = subprocess.run([str(exe), "argocd-plugin", "--help"], cwd=REPO_ROOT, capture_output=True,
+                                stdin=subprocess.DEVNULL).returncode == 0
+    if has_plugin:
+        for part, args in (("plugin", []), ("config-map", ["--config-map"]),
+                           ("sidecar", ["--sidecar", "registry.example.com/tools/napgen:0.1.0"])):
+            p = subprocess.run([str(exe), "argocd-plugin", *args], cwd=REPO_ROOT, capture_output=True,
+                               text=True, stdin=subprocess.DEVNULL)
+            if p.returncode != 0:
+                rep.error("napgen", f"argocd-plugin {' '.join(args)} exited {p.returncode}: {short(p.stderr, 800)}")
+                continue
+            f = out / f"argocd-{part}.yaml"
+            f.write_text(p.stdout)
+            argocd[part] = str(f)
+        if "config-map" in argocd:
+            bundles.append(argocd["config-map"])
     rep.info("napgen", f"rendered {len(cases)} values files ({', '.join(e.stem for e in cases)}) into {out}")
-    return bundles, charts, tgzs, pairs, installs, profiles, has_chart
+    return bundles, charts, tgzs, pairs, installs, profiles, has_chart, argocd
+
+
+def step_argocd_plugin(argocd: dict, workdir: Path, rep: Report) -> None:
+    """`napgen argocd-plugin`: plugin.yaml against Argo CD's documented plugin fields
+    (scripts/argocd-cmp-plugin.schema.json); the sidecar patch merged by the real kubectl's
+    kustomize (a strategic merge, as `kubectl patch` does) into a minimal argocd-repo-server
+    (scripts/testdata/argocd) and the result validated strictly like every object, with every
+    volume mount naming a volume of the pod."""
+    import jsonschema
+    step = "argocd-plugin"
+    if "plugin" in argocd:
+        schema = json.loads((REPO_ROOT / "scripts" / "argocd-cmp-plugin.schema.json").read_text())
+        docs = load_docs(Path(argocd["plugin"]).read_text())
+        if len(docs) != 1:
+            rep.error(step, f"plugin.yaml: {len(docs)} documents, want 1")
+        for d in docs:
+            for e in jsonschema.Draft202012Validator(schema).iter_errors(d):
+                rep.error(step, f"plugin.yaml: {json_path(e.absolute_path)}: {schema_error_text(e)}")
+    if "sidecar" in argocd:
+        cli = HelmCli(workdir)
+        kdir = workdir / "argocd-repo-server"
+        kdir.mkdir()
+        shutil.copy(REPO_ROOT / "scripts" / "testdata" / "argocd" / "repo-server.yaml", kdir / "repo-server.yaml")
+        shutil.copy(argocd["sidecar"], kdir / "patch.yaml")
+        (kdir / "kustomization.yaml").write_text(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+            "resources:\n  - repo-server.yaml\npatches:\n  - path: patch.yaml\n")
+        p = cli.run(cli.kubectl, "kustomize", str(kdir))
+        if p.returncode != 0:
+            rep.error(step, f"kubectl kustomize of the sidecar patch failed: {short(p.stderr, 800)}")
+        else:
+            merged = load_docs(p.stdout)
+            kv = K8sValidator()
+            for d in merged:
+                for v in k8s_versions():
+                    for path, msg in kv.validate(d, v) or []:
+                        rep.error(step, f"patched argocd-repo-server: {path}: {msg} [k8s {v}]")
+                spec = d["spec"]["template"]["spec"]
+                volumes = {x["name"] for x in spec.get("volumes", [])}
+                names = [c["name"] for c in spec.get("containers", [])]
+                if sorted(names) != ["argocd-repo-server", "napgen"]:
+                    rep.error(step, f"patched argocd-repo-server: containers {names}, want the repo-server and napgen")
+                for c in spec.get("containers", []) + spec.get("initContainers", []):
+                    for m in c.get("volumeMounts", []):
+                        if m["name"] not in volumes:
+                            rep.error(step, f"patched argocd-repo-server: {c['name']} mounts {m['name']}, which is no volume")
+    n = rep.count(step)
+    rep.summary.append(f"argocd-plugin: plugin.yaml against Argo CD's fields, the repo-server patch merged "
+                       f"by kubectl kustomize and validated strictly {'OK' if n == 0 else f'{n} errors'}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1514,12 +1592,12 @@ def main(argv: list[str]) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="napgen-conformance-"))
     try:
         helm_skip = None
-        installs, profiles = [], []
+        installs, profiles, argocd = [], [], {}
         if args.bundle or args.chart or args.tgz:
             bundles, charts, tgzs, pairs = args.bundle, args.chart, args.tgz, []
         else:
             rendered = True
-            bundles, charts, tgzs, pairs, installs, profiles, has_chart = render_all(args.napgen, workdir, rep)
+            bundles, charts, tgzs, pairs, installs, profiles, has_chart, argocd = render_all(args.napgen, workdir, rep)
             rep.summary.append(f"napgen: {len(bundles)} bundles, {len(charts)} chart folders, "
                                f"{len(tgzs)} archives rendered"
                                + ("" if not rep.count("napgen") else f", {rep.count('napgen')} errors"))
@@ -1528,6 +1606,8 @@ def main(argv: list[str]) -> int:
                 if REQUIRE_CHART:
                     rep.error("helm", "napgen has no `chart` command (REQUIRE_CHART is set)")
         run_checks(bundles, charts, tgzs, pairs, schemas_dir, workdir, rep, helm_skip, installs, profiles)
+        if rendered and argocd:
+            step_argocd_plugin(argocd, workdir, rep)
     except SetupError as e:
         print(f"conformance: ERROR: {e}", file=sys.stderr)
         return 2

@@ -86,6 +86,10 @@ pub enum Command {
     /// Print the least-privilege installer RBAC, derived from this configuration's bundle.
     #[command(after_help = RBAC_EXAMPLES)]
     Rbac(RbacArgs),
+    /// Print the Argo CD Config Management Plugin that renders values.env files: its definition
+    /// (plugin.yaml), the ConfigMap holding it, or the argocd-repo-server sidecar running napgen.
+    #[command(name = "argocd-plugin", after_help = ARGOCD_PLUGIN_EXAMPLES)]
+    ArgocdPlugin(ArgocdPluginArgs),
     /// Print what to install before apply (operators, storage, OpenSandbox).
     #[command(after_help = PREREQS_EXAMPLES)]
     Prereqs(PrereqsArgs),
@@ -137,6 +141,35 @@ pub struct RenderArgs {
     /// With --each: environments rendered at once (default: one per core).
     #[arg(short = 'j', long, value_name = "N", requires = "each")]
     pub jobs: Option<usize>,
+    /// The tool that applies the output. `argocd` and `flux` keep the seed Jobs (no TTL, so
+    /// the controller never sees them go missing) and annotate them for the controller; `argocd`
+    /// also leaves out the platform's Namespace, which the Application creates with its Pod
+    /// Security labels (README: GitOps).
+    #[arg(long = "for", value_enum, value_name = "TOOL", default_value_t = ForTool::Kubectl)]
+    pub tool: ForTool,
+}
+
+/// `render --for`: the tool that applies the output.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ForTool {
+    /// kubectl apply --server-side (the plain bundle).
+    Kubectl,
+    /// An Argo CD Application (a --split folder in Git, or the napgen plugin).
+    Argocd,
+    /// A Flux Kustomization (a --split folder in Git).
+    Flux,
+}
+
+impl ForTool {
+    /// The library's name for it.
+    pub fn tool(self) -> napgen_core::output::gitops::Tool {
+        use napgen_core::output::gitops::Tool;
+        match self {
+            ForTool::Kubectl => Tool::Kubectl,
+            ForTool::Argocd => Tool::ArgoCd,
+            ForTool::Flux => Tool::Flux,
+        }
+    }
 }
 
 /// The arguments of `napgen chart`.
@@ -164,6 +197,10 @@ pub struct CheckArgs {
     /// stdout, with exit 3 too when there are errors, and nothing on stderr).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also what matters when TOOL applies the output (`render --for`): with argocd or flux, a
+    /// warning when the output would hold Secrets (Git would hold them in clear).
+    #[arg(long = "for", value_enum, value_name = "TOOL", default_value_t = ForTool::Kubectl)]
+    pub tool: ForTool,
 }
 
 /// The arguments of `napgen init`.
@@ -276,6 +313,36 @@ pub struct RbacArgs {
     pub with_prereqs: bool,
 }
 
+/// The arguments of `napgen argocd-plugin`.
+#[derive(Args)]
+#[command(group(ArgGroup::new("part").args(["config_map", "sidecar"])))]
+pub struct ArgocdPluginArgs {
+    /// Print the ConfigMap holding plugin.yaml, for kubectl apply, instead of plugin.yaml itself.
+    #[arg(long)]
+    pub config_map: bool,
+    /// Print the strategic-merge patch of Deployment argocd-repo-server that adds the plugin's
+    /// sidecar, running IMAGE: an image of yours holding sh and napgen on its PATH.
+    #[arg(long, value_name = "IMAGE", value_parser = parse_image)]
+    pub sidecar: Option<String>,
+    /// Argo CD's namespace (of the ConfigMap and the repo-server).
+    #[arg(long, value_name = "NS", default_value = "argocd", value_parser = parse_namespace)]
+    pub namespace: String,
+}
+
+fn parse_image(text: &str) -> Result<String, String> {
+    match napgen_core::ops::argocd::image_problem(text) {
+        Some(problem) => Err(problem),
+        None => Ok(text.to_string()),
+    }
+}
+
+fn parse_namespace(text: &str) -> Result<String, String> {
+    match napgen_core::ops::argocd::namespace_problem(text) {
+        Some(problem) => Err(problem),
+        None => Ok(text.to_string()),
+    }
+}
+
 /// The arguments of `napgen prereqs`.
 #[derive(Args)]
 pub struct PrereqsArgs {
@@ -346,6 +413,18 @@ Helm cannot read a chart from a pipe, so napgen writes a file or a folder and pr
 stdout (messages go to stderr): hand that path to Helm.
 Exit codes: 0 ok, 2 usage, 3 invalid values (nothing written), 4 I/O error, 5 internal error.";
 
+const ARGOCD_PLUGIN_EXAMPLES: &str = "\
+Examples:
+  napgen argocd-plugin > plugin.yaml                # the plugin definition, to bake into an image
+  napgen argocd-plugin --config-map | kubectl apply --server-side -f -
+  napgen argocd-plugin --sidecar registry.example.com/napgen:0.1.0 > repo-server-patch.yaml
+  kubectl -n argocd patch deployment argocd-repo-server --patch-file repo-server-patch.yaml
+
+An Application whose path holds values.env then deploys through the plugin (it renders
+napgen render --for argocd there); its `values` parameter names other files instead
+(README: GitOps).
+Exit codes: 0 ok, 2 usage, 4 I/O error.";
+
 const RENDER_EXAMPLES: &str = "\
 Examples:
   napgen render > bundle.yaml                       # embedded defaults (or ./values.env)
@@ -353,6 +432,8 @@ Examples:
   napgen render -f base.env -f prod.env --set TOS_HOST=nap.example.com -o bundle.yaml
   napgen render -f values.env --split manifests/    # one file per object + kustomization.yaml
   napgen render -f values.env --only seed           # just the seed Jobs (re-seed after a change)
+  napgen render -f values.env --for argocd --split deploy/nap/   # a folder for an Argo CD Application
+  napgen render -f values.env --for flux --split deploy/nap/     # a folder for a Flux Kustomization
 
 Exit codes: 0 ok, 2 usage, 3 invalid values (nothing written), 4 I/O error, 5 internal error.";
 
@@ -361,6 +442,7 @@ Examples:
   napgen check                                      # ./values.env, or the embedded defaults
   napgen check -f base.env -f prod.env --set TOS_HOST=nap.example.com
   napgen init --stdout | napgen check -f -
+  napgen check -f envs/prod/values.env --for argocd   # as the Argo CD plugin will read it
   napgen check -f values.env --format json | jq '.diagnostics[] | select(.severity == \"error\")'
 
 Every error and warning at once, with file:line and a help line; secrets are never printed.
@@ -377,7 +459,7 @@ const MAN_EXAMPLES: &str = "\
 Examples:
   napgen man > napgen.1 && man ./napgen.1
   napgen man render > napgen-render.1
-  for c in '' render check init enable disable keys explain images rbac prereqs diff graph; do
+  for c in '' render check init enable disable keys explain images rbac prereqs diff graph argocd-plugin; do
     napgen man $c > napgen${c:+-$c}.1; done";
 
 const INIT_EXAMPLES: &str = "\

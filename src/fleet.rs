@@ -12,6 +12,7 @@ use crate::emit::StagedDir;
 use crate::input::Inputs;
 use napgen_core::diagnostic::{Diagnostic, Origin};
 use napgen_core::error::{exit, Error};
+use napgen_core::output::gitops::{self, Tool};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,6 +128,7 @@ pub fn render(
     shared: &Inputs,
     environments: &[Environment],
     only: Option<&str>,
+    tool: Tool,
     cwd: &Path,
     out_dir: &Path,
     jobs: usize,
@@ -146,7 +148,7 @@ pub fn render(
         let Some(environment) = environments.get(i) else {
             return;
         };
-        let result = render_one(shared, environment, only, cwd, &staged);
+        let result = render_one(shared, environment, only, tool, cwd, &staged);
         results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
     };
     let jobs = jobs.clamp(1, environments.len().max(1));
@@ -179,6 +181,7 @@ fn render_one(
     shared: &Inputs,
     environment: &Environment,
     only: Option<&str>,
+    tool: Tool,
     cwd: &Path,
     staged: &StagedDir,
 ) -> EnvironmentResult {
@@ -198,11 +201,16 @@ fn render_one(
             Error::Invalid(d) => Error::Invalid(name_whole(d)),
             other => other,
         })?;
-    let warnings = std::mem::take(&mut configured.warnings);
-    let bundle = configured.bundle(only).map_err(|f| match f {
+    let mut warnings = std::mem::take(&mut configured.warnings);
+    let objects = configured.objects_for(only, tool).map_err(|f| match f {
         Error::Invalid(d) => Error::Invalid(name_whole(d)),
         other => other,
     })?;
+    warnings.extend(gitops::warnings(&objects, tool));
+    let bundle = napgen_core::output::bundle::bundle(
+        &objects,
+        &napgen_core::pipeline::header_for(&configured.plan, tool),
+    );
     staged.write(&environment.file_name(), bundle.as_bytes())?;
     Ok(name_whole(warnings))
 }

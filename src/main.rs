@@ -45,6 +45,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
         Command::Graph(args) => commands::graph::run(args),
         Command::Rbac(args) => commands::rbac::run(args),
         Command::Prereqs(args) => commands::prereqs::run(args),
+        Command::ArgocdPlugin(args) => commands::argocd_plugin::run(args),
         Command::Images(args) => commands::images::run(args),
         Command::Keys(args) => commands::keys::run(args),
         Command::Explain(args) => commands::explain::run(args),

@@ -1520,3 +1520,168 @@ fn probes_are_where_the_readme_says() {
         assert!(readme.contains(words), "the README lacks: {words}");
     }
 }
+
+/// Remove `keys` from every `labels` and `annotations` map at any depth, with the run-time
+/// manifests inside ConfigMaps read and compared as objects; `checksum/` annotations are left out
+/// (they follow the run-time templates, which carry the metadata).
+fn without_metadata(value: &Value, keys: &[&str]) -> Value {
+    match value {
+        // A labels or annotations map left empty is left out, as absent and `{}` mean the same.
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter_map(|(k, v)| {
+                    if k != "labels" && k != "annotations" {
+                        return Some((k.clone(), without_metadata(v, keys)));
+                    }
+                    let mut v = without_metadata(v, keys);
+                    if let Some(m) = v.as_object_mut() {
+                        m.retain(|k, _| !keys.contains(&k.as_str()) && !k.starts_with("checksum/"));
+                        if m.is_empty() {
+                            return None;
+                        }
+                    }
+                    Some((k.clone(), v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| without_metadata(v, keys)).collect())
+        }
+        Value::String(text) if text.contains("\nkind: ") || text.starts_with("apiVersion:") => {
+            match yaml::parse_documents(text) {
+                Ok(docs) => Value::Array(docs.iter().map(|d| without_metadata(d, keys)).collect()),
+                Err(_) => value.clone(),
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+/// Every label and label selector of an object: selectors (`selector`, `matchLabels`,
+/// `podSelector`, `namespaceSelector`, `labelSelector`) as one list of keys.
+fn selector_keys(value: &Value, inside: bool, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let selects = matches!(
+                    k.as_str(),
+                    "selector"
+                        | "matchLabels"
+                        | "podSelector"
+                        | "namespaceSelector"
+                        | "labelSelector"
+                );
+                if inside && k != "matchExpressions" {
+                    out.push(k.clone());
+                }
+                selector_keys(v, inside || selects, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| selector_keys(v, inside, out)),
+        Value::String(text) if text.contains("\nkind: ") => {
+            for doc in yaml::parse_documents(text).unwrap_or_default() {
+                selector_keys(&doc, inside, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// COMMON_LABELS, POD_LABELS, POD_ANNOTATIONS, SERVICE_ANNOTATIONS and
+/// SERVICE_ACCOUNT_ANNOTATIONS reach what they name (the run-time pod templates too), never a
+/// selector, and change nothing else.
+#[test]
+fn operator_metadata_reaches_its_objects_and_no_selector() {
+    let base = [
+        ("PROFILE", "multi-node"),
+        ("TOS_HOST", "nap.example.com"),
+        ("RWX_STORAGE_CLASS", "nfs"),
+        ("RWO_STORAGE_CLASS", "rbd"),
+        ("SANDBOX_ENABLED", "true"),
+        ("BROWSER_ENABLED", "true"),
+        ("TURN_HOST", "198.51.100.7"),
+        ("TURN_NODE", "n1"),
+        ("BRIDGE_ENABLED", "true"),
+        ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1"),
+        ("BRIDGE_MODELS", "claude-sonnet-4-5=llama-3.3-70b"),
+        ("MONITORING_ENABLED", "true"),
+    ];
+    let metadata = [
+        ("COMMON_LABELS", "example.com/team=platform"),
+        ("POD_LABELS", "example.com/pod=yes"),
+        ("POD_ANNOTATIONS", "example.com/pod-note=a b"),
+        ("SERVICE_ANNOTATIONS", "example.com/svc-note=s"),
+        ("SERVICE_ACCOUNT_ANNOTATIONS", "example.com/role=r"),
+    ];
+    let keys = [
+        "example.com/team",
+        "example.com/pod",
+        "example.com/pod-note",
+        "example.com/svc-note",
+        "example.com/role",
+    ];
+    let off = install(&entries(&base));
+    let all: Vec<_> = base.iter().chain(&metadata).copied().collect();
+    let on = install(&entries(&all));
+
+    // Nothing else changes.
+    assert_eq!(on.objects.len(), off.objects.len());
+    for (a, b) in on.objects.iter().zip(&off.objects) {
+        assert_eq!(
+            without_metadata(a, &keys),
+            without_metadata(b, &keys),
+            "{:?}",
+            key_of(a)
+        );
+    }
+    // Every object has the common labels; Services and ServiceAccounts their annotations.
+    for o in &on.objects {
+        let id = key_of(o);
+        assert_eq!(
+            o["metadata"]["labels"]["example.com/team"], "platform",
+            "{id:?}"
+        );
+        let note = |k: &str| o["metadata"]["annotations"][k].as_str().map(str::to_string);
+        let kind = o["kind"].as_str().unwrap();
+        assert_eq!(
+            note("example.com/svc-note").is_some(),
+            kind == "Service",
+            "{id:?}"
+        );
+        assert_eq!(
+            note("example.com/role").is_some(),
+            kind == "ServiceAccount",
+            "{id:?}"
+        );
+        let mut selecting = Vec::new();
+        selector_keys(o, false, &mut selecting);
+        for key in keys {
+            assert!(
+                !selecting.iter().any(|k| k == key),
+                "{key} in a selector of {id:?}"
+            );
+        }
+    }
+    // Every pod, the run-time pod templates included, has the pod labels and annotations.
+    let pods = pods(&on);
+    assert!(
+        pods.iter()
+            .filter(|(what, _, _)| what.starts_with("pod template"))
+            .count()
+            >= 3
+    );
+    for (what, _, pod) in pods {
+        assert_eq!(
+            pod["metadata"]["labels"]["example.com/team"], "platform",
+            "{what}"
+        );
+        assert_eq!(
+            pod["metadata"]["labels"]["example.com/pod"], "yes",
+            "{what}"
+        );
+        assert_eq!(
+            pod["metadata"]["annotations"]["example.com/pod-note"], "a b",
+            "{what}"
+        );
+    }
+}

@@ -229,3 +229,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn operator_metadata_that_napgen_owns_or_that_weakens_security() {
+    let report = snapshot(
+        "operator_metadata",
+        "COMMON_LABELS=app.kubernetes.io/name=mine\n\
+         POD_LABELS=pod-security.kubernetes.io/enforce=privileged\n\
+         POD_ANNOTATIONS=container.apparmor.security.beta.kubernetes.io/agent=unconfined\n\
+         SERVICE_ANNOTATIONS=helm.sh/resource-policy=keep\n\
+         SERVICE_ACCOUNT_ANNOTATIONS=no-equals-sign\n\
+         MONITORING_LABELS=release=prom\n",
+        &[],
+    );
+    assert!(report.contains("operator_metadata.env:1: COMMON_LABELS: the label"));
+    assert!(report.contains("operator_metadata.env:2: POD_LABELS: the label"));
+    assert!(report.contains("operator_metadata.env:3: POD_ANNOTATIONS: the annotation"));
+    assert!(report.contains("operator_metadata.env:4: SERVICE_ANNOTATIONS: the annotation"));
+    assert!(report.contains("operator_metadata.env:5: SERVICE_ACCOUNT_ANNOTATIONS:"));
+}

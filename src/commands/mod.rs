@@ -1,6 +1,7 @@
 //! What each command does, one file per command. A command takes its parsed arguments and
 //! returns the exit code it ran to, or the [`Error`] that stopped it, which `main` prints.
 
+pub mod argocd_plugin;
 pub mod chart;
 pub mod check;
 pub mod completions;

@@ -8,6 +8,7 @@ use napgen::emit;
 use napgen::fleet;
 use napgen::input::Inputs;
 use napgen_core::error::Error;
+use napgen_core::output::gitops::{self, Tool};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,23 +22,26 @@ pub fn run(args: RenderArgs) -> Result<ExitCode, Error> {
         each,
         out_dir,
         jobs,
+        tool,
     } = args;
+    let tool = tool.tool();
     if let Some(dir) = out_dir {
-        return render_each(&values.inputs(), &each, only.as_deref(), &dir, jobs);
+        return render_each(&values.inputs(), &each, only.as_deref(), tool, &dir, jobs);
     }
     let configured = app::configure(&values.inputs(), Path::new("."), &mut io::stdin())?;
     print_diagnostics(&configured.warnings);
+    let objects = configured.objects_for(only.as_deref(), tool)?;
+    print_diagnostics(&gitops::warnings(&objects, tool));
     let reseed = (only.as_deref() == Some("seed"))
-        .then(|| app::reseed_commands(&configured.plan, &apply_command(&output, &split)));
+        .then(|| app::reseed_commands_for(&configured.plan, tool, &apply_command(&output, &split)));
+    let header = app::header_for(&configured.plan, tool);
     if let Some(dir) = split {
-        let objects = configured.objects(only.as_deref())?;
-        let header = app::header(&configured.plan);
         emit::write_dir_atomic(
             &dir,
             &napgen_core::output::bundle::split_files(&objects, &header),
         )?;
     } else {
-        let text = configured.bundle(only.as_deref())?;
+        let text = napgen_core::output::bundle::bundle(&objects, &header);
         match output {
             Some(path) => emit::write_file_atomic(&path, text.as_bytes())?,
             None => write_stdout(text.as_bytes())?,
@@ -69,13 +73,14 @@ fn render_each(
     shared: &Inputs,
     each: &[String],
     only: Option<&str>,
+    tool: Tool,
     dir: &Path,
     jobs: Option<usize>,
 ) -> Result<ExitCode, Error> {
     let cwd = Path::new(".");
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let environments = fleet::environments(each, cwd)?;
-    let outcomes = fleet::render(shared, &environments, only, cwd, dir, jobs)?;
+    let outcomes = fleet::render(shared, &environments, only, tool, cwd, dir, jobs)?;
     let code = fleet::report(&outcomes, dir, &mut io::stderr().lock());
     Ok(ExitCode::from(code as u8))
 }

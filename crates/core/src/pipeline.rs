@@ -10,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Shown};
 use crate::error::Error;
 use crate::output::bundle;
 use crate::output::chart::{self, Chart};
+use crate::output::gitops::{self, Tool};
 use crate::plan::{self, Plan};
 use crate::render::{self, Object};
 
@@ -32,7 +33,24 @@ impl Configured {
 
     /// The objects `napgen render` emits: all of them, or those of one part (`--only`).
     pub fn objects(&self, only: Option<&str>) -> Result<Vec<Object>, Error> {
-        let objects = self.render()?;
+        self.objects_for(only, Tool::Kubectl)
+    }
+
+    /// The objects `napgen render --for TOOL` emits ([`gitops::for_tool`]), all of them or
+    /// those of one part.
+    pub fn objects_for(&self, only: Option<&str>, tool: Tool) -> Result<Vec<Object>, Error> {
+        if tool.leaves_out_namespace() && only == Some("namespace") {
+            return Err(Error::invalid(Diagnostic::error(
+                None,
+                None,
+                format!(
+                    "--only namespace --for {}: Argo CD creates the namespace itself, so this output has no Namespace object",
+                    tool.name()
+                ),
+                "give the Application CreateNamespace=true and the Pod Security labels in spec.syncPolicy.managedNamespaceMetadata (README: GitOps), or drop --for to print the Namespace for kubectl",
+            )));
+        }
+        let objects = gitops::for_tool(&self.plan, self.render()?, tool);
         match only {
             Some(part) => select_part(&objects, part),
             None => Ok(objects),
@@ -41,7 +59,15 @@ impl Configured {
 
     /// The bundle `napgen render` prints: [`bundle::bundle`] of [`Self::objects`].
     pub fn bundle(&self, only: Option<&str>) -> Result<String, Error> {
-        Ok(bundle::bundle(&self.objects(only)?, &header(&self.plan)))
+        self.bundle_for(only, Tool::Kubectl)
+    }
+
+    /// The bundle `napgen render --for TOOL` prints.
+    pub fn bundle_for(&self, only: Option<&str>, tool: Tool) -> Result<String, Error> {
+        Ok(bundle::bundle(
+            &self.objects_for(only, tool)?,
+            &header_for(&self.plan, tool),
+        ))
     }
 
     /// Render and package as a Helm chart.
@@ -169,6 +195,17 @@ pub fn header(plan: &Plan) -> String {
     )
 }
 
+/// [`header`], saying which tool the output is for when it is not kubectl.
+pub fn header_for(plan: &Plan, tool: Tool) -> String {
+    let mut text = header(plan);
+    match tool {
+        Tool::Kubectl => {}
+        Tool::ArgoCd => text.push_str("\nFor Argo CD (--for argocd): the Application creates the namespace; seed Jobs are kept."),
+        Tool::Flux => text.push_str("\nFor Flux (--for flux): seed Jobs are kept."),
+    }
+    text
+}
+
 /// What `render --only seed` tells on stderr: `kubectl apply` leaves a Job that exists as it is
 /// (its pod template is immutable and its name changes only with its inputs), so re-seeding
 /// deletes the previous runs first, by the label every seed Job carries, and then applies.
@@ -180,6 +217,28 @@ pub fn reseed_commands(plan: &Plan, apply: &str) -> String {
          Jobs again (after a failed run, say), delete the previous runs first, then apply:\n  \
          kubectl -n {ns} delete job -l {} --ignore-not-found\n  \
          {apply}\n\
+         napgen: then follow them:\n",
+        plan.seed_selector()
+    );
+    for seed in &plan.seeds {
+        out.push_str(&format!("  kubectl -n {ns} logs job/{}\n", seed.name));
+    }
+    out
+}
+
+/// [`reseed_commands`] for the output of `render --for TOOL`: under a GitOps controller the seed
+/// Jobs are deleted and the controller creates them again; nothing is applied by hand.
+pub fn reseed_commands_for(plan: &Plan, tool: Tool, apply: &str) -> String {
+    let again = match tool {
+        Tool::Kubectl => return reseed_commands(plan, apply),
+        Tool::ArgoCd => "Argo CD creates them again at its next sync (at once with selfHeal, else `argocd app sync <application>`)",
+        Tool::Flux => "Flux creates them again at its next reconciliation (`flux reconcile kustomization <name>` to start it now)",
+    };
+    let ns = &plan.namespace;
+    let mut out = format!(
+        "napgen: a seed Job runs again when its inputs change (its name changes with them); to run the seed\n\
+         Jobs again with the same inputs (after a failed run, say), delete them; {again}:\n  \
+         kubectl -n {ns} delete job -l {} --ignore-not-found\n\
          napgen: then follow them:\n",
         plan.seed_selector()
     );

@@ -21,6 +21,7 @@ pub struct Config {
     pub exposure: Exposure,
     pub outbound: Outbound,
     pub placement: Placement,
+    pub metadata: Metadata,
     pub replicas: Replicas,
     pub secrets: Secrets,
     pub storage: Storage,
@@ -245,6 +246,21 @@ pub struct Ldap {
     pub bind_dn: String,
     pub user_base_dn: String,
     pub user_filter: String,
+}
+
+/// Labels and annotations the operator adds to napgen's objects (never to selectors).
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    /// On every object and every pod (COMMON_LABELS).
+    pub common_labels: Vec<Label>,
+    /// On every pod, the run-time pods included (POD_LABELS).
+    pub pod_labels: Vec<Label>,
+    /// On every pod, the run-time pods included (POD_ANNOTATIONS).
+    pub pod_annotations: Vec<Label>,
+    /// On every Service (SERVICE_ANNOTATIONS).
+    pub service_annotations: Vec<Label>,
+    /// On every ServiceAccount (SERVICE_ACCOUNT_ANNOTATIONS).
+    pub service_account_annotations: Vec<Label>,
 }
 
 /// Monitoring with the Prometheus operator.

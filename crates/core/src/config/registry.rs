@@ -47,6 +47,12 @@ pub enum KeyType {
     DigestList,
     /// A comma-separated list of Kubernetes labels, `key=value`.
     LabelList,
+    /// Labels napgen adds to its objects' metadata: a [`KeyType::LabelList`] without the keys
+    /// napgen owns or that weaken security.
+    MetadataLabels,
+    /// A comma-separated list of annotations, `key=value` (a value holds no comma), without the
+    /// keys napgen owns or that weaken security.
+    Annotations,
     /// A comma-separated list of model name pairs, `agent-name=upstream-name`.
     ModelMap,
     /// A comma-separated list of tolerations, `key[=value][:Effect]`.
@@ -89,6 +95,8 @@ impl KeyType {
             | KeyType::NameList
             | KeyType::DigestList
             | KeyType::LabelList
+            | KeyType::MetadataLabels
+            | KeyType::Annotations
             | KeyType::ModelMap
             | KeyType::TolerationList
             | KeyType::NoProxyList
@@ -564,6 +572,46 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "Node labels, key=value separated by commas, that every platform pod and the pods it creates at run time (workspaces, sandboxes, browser sessions) are scheduled on",
+    },
+    Key {
+        name: "COMMON_LABELS",
+        ty: KeyType::MetadataLabels,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Labels on every object napgen renders and every pod (the pods created at run time too), key=value separated by commas: cost allocation, ownership, admission policies. Never part of a selector, so changing them never meets an immutable field",
+    },
+    Key {
+        name: "POD_LABELS",
+        ty: KeyType::MetadataLabels,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Labels on every pod (platform workloads, seed Jobs, coturn and the workspace, sandbox and browser-session pods created at run time), key=value separated by commas: service-mesh or policy selection, workload identity (azure.workload.identity/use=true). Never part of a selector",
+    },
+    Key {
+        name: "POD_ANNOTATIONS",
+        ty: KeyType::Annotations,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Annotations on every pod, the run-time pods included, key=value separated by commas (a value holds no comma): Vault agent injection, Datadog, Istio settings. napgen's own checksum/ annotations stay per workload",
+    },
+    Key {
+        name: "SERVICE_ANNOTATIONS",
+        ty: KeyType::Annotations,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Annotations on every Service, key=value separated by commas (a value holds no comma): load-balancer or service-mesh settings, external-dns",
+    },
+    Key {
+        name: "SERVICE_ACCOUNT_ANNOTATIONS",
+        ty: KeyType::Annotations,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Annotations on every ServiceAccount, key=value separated by commas: cloud workload identity (eks.amazonaws.com/role-arn=..., iam.gke.io/gcp-service-account=...), so that backups and LLM endpoints can use a cloud role instead of static keys",
     },
     Key {
         name: "TOLERATIONS",

@@ -1,4 +1,5 @@
 //! What the operator commands compute from a configuration, beside the install itself.
+pub mod argocd;
 pub mod diff;
 pub mod graph;
 pub mod images;

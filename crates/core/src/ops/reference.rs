@@ -60,6 +60,11 @@ pub fn example_value(key: &Key) -> String {
         KeyType::S3Path => return "s3://backups/nap".into(),
         KeyType::ProxyUrl => return "http://proxy.example.com:3128".into(),
         KeyType::LabelList => return "node-role.kubernetes.io/worker=true".into(),
+        KeyType::MetadataLabels => return "example.com/team=platform,cost-center=ai".into(),
+        KeyType::Annotations if key.name == "SERVICE_ACCOUNT_ANNOTATIONS" => {
+            return "eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/nap".into()
+        }
+        KeyType::Annotations => return "example.com/owner=team-a".into(),
         KeyType::ModelMap => return "claude-sonnet-4-5=llama-3.3-70b-instruct".into(),
         KeyType::TolerationList => return "dedicated=nap:NoSchedule".into(),
         KeyType::NoProxyList => return ".corp.example.com,10.0.0.0/8".into(),

@@ -6,7 +6,7 @@ use super::{
     backup, checksum, oauth, plain_env, resources, selector, tmp_volume, Backup, Browser,
     ConfigPlan, Connection, Ctx, Database, EnvVar, ExternalServer, Resources, Sandbox, SecretPlan,
     SeedJob, SharedDir, Workload, CONNECTION_KEYS, DATABASE_APP_SECRET, LDAP_CA_CONFIG_MAP,
-    RUNTIME_TEMPLATES, SEED_COMPONENT, SHARED_CLAIM,
+    MESH_EXCLUSION, RUNTIME_TEMPLATES, SEED_COMPONENT, SHARED_CLAIM,
 };
 use crate::config::types::AgentType;
 use indexmap::IndexMap;
@@ -398,7 +398,13 @@ fn seed_job(
 ) -> SeedJob {
     // A Job's pod template is immutable: everything in it is in the name's hash, so a change
     // makes a new Job instead of a failed apply.
+    let pod_annotations = mesh_exclusion();
     let pod = json!({
+        "annotations": &pod_annotations,
+        "podSecurity": &ctx.pod_security,
+        "containerSecurity": &ctx.container_security,
+        // The template's own text: a change to it (a napgen upgrade) is a new Job too.
+        "template": SEED_TEMPLATE,
         "pullPolicy": ctx.pull_policy(),
         "pullSecrets": ctx.pull_secrets(),
         "placement": ctx.placement.clone(),
@@ -419,11 +425,22 @@ fn seed_job(
         task,
         image: image.to_string(),
         labels: ctx.labels(SEED_COMPONENT, hook_name.clone()),
+        pod_annotations,
         hook_name,
         env,
         volumes,
         volume_mounts,
     }
+}
+
+/// The seed Jobs' template, whose text is part of each Job's name hash.
+const SEED_TEMPLATE: &str = include_str!("../../templates/core/seed/jobs.yaml");
+
+/// The pod annotations that keep a service mesh's sidecar out of a Job's pod: an injected Istio
+/// or Linkerd proxy keeps running after the seed has finished, so the pod (and the Job) would
+/// never complete.
+pub(crate) fn mesh_exclusion() -> super::Map {
+    MESH_EXCLUSION.iter().copied().collect()
 }
 
 /// The shared directory's claim, mounted at /afs by the control plane and every workspace.

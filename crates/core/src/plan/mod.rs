@@ -11,6 +11,7 @@ mod core;
 mod ingress;
 mod kube;
 mod map;
+mod metadata;
 mod monitoring;
 mod network;
 mod oauth;
@@ -30,6 +31,7 @@ pub use ingress::IngressRoute;
 pub(crate) use kube::{checksum, manifest, plain_env, resources, selector, spread, tmp_volume};
 pub use kube::{image_ref, EnvVar, Resources, VolumeMount};
 pub use map::Map;
+pub use metadata::Metadata;
 pub use monitoring::{Monitoring, POSTGRES_METRICS_PORT};
 pub use network::NetworkPolicy;
 pub use oauth::{public_origin, redirect_uri, OAuthClient, OAUTH_CALLBACK_PATH, SIGN_IN_SERVICES};
@@ -56,6 +58,14 @@ pub const LDAP_CA_CONFIG_MAP: &str = "nap-ldap-ca";
 pub const SHARED_CLAIM: &str = "nap-shared";
 /// The `app.kubernetes.io/component` label of the seed Jobs and their pods.
 pub const SEED_COMPONENT: &str = "seed";
+
+/// The pod annotations of every Job napgen renders (the seed Jobs): Istio and Linkerd leave
+/// such pods without a proxy sidecar, which would keep running after the Job's container has
+/// finished, so the Job would never complete.
+pub const MESH_EXCLUSION: [(&str, &str); 2] = [
+    ("sidecar.istio.io/inject", "false"),
+    ("linkerd.io/inject", "disabled"),
+];
 /// The ConfigMap of pod templates the control plane creates pods from at run time.
 pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
 
@@ -263,6 +273,9 @@ pub struct SeedJob {
     pub task: &'static str,
     pub image: String,
     pub labels: Map,
+    /// The pod's annotations: [`MESH_EXCLUSION`], so that no mesh sidecar keeps the pod
+    /// from completing.
+    pub pod_annotations: Map,
     pub env: Vec<EnvVar>,
     pub volumes: Vec<Value>,
     pub volume_mounts: Vec<VolumeMount>,
@@ -304,6 +317,8 @@ pub struct Plan {
     pub ingress_mode: String,
     /// Labels every object carries.
     pub labels: Map,
+    /// The operator's labels and annotations, added to the rendered objects.
+    pub metadata: Metadata,
     pub pod_security: Value,
     pub container_security: Value,
     pub image_pull_policy: String,
@@ -395,6 +410,8 @@ pub(crate) struct Ctx<'a> {
     pub runtime_placement: Placement,
     /// CA bundle and proxy settings every pod gets.
     pub outbound: outbound::Outbound,
+    /// The operator's labels and annotations.
+    pub metadata: Metadata,
 }
 
 impl<'a> Ctx<'a> {
@@ -404,6 +421,7 @@ impl<'a> Ctx<'a> {
         let version = config.images.version.clone();
         Ctx {
             config,
+            metadata: Metadata::new(&config.metadata),
             namespace: config.cluster.namespace.clone(),
             multi_node: config.cluster.multi_node(),
             base_labels: Map::from_iter([
@@ -646,7 +664,7 @@ impl Ctx<'_> {
             resources,
             mounts,
         } = container;
-        manifest(&json!({
+        let mut pod = json!({
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"labels": labels},
@@ -669,7 +687,9 @@ impl Ctx<'_> {
                 }],
                 "volumes": volumes,
             },
-        }))
+        });
+        self.metadata.apply(&mut pod);
+        manifest(&pod)
     }
 
     /// NodePort on TOS_HOST, or ClusterIP behind an ingress.
@@ -805,6 +825,7 @@ pub fn plan(config: &Config) -> Plan {
         version: config.images.version.clone(),
         ingress_mode: exposure.mode.as_str().to_string(),
         labels: ctx.base_labels.clone(),
+        metadata: ctx.metadata.clone(),
         pod_security: ctx.pod_security.clone(),
         container_security: ctx.container_security.clone(),
         image_pull_policy: ctx.pull_policy().to_string(),

@@ -80,19 +80,18 @@ pub(crate) fn runtime(ctx: &mut Ctx, control_plane: &str, browser: Option<&Brows
         let template = ctx.runtime_pod(&pod_labels, Some("nap-workspace"), container, volumes);
         pod_templates.insert(format!("{agent}.yaml"), template);
     }
-    pod_templates.insert(
-        "workspace-disk.yaml".into(),
-        manifest(&json!({
-            "apiVersion": "v1",
-            "kind": "PersistentVolumeClaim",
-            "metadata": {"labels": &workspace_labels},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": &config.storage.rwo_class,
-                "resources": {"requests": {"storage": config.storage.workspace_disk_size.as_str()}},
-            },
-        })),
-    );
+    let mut disk = json!({
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"labels": &workspace_labels},
+        "spec": {
+            "accessModes": ["ReadWriteOnce"],
+            "storageClassName": &config.storage.rwo_class,
+            "resources": {"requests": {"storage": config.storage.workspace_disk_size.as_str()}},
+        },
+    });
+    ctx.metadata.apply(&mut disk);
+    pod_templates.insert("workspace-disk.yaml".into(), manifest(&disk));
     if let Some(b) = browser {
         pod_templates.insert("browser-session.yaml".into(), b.session_template.clone());
     }

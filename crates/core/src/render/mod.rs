@@ -233,6 +233,7 @@ pub fn render(plan: &Plan) -> Result<Vec<Object>, RenderError> {
             .ok_or_else(|| RenderError(format!("no template {name}")))?;
         for mut value in engine::render_template(name, source, &context).map_err(RenderError)? {
             drop_nulls(&mut value);
+            plan.metadata.apply(&mut value);
             identify(&value).map_err(|e| RenderError(format!("{name}: {e}")))?;
             objects.push(Object {
                 source: name,

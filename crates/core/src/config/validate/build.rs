@@ -9,8 +9,8 @@ use crate::config::types::{
 };
 use crate::config::{
     Admin, Agents, Backup, Bridge, Browser, ClaudeCode, Cluster, Codex, Config, Database, Exposure,
-    ExternalDatabase, Images, Ldap, Monitoring, Nfs, Outbound, Placement, Replicas, Sandbox,
-    Secrets, Storage,
+    ExternalDatabase, Images, Ldap, Metadata, Monitoring, Nfs, Outbound, Placement, Replicas,
+    Sandbox, Secrets, Storage,
 };
 use crate::diagnostic::Shown;
 
@@ -24,6 +24,13 @@ pub(crate) fn config(s: &Settings) -> Config {
         exposure: exposure(s),
         outbound: outbound(s),
         placement: placement(s),
+        metadata: Metadata {
+            common_labels: pairs(s, "COMMON_LABELS"),
+            pod_labels: pairs(s, "POD_LABELS"),
+            pod_annotations: pairs(s, "POD_ANNOTATIONS"),
+            service_annotations: pairs(s, "SERVICE_ANNOTATIONS"),
+            service_account_annotations: pairs(s, "SERVICE_ACCOUNT_ANNOTATIONS"),
+        },
         replicas: Replicas {
             control_plane: count(s, "CONTROL_PLANE_REPLICAS"),
             gateway: count(s, "GATEWAY_REPLICAS"),
@@ -47,11 +54,7 @@ pub(crate) fn config(s: &Settings) -> Config {
         ldap: on(Module::Ldap).then(|| ldap(s)),
         monitoring: on(Module::Monitoring).then(|| Monitoring {
             namespace: s.str("MONITORING_NAMESPACE").to_string(),
-            labels: s
-                .list("MONITORING_LABELS")
-                .iter()
-                .map(|l| Label::from_item(l))
-                .collect(),
+            labels: pairs(s, "MONITORING_LABELS"),
         }),
         bridge: on(Module::Bridge).then(|| bridge(s)),
     }
@@ -62,6 +65,11 @@ pub(crate) fn config(s: &Settings) -> Config {
 
 fn key(name: &str) -> &'static registry::Key {
     registry::key(name).unwrap_or_else(|| panic!("{name} is not a registry key"))
+}
+
+/// A checked `key=value` list.
+fn pairs(s: &Settings, name: &str) -> Vec<Label> {
+    s.list(name).iter().map(|l| Label::from_item(l)).collect()
 }
 
 fn opt_text(s: &Settings, name: &str) -> Option<String> {

@@ -55,6 +55,12 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
             .map(Value::List),
         KeyType::DigestList => parse_digests(raw, &shown).map(Value::List),
         KeyType::LabelList => parse_labels(raw, &shown).map(Value::List),
+        KeyType::MetadataLabels => parse_labels(raw, &shown)
+            .and_then(|items| refuse_reserved(items, &shown, "label"))
+            .map(Value::List),
+        KeyType::Annotations => parse_annotations(raw, &shown)
+            .and_then(|items| refuse_reserved(items, &shown, "annotation"))
+            .map(Value::List),
         KeyType::ModelMap => parse_model_map(raw, &shown).map(Value::List),
         KeyType::TolerationList => parse_tolerations(raw, &shown).map(Value::List),
         KeyType::NoProxyList => parse_no_proxy(raw, &shown).map(Value::List),
@@ -808,6 +814,114 @@ fn parse_labels(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
         }
         keys.push(key);
         items.push(item.to_string());
+    }
+    Ok(items)
+}
+
+/// `key=value` annotations separated by commas: keys as label keys, values any text without a
+/// comma (annotation values are free text; the list syntax takes the comma).
+fn parse_annotations(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut items = Vec::new();
+    for item in raw.split(',').map(str::trim) {
+        let shown_item = shown.part(item, "the item");
+        let Some((key, value)) = item.split_once('=') else {
+            return Err(problem(
+                format!("{shown_item} is not key=value"),
+                "write annotations like example.com/owner=team-a, separated by commas",
+            ));
+        };
+        if !label_key_ok(key) {
+            return Err(problem(
+                format!(
+                    "{shown_item}: {} is not a valid annotation key",
+                    shown_item.part(key, "the key")
+                ),
+                "annotation keys are [prefix/]name: a DNS subdomain prefix, a name of at most 63 letters, digits, '-', '_' and '.'",
+            ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(problem(
+                format!("{shown_item} holds a control character"),
+                "write the annotation's value on one line, without control characters",
+            ));
+        }
+        if keys.contains(&key) {
+            return Err(problem(
+                format!("{} is listed twice", shown.part(key, "an annotation key")),
+                "give each annotation once",
+            ));
+        }
+        keys.push(key);
+        items.push(format!("{key}={value}"));
+    }
+    Ok(items)
+}
+
+/// Why napgen refuses a label or annotation key: it sets the key itself, or the key would weaken
+/// the pods' confinement. `None` for keys that are the operator's to set.
+pub fn reserved_metadata_key(key: &str) -> Option<&'static str> {
+    const OWN_LABELS: [&str; 6] = [
+        "app.kubernetes.io/name",
+        "app.kubernetes.io/instance",
+        "app.kubernetes.io/component",
+        "app.kubernetes.io/part-of",
+        "app.kubernetes.io/version",
+        "app.kubernetes.io/managed-by",
+    ];
+    const PREFIXES: [(&str, &str); 8] = [
+        (
+            "pod-security.kubernetes.io/",
+            "Pod Security admission labels are napgen's: they hold its namespaces at restricted",
+        ),
+        (
+            "seccomp.security.alpha.kubernetes.io/",
+            "it would change the pods' seccomp profile, which napgen sets to RuntimeDefault",
+        ),
+        (
+            "container.seccomp.security.alpha.kubernetes.io/",
+            "it would change the containers' seccomp profile, which napgen sets to RuntimeDefault",
+        ),
+        (
+            "container.apparmor.security.beta.kubernetes.io/",
+            "it would change the containers' AppArmor profile",
+        ),
+        (
+            "checksum/",
+            "napgen's pod checksums roll each workload when what it reads changes",
+        ),
+        (
+            "checkov.io/",
+            "napgen records the scanner findings it accepts, with their reasons",
+        ),
+        (
+            "helm.sh/",
+            "Helm's hook and resource-policy annotations are napgen's (the chart's seed Jobs)",
+        ),
+        ("meta.helm.sh/", "Helm records its release in them"),
+    ];
+    if OWN_LABELS.contains(&key) {
+        return Some("napgen sets the app.kubernetes.io labels that identify its objects");
+    }
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| key.starts_with(prefix))
+        .map(|(_, why)| *why)
+}
+
+/// `items` (checked `key=value` pairs), or the problem with the first key napgen reserves.
+fn refuse_reserved(items: Vec<String>, shown: &Shown, what: &str) -> Result<Vec<String>, Problem> {
+    for item in &items {
+        let key = item.split_once('=').map_or(item.as_str(), |(k, _)| k);
+        if let Some(why) = reserved_metadata_key(key) {
+            return Err(problem(
+                format!(
+                    "the {what} {} cannot be set here: {why}",
+                    shown.part(key, "a key")
+                ),
+                format!("remove it; {what}s with other keys are added to napgen's"),
+            ));
+        }
     }
     Ok(items)
 }
