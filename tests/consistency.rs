@@ -1685,3 +1685,240 @@ fn operator_metadata_reaches_its_objects_and_no_selector() {
         );
     }
 }
+
+/// A profile rendered with PLATFORM set: its configuration and plan, and its objects.
+fn on_platform(path: &Path, platform: &str) -> (napgen_core::pipeline::Configured, Vec<Object>) {
+    let inputs = Inputs {
+        files: vec![path.to_string_lossy().into_owned()],
+        sets: vec![format!("PLATFORM={platform}")],
+    };
+    let configured = app::configure(&inputs, Path::new("."), &mut std::io::empty())
+        .unwrap_or_else(|f| panic!("{} with PLATFORM={platform}: {f:?}", path.display()));
+    let objects = configured.render().unwrap();
+    (configured, objects)
+}
+
+/// The fields of a pod's securityContext that fix who it runs as.
+const FIXED_IDS: [&str; 3] = ["runAsUser", "runAsGroup", "fsGroup"];
+
+/// A pod spec without the fixed IDs (pod and containers), and the IDs it had.
+fn without_fixed_ids(spec: &mut Value) -> Vec<String> {
+    let mut removed = Vec::new();
+    let mut strip = |ctx: &mut Value, at: &str| {
+        if let Some(m) = ctx.as_object_mut() {
+            for f in FIXED_IDS {
+                if m.remove(f).is_some() {
+                    removed.push(format!("{at}.{f}"));
+                }
+            }
+        }
+    };
+    strip(&mut spec["securityContext"], "pod");
+    for field in ["containers", "initContainers"] {
+        for c in spec[field].as_array_mut().into_iter().flatten() {
+            let name = s(&c["name"]);
+            strip(&mut c["securityContext"], &name);
+        }
+    }
+    removed
+}
+
+/// An object with its pods' fixed IDs taken out (workload templates and the run-time pod
+/// templates in ConfigMaps), checksum annotations blanked (they hash those templates) and the
+/// seed Jobs' input hash cut from their names, and the scanner skip OpenShift's workloads carry
+/// for it taken out; with the IDs that were taken out, and whether that skip was there.
+fn normalised(o: &Value) -> (Value, Vec<String>, bool) {
+    let mut o = o.clone();
+    let mut removed = Vec::new();
+    let mut uid_skip = false;
+    if o["kind"] == "Job" {
+        let mut name = s(&o["metadata"]["name"]);
+        name.truncate(name.rfind('-').unwrap());
+        o["metadata"]["name"] = Value::String(name);
+    }
+    // The scanner finding a workload without a fixed UID accepts, with its reason.
+    if let Some(a) = o["metadata"]["annotations"].as_object_mut() {
+        let skip = a
+            .iter()
+            .find(|(_, v)| v.as_str() == Some(plan::scc::ASSIGNED_UID_SKIP))
+            .map(|(k, _)| k.clone());
+        if let Some(k) = skip {
+            a.remove(&k);
+            uid_skip = true;
+        }
+        if a.is_empty() {
+            o["metadata"].as_object_mut().unwrap().remove("annotations");
+        }
+    }
+    if o["spec"]["template"]["spec"].is_object() {
+        removed.extend(without_fixed_ids(&mut o["spec"]["template"]["spec"]));
+        if let Some(a) = o["spec"]["template"]["metadata"]["annotations"].as_object_mut() {
+            for (k, v) in a.iter_mut() {
+                if k.starts_with("checksum/") {
+                    *v = Value::String("<checksum>".into());
+                }
+            }
+        }
+    }
+    if o["kind"] == "ConfigMap" {
+        for (file, text) in o["data"].as_object_mut().into_iter().flatten() {
+            let docs = yaml::parse_documents(text.as_str().unwrap_or("")).unwrap_or_default();
+            if !docs.iter().any(|d| d["kind"] == "Pod") {
+                continue;
+            }
+            let docs: Vec<Value> = docs
+                .into_iter()
+                .map(|mut d| {
+                    if d["kind"] == "Pod" {
+                        let gone = without_fixed_ids(&mut d["spec"]);
+                        removed.extend(gone.into_iter().map(|g| format!("{file}: {g}")));
+                    }
+                    d
+                })
+                .collect();
+            *text = serde_json::to_value(&docs).unwrap();
+        }
+    }
+    (o, removed, uid_skip)
+}
+
+/// PLATFORM=openshift on every profile: the same objects, but that no pod or run-time pod
+/// template fixes runAsUser, runAsGroup or fsGroup (OpenShift's SCC assigns them from the
+/// namespace's range); everything else of the restricted profile is unchanged. The only other
+/// change is the SCC wiring, which lives outside the bundle: the plan's grants, which `prereqs`
+/// and `rbac` print, cover exactly the pods that need more than restricted-v2 (host network).
+#[test]
+fn openshift_changes_only_the_fixed_ids_and_the_scc_wiring() {
+    for path in common::profiles() {
+        let name = common::name(&path);
+        let (k8s_configured, k8s) = on_platform(&path, "kubernetes");
+        let (os_configured, os) = on_platform(&path, "openshift");
+        let (k8s_plan, os_plan) = (&k8s_configured.plan, &os_configured.plan);
+        let before: BTreeMap<_, _> = k8s
+            .iter()
+            .map(|o| (key_of(&normalised(&o.value).0), o))
+            .collect();
+        let after: BTreeMap<_, _> = os
+            .iter()
+            .map(|o| (key_of(&normalised(&o.value).0), o))
+            .collect();
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{name}: PLATFORM=openshift added or removed objects"
+        );
+        let mut pods_seen = 0;
+        for (key, k) in &before {
+            let (k_norm, k_ids, k_skip) = normalised(&k.value);
+            let (o_norm, o_ids, o_skip) = normalised(&after[key].value);
+            assert_eq!(
+                k_norm, o_norm,
+                "{name}: {key:?} differs by more than the fixed IDs"
+            );
+            assert!(
+                o_ids.is_empty(),
+                "{name}: {key:?} fixes {o_ids:?} on OpenShift"
+            );
+            // A workload that fixed its UID accepts the scanner's finding on OpenShift, with why.
+            assert!(!k_skip, "{name}: {key:?}");
+            assert_eq!(
+                o_skip,
+                k_ids.iter().any(|i| i == "pod.runAsUser") && key.0 != "ConfigMap",
+                "{name}: {key:?}: the CKV_K8S_40 skip"
+            );
+            pods_seen += k_ids.iter().filter(|i| i.ends_with("runAsUser")).count();
+        }
+        assert!(pods_seen > 0, "{name}: no pod fixed a UID on Kubernetes");
+        // Every pod keeps the rest of the restricted profile (compared above) and fixes nothing.
+        let os_install = install_of(os_plan, &os);
+        for (what, _, pod) in pods(&os_install) {
+            let sc = &pod["spec"]["securityContext"];
+            assert_eq!(sc["runAsNonRoot"], true, "{name}: {what}");
+            assert_eq!(
+                sc["seccompProfile"]["type"], "RuntimeDefault",
+                "{name}: {what}"
+            );
+            for c in pod["spec"]["containers"].as_array().unwrap() {
+                let c = &c["securityContext"];
+                assert_eq!(c["allowPrivilegeEscalation"], false, "{name}: {what}");
+                assert_eq!(
+                    c["capabilities"]["drop"],
+                    serde_json::json!(["ALL"]),
+                    "{name}: {what}"
+                );
+            }
+        }
+        // On Kubernetes the pods fix their IDs and need no SCC.
+        assert!(k8s_plan.scc_grants.is_empty(), "{name}");
+        // The SCC wiring: exactly the host-network pods' ServiceAccounts get hostnetwork-v2.
+        let mut host_network: Vec<(String, String)> = os
+            .iter()
+            .filter(|o| o.value["spec"]["template"]["spec"]["hostNetwork"] == true)
+            .map(|o| {
+                (
+                    o.namespace().unwrap().to_string(),
+                    s(&o.value["spec"]["template"]["spec"]["serviceAccountName"]),
+                )
+            })
+            .collect();
+        host_network.sort();
+        let mut granted: Vec<(String, String)> = os_plan
+            .scc_grants
+            .iter()
+            .inspect(|g| assert_eq!(g.scc, "hostnetwork-v2", "{name}"))
+            .map(|g| (g.namespace.clone(), g.service_account.clone()))
+            .collect();
+        granted.sort();
+        assert_eq!(
+            host_network, granted,
+            "{name}: host-network pods and SCC grants"
+        );
+        for (ns, sa) in &granted {
+            assert!(
+                os.iter().any(|o| o.kind() == "ServiceAccount"
+                    && o.namespace() == Some(ns.as_str())
+                    && o.name() == sa),
+                "{name}: the granted ServiceAccount {ns}/{sa} is not in the bundle"
+            );
+        }
+        // rbac prints the grant as a RoleBinding in the ServiceAccount's namespace, prereqs as
+        // the oc command.
+        let request = napgen_core::ops::rbac::Request {
+            namespace: os_plan.namespace.clone(),
+            scc_grants: os_plan.scc_grants.clone(),
+            ..Default::default()
+        };
+        let (_, roles) = napgen_core::ops::rbac::generate(&os, &request).unwrap();
+        let mut bound: Vec<(String, String)> = roles
+            .iter()
+            .filter(|r| {
+                r["kind"] == "RoleBinding"
+                    && r["roleRef"]["kind"] == "ClusterRole"
+                    && r["roleRef"]["name"] == "system:openshift:scc:hostnetwork-v2"
+            })
+            .map(|r| {
+                assert_eq!(r["subjects"].as_array().unwrap().len(), 1, "{name}");
+                let sub = &r["subjects"][0];
+                assert_eq!(sub["kind"], "ServiceAccount");
+                assert_eq!(sub["namespace"], r["metadata"]["namespace"], "{name}");
+                (s(&sub["namespace"]), s(&sub["name"]))
+            })
+            .collect();
+        bound.sort();
+        assert_eq!(bound, granted, "{name}: rbac's SCC RoleBindings");
+        let ctx = napgen_core::ops::prereqs::Context {
+            config: &os_configured.config,
+            plan: os_plan,
+            objects: &os,
+            values_dir: None,
+        };
+        let text = napgen_core::ops::prereqs::text(&ctx, &napgen_core::ops::prereqs::steps(&ctx));
+        for (ns, sa) in &granted {
+            let oc = format!("oc adm policy add-scc-to-user hostnetwork-v2 -z {sa} -n {ns}");
+            assert!(text.contains(&oc), "{name}: prereqs lacks {oc}:\n{text}");
+        }
+        if granted.is_empty() {
+            assert!(!text.contains("add-scc-to-user"), "{name}");
+        }
+    }
+}

@@ -205,6 +205,15 @@ fn check(
             let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
             ensure!(has(objects, "Cluster", ns, name), "{}", ctx());
         }
+        // Events of a namespace (a refused pod's FailedCreate): the namespace is the install's.
+        ["get", "events", ..] => {
+            let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
+            ensure!(
+                objects.iter().any(|o| o.namespace() == Some(ns)),
+                "{}: the install has nothing in {ns}",
+                ctx()
+            );
+        }
         ["get", "pvc"] => {
             let ns = ns.ok_or_else(|| format!("{}: no namespace", ctx()))?;
             ensure!(

@@ -109,6 +109,34 @@ fn external_database_mistakes() {
 }
 
 #[test]
+fn openshift_namespace_and_k3s_defaults() {
+    // OpenShift's own namespace is refused on PLATFORM=openshift, with its line; the defaults made
+    // for k3s, and an NFS export prepared for UID 10001, are warned about on their lines.
+    let report = snapshot(
+        "openshift_bad_platform",
+        "PLATFORM=openshift\nNAMESPACE=openshift-nap\nPLATFORM=OpenShift\n",
+        &[],
+    );
+    assert!(
+        report.contains(
+            "error: openshift_bad_platform.env:3: PLATFORM: \"OpenShift\" is not allowed"
+        ),
+        "{report}"
+    );
+    let report = snapshot(
+        "openshift_reserved_namespace",
+        "PLATFORM=openshift\nNAMESPACE=openshift-nap\nNFS_SERVER=nfs.corp.example\nNFS_SHARE=/srv/nap\n",
+        &[],
+    );
+    assert!(
+        report.contains("error: openshift_reserved_namespace.env:2: NAMESPACE: openshift-nap is an openshift namespace")
+            && report.contains("warning: openshift_reserved_namespace.env:1: PLATFORM: RWO_STORAGE_CLASS defaults to local-path")
+            && report.contains("warning: openshift_reserved_namespace.env:3: NFS_SERVER: with PLATFORM=openshift"),
+        "{report}"
+    );
+}
+
+#[test]
 fn unknown_key_with_a_suggestion() {
     snapshot(
         "unknown_key",

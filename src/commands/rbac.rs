@@ -25,6 +25,7 @@ pub fn run(args: RbacArgs) -> Result<ExitCode, Error> {
             service_accounts: args.service_accounts,
         },
         prereqs,
+        scc_grants: plan.scc_grants.clone(),
     };
     let (header, roles) = rbac::generate(&objects, &request)?;
     write_stdout(rbac::to_yaml(&header, &roles).as_bytes())?;

@@ -9,7 +9,7 @@ pub mod validate;
 
 use types::{
     AgentType, AntiAffinity, Cidr, Cpu, DatabaseMode, Host, ImageDigest, IngressMode, Label,
-    Memory, Port, Profile, PullPolicy, Retention, Secret, SslMode, Toleration, Url,
+    Memory, Platform, Port, Profile, PullPolicy, Retention, Secret, SslMode, Toleration, Url,
 };
 
 /// The validated configuration, typed: one field per key, grouped as the install is (core
@@ -43,6 +43,8 @@ pub struct Config {
 pub struct Cluster {
     pub namespace: String,
     pub profile: Profile,
+    /// Plain Kubernetes or OpenShift (PLATFORM), which assigns pods' UIDs itself.
+    pub platform: Platform,
     /// Worker nodes (CLUSTER_NODES), each of NODE_CPU / NODE_MEMORY.
     pub nodes: u32,
     pub node_cpu: Cpu,
@@ -55,6 +57,11 @@ impl Cluster {
     /// Whether the profile spreads the platform over several nodes.
     pub fn multi_node(&self) -> bool {
         self.profile == Profile::MultiNode
+    }
+
+    /// Whether OpenShift's security context constraints pick the pods' UIDs and GIDs.
+    pub fn openshift(&self) -> bool {
+        self.platform == Platform::OpenShift
     }
 }
 

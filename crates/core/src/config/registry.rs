@@ -314,6 +314,7 @@ pub fn position(name: &str) -> Option<usize> {
 const SECRET: KeyType = KeyType::Secret { min_len: 32 };
 
 pub const PROFILES: &[&str] = &["single-node", "multi-node"];
+pub const PLATFORMS: &[&str] = &["kubernetes", "openshift"];
 pub const INGRESS_MODES: &[&str] = &["nodeport", "external", "ingress"];
 pub const AGENT_TYPES: &[&str] = &["codex", "claude-code"];
 pub const PULL_POLICIES: &[&str] = &["IfNotPresent", "Always", "Never"];
@@ -403,6 +404,14 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "single-node (one k3s node, one replica of each, local storage) or multi-node (Kubernetes >=1.28 with 3+ workers: replicas, disruption budgets, spread, 3 PostgreSQL instances)",
+    },
+    Key {
+        name: "PLATFORM",
+        ty: KeyType::Enum(PLATFORMS),
+        default: Default::Value("kubernetes"),
+        module: Module::Core,
+        required: Required::No,
+        description: "kubernetes (every pod and run-time pod template runs as a fixed UID/GID: 10001 with fsGroup 10001, coturn 65534) or openshift (4.11+: no fixed runAsUser, runAsGroup or fsGroup, so the restricted-v2 SCC assigns them from the namespace's range; coturn's host network through the hostnetwork-v2 SCC, which napgen prereqs and napgen rbac grant)",
     },
     Key {
         name: "NAP_VERSION",

@@ -520,6 +520,10 @@ word_enum!(
     Profile { SingleNode = "single-node", MultiNode = "multi-node" }
 );
 word_enum!(
+    /// The distribution the install targets (PLATFORM): it decides who picks the pods' UIDs.
+    Platform { Kubernetes = "kubernetes", OpenShift = "openshift" }
+);
+word_enum!(
     /// How users reach the platform (INGRESS_MODE).
     IngressMode { NodePort = "nodeport", External = "external", Ingress = "ingress" }
 );
@@ -744,6 +748,8 @@ mod tests {
         assert_eq!(IngressMode::from_word("NodePort"), None);
         let words: Vec<&str> = IngressMode::ALL.iter().map(|m| m.as_str()).collect();
         assert_eq!(words, crate::config::registry::INGRESS_MODES);
+        let platforms: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
+        assert_eq!(platforms, crate::config::registry::PLATFORMS);
     }
 
     #[test]

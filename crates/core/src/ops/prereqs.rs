@@ -75,6 +75,7 @@ pub const STEPS: &[StepFn] = &[
     opensandbox,
     prometheus_operator,
     provided_objects,
+    openshift_scc,
     platform_secrets,
 ];
 
@@ -205,6 +206,45 @@ fn external_database(ctx: &Context) -> Option<Step> {
     })
 }
 
+/// On OpenShift, the SCCs the workloads need beyond restricted-v2 (coturn's host network),
+/// granted by a cluster admin: the namespace's Pod Security labels do not admit a pod there.
+fn openshift_scc(ctx: &Context) -> Option<Step> {
+    let grants = &ctx.plan.scc_grants;
+    if grants.is_empty() {
+        return None;
+    }
+    let mut sccs: Vec<&str> = grants.iter().map(|g| g.scc).collect();
+    sccs.dedup();
+    let mut commands = vec![format!("oc get scc {}", sccs.join(" "))];
+    let mut notes = Vec::new();
+    for g in grants {
+        commands.push(g.oc_command());
+        notes.push(format!(
+            "{}: OpenShift admits a pod only through an SCC its ServiceAccount may use, and restricted-v2 (every user's) refuses the host network; the Pod Security labels of {} do not change that. {} is restricted-v2 plus the host network and host ports: the UID and fsGroup still come from the namespace's range.",
+            g.why, g.namespace, g.scc
+        ));
+        notes.push(format!(
+            "Run it as a cluster admin, before or after applying (it needs no namespace). napgen rbac prints the same grant as RoleBinding {} in {} (ClusterRole {} in that namespace only); apply one of the two. Until then the Deployment's pods are refused (oc -n {} get events).",
+            g.binding_name(),
+            g.namespace,
+            g.cluster_role(),
+            g.namespace
+        ));
+        notes.push(format!(
+            "Check once running: oc -n {} get pod -l app={} -o jsonpath='{{.items[*].metadata.annotations.openshift\\.io/scc}}' prints {}.",
+            g.namespace, g.service_account, g.scc
+        ));
+    }
+    Some(Step {
+        id: "openshift-scc",
+        title: "OpenShift security context constraints".into(),
+        why: "PLATFORM=openshift: a workload needs more than the restricted-v2 SCC".into(),
+        commands,
+        notes,
+        namespace: None,
+    })
+}
+
 /// The steps this configuration needs.
 pub fn steps(ctx: &Context) -> Vec<Step> {
     STEPS.iter().filter_map(|f| f(ctx)).collect()
@@ -228,7 +268,12 @@ fn cnpg_operator(ctx: &Context) -> Option<Step> {
             "--wait returns once the operator's webhook answers; the bundle's Cluster is refused before that.".into(),
             "Pin the chart with --version VERSION for repeatable installs (napgen validates against the CRDs of operator 1.30).".into(),
             format!("The namespace is CNPG_OPERATOR_NAMESPACE ({ns}); the bundle lets the operator reach PostgreSQL from there."),
-        ],
+        ]
+        .into_iter()
+        .chain(ctx.config.cluster.openshift().then(|| {
+            "On OpenShift, CloudNativePG is also in OperatorHub, which installs it into openshift-operators: then set CNPG_OPERATOR_NAMESPACE=openshift-operators instead.".to_string()
+        }))
+        .collect(),
         namespace: Some(ns.to_string()),
     })
 }

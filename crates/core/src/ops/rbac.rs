@@ -14,12 +14,18 @@
 //!   user holds (or `escalate`), and bind a role only if holding its permissions (or `bind`). So
 //!   the rules of every Role and ClusterRole in the bundle are added to the installer's own, in
 //!   the same scope; a binding to a role outside the bundle gets `bind` on exactly that role.
+//! * OpenShift (PLATFORM=openshift): a RoleBinding per SCC grant of the plan (coturn's
+//!   `hostnetwork-v2`), binding the SCC's `system:openshift:scc:<name>` ClusterRole to the
+//!   ServiceAccount in its namespace only. It is the cluster admin's grant to the workload, not
+//!   the installer's: the installer needs no right on SCCs, as the pods are created by their
+//!   controllers and admitted through their ServiceAccount.
 //! * `--with-prereqs` adds what installing the prerequisites with Helm needs (CRDs, admission
 //!   webhooks, the operators' ClusterRoles with `escalate` and `bind`, full control of their
 //!   namespaces). That is close to cluster-admin, and said so in the output.
 
 use crate::error::Error;
 use crate::output::yaml;
+use crate::plan::scc::SccGrant;
 use crate::render::Object;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -326,6 +332,8 @@ pub struct Request {
     pub subjects: Subjects,
     /// `Some` with `--with-prereqs`: the namespaces the prerequisites are installed into.
     pub prereqs: Option<Vec<PrereqScope>>,
+    /// The OpenShift SCCs the workloads' ServiceAccounts need (the plan's `scc_grants`).
+    pub scc_grants: Vec<SccGrant>,
 }
 
 /// The installer's rules for these objects: cluster-wide ones, and per namespace.
@@ -400,10 +408,29 @@ fn role_ref(binding: &Value) -> (String, String) {
 }
 
 fn labels() -> Value {
+    labels_of("installer-rbac")
+}
+
+fn labels_of(component: &str) -> Value {
     json!({
         "app.kubernetes.io/part-of": "nap",
         "app.kubernetes.io/managed-by": "napgen",
-        "app.kubernetes.io/component": "installer-rbac",
+        "app.kubernetes.io/component": component,
+    })
+}
+
+/// The RoleBinding that lets a ServiceAccount use an SCC, in its own namespace only.
+fn scc_binding(grant: &SccGrant) -> Value {
+    json!({
+        "apiVersion": format!("{RBAC}/v1"),
+        "kind": "RoleBinding",
+        "metadata": {
+            "name": grant.binding_name(),
+            "namespace": grant.namespace,
+            "labels": labels_of("scc"),
+        },
+        "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": grant.cluster_role()},
+        "subjects": [{"kind": "ServiceAccount", "name": grant.service_account, "namespace": grant.namespace}],
     })
 }
 
@@ -500,6 +527,7 @@ pub fn generate(objects: &[Object], request: &Request) -> Result<(String, Vec<Va
             ));
         }
     }
+    out.extend(request.scc_grants.iter().map(scc_binding));
     if let Some(scopes) = &request.prereqs {
         let pname = "nap-installer-prereqs";
         out.push(role(
@@ -560,6 +588,29 @@ fn header(request: &Request, namespaced: &BTreeMap<String, Rules>, unbound: bool
             "  kubectl create namespace {}",
             namespaces.join(" && kubectl create namespace ")
         ));
+    }
+    for grant in &request.scc_grants {
+        lines.push(String::new());
+        lines.push(format!(
+            "OpenShift: RoleBinding {} lets ServiceAccount {}/{} use SCC",
+            grant.binding_name(),
+            grant.namespace,
+            grant.service_account
+        ));
+        lines.push(format!(
+            "{} ({}; restricted-v2 refuses it): it binds",
+            grant.scc, grant.why
+        ));
+        lines.push(format!(
+            "ClusterRole {} in {} only, the narrow form of",
+            grant.cluster_role(),
+            grant.namespace
+        ));
+        lines.push(format!("  {}", grant.oc_command()));
+        lines.push(
+            "Apply one of the two. It is the workload's grant: the installer needs no right on SCCs."
+                .into(),
+        );
     }
     if unbound {
         lines.push(
@@ -641,6 +692,7 @@ mod tests {
                 ..Default::default()
             },
             prereqs: None,
+            scc_grants: Vec::new(),
         };
         let (_, out) = generate(&objects, &request).unwrap();
         let kinds: Vec<&str> = out.iter().map(|o| o["kind"].as_str().unwrap()).collect();
@@ -672,6 +724,45 @@ mod tests {
             "{ns}"
         );
         assert_eq!(out[1]["subjects"][0]["name"], "alice");
+    }
+
+    #[test]
+    fn scc_grants_are_role_bindings_in_their_namespace() {
+        let grant = SccGrant {
+            scc: "hostnetwork-v2",
+            namespace: "nap-turn".into(),
+            service_account: "coturn".into(),
+            why: "coturn's relay range needs the host network",
+        };
+        let request = Request {
+            namespace: "nap".into(),
+            scc_grants: vec![grant],
+            ..Default::default()
+        };
+        let (header, out) = generate(&[], &request).unwrap();
+        assert_eq!(
+            out,
+            [json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {
+                    "name": "coturn-scc-hostnetwork-v2",
+                    "namespace": "nap-turn",
+                    "labels": labels_of("scc"),
+                },
+                "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "system:openshift:scc:hostnetwork-v2"},
+                "subjects": [{"kind": "ServiceAccount", "name": "coturn", "namespace": "nap-turn"}],
+            })]
+        );
+        assert!(
+            header.contains(
+                "#   oc adm policy add-scc-to-user hostnetwork-v2 -z coturn -n nap-turn\n"
+            ) && header.contains("the installer needs no right on SCCs"),
+            "{header}"
+        );
+        // Off OpenShift there is no grant, and the header says nothing of SCCs.
+        let (header, out) = generate(&[], &Request::default()).unwrap();
+        assert!(out.is_empty() && !header.contains("SCC"), "{header}");
     }
 
     #[test]

@@ -227,12 +227,7 @@ fn coturn(ctx: &Ctx, browser: &crate::config::Browser, image: String) -> Coturn 
         tolerations: ctx.placement.tolerations.clone(),
         priority_class_name: ctx.placement.priority_class_name.clone(),
         pod_annotations,
-        pod_security: json!({
-            "runAsNonRoot": true,
-            "runAsUser": COTURN_UID,
-            "runAsGroup": COTURN_UID,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        }),
+        pod_security: super::pod_security(ctx.config, COTURN_UID, false),
         resources: resources("100m", "128Mi", "1"),
         exception: HOST_NETWORK_REASON,
     }

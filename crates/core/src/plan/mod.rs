@@ -18,6 +18,7 @@ mod oauth;
 mod outbound;
 mod placement;
 mod sandbox;
+pub mod scc;
 pub mod secrets;
 mod storage;
 mod workspace;
@@ -343,6 +344,9 @@ pub struct Plan {
     pub browser: Option<Browser>,
     /// The LLM protocol bridge (BRIDGE_ENABLED).
     pub bridge: Option<Bridge>,
+    /// The OpenShift SCCs the install's ServiceAccounts need beyond restricted-v2 (PLATFORM);
+    /// granted by a cluster admin, never rendered.
+    pub scc_grants: Vec<scc::SccGrant>,
     pub ingresses: Vec<IngressRoute>,
     /// The core platform's NetworkPolicies (modules carry their own).
     pub network_policies: Vec<NetworkPolicy>,
@@ -439,13 +443,7 @@ impl<'a> Ctx<'a> {
             secret_keys: secrets.needed.clone(),
             // With EXISTING_SECRET the operator manages the Secret: it is never rendered.
             secrets_rendered: secrets.all_given(),
-            pod_security: json!({
-                "runAsNonRoot": true,
-                "runAsUser": RUN_AS,
-                "runAsGroup": RUN_AS,
-                "fsGroup": RUN_AS,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            }),
+            pod_security: pod_security(config, RUN_AS, true),
             container_security: json!({
                 "allowPrivilegeEscalation": false,
                 "readOnlyRootFilesystem": true,
@@ -458,6 +456,28 @@ impl<'a> Ctx<'a> {
             outbound: outbound::Outbound::default(),
         }
     }
+}
+
+/// A pod's restricted security context. On OpenShift the restricted-v2 (or hostnetwork-v2) SCC
+/// assigns the UID, GID and fsGroup from the namespace's range and refuses fixed ones outside it,
+/// so they are left out there; everything else stays.
+pub(crate) fn pod_security(config: &Config, run_as: u32, fs_group: bool) -> Value {
+    if config.cluster.openshift() {
+        return json!({
+            "runAsNonRoot": true,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        });
+    }
+    let mut security = json!({
+        "runAsNonRoot": true,
+        "runAsUser": run_as,
+        "runAsGroup": run_as,
+    });
+    if fs_group {
+        security["fsGroup"] = json!(run_as);
+    }
+    security["seccompProfile"] = json!({"type": "RuntimeDefault"});
+    security
 }
 
 impl Ctx<'_> {
@@ -611,6 +631,9 @@ impl Ctx<'_> {
                 .iter()
                 .map(|(id, why)| Cow::Owned(format!("{id}={why}"))),
         );
+        if self.config.cluster.openshift() {
+            skips.push(Cow::Borrowed(scc::ASSIGNED_UID_SKIP));
+        }
         // checkov splits each annotation at its only '=': a reason must not hold another.
         debug_assert!(
             skips.iter().all(|s| s.matches('=').count() == 1),
@@ -843,6 +866,7 @@ pub fn plan(config: &Config) -> Plan {
         seeds,
         ingresses: ingress::routes(&ctx, sandbox.as_ref(), browser.as_ref()),
         oauth_clients,
+        scc_grants: scc::grants(config, browser.as_ref()),
         sandbox,
         browser,
         bridge,

@@ -5,7 +5,7 @@ use crate::config::registry::{self, Module};
 use crate::config::settings::Settings;
 use crate::config::types::{
     AgentType, AntiAffinity, Cidr, Cpu, DatabaseMode, Host, ImageDigest, IngressMode, Label,
-    Memory, Port, Profile, PullPolicy, Retention, Secret, SslMode, Toleration, Url,
+    Memory, Platform, Port, Profile, PullPolicy, Retention, Secret, SslMode, Toleration, Url,
 };
 use crate::config::{
     Admin, Agents, Backup, Bridge, Browser, ClaudeCode, Cluster, Codex, Config, Database, Exposure,
@@ -136,6 +136,7 @@ fn cluster(s: &Settings) -> Cluster {
     Cluster {
         namespace: s.str("NAMESPACE").to_string(),
         profile: word(s, "PROFILE", Profile::from_word),
+        platform: word(s, "PLATFORM", Platform::from_word),
         nodes: count(s, "CLUSTER_NODES"),
         node_cpu: cpu(s, "NODE_CPU"),
         node_memory: memory(s, "NODE_MEMORY"),

@@ -29,8 +29,9 @@ pub use presence::{key_in_use, needed_secrets};
 use relations::{check_bridge, check_egress_allowance, check_relations};
 pub use review::INSTALL_TIME_KEYS;
 use review::{
-    check_loopback_redirects, check_opensandbox_api_key, check_opensandbox_namespace,
-    check_private_endpoints, check_storage_class_overrides, check_turn_reachability,
+    check_fixed_uid_storage, check_loopback_redirects, check_opensandbox_api_key,
+    check_opensandbox_namespace, check_openshift_defaults, check_private_endpoints,
+    check_storage_class_overrides, check_turn_reachability,
 };
 pub use values::{cidr_contains, cidr_within, parse_value, service_namespace, METADATA_RANGES};
 
@@ -71,6 +72,8 @@ pub fn validate(entries: &[Entry]) -> Validated {
     check_loopback_redirects(&settings, &mut diags);
     check_opensandbox_namespace(&settings, &mut diags);
     check_storage_class_overrides(entries, &mut diags);
+    check_fixed_uid_storage(&settings, &mut diags);
+    check_openshift_defaults(&settings, &mut diags);
 
     let ok = !diags.iter().any(Diagnostic::is_error);
     Validated {

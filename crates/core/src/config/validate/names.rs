@@ -17,6 +17,14 @@ fn reserved_namespace(settings: &Settings, namespace: &str) -> Option<String> {
     if namespace.starts_with("kube-") {
         return Some("a kube- namespace, which belongs to Kubernetes itself".into());
     }
+    if settings.str("PLATFORM") == "openshift"
+        && (namespace == "openshift" || namespace.starts_with("openshift-"))
+    {
+        return Some(
+            "an openshift namespace, which belongs to OpenShift itself (PLATFORM=openshift: it assigns no UID range and no SCC to workloads there)"
+                .into(),
+        );
+    }
     if settings.opt("CNPG_OPERATOR_NAMESPACE") == Some(namespace) {
         return Some("the CloudNativePG operator's namespace (CNPG_OPERATOR_NAMESPACE)".into());
     }
@@ -207,6 +215,36 @@ mod tests {
             "NAMESPACE",
         );
         assert!(e.contains("TURN relay's namespace kube-turn"), "{e}");
+    }
+
+    #[test]
+    fn openshift_namespaces_are_refused_on_openshift_only() {
+        for ns in ["openshift", "openshift-nap"] {
+            let e = error_for(&[("PLATFORM", "openshift"), ("NAMESPACE", ns)], "NAMESPACE");
+            assert!(
+                e.starts_with(&format!(
+                    "error: values.env:2: NAMESPACE: {ns} is an openshift namespace, which belongs to OpenShift itself"
+                )) && e.contains("help: give the platform a namespace of its own"),
+                "{ns}: {e}"
+            );
+            assert!(run(&[("NAMESPACE", ns)]).settings.is_some(), "{ns}");
+        }
+        // "openshift" makes the TURN relay's namespace openshift-turn.
+        let e = error_for(
+            &[
+                ("PLATFORM", "openshift"),
+                ("NAMESPACE", "openshift"),
+                ("BROWSER_ENABLED", "true"),
+                ("TURN_HOST", "192.0.2.1"),
+            ],
+            "NAMESPACE",
+        );
+        assert!(e.contains("openshift is an openshift namespace"), "{e}");
+        assert!(
+            run(&[("PLATFORM", "openshift"), ("NAMESPACE", "nap-openshift")])
+                .settings
+                .is_some()
+        );
     }
 
     #[test]

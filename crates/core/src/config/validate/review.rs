@@ -178,6 +178,60 @@ pub(super) fn check_opensandbox_namespace(settings: &Settings, diags: &mut Vec<D
     ));
 }
 
+/// On OpenShift the pods run with a UID and fsGroup the SCC picks from the namespace's range, not
+/// 10001: an NFS export prepared for a fixed owner (directories chowned to 10001, or an
+/// `anonuid` squash) leaves the shared directory unwritable.
+pub(super) fn check_fixed_uid_storage(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("PLATFORM") != "openshift" || !settings.is_set("NFS_SERVER") {
+        return;
+    }
+    diags.push(key_warning(
+        settings,
+        "NFS_SERVER",
+        "with PLATFORM=openshift the pods run with a UID and fsGroup OpenShift assigns from the namespace's range, not 10001, so volume directories on this export owned by UID 10001 (or an anonuid=10001 squash) are not writable by them",
+        format!("let the volumes be owned by the pod's fsGroup (csi-driver-nfs applies it with fsGroupPolicy File) or make the export's directories group-writable for the namespace's supplemental group (oc get namespace {} -o jsonpath='{{.metadata.annotations.openshift\\.io/sa\\.scc\\.supplemental-groups}}'); never chown them to 10001", settings.str("NAMESPACE")),
+    ));
+}
+
+/// Defaults made for plain Kubernetes that OpenShift does not meet, each reported on PLATFORM
+/// (the value that makes them wrong) until the key is given explicitly.
+pub(super) fn check_openshift_defaults(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.str("PLATFORM") != "openshift" {
+        return;
+    }
+    let defaulted = |key: &str| settings.origin(key).is_none();
+    let local_path: Vec<&str> = ["RWX_STORAGE_CLASS", "RWO_STORAGE_CLASS"]
+        .into_iter()
+        .filter(|k| defaulted(k) && settings.str(k) == "local-path")
+        .collect();
+    if !local_path.is_empty() {
+        diags.push(key_warning(
+            settings,
+            "PLATFORM",
+            format!(
+                "{} default{} to local-path, the provisioner k3s ships, which OpenShift has not, so the volume claims stay Pending",
+                local_path.join(" and "),
+                if local_path.len() == 1 { "s" } else { "" }
+            ),
+            format!(
+                "set {} to a StorageClass of this cluster (oc get storageclass; lvms-vg1 with LVM Storage on single-node OpenShift)",
+                local_path.join(" and ")
+            ),
+        ));
+    }
+    if defaulted("CNPG_OPERATOR_NAMESPACE") {
+        diags.push(key_warning(
+            settings,
+            "PLATFORM",
+            format!(
+                "CNPG_OPERATOR_NAMESPACE defaults to {}, where CloudNativePG's Helm chart installs it; OperatorHub installs it into openshift-operators, and the bundle lets the operator reach PostgreSQL only from CNPG_OPERATOR_NAMESPACE, so a Cluster managed from elsewhere never becomes ready",
+                settings.str("CNPG_OPERATOR_NAMESPACE")
+            ),
+            "set CNPG_OPERATOR_NAMESPACE to the namespace the operator runs in (oc get deployments -A | grep -i cnpg): openshift-operators from OperatorHub, cnpg-system from the Helm chart; setting it explicitly silences this warning",
+        ));
+    }
+}
+
 /// Keys whose value an installed platform cannot change: a PersistentVolumeClaim's
 /// storageClassName is immutable, and PostgreSQL's volumes keep the class they were made with.
 pub const INSTALL_TIME_KEYS: &[&str] = &["RWX_STORAGE_CLASS", "RWO_STORAGE_CLASS"];
@@ -334,6 +388,61 @@ mod tests {
         ] {
             assert!(!browser(pairs).contains("private address"), "{pairs:?}");
         }
+    }
+
+    #[test]
+    fn nfs_on_openshift_warns_about_fixed_owners() {
+        let nfs = [
+            ("NFS_SERVER", "nfs.corp.example"),
+            ("NFS_SHARE", "/srv/nap"),
+        ];
+        let w = messages(&run(&[&nfs[..], &[("PLATFORM", "openshift")]].concat())).join("\n");
+        assert!(
+            w.contains("warning: values.env:1: NFS_SERVER: with PLATFORM=openshift the pods run with a UID and fsGroup OpenShift assigns")
+                && w.contains("oc get namespace nap -o jsonpath='{.metadata.annotations.openshift\\.io/sa\\.scc\\.supplemental-groups}'"),
+            "{w}"
+        );
+        // Plain Kubernetes keeps UID 10001; OpenShift without NFS has nothing to prepare.
+        assert!(!messages(&run(&nfs))
+            .join("\n")
+            .contains("PLATFORM=openshift"));
+        assert!(!messages(&run(&[("PLATFORM", "openshift")]))
+            .join("\n")
+            .contains("NFS_SERVER"));
+    }
+
+    #[test]
+    fn openshift_defaults_made_for_k3s_warn_until_given() {
+        let w = messages(&run(&[("PLATFORM", "openshift")])).join("\n");
+        assert!(
+            w.contains("warning: values.env:1: PLATFORM: RWX_STORAGE_CLASS and RWO_STORAGE_CLASS default to local-path, the provisioner k3s ships, which OpenShift has not")
+                && w.contains("help: set RWX_STORAGE_CLASS and RWO_STORAGE_CLASS to a StorageClass of this cluster (oc get storageclass")
+                && w.contains("warning: values.env:1: PLATFORM: CNPG_OPERATOR_NAMESPACE defaults to cnpg-system")
+                && w.contains("openshift-operators from OperatorHub"),
+            "{w}"
+        );
+        // Given explicitly, each is the operator's choice; one class left to its default is named alone.
+        let w = messages(&run(&[
+            ("PLATFORM", "openshift"),
+            ("RWO_STORAGE_CLASS", "lvms-vg1"),
+            ("CNPG_OPERATOR_NAMESPACE", "openshift-operators"),
+        ]))
+        .join("\n");
+        assert!(
+            w.contains("PLATFORM: RWX_STORAGE_CLASS defaults to local-path")
+                && !w.contains("RWO_STORAGE_CLASS default")
+                && !w.contains("CNPG_OPERATOR_NAMESPACE defaults"),
+            "{w}"
+        );
+        // Multi-node has no storage default to doubt; plain Kubernetes keeps k3s's defaults.
+        let w = messages(&run(&[
+            ("PLATFORM", "openshift"),
+            ("PROFILE", "multi-node"),
+            ("CNPG_OPERATOR_NAMESPACE", "cnpg-system"),
+        ]))
+        .join("\n");
+        assert!(!w.contains("PLATFORM:"), "{w}");
+        assert!(!messages(&run(&[])).join("\n").contains("PLATFORM"));
     }
 
     #[test]

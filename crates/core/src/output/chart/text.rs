@@ -172,6 +172,19 @@ struct TurnView<'a> {
     selector: String,
 }
 
+/// An OpenShift SCC a ServiceAccount of the chart needs, which a cluster admin grants.
+#[derive(Serialize)]
+struct SccView<'a> {
+    why: &'a str,
+    scc: &'a str,
+    namespace: &'a str,
+    service_account: &'a str,
+    /// `oc adm policy add-scc-to-user ...`.
+    grant: String,
+    /// The RoleBinding `napgen rbac` prints instead.
+    binding: String,
+}
+
 #[derive(Serialize)]
 struct StorageClassView<'a> {
     name: &'a str,
@@ -221,6 +234,8 @@ struct ChartText<'a> {
     /// The seed Job that registers the OAuth clients, when there is one.
     oauth_seed_job: Option<&'a str>,
     turn: Option<TurnView<'a>>,
+    /// OpenShift SCCs to grant (PLATFORM=openshift).
+    scc_grants: Vec<SccView<'a>>,
     /// Where OpenSandbox's server runs, with the sandbox module.
     opensandbox_namespace: Option<String>,
     storage_classes: Vec<StorageClassView<'a>>,
@@ -334,6 +349,25 @@ fn chart_text<'a>(c: &'a Context, secrets: &'a [Secret], header: &'a str) -> Cha
             .collect(),
         oauth_seed_job: c.seed_job("oauth-clients"),
         turn,
+        scc_grants: plan
+            .scc_grants
+            .iter()
+            .filter(|g| {
+                c.objects.iter().any(|o| {
+                    o.kind() == "ServiceAccount"
+                        && o.name() == g.service_account
+                        && o.namespace() == Some(g.namespace.as_str())
+                })
+            })
+            .map(|g| SccView {
+                why: g.why,
+                scc: g.scc,
+                namespace: &g.namespace,
+                service_account: &g.service_account,
+                grant: g.oc_command(),
+                binding: g.binding_name(),
+            })
+            .collect(),
         opensandbox_namespace: c.has_module("sandbox").then(|| c.opensandbox_namespace()),
         storage_classes: c
             .provided_storage_classes()
