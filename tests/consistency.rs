@@ -86,6 +86,18 @@ fn install_of(plan: &plan::Plan, objects: &[Object]) -> Install {
             CNPG_APP_KEYS.iter().map(|k| k.to_string()).collect(),
         );
     }
+    // An external server's connection Secret, when the operator creates it (no secrets given).
+    if plan
+        .connection
+        .external
+        .as_ref()
+        .is_some_and(|e| !e.rendered)
+    {
+        provided.insert(
+            (plan.namespace.clone(), plan.connection.secret.clone()),
+            plan.connection.keys.iter().map(|k| k.to_string()).collect(),
+        );
+    }
     let mut provided_config_maps = BTreeMap::new();
     if let Some(ca) = plan.ca_bundle.as_ref().filter(|c| c.pem.is_none()) {
         provided_config_maps.insert(
@@ -1074,6 +1086,185 @@ fn a_module_adds_its_objects_and_changes_only_the_wiring() {
             assert!(on.contains_key(key), "{module} removed {key:?}");
         }
     }
+}
+
+/// DATABASE_MODE=external takes away the CloudNativePG Cluster and what serves only it (its
+/// NetworkPolicies, its PodMonitor), adds the connection Secret (with the keys of CloudNativePG's
+/// `<cluster>-app` Secret) when values.env gives the password, and changes nothing else but the
+/// pods' database Secret name (and its checksum), and the database egress rule, which opens the
+/// server's address on its port only. The password is in no other object.
+#[test]
+fn an_external_database_replaces_only_the_database_and_its_wiring() {
+    let secret = "ab".repeat(32);
+    let base = [
+        ("PROFILE", "multi-node"),
+        ("TOS_HOST", "nap.example.com"),
+        ("RWX_STORAGE_CLASS", "nfs"),
+        ("RWO_STORAGE_CLASS", "rbd"),
+        ("MONITORING_ENABLED", "true"),
+    ];
+    let secrets = [
+        ("TOS_SECRET_KEY", secret.as_str()),
+        ("ADMIN_PASSWORD", secret.as_str()),
+        ("OPENAI_API_KEY", "sk-test-0000000000"),
+    ];
+    let external = [
+        ("DATABASE_MODE", "external"),
+        ("DATABASE_HOST", "10.20.0.15"),
+        ("DATABASE_PORT", "6432"),
+        ("DATABASE_USER", "nap_app"),
+        ("CA_BUNDLE_CONFIG_MAP", "corp-ca"),
+    ];
+    let off_pairs: Vec<_> = base
+        .iter()
+        .chain(&secrets)
+        .chain([("CA_BUNDLE_CONFIG_MAP", "corp-ca")].iter())
+        .copied()
+        .collect();
+    let cnpg_rule = serde_json::json!({"to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": "nap-postgres"}}}], "ports": [{"protocol": "TCP", "port": 5432}]});
+    let server_rule = serde_json::json!({"to": [{"ipBlock": {"cidr": "10.20.0.15/32"}}], "ports": [{"protocol": "TCP", "port": 6432}]});
+    for with_secrets in [true, false] {
+        let mut off_entries = off_pairs.clone();
+        let mut on_entries: Vec<_> = base.iter().chain(&external).copied().collect();
+        if with_secrets {
+            on_entries.extend(secrets);
+            on_entries.push(("DATABASE_PASSWORD", "a p@ss/word of 16+ chars"));
+        } else {
+            off_entries.retain(|(k, _)| !secrets.iter().any(|(s, _)| s == k));
+        }
+        let off_install = install(&entries(&off_entries));
+        let on_install = install(&entries(&on_entries));
+        let problems = check(&on_install);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let (off, on) = (by_key(&off_install), by_key(&on_install));
+        let name = |k: &(String, String, String)| format!("{}/{}", k.0, k.2);
+        let removed: BTreeSet<String> = off
+            .keys()
+            .filter(|k| !on.contains_key(*k))
+            .map(name)
+            .collect();
+        let added: BTreeSet<String> = on
+            .keys()
+            .filter(|k| !off.contains_key(*k))
+            .map(name)
+            .collect();
+        let expected_removed: BTreeSet<String> = [
+            "Cluster/nap-postgres",
+            "NetworkPolicy/nap-postgres",
+            "NetworkPolicy/nap-postgres-monitoring",
+            "PodMonitor/nap-postgres",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(removed, expected_removed, "with secrets: {with_secrets}");
+        let expected_added: BTreeSet<String> = if with_secrets {
+            ["Secret/nap-database".to_string()].into()
+        } else {
+            BTreeSet::new()
+        };
+        assert_eq!(added, expected_added, "with secrets: {with_secrets}");
+        if with_secrets {
+            let connection = &on[&("Secret".into(), "nap".into(), "nap-database".into())];
+            let data = connection["stringData"].as_object().unwrap();
+            let keys: Vec<&str> = data.keys().map(String::as_str).collect();
+            assert_eq!(keys, ["host", "port", "dbname", "user", "password", "uri"]);
+            assert!(keys.iter().all(|k| CNPG_APP_KEYS.contains(k)));
+            assert_eq!(data["host"], "10.20.0.15");
+            assert_eq!(data["port"], "6432");
+            assert_eq!(data["dbname"], "nap");
+            assert_eq!(data["user"], "nap_app");
+            let elsewhere = on.iter().filter(|(k, o)| {
+                k.2 != "nap-database" && serde_json::to_string(o).unwrap().contains("a p@ss/word")
+            });
+            assert_eq!(elsewhere.count(), 0, "the password is in another object");
+            assert_eq!(
+                data["uri"],
+                "postgresql://nap_app:a%20p%40ss%2Fword%20of%2016%2B%20chars@10.20.0.15:6432/nap?sslmode=verify-full&sslrootcert=/etc/nap/ca/ca.crt"
+            );
+        }
+        for (key, after) in &on {
+            let Some(before) = off.get(key) else { continue };
+            if before == after {
+                continue;
+            }
+            let what = name(key);
+            // The pods read `uri` from the connection Secret instead of CloudNativePG's.
+            let renamed: Value = serde_json::from_str(
+                &serde_json::to_string(after)
+                    .unwrap()
+                    .replace("\"nap-database\"", "\"nap-postgres-app\""),
+            )
+            .unwrap();
+            let same_but_name = |a: &Value, b: &Value| {
+                let (mut a, mut b) = (a.clone(), b.clone());
+                a["metadata"]["name"] = Value::Null;
+                b["metadata"]["name"] = Value::Null;
+                a == b
+            };
+            match what.as_str() {
+                "Deployment/nap-control-plane" | "Deployment/nap-gateway" => {
+                    // A rendered connection Secret's checksum rolls the pods when it changes.
+                    let mut renamed = renamed;
+                    let annotations = renamed["spec"]["template"]["metadata"]["annotations"]
+                        .as_object_mut()
+                        .unwrap();
+                    assert_eq!(
+                        annotations.remove("checksum/database").is_some(),
+                        with_secrets,
+                        "{what}: checksum/database"
+                    );
+                    assert!(
+                        same_but_name(before, &renamed),
+                        "{what} changed beyond its database Secret"
+                    )
+                }
+                "Job/nap-seed-admin" => assert!(
+                    same_but_name(before, &renamed),
+                    "{what} changed beyond its database Secret"
+                ),
+                "NetworkPolicy/nap-control-plane"
+                | "NetworkPolicy/nap-gateway"
+                | "NetworkPolicy/nap-seed" => {
+                    let mut expected = before.clone();
+                    for rule in expected["spec"]["egress"].as_array_mut().unwrap() {
+                        if *rule == cnpg_rule {
+                            *rule = server_rule.clone();
+                        }
+                    }
+                    assert_eq!(
+                        &expected, after,
+                        "{what}: only the database rule may change"
+                    );
+                }
+                _ => panic!("DATABASE_MODE=external changed {what}"),
+            }
+        }
+    }
+}
+
+/// BACKUP_ENABLED with an external server is refused with its key, file and line, and what to do.
+#[test]
+fn backups_with_an_external_database_are_refused() {
+    let validated = validate::validate(&entries(&[
+        ("DATABASE_MODE", "external"),
+        ("DATABASE_HOST", "10.20.0.15"),
+        ("BACKUP_ENABLED", "true"),
+        ("BACKUP_DESTINATION_PATH", "s3://nap-backups/prod"),
+        ("BACKUP_S3_CREDENTIALS_SECRET", "nap-backup-s3"),
+    ]));
+    assert!(validated.config.is_none());
+    let error = validated
+        .diagnostics
+        .iter()
+        .find(|d| d.key.as_deref() == Some("BACKUP_ENABLED"))
+        .expect("BACKUP_ENABLED is refused");
+    let text = error.to_string();
+    assert!(
+        text.starts_with("error: test.env:3: BACKUP_ENABLED:"),
+        "{text}"
+    );
+    assert!(text.contains("DATABASE_MODE=external"), "{text}");
+    assert!(text.contains("set BACKUP_ENABLED=false"), "{text}");
 }
 
 /// The objects of `on` that differ from `off`'s: (kind/name, the top-level paths changed), and

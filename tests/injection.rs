@@ -38,7 +38,11 @@ fn base() -> Vec<(&'static str, String)> {
         ),
         ("LDAP_USER_BASE_DN", "ou=people,dc=example,dc=com".into()),
     ];
-    for key in KEYS.iter().filter(|k| k.is_secret()) {
+    // DATABASE_PASSWORD is rendered only with an external PostgreSQL (below).
+    for key in KEYS
+        .iter()
+        .filter(|k| k.is_secret() && k.name != "DATABASE_PASSWORD")
+    {
         v.push((key.name, secret.clone()));
     }
     v
@@ -52,6 +56,14 @@ fn entries(overrides: &[(&'static str, String)]) -> Vec<Entry> {
             ("BRIDGE_ENABLED", "true".to_string()),
             ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1".into()),
             ("BRIDGE_MODELS", "claude-sonnet-4-5=llama".into()),
+        ]);
+    }
+    // The external PostgreSQL's keys are rendered only in its mode (its connection Secret).
+    if overrides.iter().any(|(k, _)| k.starts_with("DATABASE_")) {
+        all.extend([
+            ("DATABASE_MODE", "external".to_string()),
+            ("DATABASE_HOST", "10.20.0.15".into()),
+            ("DATABASE_PASSWORD", "5f".repeat(32)),
         ]);
     }
     all.extend(overrides.iter().cloned());

@@ -86,6 +86,28 @@ fn wrong_types() {
     );
 }
 
+/// An external PostgreSQL set up wrongly: backups on (refused), no host (required), a name that
+/// is not a plain PostgreSQL name, a host name without the addresses to open, a weak sslmode and
+/// keys of the other mode. The password is never shown.
+#[test]
+fn external_database_mistakes() {
+    snapshot(
+        "external_database",
+        "DATABASE_MODE=external\nBACKUP_ENABLED=true\nBACKUP_DESTINATION_PATH=s3://b/nap\nBACKUP_S3_CREDENTIALS_SECRET=s3\nDATABASE_USER=Nap-App\nDATABASE_PASSWORD='db secret value 123'\n",
+        &["db secret value 123"],
+    );
+    snapshot(
+        "external_database_warnings",
+        "DATABASE_MODE=external\nDATABASE_HOST=pg.corp.example.com\nDATABASE_SSLMODE=require\nPOSTGRES_INSTANCES=2\nDATABASE_PASSWORD='db secret value 123'\n",
+        &["db secret value 123"],
+    );
+    snapshot(
+        "cloudnative_pg_with_external_keys",
+        "DATABASE_HOST=10.0.0.5\nDATABASE_EGRESS_CIDRS=10.0.0.0/24\n",
+        &[],
+    );
+}
+
 #[test]
 fn openshift_namespace_and_k3s_defaults() {
     // OpenShift's own namespace is refused on PLATFORM=openshift, with its line; the defaults made

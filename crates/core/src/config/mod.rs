@@ -8,8 +8,9 @@ pub mod types;
 pub mod validate;
 
 use types::{
-    AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, IssuerKind, Label, Memory,
-    Platform, Port, Profile, PullPolicy, Retention, Secret, Toleration, Url,
+    AgentType, AntiAffinity, Cidr, Cpu, DatabaseMode, Host, ImageDigest, IngressMode, IssuerKind,
+    Label, Memory, Platform, Port, Profile, PullPolicy, Retention, Secret, SslMode, Toleration,
+    Url,
 };
 
 /// The validated configuration, typed: one field per key, grouped as the install is (core
@@ -147,7 +148,8 @@ pub struct Replicas {
 pub struct Secrets {
     /// The Secret the operator manages (EXISTING_SECRET); values.env then holds no secret.
     pub existing: Option<String>,
-    /// The keys this configuration needs in the Secret, in registry order.
+    /// The keys this configuration needs in the platform Secret, in registry order
+    /// (DATABASE_PASSWORD is not one: it goes into the database's connection Secret).
     pub needed: Vec<&'static str>,
     /// The values given for them, by the Secret's key (the registry name).
     pub values: crate::OrderedMap<&'static str, Secret>,
@@ -181,9 +183,13 @@ pub struct Nfs {
     pub mount_options: Vec<String>,
 }
 
-/// PostgreSQL, run by CloudNativePG.
+/// PostgreSQL: a CloudNativePG Cluster (the fields below `external`) or a server the operator
+/// runs (`external`, whose presence is the mode).
 #[derive(Debug, Clone)]
 pub struct Database {
+    pub mode: DatabaseMode,
+    /// The operator's server (DATABASE_MODE=external).
+    pub external: Option<ExternalDatabase>,
     pub instances: u32,
     pub storage_size: Memory,
     pub cpu: Cpu,
@@ -192,6 +198,20 @@ pub struct Database {
     pub anti_affinity: AntiAffinity,
     pub version: String,
     pub operator_namespace: String,
+}
+
+/// A PostgreSQL server the operator runs.
+#[derive(Debug, Clone)]
+pub struct ExternalDatabase {
+    pub host: Host,
+    pub port: u16,
+    pub name: String,
+    pub user: String,
+    pub sslmode: SslMode,
+    /// Where its address is opened when `host` is a name (DATABASE_EGRESS_CIDRS).
+    pub egress: Vec<Cidr>,
+    /// DATABASE_PASSWORD, when values.env gives it: it goes into the connection Secret only.
+    pub password: Option<Secret>,
 }
 
 /// The first administrator.

@@ -69,6 +69,9 @@ pub enum KeyType {
     Retention,
     /// A six-field cron schedule with seconds first, as CloudNativePG's ScheduledBackup takes it.
     Cron,
+    /// A PostgreSQL identifier that needs no quoting: a lower-case letter or `_`, then at most
+    /// 62 lower-case letters, digits and `_` (a role or database name).
+    SqlName,
     /// Free-form text.
     String,
 }
@@ -105,6 +108,7 @@ impl KeyType {
             KeyType::Name => "name",
             KeyType::Registry => "registry",
             KeyType::ImageTag => "tag",
+            KeyType::SqlName => "identifier",
             KeyType::String => "string",
         }
     }
@@ -194,7 +198,7 @@ impl Module {
         match self {
             Module::Core => "Core platform: namespace, profile, images, how users reach it",
             Module::Storage => "Storage: the shared directory (RWX) and volumes (RWO)",
-            Module::Database => "PostgreSQL (CloudNativePG)",
+            Module::Database => "PostgreSQL: a CloudNativePG Cluster or an external server",
             Module::Backup => {
                 "PostgreSQL backups to S3-compatible storage (CloudNativePG barman-cloud plugin)"
             }
@@ -340,6 +344,18 @@ pub const ISSUER_KINDS: &[&str] = &["ClusterIssuer", "Issuer"];
 pub const AGENT_TYPES: &[&str] = &["codex", "claude-code"];
 pub const PULL_POLICIES: &[&str] = &["IfNotPresent", "Always", "Never"];
 pub const ANTI_AFFINITY_TYPES: &[&str] = &["preferred", "required"];
+/// Where PostgreSQL runs (DATABASE_MODE): a CloudNativePG Cluster napgen renders, or a server
+/// the operator runs.
+pub const DATABASE_MODES: &[&str] = &["cloudnative-pg", "external"];
+/// libpq's `sslmode` values, weakest first.
+pub const SSL_MODES: &[&str] = &[
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+];
 /// Taint effects a toleration names.
 pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 /// The short names of every image napgen can render, as IMAGE_DIGESTS names them.
@@ -384,6 +400,15 @@ fn local_path_on_single_node(s: &Settings) -> Option<String> {
 /// namespace keeps two installs apart).
 pub fn nfs_storage_class(s: &Settings) -> String {
     format!("{}-nfs", s.str("NAMESPACE"))
+}
+
+/// The external server's password: a secret of values.env that goes into the connection Secret,
+/// not the platform Secret.
+pub const DATABASE_PASSWORD: &str = "DATABASE_PASSWORD";
+
+/// Whether the platform uses a PostgreSQL server the operator runs (DATABASE_MODE=external).
+pub fn external_database(s: &Settings) -> bool {
+    s.str("DATABASE_MODE") == "external"
 }
 
 fn nfs_server_set(s: &Settings) -> bool {
@@ -799,6 +824,70 @@ pub static KEYS: &[Key] = &[
         description: "Size of each workspace's own disk",
     },
     // ---- database
+    Key {
+        name: "DATABASE_MODE",
+        ty: KeyType::Enum(DATABASE_MODES),
+        default: Default::Value("cloudnative-pg"),
+        module: Module::Database,
+        required: Required::No,
+        description: "cloudnative-pg: napgen renders a CloudNativePG Cluster (install the operator first); external: the platform uses a PostgreSQL server you run (RDS, Cloud SQL, Azure Database, your DBA's), set by the DATABASE_* keys, with no Cluster, operator or backups rendered. Switching on an installed platform moves no data",
+    },
+    Key {
+        name: "DATABASE_HOST",
+        ty: KeyType::Host,
+        default: Default::None,
+        module: Module::Database,
+        required: Required::When { doc: "when DATABASE_MODE is external", test: external_database },
+        description: "Host name or IP address of the external PostgreSQL server (DATABASE_MODE=external); the pods may reach only it, on DATABASE_PORT: an IP is opened as itself (/32 or /128), an in-cluster Service (name.namespace.svc) as its namespace, any other name through DATABASE_EGRESS_CIDRS",
+    },
+    Key {
+        name: "DATABASE_PORT",
+        ty: KeyType::Int { min: 1, max: 65535 },
+        default: Default::Value("5432"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Port of the external PostgreSQL server (DATABASE_MODE=external)",
+    },
+    Key {
+        name: "DATABASE_NAME",
+        ty: KeyType::SqlName,
+        default: Default::Value("nap"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Database the platform uses on the external server (DATABASE_MODE=external; napgen prereqs prints the SQL that creates it)",
+    },
+    Key {
+        name: "DATABASE_USER",
+        ty: KeyType::SqlName,
+        default: Default::Value("nap"),
+        module: Module::Database,
+        required: Required::No,
+        description: "Role the platform connects as on the external server, the owner of DATABASE_NAME (DATABASE_MODE=external)",
+    },
+    Key {
+        name: "DATABASE_SSLMODE",
+        ty: KeyType::Enum(SSL_MODES),
+        default: Default::Value("verify-full"),
+        module: Module::Database,
+        required: Required::No,
+        description: "libpq sslmode towards the external server (DATABASE_MODE=external); verify-ca and verify-full check its certificate against CA_BUNDLE or CA_BUNDLE_CONFIG_MAP (include the server's CA), else against the image's own store",
+    },
+    Key {
+        name: "DATABASE_EGRESS_CIDRS",
+        ty: KeyType::CidrList,
+        default: Default::None,
+        module: Module::Database,
+        required: Required::No,
+        description: "Addresses of the external server as CIDR blocks, opened on DATABASE_PORT only, when DATABASE_HOST is a host name (a NetworkPolicy cannot name a host); an IP DATABASE_HOST needs none",
+    },
+    Key {
+        name: "DATABASE_PASSWORD",
+        ty: KeyType::Secret { min_len: 16 },
+        default: Default::None,
+        module: Module::Database,
+        required: Required::When { doc: "when DATABASE_MODE is external", test: external_database },
+        description: "Password of DATABASE_USER on the external server; napgen puts it only into the connection Secret nap-database (never a ConfigMap). Without secrets in values.env (or with EXISTING_SECRET) you create nap-database: napgen prereqs prints how",
+    },
     Key {
         name: "POSTGRES_INSTANCES",
         ty: KeyType::Int { min: 1, max: 9 },

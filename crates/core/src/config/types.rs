@@ -540,6 +540,28 @@ word_enum!(
     PullPolicy { IfNotPresent = "IfNotPresent", Always = "Always", Never = "Never" }
 );
 word_enum!(
+    /// Where PostgreSQL runs (DATABASE_MODE).
+    DatabaseMode { CloudNativePg = "cloudnative-pg", External = "external" }
+);
+word_enum!(
+    /// libpq's `sslmode` towards an external server (DATABASE_SSLMODE), weakest first.
+    SslMode {
+        Disable = "disable",
+        Allow = "allow",
+        Prefer = "prefer",
+        Require = "require",
+        VerifyCa = "verify-ca",
+        VerifyFull = "verify-full",
+    }
+);
+
+impl SslMode {
+    /// Whether the server's certificate is checked against a CA.
+    pub fn verifies(self) -> bool {
+        matches!(self, SslMode::VerifyCa | SslMode::VerifyFull)
+    }
+}
+word_enum!(
     /// How strictly PostgreSQL instances are kept on different nodes (POSTGRES_ANTI_AFFINITY).
     AntiAffinity { Preferred = "preferred", Required = "required" }
 );

@@ -119,6 +119,31 @@ pub struct Report {
     pub changed: usize,
     pub unchanged: usize,
     pub objects: Vec<ObjectDiff>,
+    /// What the changes mean beyond their objects (a database moving, say), in plain words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<&'static str>,
+}
+
+/// B no longer runs PostgreSQL in a CloudNativePG Cluster (DATABASE_MODE=external).
+pub const TO_EXTERNAL_DATABASE: &str = "PostgreSQL moves from the CloudNativePG Cluster to an external server: no data is moved. The external database starts as the DBA left it; copy the data first (pg_dump from the Cluster, pg_restore into it). The Cluster and its volumes are deleted when the removed objects are (kubectl apply --prune, helm upgrade): keep a dump before.";
+/// B runs PostgreSQL in a new CloudNativePG Cluster where A used an external server.
+pub const TO_CLOUDNATIVE_PG: &str = "PostgreSQL moves from the external server to a new CloudNativePG Cluster: no data is moved. The Cluster starts with an empty database; copy the data first (pg_dump from the external server, pg_restore into the Cluster once it is healthy). The external server is left as it is.";
+
+/// Whether `objects` hold a CloudNativePG Cluster.
+fn has_cnpg_cluster(objects: &[Value]) -> bool {
+    objects
+        .iter()
+        .any(|o| o["kind"] == "Cluster" && group(text_of(o, "apiVersion")) == "postgresql.cnpg.io")
+}
+
+/// The database's move between modes, when A and B keep PostgreSQL in different places. A side
+/// without a Cluster uses an external server only if it has platform objects at all.
+fn database_notes(a: &[Value], b: &[Value]) -> Vec<&'static str> {
+    match (has_cnpg_cluster(a), has_cnpg_cluster(b)) {
+        (true, false) if !b.is_empty() => vec![TO_EXTERNAL_DATABASE],
+        (false, true) if !a.is_empty() => vec![TO_CLOUDNATIVE_PG],
+        _ => Vec::new(),
+    }
 }
 
 fn text_of<'a>(o: &'a Value, field: &str) -> &'a str {
@@ -487,6 +512,7 @@ pub fn compare(a: &[Value], b: &[Value]) -> Report {
         changed: count(Status::Changed),
         unchanged,
         objects,
+        notes: database_notes(a, b),
     }
 }
 
@@ -572,6 +598,9 @@ pub fn text(report: &Report) -> String {
         for f in &o.fields {
             out.push_str(&field_lines(f));
         }
+    }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
     }
     out
 }
@@ -750,6 +779,23 @@ mod tests {
             text.contains("spec.storageClassName: nfs → cephfs\n      note: immutable"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_database_mode_switch_says_no_data_moves() {
+        let cluster = json!({"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": {"name": "nap-postgres", "namespace": "nap"}});
+        let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "nap-database", "namespace": "nap"}});
+        let (cluster, secret) = (vec![cluster], vec![secret]);
+        let to_external = compare(&cluster, &secret);
+        assert_eq!(to_external.notes, vec![TO_EXTERNAL_DATABASE]);
+        assert!(text(&to_external).ends_with(&format!("note: {TO_EXTERNAL_DATABASE}\n")));
+        assert!(json(&to_external).contains("no data is moved"));
+        let back = compare(&secret, &cluster);
+        assert_eq!(back.notes, vec![TO_CLOUDNATIVE_PG]);
+        // The same mode on both sides, or an empty side, says nothing.
+        assert!(compare(&cluster, &cluster).notes.is_empty());
+        assert!(compare(&secret, &secret).notes.is_empty());
+        assert!(compare(&[], &cluster).notes.is_empty());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::config::types::IssuerKind;
 use crate::config::Config;
 use crate::output::yaml;
 use crate::plan::secrets::{self, Secret, SecretType, SANDBOX_KEY_SECRET, SANDBOX_KEY_SECRET_KEY};
-use crate::plan::Plan;
+use crate::plan::{ExternalServer, Plan};
 use crate::render::Object;
 use serde::Serialize;
 use serde_json::json;
@@ -68,6 +68,7 @@ type StepFn = fn(&Context) -> Option<Step>;
 
 /// The prerequisites, in the order they must be installed.
 pub const STEPS: &[StepFn] = &[
+    external_database,
     cnpg_operator,
     barman_cloud_plugin,
     nfs_csi_driver,
@@ -238,6 +239,91 @@ fn provided_objects(ctx: &Context) -> Option<Step> {
         title: "Objects you provide".into(),
         why: "the configuration names them but leaves them to you".into(),
         commands,
+        notes,
+        namespace: None,
+    })
+}
+
+/// The file the DBA's and the operator's checks read the external server's CA from.
+pub const DATABASE_CA_FILE: &str = "database-ca.crt";
+
+/// A libpq connection string (no password) for checks run from the operator's machine.
+pub fn libpq_check(server: &ExternalServer) -> String {
+    let mut conn = format!(
+        "host={} port={} dbname={} user={} sslmode={}",
+        server.host, server.port, server.dbname, server.user, server.sslmode
+    );
+    if server.sslrootcert.is_some() {
+        conn.push_str(&format!(" sslrootcert={DATABASE_CA_FILE}"));
+    }
+    conn
+}
+
+/// The SQL a DBA runs on the external server, as a superuser or a role with CREATEROLE and
+/// CREATEDB (RDS's and Cloud SQL's administrator): the platform's role, its database, and no
+/// access for anyone else. The password comes from psql's `password` variable, so it is never
+/// part of the SQL text.
+pub fn database_sql(server: &ExternalServer) -> String {
+    let (user, db) = (&server.user, &server.dbname);
+    format!(
+        "CREATE ROLE {user} LOGIN PASSWORD :'password';\n\
+         -- CREATE DATABASE ... OWNER needs membership in the owner role unless you are a superuser.\n\
+         GRANT {user} TO CURRENT_USER;\n\
+         CREATE DATABASE {db} OWNER {user} ENCODING 'UTF8' TEMPLATE template0;\n\
+         REVOKE ALL ON DATABASE {db} FROM PUBLIC;\n\
+         GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {user};\n"
+    )
+}
+
+/// DATABASE_MODE=external: the DBA's SQL and the checks that the platform's role can connect.
+fn external_database(ctx: &Context) -> Option<Step> {
+    let server = ctx.plan.connection.external.as_ref()?;
+    let admin = format!(
+        "host={} port={} dbname=postgres user=<admin> sslmode={}{}",
+        server.host,
+        server.port,
+        server.sslmode,
+        if server.sslrootcert.is_some() {
+            format!(" sslrootcert={DATABASE_CA_FILE}")
+        } else {
+            String::new()
+        }
+    );
+    let check = libpq_check(server);
+    let mut notes = vec![
+        "<admin> is a role that may create roles and databases (the server's administrator); <DATABASE_PASSWORD> is that values.env key.".to_string(),
+        format!(
+            "The platform creates its tables itself, as {} (the owner of database {}), on its first start.",
+            server.user, server.dbname
+        ),
+        "Backups, high availability and upgrades of this server are its owner's: napgen renders no Cluster, backup or PostgreSQL monitoring in this mode.".into(),
+    ];
+    if server.sslrootcert.is_some() {
+        notes.push(format!(
+            "{DATABASE_CA_FILE}: the server's CA certificate; the pods check the server against {} (include that CA there).",
+            match server.sslrootcert.as_deref() {
+                Some("system") => "their image's own store, as no CA bundle is set (CA_BUNDLE or CA_BUNDLE_CONFIG_MAP)".to_string(),
+                _ => "the CA bundle (CA_BUNDLE or CA_BUNDLE_CONFIG_MAP)".to_string(),
+            }
+        ));
+    }
+    Some(Step {
+        id: "external-database",
+        title: format!(
+            "PostgreSQL role {} and database {} on {}:{}",
+            server.user, server.dbname, server.host, server.port
+        ),
+        why: "DATABASE_MODE=external: the platform uses your PostgreSQL server, where its role and database must exist".into(),
+        commands: vec![
+            format!(
+                "psql \"{admin}\" -v ON_ERROR_STOP=1 -v password='<DATABASE_PASSWORD>' <<'SQL'\n{}SQL",
+                database_sql(server)
+            ),
+            format!("PGPASSWORD='<DATABASE_PASSWORD>' psql \"{check}\" -c 'select 1'"),
+            format!(
+                "PGPASSWORD='<DATABASE_PASSWORD>' psql \"{check}\" -c 'create table nap_check (id int); drop table nap_check'"
+            ),
+        ],
         notes,
         namespace: None,
     })
@@ -553,6 +639,10 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
         });
     }
     for m in missing.iter().filter(|m| m.kind == SecretType::Generic) {
+        if let Some(command) = connection_secret(ctx, m) {
+            commands.push(command);
+            continue;
+        }
         let literals: Vec<String> = m
             .keys
             .iter()
@@ -588,6 +678,15 @@ fn platform_secrets(ctx: &Context) -> Option<Step> {
         .into(),
         namespace: None,
     })
+}
+
+/// The command that creates the external server's connection Secret, when `secret` is that
+/// Secret ([`ExternalServer::create_command`]).
+fn connection_secret(ctx: &Context, secret: &Secret) -> Option<String> {
+    let connection = &ctx.plan.connection;
+    let server = connection.external.as_ref()?;
+    (secret.name == connection.secret && secret.namespace == ctx.plan.namespace)
+        .then(|| server.create_command(&secret.namespace, &secret.name))
 }
 
 /// The steps as text: comments and commands, in order.

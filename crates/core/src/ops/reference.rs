@@ -262,7 +262,11 @@ pub fn explain(name: &str) -> Result<String, Diagnostic> {
         if key.is_secret() {
             format!(
                 "yes: never printed; stored in Secret {}",
-                crate::plan::secrets::SECRET_NAME
+                if key.name == crate::config::registry::DATABASE_PASSWORD {
+                    crate::plan::EXTERNAL_DATABASE_SECRET
+                } else {
+                    crate::plan::secrets::SECRET_NAME
+                }
             )
         } else {
             "no".into()

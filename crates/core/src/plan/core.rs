@@ -4,9 +4,9 @@
 use super::VolumeMount;
 use super::{
     backup, checksum, oauth, plain_env, resources, selector, tmp_volume, Backup, Browser,
-    ConfigPlan, Ctx, Database, EnvVar, Resources, Sandbox, SecretPlan, SeedJob, SharedDir,
-    Workload, DATABASE_APP_SECRET, LDAP_CA_CONFIG_MAP, MESH_EXCLUSION, RUNTIME_TEMPLATES,
-    SEED_COMPONENT, SHARED_CLAIM,
+    ConfigPlan, Connection, Ctx, Database, EnvVar, ExternalServer, Resources, Sandbox, SecretPlan,
+    SeedJob, SharedDir, Workload, CONNECTION_KEYS, DATABASE_APP_SECRET, LDAP_CA_CONFIG_MAP,
+    MESH_EXCLUSION, RUNTIME_TEMPLATES, SEED_COMPONENT, SHARED_CLAIM,
 };
 use crate::config::types::AgentType;
 use indexmap::IndexMap;
@@ -67,6 +67,94 @@ pub(crate) fn database(ctx: &Ctx, image: String, backup: Option<&Backup>) -> Dat
         plugins: backup.map(|b| vec![backup::cluster_plugin(b)]),
         labels: ctx.labels("database", DATABASE),
     }
+}
+
+/// How the pods reach PostgreSQL: CloudNativePG's `<cluster>-app` Secret, or the connection
+/// Secret of the external server with the same keys. The one place the connection is derived:
+/// every pod reads `uri` from `ctx.database_secret`, whatever the mode.
+pub(crate) fn connection(ctx: &Ctx) -> Connection {
+    use super::secrets::Provider;
+    let Some(server) = &ctx.config.database.external else {
+        return Connection {
+            secret: DATABASE_APP_SECRET.to_string(),
+            keys: vec!["uri"],
+            provider: Provider::CloudNativePg,
+            external: None,
+        };
+    };
+    // An IPv6 address is bracketed in a URI's authority.
+    let host = server.host.as_str();
+    let authority = match server.host.ip() {
+        Some(std::net::IpAddr::V6(_)) => format!("[{host}]:{}", server.port),
+        _ => format!("{host}:{}", server.port),
+    };
+    let sslrootcert = server.sslmode.verifies().then(|| {
+        let outbound = &ctx.config.outbound;
+        if outbound.ca_bundle.is_some() || outbound.ca_bundle_config_map.is_some() {
+            super::CA_FILE.to_string()
+        } else {
+            "system".to_string()
+        }
+    });
+    let mut query = format!("sslmode={}", server.sslmode);
+    if let Some(root) = &sslrootcert {
+        query.push_str(&format!("&sslrootcert={root}"));
+    }
+    let uri = |password: &str| {
+        format!(
+            "postgresql://{}:{password}@{authority}/{}?{query}",
+            server.user, server.name
+        )
+    };
+    let rendered = ctx.secrets_rendered && server.password.is_some();
+    let data = if rendered {
+        let password = server.password.as_ref().map_or("", |p| p.expose());
+        let values = [
+            host.to_string(),
+            server.port.to_string(),
+            server.name.clone(),
+            server.user.clone(),
+            password.to_string(),
+            uri(&percent_encode(password)),
+        ];
+        CONNECTION_KEYS.into_iter().zip(values).collect()
+    } else {
+        IndexMap::new()
+    };
+    Connection {
+        secret: ctx.database_secret.to_string(),
+        keys: CONNECTION_KEYS.to_vec(),
+        provider: if rendered {
+            Provider::Napgen
+        } else {
+            Provider::Operator
+        },
+        external: Some(ExternalServer {
+            host: host.to_string(),
+            port: server.port,
+            dbname: server.name.clone(),
+            user: server.user.clone(),
+            sslmode: server.sslmode.as_str(),
+            sslrootcert,
+            uri_template: uri("PASSWORD"),
+            rendered,
+            data,
+            labels: ctx.labels("database", ctx.database_secret),
+        }),
+    }
+}
+
+/// A URI's userinfo part: every byte but the unreserved ones percent-encoded (RFC 3986).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// CloudNativePG's affinity: instances kept apart on multi-node (POSTGRES_ANTI_AFFINITY), and the
@@ -216,6 +304,7 @@ pub(crate) fn control_plane(
         .attach(&mut env, &mut volumes, &mut mounts);
     ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
     let mut extra = vec![("checksum/workspace-templates", workspace_checksum)];
+    extra.extend(ctx.database_checksum());
     if let Some(ca) = ldap_ca {
         volumes.push(json!({"name": "ldap-ca", "configMap": {"name": LDAP_CA_CONFIG_MAP}}));
         mounts.push(VolumeMount::read_only("ldap-ca", "/etc/nap/ldap"));
@@ -273,7 +362,7 @@ pub(crate) fn gateway(ctx: &Ctx, image: String, config: &ConfigPlan) -> Workload
         labels: ctx.labels("gateway", GATEWAY),
         annotations,
         selector: selector.clone(),
-        pod_annotations: ctx.checksums(None, &secrets, &[]),
+        pod_annotations: ctx.checksums(None, &secrets, &Vec::from_iter(ctx.database_checksum())),
         env,
         resources: resources("100m", "256Mi", "500m"),
         volumes,

@@ -74,6 +74,11 @@ pub const RUNTIME_TEMPLATES: &str = "nap-workspace-templates";
 pub const SECRETS_DIR: &str = "/var/run/secrets/nap";
 /// The Secret CloudNativePG generates for the application user of cluster `nap-postgres`.
 pub const DATABASE_APP_SECRET: &str = "nap-postgres-app";
+/// The connection Secret of an external server (DATABASE_MODE=external): napgen renders it when
+/// values.env gives the secrets, else the operator creates it (`napgen prereqs` says how).
+pub const EXTERNAL_DATABASE_SECRET: &str = "nap-database";
+/// The keys of a connection Secret, as CloudNativePG's `<cluster>-app` Secret names them.
+pub const CONNECTION_KEYS: [&str; 6] = ["host", "port", "dbname", "user", "password", "uri"];
 
 /// A workload's secrets as files: env vars pointing at them, the volume and its mount.
 #[derive(Debug, Default)]
@@ -168,6 +173,67 @@ pub struct Database {
     /// `plugins`: the barman-cloud WAL archiver when backups are on.
     pub plugins: Option<Vec<Value>>,
     pub labels: Map,
+}
+
+/// How the platform's pods reach PostgreSQL: the Secret they read `uri` from. The one
+/// description of the connection whatever the mode, so only the database's own objects differ.
+#[derive(Debug, Serialize)]
+pub struct Connection {
+    /// The Secret every pod that reaches PostgreSQL reads `uri` from.
+    pub secret: String,
+    /// Its keys (CloudNativePG's `<cluster>-app` names, which an external server's Secret copies).
+    pub keys: Vec<&'static str>,
+    pub provider: secrets::Provider,
+    /// The operator's server (DATABASE_MODE=external).
+    pub external: Option<ExternalServer>,
+}
+
+/// An external PostgreSQL server and its connection Secret.
+#[derive(Serialize)]
+pub struct ExternalServer {
+    pub host: String,
+    pub port: u16,
+    pub dbname: String,
+    pub user: String,
+    pub sslmode: &'static str,
+    /// libpq's `sslrootcert` when the server's certificate is checked: the CA bundle's file, or
+    /// `system` (the image's store) when there is no bundle.
+    pub sslrootcert: Option<String>,
+    /// The URI with `PASSWORD` standing for the password (for `prereqs` and docs).
+    pub uri_template: String,
+    /// Whether napgen renders the connection Secret (values.env gives the password).
+    pub rendered: bool,
+    /// The Secret's data, [`CONNECTION_KEYS`]; empty unless `rendered`.
+    pub data: IndexMap<&'static str, String>,
+    pub labels: Map,
+}
+
+impl ExternalServer {
+    /// The `kubectl create secret` that makes the connection Secret `name` in `namespace` when
+    /// napgen does not render it: every key but the password written out, the password left as
+    /// `<DATABASE_PASSWORD>` (percent-encoded in `uri`).
+    pub fn create_command(&self, namespace: &str, name: &str) -> String {
+        let uri = self
+            .uri_template
+            .replace(":PASSWORD@", ":<DATABASE_PASSWORD, percent-encoded>@");
+        format!(
+            "kubectl -n {namespace} create secret generic {name} --from-literal=host={} --from-literal=port={} --from-literal=dbname={} --from-literal=user={} --from-literal=password='<DATABASE_PASSWORD>' --from-literal=uri='{uri}'",
+            self.host, self.port, self.dbname, self.user
+        )
+    }
+}
+
+impl std::fmt::Debug for ExternalServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalServer")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("dbname", &self.dbname)
+            .field("user", &self.user)
+            .field("sslmode", &self.sslmode)
+            .field("rendered", &self.rendered)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The platform Secret: rendered when values.env holds the secrets, else only referenced.
@@ -266,7 +332,10 @@ pub struct Plan {
     pub control_plane: Workload,
     pub control_plane_exposure: Exposure,
     pub gateway: Workload,
-    pub database: Database,
+    /// The CloudNativePG Cluster; `None` with an external server.
+    pub database: Option<Database>,
+    /// How the pods reach PostgreSQL, in either mode.
+    pub connection: Connection,
     pub shared_dir: SharedDir,
     pub workspace: Workspace,
     pub seeds: Vec<SeedJob>,
@@ -338,6 +407,8 @@ pub(crate) struct Ctx<'a> {
     pub base_labels: Map,
     /// The platform Secret's name (EXISTING_SECRET or the default).
     pub secret_name: String,
+    /// The Secret the pods read the database's `uri` from.
+    pub database_secret: &'static str,
     /// Keys of the platform Secret.
     pub secret_keys: Vec<&'static str>,
     pub secrets_rendered: bool,
@@ -371,6 +442,11 @@ impl<'a> Ctx<'a> {
                 ("app.kubernetes.io/managed-by", Cow::Borrowed("napgen")),
             ]),
             secret_name: secret_name(secrets.existing.as_deref()).to_string(),
+            database_secret: if config.database.external.is_some() {
+                EXTERNAL_DATABASE_SECRET
+            } else {
+                DATABASE_APP_SECRET
+            },
             secret_keys: secrets.needed.clone(),
             // With EXISTING_SECRET the operator manages the Secret: it is never rendered.
             secrets_rendered: secrets.all_given(),
@@ -457,7 +533,7 @@ impl Ctx<'_> {
             sources.push(json!({"secret": {"name": &self.secret_name, "items": items}}));
         }
         if database {
-            sources.push(json!({"secret": {"name": DATABASE_APP_SECRET, "items": [{"key": "uri", "path": "DATABASE_URL"}]}}));
+            sources.push(json!({"secret": {"name": self.database_secret, "items": [{"key": "uri", "path": "DATABASE_URL"}]}}));
         }
         if sources.is_empty() {
             return SecretFiles::default();
@@ -489,6 +565,26 @@ impl Ctx<'_> {
         }
         let values: Vec<(&str, &str)> = keys.iter().map(|k| (*k, self.secret_value(k))).collect();
         checksum(&(self.secret_value("TOS_SECRET_KEY"), values))
+    }
+
+    /// `checksum/database`, for the pods that read the connection Secret, when napgen renders
+    /// it (an external server, values.env holds the password): a changed server or password rolls
+    /// them. Salted with TOS_SECRET_KEY as [`Ctx::secret_checksum`] is.
+    pub fn database_checksum(&self) -> Option<(&'static str, String)> {
+        let server = self.config.database.external.as_ref()?;
+        let password = server.password.as_ref().filter(|_| self.secrets_rendered)?;
+        Some((
+            "checksum/database",
+            checksum(&(
+                self.secret_value("TOS_SECRET_KEY"),
+                server.host.as_str(),
+                server.port,
+                &server.name,
+                &server.user,
+                server.sslmode.as_str(),
+                password.expose(),
+            )),
+        ))
     }
 
     /// The value given for a key of the platform Secret; `""` when values.env does not give it.
@@ -678,22 +774,28 @@ pub fn plan(config: &Config) -> Plan {
     // Images are listed (for `napgen images`) in the order they are first used.
     let control_plane_image = ctx.platform_image("control plane and seed Jobs", "control-plane");
     let gateway_image = ctx.platform_image("channel gateway", "channel-gateway");
-    let postgres_image = ctx.image(
-        "PostgreSQL (CloudNativePG Cluster.imageName)",
-        image_ref(
-            &config.images,
-            "ghcr.io",
-            "cloudnative-pg",
-            "postgresql",
-            &config.database.version,
-        ),
-    );
+    let in_cluster = config.database.external.is_none();
+    let postgres_image = in_cluster.then(|| {
+        ctx.image(
+            "PostgreSQL (CloudNativePG Cluster.imageName)",
+            image_ref(
+                &config.images,
+                "ghcr.io",
+                "cloudnative-pg",
+                "postgresql",
+                &config.database.version,
+            ),
+        )
+    });
     let secret = core::secret(&ctx);
+    // Validation refuses backups with an external server: they belong to its owner.
     let backup = config
         .backup
         .as_ref()
+        .filter(|_| in_cluster)
         .map(|b| backup::plan(&ctx, b, core::DATABASE));
-    let database = core::database(&ctx, postgres_image, backup.as_ref());
+    let database = postgres_image.map(|image| core::database(&ctx, image, backup.as_ref()));
+    let connection = core::connection(&ctx);
 
     let oauth_clients = oauth::clients(config);
     let sandbox = config
@@ -722,8 +824,8 @@ pub fn plan(config: &Config) -> Plan {
     let mut pods: Vec<(u64, &Resources)> = vec![
         (u64::from(control_plane.replicas), &control_plane.resources),
         (u64::from(gateway.replicas), &gateway.resources),
-        (database.instances as u64, &database.resources),
     ];
+    pods.extend(database.iter().map(|d| (d.instances as u64, &d.resources)));
     pods.extend(
         sandbox
             .iter()
@@ -744,7 +846,7 @@ pub fn plan(config: &Config) -> Plan {
         let mut components = vec!["control-plane", "gateway"];
         components.extend(sandbox.as_ref().map(|s| s.workload.component));
         components.extend(browser.as_ref().map(|b| b.workload.component));
-        monitoring::plan(&ctx, m, &components, core::DATABASE)
+        monitoring::plan(&ctx, m, &components, in_cluster.then_some(core::DATABASE))
     });
     let mut plan = Plan {
         namespace: ctx.namespace.clone(),
@@ -765,6 +867,7 @@ pub fn plan(config: &Config) -> Plan {
         control_plane_exposure: ctx.exposure(exposure.node_port),
         gateway,
         database,
+        connection,
         shared_dir: core::shared_dir(&ctx),
         workspace,
         seeds,
@@ -778,7 +881,7 @@ pub fn plan(config: &Config) -> Plan {
         sandbox,
         browser,
         bridge,
-        network_policies: network::core(&ctx, core::DATABASE),
+        network_policies: network::core(&ctx, in_cluster.then_some(core::DATABASE)),
         ingress_class: exposure.ingress_class.clone(),
         backup,
         monitoring,
@@ -801,7 +904,6 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
         "core/namespace.yaml",
         "core/config.yaml",
         "core/shared-dir.yaml",
-        "core/database.yaml",
         "core/control-plane/rbac.yaml",
         "core/control-plane/deployment.yaml",
         "core/control-plane/service.yaml",
@@ -811,8 +913,19 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
         "core/seed/jobs.yaml",
         "core/network-policies.yaml",
     ];
+    if plan.database.is_some() {
+        t.insert(3, "core/database.yaml");
+    }
     if plan.secret.rendered {
         t.push("core/secret.yaml");
+    }
+    if plan
+        .connection
+        .external
+        .as_ref()
+        .is_some_and(|e| e.rendered)
+    {
+        t.push("core/database-connection.yaml");
     }
     if plan.control_plane.availability.pdb || plan.gateway.availability.pdb {
         t.push("core/disruption-budgets.yaml");
@@ -870,11 +983,11 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
         ]);
     }
     if plan.monitoring.is_some() {
-        t.extend([
-            "monitoring/service-monitor.yaml",
-            "monitoring/pod-monitor.yaml",
-            "monitoring/network-policies.yaml",
-        ]);
+        t.push("monitoring/service-monitor.yaml");
+        if plan.database.is_some() {
+            t.push("monitoring/pod-monitor.yaml");
+        }
+        t.push("monitoring/network-policies.yaml");
     }
     if !plan.ingresses.is_empty() {
         t.push("core/ingress.yaml");
@@ -900,6 +1013,8 @@ fn platform_services(config: &Config) -> Vec<&'static str> {
     if config.bridge.is_some() {
         services.push(crate::config::registry::BRIDGE_SERVICE);
     }
-    services.extend(["nap-postgres-rw", "nap-postgres-ro", "nap-postgres-r"]);
+    if config.database.external.is_none() {
+        services.extend(["nap-postgres-rw", "nap-postgres-ro", "nap-postgres-r"]);
+    }
     services
 }

@@ -15,8 +15,8 @@ pub struct Monitoring {
     pub platform: String,
     /// Its Service selector: the platform's components.
     pub platform_selector: Value,
-    /// The PodMonitor of PostgreSQL's instances.
-    pub postgres: String,
+    /// The PodMonitor of PostgreSQL's instances (none with an external server).
+    pub postgres: Option<String>,
     pub postgres_selector: Value,
     pub network_policies: Vec<NetworkPolicy>,
     pub labels: Map,
@@ -26,7 +26,7 @@ pub(crate) fn plan(
     ctx: &Ctx,
     monitoring: &crate::config::Monitoring,
     components: &[&'static str],
-    cluster: &str,
+    cluster: Option<&str>,
 ) -> Monitoring {
     let mut labels = ctx.labels("monitoring", "nap");
     labels.append(super::placement::label_map(&monitoring.labels));
@@ -37,7 +37,7 @@ pub(crate) fn plan(
     Monitoring {
         platform: "nap-platform".into(),
         platform_selector,
-        postgres: cluster.to_string(),
+        postgres: cluster.map(str::to_string),
         postgres_selector: json!({"matchLabels": {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance"}}),
         network_policies: super::network::monitoring(ctx, monitoring, components, cluster),
         labels,

@@ -266,8 +266,35 @@ fn proxy(ctx: &Ctx) -> Option<NetworkPolicy> {
     ))
 }
 
-/// The core platform's policies.
-pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
+/// Where the platform's pods reach PostgreSQL: the CloudNativePG Cluster's pods, or the external
+/// server on its port only: its address when DATABASE_HOST is an IP, its namespace when it is an
+/// in-cluster Service (`name.namespace.svc`), else DATABASE_EGRESS_CIDRS. A host name without
+/// DATABASE_EGRESS_CIDRS gets no rule (`check` warns).
+fn database_egress(ctx: &Ctx, cluster: Option<&str>) -> Vec<Value> {
+    let Some(server) = &ctx.config.database.external else {
+        let cluster = cluster.unwrap_or(super::core::DATABASE);
+        return vec![json!({"to": [postgres_pods(cluster)], "ports": tcp(&[5432])})];
+    };
+    let peers: Vec<Value> = match endpoint(server.host.as_str()) {
+        Endpoint::Ip(ip) => vec![json!({"ipBlock": {"cidr": host_cidr(ip)}})],
+        Endpoint::Service(namespace) => vec![
+            json!({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}),
+        ],
+        Endpoint::Name => server
+            .egress
+            .iter()
+            .map(|c| json!({"ipBlock": {"cidr": c.as_str()}}))
+            .collect(),
+    };
+    if peers.is_empty() {
+        return Vec::new();
+    }
+    vec![json!({"to": peers, "ports": tcp(&[server.port])})]
+}
+
+/// The core platform's policies; `database` is the CloudNativePG Cluster, if napgen runs one.
+pub(crate) fn core(ctx: &Ctx, database: Option<&str>) -> Vec<NetworkPolicy> {
+    let to_database = database_egress(ctx, database);
     let anyone = json!({"ports": tcp(&[HTTP_PORT])});
     // The control plane reaches any address outside the cluster already; in-cluster Services
     // (LLM gateways, LDAP) need a rule of their own.
@@ -275,11 +302,10 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
     if let Some(ldap) = &ctx.config.ldap {
         control_plane_urls.push(&ldap.url);
     }
-    let mut control_plane_egress = vec![
-        json!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])}),
-        json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
-        json!({"to": outside_but_metadata()}),
-    ];
+    let mut control_plane_egress =
+        vec![json!({"to": [{"podSelector": {}}], "ports": tcp(&[HTTP_PORT])})];
+    control_plane_egress.extend(to_database.iter().cloned());
+    control_plane_egress.push(json!({"to": outside_but_metadata()}));
     control_plane_egress.extend(known_endpoints(control_plane_urls, true));
     // Agents reach the internet; their LLM endpoint may be private or in the cluster.
     let mut workspace_egress = vec![
@@ -314,11 +340,12 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "webhooks arrive through the control plane; the gateway calls the control plane, PostgreSQL and chat services (HTTPS)",
             component("gateway"),
             Some(vec![json!({"from": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])})]),
-            Some(vec![
-                json!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}),
-                json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])}),
-                json!({"to": internet(ctx), "ports": tcp(&[443])}),
-            ]),
+            Some(
+                std::iter::once(json!({"to": from_components(&["control-plane"]), "ports": tcp(&[HTTP_PORT])}))
+                    .chain(to_database.iter().cloned())
+                    .chain([json!({"to": internet(ctx), "ports": tcp(&[443])})])
+                    .collect(),
+            ),
         ),
         policy(
             ctx,
@@ -334,8 +361,10 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
             "seed Jobs write to PostgreSQL",
             component("seed"),
             None,
-            Some(vec![json!({"to": [postgres_pods(database)], "ports": tcp(&[5432])})]),
+            Some(to_database),
         ),
+    ];
+    policies.extend(database.map(|database| {
         policy(
             ctx,
             "nap-postgres",
@@ -350,8 +379,8 @@ pub(crate) fn core(ctx: &Ctx, database: &str) -> Vec<NetworkPolicy> {
                 }),
             ]),
             Some(vec![json!({"to": [postgres_pods(database)], "ports": tcp(&[5432, 8000])}), json!({"to": outside_but_metadata(), "ports": tcp(&[443, 6443])})]),
-        ),
-    ];
+        )
+    }));
     policies.extend(proxy(ctx));
     policies
 }
@@ -382,22 +411,23 @@ pub(crate) fn monitoring(
     ctx: &Ctx,
     monitoring: &crate::config::Monitoring,
     components: &[&'static str],
-    database: &str,
+    database: Option<&str>,
 ) -> Vec<NetworkPolicy> {
     let prometheus = json!([{"namespaceSelector": {"matchLabels": {
         "kubernetes.io/metadata.name": &monitoring.namespace,
     }}}]);
-    vec![
-        policy(
-            ctx,
-            "nap-monitoring",
-            "Prometheus scrapes /metrics on the platform's http port",
-            json!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(components)}]}),
-            Some(vec![
-                json!({"from": &prometheus, "ports": tcp(&[HTTP_PORT])}),
-            ]),
-            None,
-        ),
+    let mut policies = vec![policy(
+        ctx,
+        "nap-monitoring",
+        "Prometheus scrapes /metrics on the platform's http port",
+        json!({"matchExpressions": [{"key": COMPONENT, "operator": "In", "values": component_names(components)}]}),
+        Some(vec![
+            json!({"from": &prometheus, "ports": tcp(&[HTTP_PORT])}),
+        ]),
+        None,
+    )];
+    // An external server is scraped, if at all, by its owner.
+    policies.extend(database.map(|database| {
         policy(
             ctx,
             "nap-postgres-monitoring",
@@ -407,8 +437,9 @@ pub(crate) fn monitoring(
                 json!({"from": prometheus, "ports": tcp(&[super::monitoring::POSTGRES_METRICS_PORT])}),
             ]),
             None,
-        ),
-    ]
+        )
+    }));
+    policies
 }
 
 pub(crate) fn sandbox(ctx: &Ctx) -> Vec<NetworkPolicy> {

@@ -138,13 +138,13 @@ impl Plan {
             );
             pod_namespaces.push(&coturn.namespace);
         }
-        let database = &self.database.app_secret;
+        let connection = &self.connection;
         add(
             ns,
-            database,
+            &connection.secret,
             &[DATABASE_URI_KEY],
             Generic,
-            Provider::CloudNativePg,
+            connection.provider,
         );
         let certificates = if self.tls_issued_by_cert_manager {
             Provider::CertManager

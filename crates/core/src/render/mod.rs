@@ -97,6 +97,10 @@ pub static TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/core/control-plane/service.yaml"),
     ),
     (
+        "core/database-connection.yaml",
+        include_str!("../../templates/core/database-connection.yaml"),
+    ),
+    (
         "core/database.yaml",
         include_str!("../../templates/core/database.yaml"),
     ),

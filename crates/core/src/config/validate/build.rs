@@ -4,13 +4,14 @@
 use crate::config::registry::{self, Module};
 use crate::config::settings::Settings;
 use crate::config::types::{
-    AgentType, AntiAffinity, Cidr, Cpu, Host, ImageDigest, IngressMode, IssuerKind, Label, Memory,
-    Platform, Port, Profile, PullPolicy, Retention, Secret, Toleration, Url,
+    AgentType, AntiAffinity, Cidr, Cpu, DatabaseMode, Host, ImageDigest, IngressMode, IssuerKind,
+    Label, Memory, Platform, Port, Profile, PullPolicy, Retention, Secret, SslMode, Toleration,
+    Url,
 };
 use crate::config::{
     Admin, Agents, Backup, Bridge, Browser, CertManager, ClaudeCode, Cluster, Codex, Config,
-    Database, Exposure, GatewayRef, Images, Ldap, Metadata, Monitoring, Nfs, Outbound, Placement,
-    Replicas, Sandbox, Secrets, Storage,
+    Database, Exposure, ExternalDatabase, GatewayRef, Images, Ldap, Metadata, Monitoring, Nfs,
+    Outbound, Placement, Replicas, Sandbox, Secrets, Storage,
 };
 use crate::diagnostic::Shown;
 
@@ -220,7 +221,11 @@ fn placement(s: &Settings) -> Placement {
 fn secrets(s: &Settings) -> Secrets {
     Secrets {
         existing: opt_text(s, "EXISTING_SECRET"),
-        needed: super::needed_secrets(s).iter().map(|k| k.name).collect(),
+        needed: super::needed_secrets(s)
+            .iter()
+            .map(|k| k.name)
+            .filter(|k| *k != registry::DATABASE_PASSWORD)
+            .collect(),
         values: registry::KEYS
             .iter()
             .filter(|k| k.is_secret())
@@ -245,7 +250,19 @@ fn storage(s: &Settings) -> Storage {
 }
 
 fn database(s: &Settings) -> Database {
+    let mode = word(s, "DATABASE_MODE", DatabaseMode::from_word);
     Database {
+        mode,
+        external: (mode == DatabaseMode::External).then(|| ExternalDatabase {
+            host: Host::new(s.str("DATABASE_HOST")),
+            port: u16::try_from(s.int("DATABASE_PORT"))
+                .unwrap_or_else(|_| panic!("DATABASE_PORT is validated as a port")),
+            name: s.str("DATABASE_NAME").to_string(),
+            user: s.str("DATABASE_USER").to_string(),
+            sslmode: word(s, "DATABASE_SSLMODE", SslMode::from_word),
+            egress: cidrs(s, "DATABASE_EGRESS_CIDRS"),
+            password: s.opt("DATABASE_PASSWORD").map(Secret::new),
+        }),
         instances: count(s, "POSTGRES_INSTANCES"),
         storage_size: memory(s, "POSTGRES_STORAGE_SIZE"),
         cpu: cpu(s, "POSTGRES_CPU"),

@@ -2,12 +2,13 @@
 //! keys (all given or none), and keys that have no effect because their module is off.
 
 use super::at;
-use crate::config::registry::{Key, KeyType, Module, Required, KEYS};
+use crate::config::registry::{self, Key, KeyType, Module, Required, KEYS};
 use crate::config::settings::Settings;
 use crate::diagnostic::Diagnostic;
 use crate::plan::secrets::{
     coturn_secret_name, secret_name, turn_namespace, COTURN_SECRET_KEY, SECRET_NAME,
 };
+use crate::plan::EXTERNAL_DATABASE_SECRET as CONNECTION_SECRET;
 
 /// Whether a key is in use in this configuration: its module is on, or it is the module's toggle.
 pub fn key_in_use(key: &Key, settings: &Settings) -> bool {
@@ -76,7 +77,11 @@ pub(super) fn check_secrets(settings: &Settings, invalid: &[&str], diags: &mut V
                     Some(key.name),
                     Some(origin.clone()),
                     "EXISTING_SECRET is set; remove the secret values from values.env",
-                    format!("Secret {existing} holds this key; delete the line from values.env"),
+                    if key.name == registry::DATABASE_PASSWORD {
+                        format!("the connection Secret {CONNECTION_SECRET} holds the password (napgen prereqs prints how to create it); delete the line from values.env")
+                    } else {
+                        format!("Secret {existing} holds this key; delete the line from values.env")
+                    },
                 ));
             }
         }
@@ -120,7 +125,17 @@ fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagn
     let name = secret_name(settings.opt("EXISTING_SECRET"));
     // NAMESPACE may be invalid (and reported) here: the command then names it in words.
     let namespace = settings.opt("NAMESPACE").unwrap_or("<NAMESPACE>");
-    let names: Vec<_> = needed.iter().map(|k| k.name).collect();
+    // The password goes into the connection Secret, which napgen prereqs shows how to create.
+    let names: Vec<_> = needed
+        .iter()
+        .map(|k| k.name)
+        .filter(|k| *k != registry::DATABASE_PASSWORD)
+        .collect();
+    let connection = if registry::external_database(settings) {
+        format!("; and the connection Secret {CONNECTION_SECRET} of the external PostgreSQL (keys host, port, dbname, user, password, uri: napgen prereqs prints the command with the values)")
+    } else {
+        String::new()
+    };
     let coturn = if Module::Browser.enabled(settings) {
         format!(
             "; and kubectl -n {} create secret generic {} --from-literal={COTURN_SECRET_KEY}=... (the same value)",
@@ -143,7 +158,7 @@ fn secret_note(settings: &Settings, needed: &[&'static Key], why: &str) -> Diagn
             names.join(", ")
         ),
         format!(
-            "create it before applying: kubectl -n {namespace} create secret generic {name} {}{coturn}{alternative}",
+            "create it before applying: kubectl -n {namespace} create secret generic {name} {}{coturn}{connection}{alternative}",
             names
                 .iter()
                 .map(|n| format!("--from-literal={n}=..."))

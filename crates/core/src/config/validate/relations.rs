@@ -94,12 +94,116 @@ const RULES: &[Rule] = &[
     exposure_keys_of_other_modes,
     anti_affinity_on_single_node,
     turn_host_not_loopback,
+    backups_need_the_cluster,
+    external_database_is_reachable,
+    database_keys_of_the_other_mode,
+    database_mode_moves_no_data,
 ];
 
 /// Every rule between keys.
 pub(super) fn check_relations(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     for rule in RULES {
         rule(settings, diags);
+    }
+}
+
+/// Backups are CloudNativePG's: an external server's backups belong to its owner.
+fn backups_need_the_cluster(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if registry::external_database(settings) && settings.bool("BACKUP_ENABLED") {
+        diags.push(key_error(
+            settings,
+            "BACKUP_ENABLED",
+            "is true, but DATABASE_MODE=external: napgen backs up only the CloudNativePG Cluster it renders",
+            "set BACKUP_ENABLED=false; backups of your PostgreSQL server are its owner's (RDS snapshots, Cloud SQL backups, your DBA's pgBackRest or barman)",
+        ));
+    }
+}
+
+/// NetworkPolicies open addresses, not names: a host name outside the cluster needs
+/// DATABASE_EGRESS_CIDRS; a weak sslmode sends the password where it may be read; a checked
+/// certificate needs its CA where the pods look.
+fn external_database_is_reachable(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if !registry::external_database(settings) || !settings.is_set("DATABASE_HOST") {
+        return;
+    }
+    let host = settings.str("DATABASE_HOST");
+    let addressed =
+        host.parse::<IpAddr>().is_ok() || super::values::service_namespace(host).is_some();
+    if !addressed && settings.list("DATABASE_EGRESS_CIDRS").is_empty() {
+        diags.push(key_warning(
+            settings,
+            "DATABASE_HOST",
+            format!("is a host name ({host}); a NetworkPolicy opens addresses, not names, so the gateway and the seed Jobs cannot reach the server"),
+            format!("set DATABASE_EGRESS_CIDRS to the addresses {host} resolves to (e.g. 10.20.0.0/24; a managed server's subnet), opened on DATABASE_PORT only, or give DATABASE_HOST as an IP"),
+        ));
+    }
+    if addressed && settings.is_set("DATABASE_EGRESS_CIDRS") {
+        diags.push(key_warning(
+            settings,
+            "DATABASE_EGRESS_CIDRS",
+            format!("has no effect: DATABASE_HOST ({host}) is an IP address or an in-cluster Service, which is opened on its own"),
+            "remove DATABASE_EGRESS_CIDRS",
+        ));
+    }
+    let sslmode = settings.str("DATABASE_SSLMODE");
+    let verifies = matches!(sslmode, "verify-ca" | "verify-full");
+    if !verifies {
+        diags.push(key_warning(
+            settings,
+            "DATABASE_SSLMODE",
+            format!("is {sslmode}: the pods do not check the server's certificate, so whoever sits between them and the server can read the password and the data"),
+            "use verify-full (the default) with the server's CA in CA_BUNDLE or CA_BUNDLE_CONFIG_MAP",
+        ));
+    } else if !settings.is_set("CA_BUNDLE") && !settings.is_set("CA_BUNDLE_CONFIG_MAP") {
+        // On DATABASE_HOST, a value only the operator knows: `init` leaves DATABASE_SSLMODE be.
+        diags.push(key_warning(
+            settings,
+            "DATABASE_HOST",
+            format!("its certificate is checked (DATABASE_SSLMODE={sslmode}) against the pods' own CA store, as neither CA_BUNDLE nor CA_BUNDLE_CONFIG_MAP is set (sslrootcert=system, libpq 16 or later); that store holds no private CA (RDS's, Cloud SQL's, your DBA's)"),
+            "put the server's CA certificate in CA_BUNDLE or CA_BUNDLE_CONFIG_MAP (the pods then check against it), unless a public CA signed the server's certificate",
+        ));
+    }
+}
+
+/// The keys of one database mode set in the other, where they change nothing.
+fn database_keys_of_the_other_mode(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    let external = registry::external_database(settings);
+    for key in registry::KEYS
+        .iter()
+        .filter(|k| k.module == Module::Database)
+    {
+        let of_external = key.name.starts_with("DATABASE_") && key.name != "DATABASE_MODE";
+        let of_cluster = key.name.starts_with("POSTGRES_") || key.name == "CNPG_OPERATOR_NAMESPACE";
+        let unused = if external { of_cluster } else { of_external };
+        if unused && settings.origin(key.name).is_some() && settings.is_set(key.name) {
+            let mode = if external {
+                "external"
+            } else {
+                "cloudnative-pg"
+            };
+            diags.push(key_warning(
+                settings,
+                key.name,
+                format!("has no effect with DATABASE_MODE={mode}"),
+                format!(
+                    "remove {}, or set DATABASE_MODE to the mode it belongs to",
+                    key.name
+                ),
+            ));
+        }
+    }
+}
+
+/// An installed platform keeps its data where it is: `check` says so for an external server,
+/// since a switch from CloudNativePG would otherwise look like a move.
+fn database_mode_moves_no_data(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if registry::external_database(settings) {
+        diags.push(key_warning(
+            settings,
+            "DATABASE_MODE",
+            "is external: switching an installed platform between cloudnative-pg and external moves no data; the new database starts empty",
+            "on a platform installed with the CloudNativePG Cluster, copy the data first (pg_dump from nap-postgres, pg_restore into DATABASE_NAME), then apply; helm upgrade (or kubectl apply --prune) deletes the Cluster and its volumes",
+        ));
     }
 }
 

@@ -69,6 +69,7 @@ pub fn parse_value(key: &Key, raw: &str) -> Result<Value, Problem> {
         KeyType::S3Path => check_s3_path(raw, &shown).map(|_| text(raw)),
         KeyType::Retention => Retention::parse(raw, &shown).map(|_| text(raw)),
         KeyType::Cron => check_cron(raw, &shown).map(|_| text(raw)),
+        KeyType::SqlName => check_sql_name(raw, &shown).map(|_| text(raw)),
         KeyType::String => Ok(text(raw)),
     }
 }
@@ -984,6 +985,24 @@ fn check_name(raw: &str, shown: &Shown) -> Result<(), Problem> {
         Ok(())
     } else {
         Err(problem(format!("{shown} is not a valid Kubernetes name"), "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"))
+    }
+}
+
+/// A PostgreSQL identifier that reads the same unquoted: it goes into SQL and a connection URI
+/// as written.
+fn check_sql_name(raw: &str, shown: &Shown) -> Result<(), Problem> {
+    let ok = raw.len() <= 63
+        && raw.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(problem(
+            format!("{shown} is not a plain PostgreSQL name"),
+            "use at most 63 lower-case letters, digits and '_', starting with a letter or '_' (e.g. nap)",
+        ))
     }
 }
 

@@ -225,7 +225,11 @@ struct ChartText<'a> {
     shared_keys: Vec<&'a str>,
     /// The Secrets the chart contains.
     contained_secrets: Vec<SecretView<'a>>,
-    database: &'a str,
+    database: Option<&'a str>,
+    /// The external server, `host:port`, when there is one.
+    external_database: Option<String>,
+    /// A libpq connection string (no password) that checks the external server is reachable.
+    external_check: Option<String>,
     seeds: Vec<SeedView<'a>>,
     /// The seed Job that registers the OAuth clients, when there is one.
     oauth_seed_job: Option<&'a str>,
@@ -247,7 +251,15 @@ struct ChartText<'a> {
 fn chart_text<'a>(c: &'a Context, secrets: &'a [Secret], header: &'a str) -> ChartText<'a> {
     let plan = c.plan;
     let ns = c.ns();
-    let view = |s: &'a Secret| SecretView::of(s, c.objects);
+    let view = |s: &'a Secret| {
+        let mut view = SecretView::of(s, c.objects);
+        if let Some(server) = plan.connection.external.as_ref() {
+            if s.name == plan.connection.secret && s.namespace == plan.namespace {
+                view.create = server.create_command(&s.namespace, &s.name);
+            }
+        }
+        view
+    };
     let to_create: Vec<&Secret> = secrets::to_create(secrets).collect();
     let (here, elsewhere): (Vec<&Secret>, Vec<&Secret>) =
         to_create.iter().partition(|s| s.namespace == ns);
@@ -316,7 +328,17 @@ fn chart_text<'a>(c: &'a Context, secrets: &'a [Secret], header: &'a str) -> Cha
             .filter(|s| s.provider == Provider::Napgen)
             .map(view)
             .collect(),
-        database: &plan.database.name,
+        database: plan.database.as_ref().map(|d| d.name.as_str()),
+        external_database: plan
+            .connection
+            .external
+            .as_ref()
+            .map(|e| format!("{}:{}", e.host, e.port)),
+        external_check: plan
+            .connection
+            .external
+            .as_ref()
+            .map(crate::ops::prereqs::libpq_check),
         seeds: plan
             .seeds
             .iter()

@@ -75,6 +75,7 @@ pub fn type_schema(ty: KeyType) -> Map<String, Value> {
             string(&format!("^{one}(,{one})*$"))
         }
         KeyType::Name => string(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"),
+        KeyType::SqlName => string(r"^[a-z_][a-z0-9_]{0,62}$"),
         KeyType::ProxyUrl => string(r"^https?://[^\s/?#@]+$"),
         KeyType::LabelList | KeyType::MetadataLabels => {
             string(r"^[^,=\s]+=[^,=\s]*(,[^,=\s]+=[^,=\s]*)*$")
