@@ -219,7 +219,8 @@ pub(super) fn check_openshift_defaults(settings: &Settings, diags: &mut Vec<Diag
             ),
         ));
     }
-    if defaulted("CNPG_OPERATOR_NAMESPACE") {
+    // With an external database no Cluster is rendered, so the operator's namespace does not matter.
+    if defaulted("CNPG_OPERATOR_NAMESPACE") && settings.str("DATABASE_MODE") != "external" {
         diags.push(key_warning(
             settings,
             "PLATFORM",
@@ -443,6 +444,14 @@ mod tests {
         .join("\n");
         assert!(!w.contains("PLATFORM:"), "{w}");
         assert!(!messages(&run(&[])).join("\n").contains("PLATFORM"));
+        // An external database renders no Cluster: the operator's namespace does not matter.
+        let w = messages(&run(&[
+            ("PLATFORM", "openshift"),
+            ("DATABASE_MODE", "external"),
+            ("DATABASE_HOST", "10.0.0.5"),
+        ]))
+        .join("\n");
+        assert!(!w.contains("CNPG_OPERATOR_NAMESPACE"), "{w}");
     }
 
     #[test]
