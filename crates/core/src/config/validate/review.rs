@@ -197,6 +197,14 @@ pub(super) fn check_fixed_uid_storage(settings: &Settings, diags: &mut Vec<Diagn
 /// (the value that makes them wrong) until the key is given explicitly.
 pub(super) fn check_openshift_defaults(settings: &Settings, diags: &mut Vec<Diagnostic>) {
     if settings.str("PLATFORM") != "openshift" {
+        if settings.str("INGRESS_MODE") == "route" {
+            diags.push(key_warning(
+                settings,
+                "INGRESS_MODE",
+                "route renders OpenShift Routes, but PLATFORM is kubernetes: every pod then runs as a fixed UID, which OpenShift's restricted-v2 SCC refuses".to_string(),
+                "set PLATFORM=openshift on OpenShift (or OKD); on other clusters use INGRESS_MODE=ingress or gateway",
+            ));
+        }
         return;
     }
     let defaulted = |key: &str| settings.origin(key).is_none();
@@ -444,6 +452,17 @@ mod tests {
         .join("\n");
         assert!(!w.contains("PLATFORM:"), "{w}");
         assert!(!messages(&run(&[])).join("\n").contains("PLATFORM"));
+        // Routes without the OpenShift platform: the pods would be refused there.
+        let w = messages(&run(&[
+            ("INGRESS_MODE", "route"),
+            ("TOS_PUBLIC_URL", "https://nap.apps.example.com"),
+        ]))
+        .join("\n");
+        assert!(
+            w.contains("INGRESS_MODE: route renders OpenShift Routes, but PLATFORM is kubernetes")
+                && w.contains("help: set PLATFORM=openshift"),
+            "{w}"
+        );
         // An external database renders no Cluster: the operator's namespace does not matter.
         let w = messages(&run(&[
             ("PLATFORM", "openshift"),
