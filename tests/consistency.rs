@@ -2177,3 +2177,95 @@ fn openshift_changes_only_the_fixed_ids_and_the_scc_wiring() {
         }
     }
 }
+
+/// RUNTIME_NODE_SELECTOR, RUNTIME_TOLERATIONS and RUNTIME_CLASS_NAME reach every run-time pod
+/// template (workspace, sandbox, browser session) and nothing else: the platform's own pods keep
+/// NODE_SELECTOR and TOLERATIONS, and only the ConfigMaps holding the templates and the
+/// checksums of the pods that read them change.
+#[test]
+fn run_time_pool_settings_reach_the_run_time_pods_only() {
+    let base = [
+        ("PROFILE", "multi-node"),
+        ("TOS_HOST", "nap.example.com"),
+        ("RWX_STORAGE_CLASS", "nfs"),
+        ("RWO_STORAGE_CLASS", "rbd"),
+        ("SANDBOX_ENABLED", "true"),
+        ("BROWSER_ENABLED", "true"),
+        ("TURN_HOST", "198.51.100.7"),
+        ("TURN_NODE", "n1"),
+        ("NODE_SELECTOR", "example.com/role=platform"),
+        ("TOLERATIONS", "example.com/role=platform:NoSchedule"),
+    ];
+    let pool = [
+        ("RUNTIME_NODE_SELECTOR", "example.com/pool=agents"),
+        ("RUNTIME_TOLERATIONS", "example.com/pool=agents:NoSchedule"),
+        ("RUNTIME_CLASS_NAME", "gvisor"),
+        ("RUNTIME_NODES", "4"),
+    ];
+    let off = install(&entries(&base));
+    let all: Vec<_> = base.iter().chain(&pool).copied().collect();
+    let on = install(&entries(&all));
+
+    let run_time_pods: Vec<_> = pods(&on)
+        .into_iter()
+        .filter(|(what, _, _)| what.starts_with("pod template"))
+        .collect();
+    assert_eq!(
+        run_time_pods.len(),
+        3,
+        "workspace(s), sandbox and browser session"
+    );
+    for (what, _, pod) in &run_time_pods {
+        let spec = &pod["spec"];
+        assert_eq!(
+            spec["nodeSelector"],
+            serde_json::json!({"example.com/pool": "agents"}),
+            "{what}"
+        );
+        assert_eq!(
+            spec["tolerations"],
+            serde_json::json!([{"key": "example.com/pool", "operator": "Equal", "value": "agents", "effect": "NoSchedule"}]),
+            "{what}"
+        );
+        assert_eq!(spec["runtimeClassName"], "gvisor", "{what}");
+    }
+    for (what, _, pod) in pods(&on)
+        .into_iter()
+        .filter(|(what, _, _)| !what.starts_with("pod template"))
+    {
+        let spec = &pod["spec"];
+        assert!(spec.get("runtimeClassName").is_none(), "{what}");
+        if what.contains("coturn") {
+            continue; // pinned to TURN_NODE
+        }
+        assert_eq!(
+            spec["nodeSelector"]["example.com/role"], "platform",
+            "{what}"
+        );
+        assert!(
+            spec["nodeSelector"].get("example.com/pool").is_none(),
+            "{what}"
+        );
+    }
+    // Nothing else changes but the templates' ConfigMaps and the checksums of their readers.
+    let (before, after) = (by_key(&off), by_key(&on));
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let mut changed: Vec<String> = before
+        .iter()
+        .filter(|(k, v)| after[*k] != **v)
+        .map(|(k, _)| format!("{}/{}", k.0, k.2))
+        .collect();
+    changed.sort();
+    assert_eq!(
+        changed,
+        [
+            "ConfigMap/nap-sandbox-pod-template",
+            "ConfigMap/nap-workspace-templates",
+            "Deployment/nap-control-plane",
+            "Deployment/nap-sandbox",
+        ]
+    );
+}

@@ -108,6 +108,21 @@ fn matches(labels: &serde_json::Map<String, Value>, selector: &str) -> bool {
     })
 }
 
+/// The pod specs of the run-time pod templates (Pods inside ConfigMaps).
+fn run_time_pod_specs(objects: &[Object]) -> Vec<Value> {
+    objects
+        .iter()
+        .filter(|o| o.kind() == "ConfigMap")
+        .flat_map(|o| o.value["data"].as_object().into_iter().flatten())
+        .flat_map(|(_, text)| {
+            napgen_core::output::yaml::parse_documents(text.as_str().unwrap_or(""))
+                .unwrap_or_default()
+        })
+        .filter(|doc| doc["kind"] == "Pod")
+        .map(|doc| doc["spec"].clone())
+        .collect()
+}
+
 fn has(objects: &[Object], kind: &str, ns: &str, name: &str) -> bool {
     objects
         .iter()
@@ -198,6 +213,50 @@ fn check(
                         .as_object()
                         .is_some_and(|l| matches(l, sel))),
                 "{}: no Job in {ns} has labels {sel}",
+                ctx()
+            );
+        }
+        // The run-time pool: the RuntimeClass, the node labels and taints of the run-time pod
+        // templates (in ConfigMaps).
+        ["get", "runtimeclass", name] => ensure!(
+            run_time_pod_specs(objects)
+                .iter()
+                .any(|spec| spec["runtimeClassName"] == *name),
+            "{}: no run-time pod uses RuntimeClass {name}",
+            ctx()
+        ),
+        ["get", "nodes"] | ["label", "node", "NODE", ..] => {
+            let selector = match words.as_slice() {
+                ["label", "node", "NODE", labels @ ..] => labels.join(","),
+                _ => k
+                    .selector
+                    .clone()
+                    .ok_or_else(|| format!("{}: get nodes -l", ctx()))?,
+            };
+            ensure!(
+                run_time_pod_specs(objects)
+                    .iter()
+                    .any(|spec| spec["nodeSelector"]
+                        .as_object()
+                        .is_some_and(|l| matches(l, &selector))),
+                "{}: no run-time pod selects nodes {selector}",
+                ctx()
+            );
+        }
+        ["taint", "node", "NODE", taint] => {
+            let (key_value, effect) = taint.rsplit_once(':').unwrap_or((taint, ""));
+            let (key, value) = key_value.split_once('=').unwrap_or((key_value, ""));
+            ensure!(
+                run_time_pod_specs(objects)
+                    .iter()
+                    .any(|spec| spec["tolerations"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|t| t["key"] == key
+                            && (value.is_empty() || t["value"] == value)
+                            && (t["effect"] == effect || t.get("effect").is_none()))),
+                "{}: no run-time pod tolerates {taint}",
                 ctx()
             );
         }

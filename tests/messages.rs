@@ -276,3 +276,18 @@ fn operator_metadata_that_napgen_owns_or_that_weakens_security() {
     assert!(report.contains("operator_metadata.env:4: SERVICE_ANNOTATIONS: the annotation"));
     assert!(report.contains("operator_metadata.env:5: SERVICE_ACCOUNT_ANNOTATIONS:"));
 }
+
+#[test]
+fn run_time_pool_without_its_size_or_without_its_nodes() {
+    let report = snapshot(
+        "run_time_pool",
+        "RUNTIME_NODE_SELECTOR=example.com/pool=agents\nRUNTIME_CLASS_NAME=gVisor\n",
+        &[],
+    );
+    assert!(report.contains("RUNTIME_NODES: is required (when RUNTIME_NODE_SELECTOR is set)"));
+    assert!(report.contains("run_time_pool.env:2: RUNTIME_CLASS_NAME"));
+    let report = snapshot("run_time_pool_size_alone", "RUNTIME_NODES=3\n", &[]);
+    assert!(report.contains(
+        "run_time_pool_size_alone.env:1: RUNTIME_NODES: has no effect without RUNTIME_NODE_SELECTOR"
+    ));
+}

@@ -153,7 +153,8 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
 /// Fewer than this many workspaces fitting beside the platform is worth a warning.
 pub const MIN_WORKSPACES: u64 = 2;
 
-/// A warning when the platform leaves room for few workspaces on the declared nodes.
+/// A warning when the platform leaves room for few workspaces on the declared nodes (or the
+/// run-time pool has room for few), or does not fit its own nodes beside a run-time pool.
 fn capacity_warning(config: &Config, plan: &Plan) -> Option<Diagnostic> {
     let c = &plan.capacity;
     // The node's size as given (valid, but of any length): shown by the rule every message keeps.
@@ -162,19 +163,52 @@ fn capacity_warning(config: &Config, plan: &Plan) -> Option<Diagnostic> {
         Shown::value(key, text).to_string()
     };
     let node = &config.cluster;
-    (c.workspaces < MIN_WORKSPACES).then(|| {
-        Diagnostic::warning(
-            None,
-            None,
-            format!(
-                "on {} node(s) of {} CPU / {} (CLUSTER_NODES, NODE_CPU, NODE_MEMORY) the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
-                c.nodes,
-                given("NODE_CPU", node.node_cpu.as_str()),
-                given("NODE_MEMORY", node.node_memory.as_str()), c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
-            ),
-            "use larger or more nodes (and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES), or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
-        )
-    })
+    let platform_nodes = format!(
+        "{} node(s) of {} CPU / {} (CLUSTER_NODES, NODE_CPU, NODE_MEMORY)",
+        c.nodes,
+        given("NODE_CPU", node.node_cpu.as_str()),
+        given("NODE_MEMORY", node.node_memory.as_str())
+    );
+    match (&c.pool, &config.placement.runtime.nodes) {
+        (Some(pool), Some(size)) => {
+            if c.platform_millicpu > c.allocatable_millicpu || c.platform_mib > c.allocatable_mib {
+                return Some(Diagnostic::warning(
+                    None,
+                    None,
+                    format!(
+                        "on {platform_nodes} the platform requests {}m CPU and {} MiB, more than their {}m and {} MiB (the run-time pods have their own pool)",
+                        c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib
+                    ),
+                    "use larger or more nodes for the platform and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES",
+                ));
+            }
+            (c.workspaces < MIN_WORKSPACES).then(|| {
+                Diagnostic::warning(
+                    None,
+                    None,
+                    format!(
+                        "the run-time pool's {} node(s) of {} CPU / {} (RUNTIME_NODES, RUNTIME_NODE_CPU, RUNTIME_NODE_MEMORY) offer {}m CPU and {} MiB: room for {} workspace pod(s) of {}m / {} MiB",
+                        pool.nodes,
+                        given("RUNTIME_NODE_CPU", size.cpu.as_str()),
+                        given("RUNTIME_NODE_MEMORY", size.memory.as_str()),
+                        pool.allocatable_millicpu, pool.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
+                    ),
+                    "use larger or more pool nodes (and say so in RUNTIME_NODES, RUNTIME_NODE_CPU, RUNTIME_NODE_MEMORY), or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
+                )
+            })
+        }
+        _ => (c.workspaces < MIN_WORKSPACES).then(|| {
+            Diagnostic::warning(
+                None,
+                None,
+                format!(
+                    "on {platform_nodes} the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
+                    c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
+                ),
+                "use larger or more nodes (and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES), or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
+            )
+        }),
+    }
 }
 
 /// Plan and render (a [`Configured`] has its plan already: see [`Configured::render`]).

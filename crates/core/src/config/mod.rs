@@ -134,6 +134,30 @@ pub struct Placement {
     pub node_selector: Vec<Label>,
     pub tolerations: Vec<Toleration>,
     pub priority_class_name: Option<String>,
+    /// Where the pods the platform creates at run time go, when not with the platform.
+    pub runtime: RuntimePool,
+}
+
+/// The nodes and runtime of the pods the platform creates at run time (workspaces, sandboxes,
+/// browser sessions): by default the platform's nodes and the cluster's default runtime.
+#[derive(Debug, Clone, Default)]
+pub struct RuntimePool {
+    /// RUNTIME_NODE_SELECTOR, replacing NODE_SELECTOR for the run-time pods.
+    pub node_selector: Option<Vec<Label>>,
+    /// RUNTIME_TOLERATIONS, replacing TOLERATIONS for the run-time pods.
+    pub tolerations: Option<Vec<Toleration>>,
+    /// RUNTIME_CLASS_NAME.
+    pub runtime_class_name: Option<String>,
+    /// The pool's size when it has its own nodes: RUNTIME_NODES × RUNTIME_NODE_CPU / MEMORY.
+    pub nodes: Option<PoolNodes>,
+}
+
+/// A node pool's size.
+#[derive(Debug, Clone)]
+pub struct PoolNodes {
+    pub count: u32,
+    pub cpu: Cpu,
+    pub memory: Memory,
 }
 
 /// Replicas of the platform's own Deployments.

@@ -382,6 +382,10 @@ fn replicas_by_profile(s: &Settings) -> Option<String> {
     Some(if multi_node(s) { "2" } else { "1" }.into())
 }
 
+fn runtime_pool(s: &Settings) -> bool {
+    s.is_set("RUNTIME_NODE_SELECTOR")
+}
+
 fn behind_ingress(s: &Settings) -> bool {
     s.str("INGRESS_MODE") != "nodeport"
 }
@@ -722,6 +726,60 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "PriorityClass of the platform's own pods (control plane, gateway, services, PostgreSQL, seed Jobs, coturn), not of workspace, sandbox or browser-session pods",
+    },
+    Key {
+        name: "RUNTIME_NODE_SELECTOR",
+        ty: KeyType::LabelList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Node labels, key=value separated by commas, of a pool of their own for the pods the platform creates at run time (workspaces, sandboxes, browser sessions), which run model-written code; replaces NODE_SELECTOR for them only. With RUNTIME_NODES, check counts workspaces on that pool",
+    },
+    Key {
+        name: "RUNTIME_TOLERATIONS",
+        ty: KeyType::TolerationList,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Taints the run-time pods tolerate instead of TOLERATIONS (taint the pool, e.g. sandbox=true:NoSchedule, so that nothing else lands there), same syntax as TOLERATIONS",
+    },
+    Key {
+        name: "RUNTIME_CLASS_NAME",
+        ty: KeyType::Name,
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "RuntimeClass of the run-time pods only (gvisor, kata, sysbox-runc): a sandboxing runtime for model-written code; the RuntimeClass and its handler must exist on the pool's nodes",
+    },
+    Key {
+        name: "RUNTIME_NODES",
+        ty: KeyType::Int { min: 1, max: 10000 },
+        default: Default::None,
+        module: Module::Core,
+        required: Required::When { doc: "when RUNTIME_NODE_SELECTOR is set", test: runtime_pool },
+        description: "Nodes in the run-time pool (RUNTIME_NODE_SELECTOR); check counts the workspaces that fit on them, and the platform on CLUSTER_NODES",
+    },
+    Key {
+        name: "RUNTIME_NODE_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Derived {
+            doc: "NODE_CPU",
+            compute: |s| Some(s.str("NODE_CPU").to_string()),
+        },
+        module: Module::Core,
+        required: Required::No,
+        description: "CPU of each node of the run-time pool",
+    },
+    Key {
+        name: "RUNTIME_NODE_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Derived {
+            doc: "NODE_MEMORY",
+            compute: |s| Some(s.str("NODE_MEMORY").to_string()),
+        },
+        module: Module::Core,
+        required: Required::No,
+        description: "Memory of each node of the run-time pool",
     },
     Key {
         name: "CONTROL_PLANE_REPLICAS",

@@ -80,6 +80,7 @@ pub const STEPS: &[StepFn] = &[
     openshift_router,
     provided_objects,
     openshift_scc,
+    runtime_pool,
     platform_secrets,
 ];
 
@@ -362,6 +363,57 @@ fn openshift_scc(ctx: &Context) -> Option<Step> {
         id: "openshift-scc",
         title: "OpenShift security context constraints".into(),
         why: "PLATFORM=openshift: a workload needs more than the restricted-v2 SCC".into(),
+        commands,
+        notes,
+        namespace: None,
+    })
+}
+
+/// The nodes and runtime the run-time pods (workspaces, sandboxes, browser sessions) are given:
+/// the RuntimeClass must exist, and the pool's nodes carry its labels (and taints).
+fn runtime_pool(ctx: &Context) -> Option<Step> {
+    let pool = &ctx.config.placement.runtime;
+    if pool.node_selector.is_none() && pool.runtime_class_name.is_none() {
+        return None;
+    }
+    let mut commands = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(class) = &pool.runtime_class_name {
+        commands.push(format!("kubectl get runtimeclass {class}"));
+        notes.push(format!(
+            "RUNTIME_CLASS_NAME={class}: the RuntimeClass and its handler (gVisor's runsc, Kata, Sysbox) must be installed on every node the run-time pods can land on, or they stay in ContainerCreating; its scheduling field may add the pool's node selector and tolerations for you."
+        ));
+    }
+    if let Some(labels) = &pool.node_selector {
+        let selector: Vec<String> = labels
+            .iter()
+            .map(|l| format!("{}={}", l.key, l.value))
+            .collect();
+        let selector = selector.join(",");
+        commands.push(format!("kubectl get nodes -l {selector}"));
+        commands.push(format!(
+            "kubectl label node NODE {}",
+            selector.replace(',', " ")
+        ));
+        notes.push(format!(
+            "RUNTIME_NODE_SELECTOR={selector}: label each node of the pool (the first command lists those already labelled; the second labels one, NODE being its name). Agents run model-written code there; keep the platform off with a taint the run-time pods tolerate (RUNTIME_TOLERATIONS), e.g. kubectl taint node NODE nap-runtime=true:NoSchedule."
+        ));
+    }
+    if let Some(tolerations) = &pool.tolerations {
+        for t in tolerations {
+            let taint = match (&t.value, &t.effect) {
+                (Some(v), Some(e)) => format!("{}={v}:{e}", t.key),
+                (None, Some(e)) => format!("{}:{e}", t.key),
+                (Some(v), None) => format!("{}={v}:NoSchedule", t.key),
+                (None, None) => format!("{}:NoSchedule", t.key),
+            };
+            commands.push(format!("kubectl taint node NODE {taint}"));
+        }
+    }
+    Some(Step {
+        id: "runtime-pool",
+        title: "Nodes and runtime of the run-time pods".into(),
+        why: "RUNTIME_NODE_SELECTOR / RUNTIME_CLASS_NAME: workspace, sandbox and browser-session pods go to their own nodes or runtime".into(),
         commands,
         notes,
         namespace: None,

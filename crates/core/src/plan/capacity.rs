@@ -21,8 +21,28 @@ pub struct Capacity {
     pub platform_mib: u64,
     pub workspace_millicpu: u64,
     pub workspace_mib: u64,
-    /// Workspace pods that fit in what the platform leaves.
+    /// Workspace pods that fit in what the platform leaves (on the run-time pool when there is
+    /// one).
     pub workspaces: u64,
+    /// The run-time pool (RUNTIME_NODE_SELECTOR with RUNTIME_NODES), when the run-time pods have
+    /// nodes of their own: the platform is then counted on `nodes` alone.
+    pub pool: Option<Pool>,
+}
+
+/// The nodes the run-time pods have to themselves.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Pool {
+    pub nodes: u64,
+    pub allocatable_millicpu: u64,
+    pub allocatable_mib: u64,
+}
+
+/// What `nodes` nodes of `cpu` millicores and `mib` MiB leave to pods.
+fn allocatable(nodes: u64, millicpu: u64, mib: u64) -> (u64, u64) {
+    (
+        nodes.saturating_mul(millicpu.saturating_sub(NODE_RESERVED_MILLICPU)),
+        nodes.saturating_mul(mib.saturating_sub(NODE_RESERVED_MIB)),
+    )
 }
 
 /// Sum `(replicas, resources)` pairs and see how many workspaces fit beside them on the nodes
@@ -35,21 +55,28 @@ pub fn compute(config: &Config, pods: &[(u64, &Resources)]) -> Capacity {
     }
     let cluster = &config.cluster;
     let nodes = u64::from(cluster.nodes);
-    let alloc_cpu = nodes.saturating_mul(
-        cluster
-            .node_cpu
-            .millis()
-            .saturating_sub(NODE_RESERVED_MILLICPU),
-    );
-    let alloc_mem =
-        nodes.saturating_mul(cluster.node_memory.mib().saturating_sub(NODE_RESERVED_MIB));
+    let (alloc_cpu, alloc_mem) =
+        allocatable(nodes, cluster.node_cpu.millis(), cluster.node_memory.mib());
     let agents = &config.agents;
     let (ws_cpu, ws_mem) = (
         agents.workspace_cpu.millis().max(1),
         agents.workspace_memory.mib().max(1),
     );
-    let workspaces =
-        (alloc_cpu.saturating_sub(cpu) / ws_cpu).min(alloc_mem.saturating_sub(mem) / ws_mem);
+    let pool = config.placement.runtime.nodes.as_ref().map(|p| {
+        let nodes = u64::from(p.count);
+        let (cpu, mib) = allocatable(nodes, p.cpu.millis(), p.memory.mib());
+        Pool {
+            nodes,
+            allocatable_millicpu: cpu,
+            allocatable_mib: mib,
+        }
+    });
+    // Workspaces share the platform's nodes, or have the pool to themselves.
+    let (room_cpu, room_mem) = match &pool {
+        Some(p) => (p.allocatable_millicpu, p.allocatable_mib),
+        None => (alloc_cpu.saturating_sub(cpu), alloc_mem.saturating_sub(mem)),
+    };
+    let workspaces = (room_cpu / ws_cpu).min(room_mem / ws_mem);
     Capacity {
         nodes,
         allocatable_millicpu: alloc_cpu,
@@ -59,6 +86,7 @@ pub fn compute(config: &Config, pods: &[(u64, &Resources)]) -> Capacity {
         workspace_millicpu: ws_cpu,
         workspace_mib: ws_mem,
         workspaces,
+        pool,
     }
 }
 
@@ -72,6 +100,33 @@ mod tests {
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let config = crate::config::validate::validate(&entries).config;
         config.expect("valid values")
+    }
+
+    #[test]
+    fn a_run_time_pool_holds_the_workspaces_and_the_platform_the_rest() {
+        let config = config_of(
+            "NODE_CPU=4\nNODE_MEMORY=8Gi\nWORKSPACE_CPU=1\nWORKSPACE_MEMORY=2Gi\n\
+             RUNTIME_NODE_SELECTOR=pool=agents\nRUNTIME_NODES=2\nRUNTIME_NODE_CPU=8\nRUNTIME_NODE_MEMORY=16Gi\n",
+        );
+        let r = resources("500m", "1Gi", "1");
+        let c = compute(&config, &[(2, &r)]);
+        let pool = c.pool.clone().expect("a pool");
+        // Two pool nodes of 7500m and 14848 MiB each: 15 by CPU, 14 by memory.
+        assert_eq!(
+            (pool.nodes, pool.allocatable_millicpu, pool.allocatable_mib),
+            (2, 15000, 29696)
+        );
+        assert_eq!(c.workspaces, 14);
+        // The platform is counted on the platform's node alone.
+        assert_eq!((c.allocatable_millicpu, c.platform_millicpu), (3500, 1000));
+        // The pool's size defaults to the platform nodes' size.
+        let c = compute(
+            &config_of(
+                "RUNTIME_NODE_SELECTOR=pool=agents\nRUNTIME_NODES=1\nWORKSPACE_MEMORY=1Gi\n",
+            ),
+            &[(2, &r)],
+        );
+        assert_eq!(c.pool.map(|p| p.allocatable_mib), Some(6656));
     }
 
     #[test]

@@ -705,6 +705,7 @@ impl Ctx<'_> {
                 "imagePullSecrets": self.pull_secrets(),
                 "nodeSelector": &self.runtime_placement.node_selector,
                 "tolerations": &self.runtime_placement.tolerations,
+                "runtimeClassName": &self.runtime_placement.runtime_class_name,
                 "securityContext": &self.pod_security,
                 "containers": [{
                     "name": name,

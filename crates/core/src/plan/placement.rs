@@ -12,26 +12,49 @@ pub struct Placement {
     pub node_selector: Option<Map>,
     pub tolerations: Option<Vec<Value>>,
     pub priority_class_name: Option<String>,
+    /// `runtimeClassName` (run-time pods only); left out of the serialised plan when unset, so
+    /// that what the seed Jobs' names hash stays the same.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime_class_name: Option<String>,
 }
 
 impl Placement {
     /// The platform's own pods: node selector, tolerations and priority class.
     pub(crate) fn platform(config: &crate::config::Placement) -> Placement {
-        Placement {
-            priority_class_name: config.priority_class_name.clone(),
-            ..Placement::runtime(config)
-        }
+        Placement::of(
+            &config.node_selector,
+            &config.tolerations,
+            config.priority_class_name.clone(),
+            None,
+        )
     }
 
-    /// Pods the platform creates at run time (workspaces, sandboxes, browser sessions): the same
-    /// nodes, but not the platform's priority, so many of them cannot preempt the platform.
+    /// Pods the platform creates at run time (workspaces, sandboxes, browser sessions): the
+    /// run-time pool's nodes and runtime where they are given, else the platform's nodes; never
+    /// the platform's priority, so many of them cannot preempt the platform.
     pub(crate) fn runtime(config: &crate::config::Placement) -> Placement {
-        let labels = node_selector(config);
-        let tolerations: Vec<Value> = config.tolerations.iter().map(toleration).collect();
+        let pool = &config.runtime;
+        Placement::of(
+            pool.node_selector.as_ref().unwrap_or(&config.node_selector),
+            pool.tolerations.as_ref().unwrap_or(&config.tolerations),
+            None,
+            pool.runtime_class_name.clone(),
+        )
+    }
+
+    fn of(
+        labels: &[Label],
+        tolerations: &[Toleration],
+        priority_class_name: Option<String>,
+        runtime_class_name: Option<String>,
+    ) -> Placement {
+        let labels = label_map(labels);
+        let tolerations: Vec<Value> = tolerations.iter().map(toleration).collect();
         Placement {
             node_selector: (!labels.is_empty()).then_some(labels),
             tolerations: (!tolerations.is_empty()).then_some(tolerations),
-            priority_class_name: None,
+            priority_class_name,
+            runtime_class_name,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::config::types::{
 use crate::config::{
     Admin, Agents, Backup, Bridge, Browser, CertManager, ClaudeCode, Cluster, Codex, Config,
     Database, Exposure, ExternalDatabase, GatewayRef, Images, Ldap, Metadata, Monitoring, Nfs,
-    Outbound, Placement, Replicas, Sandbox, Secrets, Storage,
+    Outbound, Placement, PoolNodes, Replicas, RuntimePool, Sandbox, Secrets, Storage,
 };
 use crate::diagnostic::Shown;
 
@@ -215,6 +215,25 @@ fn placement(s: &Settings) -> Placement {
             .map(|t| Toleration::from_item(t))
             .collect(),
         priority_class_name: opt_text(s, "PRIORITY_CLASS_NAME"),
+        runtime: RuntimePool {
+            node_selector: s
+                .is_set("RUNTIME_NODE_SELECTOR")
+                .then(|| pairs(s, "RUNTIME_NODE_SELECTOR")),
+            tolerations: s.is_set("RUNTIME_TOLERATIONS").then(|| {
+                s.list("RUNTIME_TOLERATIONS")
+                    .iter()
+                    .map(|t| Toleration::from_item(t))
+                    .collect()
+            }),
+            runtime_class_name: opt_text(s, "RUNTIME_CLASS_NAME"),
+            nodes: (s.is_set("RUNTIME_NODE_SELECTOR") && s.is_set("RUNTIME_NODES")).then(|| {
+                PoolNodes {
+                    count: count(s, "RUNTIME_NODES"),
+                    cpu: cpu(s, "RUNTIME_NODE_CPU"),
+                    memory: memory(s, "RUNTIME_NODE_MEMORY"),
+                }
+            }),
+        },
     }
 }
 

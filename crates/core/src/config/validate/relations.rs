@@ -98,6 +98,7 @@ const RULES: &[Rule] = &[
     external_database_is_reachable,
     database_keys_of_the_other_mode,
     database_mode_moves_no_data,
+    runtime_pool_needs_its_nodes,
 ];
 
 /// Every rule between keys.
@@ -673,6 +674,24 @@ fn check_nfs(settings: &Settings, diags: &mut Vec<Diagnostic>) {
                     Shown::value(key, sub)
                 ),
                 "give a path below NFS_SHARE without a leading /, .. or control characters, e.g. ${pvc.metadata.namespace}/${pvc.metadata.name}",
+            ));
+        }
+    }
+}
+
+/// The pool's size counts only for a pool: RUNTIME_NODES, RUNTIME_NODE_CPU and
+/// RUNTIME_NODE_MEMORY without RUNTIME_NODE_SELECTOR describe nodes nothing is scheduled on.
+fn runtime_pool_needs_its_nodes(settings: &Settings, diags: &mut Vec<Diagnostic>) {
+    if settings.is_set("RUNTIME_NODE_SELECTOR") {
+        return;
+    }
+    for key in ["RUNTIME_NODES", "RUNTIME_NODE_CPU", "RUNTIME_NODE_MEMORY"] {
+        if settings.origin(key).is_some() {
+            diags.push(key_warning(
+                settings,
+                key,
+                "has no effect without RUNTIME_NODE_SELECTOR: the run-time pods share the platform's nodes",
+                format!("set RUNTIME_NODE_SELECTOR to the labels of the run-time pool, or remove {key}"),
             ));
         }
     }
