@@ -788,39 +788,28 @@ fn bad_label_part(item: &Shown, what: &str, text: &str) -> Problem {
 }
 
 fn parse_labels(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
-    let mut keys: Vec<&str> = Vec::new();
-    let mut items = Vec::new();
-    for item in raw.split(',').map(str::trim) {
-        let shown_item = shown.part(item, "the item");
-        let Some((key, value)) = item.split_once('=') else {
-            return Err(problem(
-                format!("{shown_item} is not key=value"),
-                "write labels like kubernetes.io/os=linux, separated by commas",
-            ));
-        };
-        if !label_key_ok(key) {
-            return Err(bad_label_part(&shown_item, "key", key));
-        }
-        if !label_value_ok(value) {
-            return Err(bad_label_part(&shown_item, "value", value));
-        }
-        if keys.contains(&key) {
-            let key = shown.part(key, "a label key");
-            let key = key.text().map_or_else(|| key.to_string(), str::to_owned);
-            return Err(problem(
-                format!("{key} is listed twice"),
-                "give each label once",
-            ));
-        }
-        keys.push(key);
-        items.push(item.to_string());
-    }
-    Ok(items)
+    parse_pairs(raw, shown, Pairs::Labels)
 }
 
 /// `key=value` annotations separated by commas: keys as label keys, values any text without a
 /// comma (annotation values are free text; the list syntax takes the comma).
 fn parse_annotations(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
+    parse_pairs(raw, shown, Pairs::Annotations)
+}
+
+/// What a comma-separated `key=value` list holds.
+#[derive(Clone, Copy, PartialEq)]
+enum Pairs {
+    Labels,
+    Annotations,
+}
+
+/// A comma-separated list of `key=value` pairs, each key once, checked as `kind` says.
+fn parse_pairs(raw: &str, shown: &Shown, kind: Pairs) -> Result<Vec<String>, Problem> {
+    let (noun, example) = match kind {
+        Pairs::Labels => ("label", "kubernetes.io/os=linux"),
+        Pairs::Annotations => ("annotation", "example.com/owner=team-a"),
+    };
     let mut keys: Vec<&str> = Vec::new();
     let mut items = Vec::new();
     for item in raw.split(',').map(str::trim) {
@@ -828,34 +817,54 @@ fn parse_annotations(raw: &str, shown: &Shown) -> Result<Vec<String>, Problem> {
         let Some((key, value)) = item.split_once('=') else {
             return Err(problem(
                 format!("{shown_item} is not key=value"),
-                "write annotations like example.com/owner=team-a, separated by commas",
+                format!("write {noun}s like {example}, separated by commas"),
             ));
         };
-        if !label_key_ok(key) {
-            return Err(problem(
-                format!(
-                    "{shown_item}: {} is not a valid annotation key",
-                    shown_item.part(key, "the key")
-                ),
-                "annotation keys are [prefix/]name: a DNS subdomain prefix, a name of at most 63 letters, digits, '-', '_' and '.'",
-            ));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(problem(
-                format!("{shown_item} holds a control character"),
-                "write the annotation's value on one line, without control characters",
-            ));
+        match kind {
+            Pairs::Labels => check_label(&shown_item, key, value)?,
+            Pairs::Annotations => check_annotation(&shown_item, key, value)?,
         }
         if keys.contains(&key) {
+            let key = shown.part(key, "a key");
+            let key = key.text().map_or_else(|| key.to_string(), str::to_owned);
             return Err(problem(
-                format!("{} is listed twice", shown.part(key, "an annotation key")),
-                "give each annotation once",
+                format!("{key} is listed twice"),
+                format!("give each {noun} once"),
             ));
         }
         keys.push(key);
         items.push(format!("{key}={value}"));
     }
     Ok(items)
+}
+
+fn check_label(item: &Shown, key: &str, value: &str) -> Result<(), Problem> {
+    if !label_key_ok(key) {
+        return Err(bad_label_part(item, "key", key));
+    }
+    if !label_value_ok(value) {
+        return Err(bad_label_part(item, "value", value));
+    }
+    Ok(())
+}
+
+fn check_annotation(item: &Shown, key: &str, value: &str) -> Result<(), Problem> {
+    if !label_key_ok(key) {
+        return Err(problem(
+            format!(
+                "{item}: {} is not a valid annotation key",
+                item.part(key, "the key")
+            ),
+            "annotation keys are [prefix/]name: a DNS subdomain prefix, a name of at most 63 letters, digits, '-', '_' and '.'",
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(problem(
+            format!("{item} holds a control character"),
+            "write the annotation's value on one line, without control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// Why napgen refuses a label or annotation key: it sets the key itself, or the key would weaken
