@@ -907,16 +907,7 @@ mod tests {
     #[test]
     fn the_secrets_step_says_why_in_every_secret_mode() {
         let why = |pairs: &[(&str, &str)]| {
-            let entries: Vec<_> = pairs
-                .iter()
-                .enumerate()
-                .map(|(i, (k, v))| crate::config::dotenv::Entry {
-                    key: k.to_string(),
-                    value: v.to_string(),
-                    origin: crate::diagnostic::Origin::file("values.env", i + 1),
-                })
-                .collect();
-            let config = crate::config::validate::validate(&entries)
+            let config = crate::config::validate::testing::run(pairs)
                 .config
                 .expect("valid");
             let plan = crate::plan::plan(&config);
@@ -971,17 +962,9 @@ mod tests {
                     pairs.push((k, key.as_str()));
                 }
             }
-            let entries: Vec<_> = pairs
-                .iter()
-                .enumerate()
-                .map(|(i, (k, v))| crate::config::dotenv::Entry {
-                    key: k.to_string(),
-                    value: v.to_string(),
-                    origin: crate::diagnostic::Origin::file("values.env", i + 1),
-                })
-                .collect();
-            let v = crate::config::validate::validate(&entries);
-            let config = v.config.expect("valid");
+            let config = crate::config::validate::testing::run(&pairs)
+                .config
+                .expect("valid");
             let plan = crate::plan::plan(&config);
             let ctx = Context {
                 config: &config,

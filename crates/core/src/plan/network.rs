@@ -596,21 +596,13 @@ mod tests {
     #[test]
     fn the_bridge_reaches_only_its_upstream() {
         let policies = |upstream: &str| {
-            let entries: Vec<crate::config::dotenv::Entry> = [
+            let config = crate::config::validate::testing::run(&[
                 ("BRIDGE_ENABLED", "true"),
                 ("BRIDGE_UPSTREAM_URL", upstream),
                 ("BRIDGE_MODELS", "claude-sonnet-4-5=llama"),
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, (k, v))| crate::config::dotenv::Entry {
-                key: (*k).into(),
-                value: (*v).into(),
-                origin: crate::diagnostic::Origin::file("values.env", i + 1),
-            })
-            .collect();
-            let validated = crate::config::validate::validate(&entries);
-            let config = validated.config.expect("valid");
+            ])
+            .config
+            .expect("valid");
             let plan = super::super::plan(&config);
             plan.bridge.expect("the bridge is on").network_policies
         };

@@ -201,21 +201,10 @@ pub fn to_create(secrets: &[Secret]) -> impl Iterator<Item = &Secret> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::dotenv::Entry;
-    use crate::config::validate;
-    use crate::diagnostic::Origin;
+    use crate::config::validate::testing::run;
 
     fn secrets_of(pairs: &[(&str, &str)]) -> Vec<Secret> {
-        let entries: Vec<Entry> = pairs
-            .iter()
-            .enumerate()
-            .map(|(i, (k, v))| Entry {
-                key: (*k).into(),
-                value: (*v).into(),
-                origin: Origin::file("test.env", i + 1),
-            })
-            .collect();
-        let config = validate::validate(&entries).config.expect("valid");
+        let config = run(pairs).config.expect("valid");
         crate::plan::plan(&config).secrets()
     }
 

@@ -14,7 +14,7 @@ mod presence;
 mod relations;
 mod review;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod values;
 
 use crate::config::dotenv::Entry;

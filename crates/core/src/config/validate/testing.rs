@@ -10,7 +10,8 @@ pub(super) fn entry(key: &str, value: &str, line: usize) -> Entry {
     }
 }
 
-pub(super) fn run(pairs: &[(&str, &str)]) -> Validated {
+/// Validate `pairs` as the lines of values.env, in order.
+pub(crate) fn run(pairs: &[(&str, &str)]) -> Validated {
     let entries: Vec<_> = pairs
         .iter()
         .enumerate()

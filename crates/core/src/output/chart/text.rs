@@ -447,23 +447,12 @@ pub(super) fn readme(c: &Context, header: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::dotenv::Entry;
-    use crate::config::validate;
-    use crate::diagnostic::Origin;
+    use crate::config::validate::testing::run;
     use crate::output::chart::chart_objects;
     use crate::render;
 
     fn configured(pairs: &[(&str, &str)]) -> (Config, Plan, Vec<Object>) {
-        let entries: Vec<Entry> = pairs
-            .iter()
-            .enumerate()
-            .map(|(i, (k, v))| Entry {
-                key: (*k).into(),
-                value: (*v).into(),
-                origin: Origin::file("test.env", i + 1),
-            })
-            .collect();
-        let config = validate::validate(&entries).config.expect("valid");
+        let config = run(pairs).config.expect("valid");
         let plan = crate::plan::plan(&config);
         let objects = render::render(&plan).unwrap();
         (config, plan, objects)
