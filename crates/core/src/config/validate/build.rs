@@ -204,27 +204,16 @@ fn outbound(s: &Settings) -> Outbound {
 
 fn placement(s: &Settings) -> Placement {
     Placement {
-        node_selector: s
-            .list("NODE_SELECTOR")
-            .iter()
-            .map(|l| Label::from_item(l))
-            .collect(),
-        tolerations: s
-            .list("TOLERATIONS")
-            .iter()
-            .map(|t| Toleration::from_item(t))
-            .collect(),
+        node_selector: pairs(s, "NODE_SELECTOR"),
+        tolerations: tolerations(s, "TOLERATIONS"),
         priority_class_name: opt_text(s, "PRIORITY_CLASS_NAME"),
         runtime: RuntimePool {
             node_selector: s
                 .is_set("RUNTIME_NODE_SELECTOR")
                 .then(|| pairs(s, "RUNTIME_NODE_SELECTOR")),
-            tolerations: s.is_set("RUNTIME_TOLERATIONS").then(|| {
-                s.list("RUNTIME_TOLERATIONS")
-                    .iter()
-                    .map(|t| Toleration::from_item(t))
-                    .collect()
-            }),
+            tolerations: s
+                .is_set("RUNTIME_TOLERATIONS")
+                .then(|| tolerations(s, "RUNTIME_TOLERATIONS")),
             runtime_class_name: opt_text(s, "RUNTIME_CLASS_NAME"),
             nodes: (s.is_set("RUNTIME_NODE_SELECTOR") && s.is_set("RUNTIME_NODES")).then(|| {
                 PoolNodes {
@@ -235,6 +224,14 @@ fn placement(s: &Settings) -> Placement {
             }),
         },
     }
+}
+
+/// A checked list of tolerations.
+fn tolerations(s: &Settings, name: &str) -> Vec<Toleration> {
+    s.list(name)
+        .iter()
+        .map(|t| Toleration::from_item(t))
+        .collect()
 }
 
 fn secrets(s: &Settings) -> Secrets {
