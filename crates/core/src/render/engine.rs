@@ -15,7 +15,6 @@
 //! depends only on which branches it takes, so a thread reads each distinct text once
 //! (docs/performance.md has the figures).
 
-use crate::output::yaml;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -96,29 +95,30 @@ fn start_values() {
 
 /// The documents of a rendered text: read (or found already read), placeholders replaced.
 fn documents(name: &str, text: String) -> Result<Vec<Value>, String> {
-    let read = READ_TEXTS.with_borrow(|texts| texts.get(&text).cloned());
-    let read = match read {
-        Some(read) => read,
-        None => {
-            let read = yaml::parse_documents(&text).map_err(|e| format!("{name}: {e}"))?;
-            READ_TEXTS.with_borrow_mut(|texts| {
-                if texts.len() >= READ_TEXTS_KEPT {
-                    texts.clear();
-                }
-                texts.insert(text, read.clone());
-            });
-            read
-        }
-    };
     let mut values: Vec<Option<Value>> = VALUES
         .with_borrow_mut(std::mem::take)
         .into_iter()
         .map(Some)
         .collect();
-    let mut filled = Vec::with_capacity(read.len());
-    for document in read {
-        filled.push(fill(document, &mut values).map_err(|e| format!("{name}: {e}"))?);
+    let known = READ_TEXTS.with_borrow(|texts| {
+        let read = texts.get(&text)?;
+        Some(fill_documents(read, &mut values))
+    });
+    let filled = match known {
+        Some(filled) => filled,
+        None => {
+            let read = super::read::documents(&text).map_err(|e| format!("{name}: {e}"))?;
+            let filled = fill_documents(&read, &mut values);
+            READ_TEXTS.with_borrow_mut(|texts| {
+                if texts.len() >= READ_TEXTS_KEPT {
+                    texts.clear();
+                }
+                texts.insert(text, read);
+            });
+            filled
+        }
     }
+    .map_err(|e| format!("{name}: {e}"))?;
     if let Some(number) = values.iter().position(Option::is_some) {
         return Err(format!(
             "{name}: {{{{ }}}} number {number} is not in the YAML (in a comment?)"
@@ -127,26 +127,31 @@ fn documents(name: &str, text: String) -> Result<Vec<Value>, String> {
     Ok(filled)
 }
 
-/// `value` with every placeholder replaced by its value from `values` (each taken once). A
-/// placeholder must be a whole scalar or key, and a key's value must be text.
-fn fill(value: Value, values: &mut [Option<Value>]) -> Result<Value, String> {
+/// Copies of the documents `read` with their placeholders replaced.
+fn fill_documents(read: &[Value], values: &mut [Option<Value>]) -> Result<Vec<Value>, String> {
+    read.iter().map(|document| fill(document, values)).collect()
+}
+
+/// A copy of `value` with every placeholder replaced by its value from `values` (each taken
+/// once). A placeholder must be a whole scalar or key, and a key's value must be text.
+fn fill(value: &Value, values: &mut [Option<Value>]) -> Result<Value, String> {
     Ok(match value {
-        Value::String(s) => take(&s, values)?.unwrap_or(Value::String(s)),
+        Value::String(s) => take(s, values)?.unwrap_or_else(|| Value::String(s.clone())),
         Value::Array(items) => Value::Array(
             items
-                .into_iter()
+                .iter()
                 .map(|item| fill(item, values))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Object(map) => {
             let mut filled = serde_json::Map::with_capacity(map.len());
             for (key, item) in map {
-                let key = match take(&key, values)? {
+                let key = match take(key, values)? {
                     Some(Value::String(key)) => key,
                     Some(other) => {
                         return Err(format!("a {{{{ }}}} used as a key is {other}, not text"))
                     }
-                    None => key,
+                    None => key.clone(),
                 };
                 let item = fill(item, values)?;
                 if filled.contains_key(&key) {
@@ -156,7 +161,7 @@ fn fill(value: Value, values: &mut [Option<Value>]) -> Result<Value, String> {
             }
             Value::Object(filled)
         }
-        scalar => scalar,
+        scalar => scalar.clone(),
     })
 }
 

@@ -13,6 +13,7 @@
 //! are dropped.
 
 mod engine;
+mod read;
 
 use crate::output::yaml;
 use crate::plan::Plan;
