@@ -16,6 +16,7 @@
 //! (docs/performance.md has the figures).
 
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
+use serde_json::map::Entry;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -153,11 +154,12 @@ fn fill(value: &Value, values: &mut [Option<Value>]) -> Result<Value, String> {
                     }
                     None => key.clone(),
                 };
-                let item = fill(item, values)?;
-                if filled.contains_key(&key) {
-                    return Err(format!("duplicate key {key:?}"));
-                }
-                filled.insert(key, item);
+                match filled.entry(key) {
+                    Entry::Occupied(entry) => {
+                        return Err(format!("duplicate key {:?}", entry.key()))
+                    }
+                    Entry::Vacant(entry) => entry.insert(fill(item, values)?),
+                };
             }
             Value::Object(filled)
         }

@@ -15,6 +15,7 @@
 //! serde's deserializer (docs/performance.md).
 
 use granit_parser::{Event, Parser, ScalarStyle};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// A collection being read: a sequence, or a mapping with the key that waits for its value.
@@ -90,11 +91,10 @@ fn place(value: Value, open: &mut [Open], documents: &mut Vec<Value>) -> Result<
         Some(Open::Sequence(items)) => items.push(value),
         Some(Open::Mapping(_, None)) => return Err("a key is a collection, not text".into()),
         Some(Open::Mapping(entries, key)) => {
-            let key = key.take().expect("the key is set");
-            if entries.contains_key(&key) {
-                return Err(format!("duplicate key {key:?}"));
-            }
-            entries.insert(key, value);
+            match entries.entry(key.take().expect("the key is set")) {
+                Entry::Occupied(entry) => return Err(format!("duplicate key {:?}", entry.key())),
+                Entry::Vacant(entry) => entry.insert(value),
+            };
         }
     }
     Ok(())
