@@ -2269,3 +2269,243 @@ fn run_time_pool_settings_reach_the_run_time_pods_only() {
         ]
     );
 }
+
+/// An install with every module whose pods napgen sizes, and its plan.
+fn sized(extra: &[(&str, &str)]) -> (plan::Plan, Install) {
+    let mut pairs = vec![
+        ("PROFILE", "multi-node"),
+        ("TOS_HOST", "nap.example.com"),
+        ("RWX_STORAGE_CLASS", "nfs"),
+        ("RWO_STORAGE_CLASS", "rbd"),
+        ("CLUSTER_NODES", "4"),
+        ("NODE_CPU", "16"),
+        ("NODE_MEMORY", "64Gi"),
+        ("SANDBOX_ENABLED", "true"),
+        ("BROWSER_ENABLED", "true"),
+        ("TURN_HOST", "198.51.100.7"),
+        ("TURN_NODE", "n1"),
+        ("BRIDGE_ENABLED", "true"),
+        ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1"),
+        ("BRIDGE_MODELS", "gpt-5-codex=qwen"),
+    ];
+    pairs.extend_from_slice(extra);
+    let validated = validate::validate(&entries(&pairs));
+    let config = validated.config.expect("valid values");
+    let (plan, objects) = app::render_objects(&config).unwrap();
+    let install = install_of(&plan, &objects);
+    (plan, install)
+}
+
+/// Millicores of a CPU quantity as the manifests write it (`250m`, `2`).
+fn millicores(text: &str) -> u64 {
+    match text.strip_suffix('m') {
+        Some(m) => m.parse().unwrap(),
+        None => text.parse::<u64>().unwrap() * 1000,
+    }
+}
+
+/// MiB of a memory quantity as the manifests write it (`512Mi`, `1Gi`).
+fn mebibytes(text: &str) -> u64 {
+    match text.strip_suffix("Gi") {
+        Some(g) => g.parse::<u64>().unwrap() * 1024,
+        None => text.strip_suffix("Mi").unwrap().parse().unwrap(),
+    }
+}
+
+/// The `resources` of every container of every pod (workloads and run-time pod templates).
+fn container_resources(install: &Install) -> Vec<(String, Value)> {
+    pods(install)
+        .into_iter()
+        .flat_map(|(what, _, pod)| {
+            let containers = pod["spec"]["containers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            containers
+                .into_iter()
+                .map(move |c| (format!("{what} {}", c["name"]), c["resources"].clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn component_sizes_reach_their_pods_only_and_the_capacity_check() {
+    // (CPU key, memory key, the pods it sizes, how many of them the platform runs: none for the
+    // pods created at run time, which only have to fit on a node).
+    let components: [(&str, &str, &str, u64); 8] = [
+        (
+            "CONTROL_PLANE_CPU",
+            "CONTROL_PLANE_MEMORY",
+            "\"nap-control-plane\"",
+            2,
+        ),
+        ("GATEWAY_CPU", "GATEWAY_MEMORY", "\"nap-gateway\"", 2),
+        (
+            "SANDBOX_SERVICE_CPU",
+            "SANDBOX_SERVICE_MEMORY",
+            "\"nap-sandbox\"",
+            2,
+        ),
+        (
+            "BROWSER_SERVICE_CPU",
+            "BROWSER_SERVICE_MEMORY",
+            "\"browser-service\"",
+            2,
+        ),
+        ("TURN_CPU", "TURN_MEMORY", "\"coturn\"", 1),
+        ("BRIDGE_CPU", "BRIDGE_MEMORY", "\"nap-llm-bridge\"", 2),
+        (
+            "SANDBOX_POD_CPU",
+            "SANDBOX_POD_MEMORY",
+            "pod template sandbox",
+            0,
+        ),
+        (
+            "BROWSER_SESSION_CPU",
+            "BROWSER_SESSION_MEMORY",
+            "pod template browser",
+            0,
+        ),
+    ];
+    let (base_plan, base) = sized(&[]);
+    let before = container_resources(&base);
+    for (cpu_key, memory_key, pods_of, count) in components {
+        let (plan, install) = sized(&[(cpu_key, "777m"), (memory_key, "555Mi")]);
+        let after = container_resources(&install);
+        assert_eq!(before.len(), after.len());
+        let mut sized_here = Vec::new();
+        for ((what, old), (_, new)) in before.iter().zip(&after) {
+            if what.contains(pods_of) {
+                assert_eq!(new["requests"]["cpu"], "777m", "{cpu_key}: {what}");
+                assert_eq!(new["requests"]["memory"], "555Mi", "{memory_key}: {what}");
+                assert_eq!(new["limits"]["memory"], "555Mi", "{memory_key}: {what}");
+                sized_here.push((old.clone(), what.clone()));
+            } else {
+                assert_eq!(old, new, "{cpu_key} changed {what}");
+            }
+        }
+        assert_eq!(sized_here.len(), 1, "{cpu_key}: {sized_here:?}");
+        // The platform's sum moves by the change times the pods it runs.
+        let old = &sized_here[0].0["requests"];
+        let (old_cpu, old_mib) = (
+            millicores(old["cpu"].as_str().unwrap()),
+            mebibytes(old["memory"].as_str().unwrap()),
+        );
+        let (b, a) = (&base_plan.capacity, &plan.capacity);
+        assert_eq!(
+            a.platform_millicpu as i64 - b.platform_millicpu as i64,
+            count as i64 * (777 - old_cpu as i64),
+            "{cpu_key}"
+        );
+        assert_eq!(
+            a.platform_mib as i64 - b.platform_mib as i64,
+            count as i64 * (555 - old_mib as i64),
+            "{memory_key}"
+        );
+        // A pod larger than a node (16 CPU, 64Gi) is found whichever pods it is.
+        let (plan, _) = sized(&[(memory_key, "100Gi")]);
+        let found: Vec<_> = plan
+            .capacity
+            .oversized
+            .iter()
+            .map(|o| o.memory_key)
+            .collect();
+        assert_eq!(found, [memory_key]);
+    }
+}
+
+#[test]
+fn autoscaled_services_leave_their_count_to_an_autoscaler() {
+    let (off_plan, off) = sized(&[]);
+    let (on_plan, on) = sized(&[
+        ("CONTROL_PLANE_MAX_REPLICAS", "5"),
+        ("GATEWAY_REPLICAS", "1"),
+        ("GATEWAY_MAX_REPLICAS", "3"),
+        ("BRIDGE_MAX_REPLICAS", "4"),
+        ("AUTOSCALING_CPU_PERCENT", "60"),
+    ]);
+    let find = |install: &Install, kind: &str, name: &str| {
+        install
+            .objects
+            .iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .cloned()
+    };
+    for (name, min, max) in [
+        ("nap-control-plane", 2, 5),
+        ("nap-gateway", 1, 3),
+        ("nap-llm-bridge", 2, 4),
+    ] {
+        let hpa = find(&on, "HorizontalPodAutoscaler", name).expect(name);
+        let deployment = find(&on, "Deployment", name).expect(name);
+        assert_eq!(hpa["apiVersion"], "autoscaling/v2");
+        assert_eq!(
+            hpa["metadata"]["namespace"],
+            deployment["metadata"]["namespace"]
+        );
+        assert_eq!(
+            hpa["spec"]["scaleTargetRef"],
+            serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": name})
+        );
+        assert_eq!(hpa["spec"]["minReplicas"], min, "{name}");
+        assert_eq!(hpa["spec"]["maxReplicas"], max, "{name}");
+        assert_eq!(
+            hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+            60
+        );
+        // The count is the autoscaler's: an apply must not reset it.
+        assert!(deployment["spec"].get("replicas").is_none(), "{name}");
+        // A disruption budget only where the least count keeps a pod through a drain.
+        assert_eq!(
+            find(&on, "PodDisruptionBudget", name).is_some(),
+            min > 1,
+            "{name}"
+        );
+    }
+    // Fixed counts stay in their Deployments, and there is no autoscaler without a maximum.
+    for name in ["nap-sandbox", "browser-service"] {
+        assert_eq!(
+            find(&on, "Deployment", name).unwrap()["spec"]["replicas"],
+            2
+        );
+        assert!(find(&on, "HorizontalPodAutoscaler", name).is_none());
+    }
+    assert!(!off
+        .objects
+        .iter()
+        .any(|o| o["kind"] == "HorizontalPodAutoscaler"));
+    // Capacity holds every autoscaled service at its most: 3 more control planes (250m,
+    // 512Mi), 1 more gateway (100m, 256Mi) and 2 more bridges (200m, 768Mi).
+    let (b, a) = (&off_plan.capacity, &on_plan.capacity);
+    assert_eq!(
+        a.platform_millicpu - b.platform_millicpu,
+        3 * 250 + 100 + 2 * 200
+    );
+    assert_eq!(a.platform_mib - b.platform_mib, 3 * 512 + 256 + 2 * 768);
+    // Nothing else changes but the Deployments' counts, the autoscalers and one budget.
+    let (before, after) = (by_key(&off), by_key(&on));
+    let mut changed: Vec<String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| format!("{}/{}", k.0, k.2))
+        .collect();
+    changed.extend(
+        before
+            .keys()
+            .filter(|k| !after.contains_key(*k))
+            .map(|k| format!("removed {}/{}", k.0, k.2)),
+    );
+    changed.sort();
+    assert_eq!(
+        changed,
+        [
+            "Deployment/nap-control-plane",
+            "Deployment/nap-gateway",
+            "Deployment/nap-llm-bridge",
+            "HorizontalPodAutoscaler/nap-control-plane",
+            "HorizontalPodAutoscaler/nap-gateway",
+            "HorizontalPodAutoscaler/nap-llm-bridge",
+            "removed PodDisruptionBudget/nap-gateway",
+        ]
+    );
+}

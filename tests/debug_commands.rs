@@ -418,6 +418,13 @@ fn check(
                 );
             }
         }
+        // The resource metrics the autoscalers read: asked for only when the bundle has one.
+        ["get", "apiservice", "v1beta1.metrics.k8s.io"] | ["top", "pods"] => ensure!(
+            objects.iter().any(|o| o.kind() == "HorizontalPodAutoscaler"
+                && (words[0] == "get" || o.namespace() == ns)),
+            "{}: no HorizontalPodAutoscaler reads resource metrics",
+            ctx()
+        ),
         // Install steps, not checks of what napgen rendered.
         ["apply", ..]
         | ["create", "namespace" | "configmap" | "priorityclass", ..]

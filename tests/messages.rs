@@ -291,3 +291,28 @@ fn run_time_pool_without_its_size_or_without_its_nodes() {
         "run_time_pool_size_alone.env:1: RUNTIME_NODES: has no effect without RUNTIME_NODE_SELECTOR"
     ));
 }
+
+#[test]
+fn sizes_and_autoscalers_that_cannot_work() {
+    let report = snapshot(
+        "sizes",
+        "CONTROL_PLANE_CPU=2\nCONTROL_PLANE_CPU_LIMIT=1500m\nGATEWAY_REPLICAS=2\nGATEWAY_MAX_REPLICAS=2\nCONTROL_PLANE_MEMORY=64Gi\n",
+        &[],
+    );
+    assert!(report.contains(
+        "error: sizes.env:2: CONTROL_PLANE_CPU_LIMIT: \"1500m\" is less than CONTROL_PLANE_CPU=\"2\": Kubernetes rejects a CPU limit below the request"
+    ));
+    assert!(report.contains(
+        "error: sizes.env:4: GATEWAY_MAX_REPLICAS: is 2, not more than GATEWAY_REPLICAS=2"
+    ));
+    // Valid values that cannot run: a pod larger than any node, a target nothing reads.
+    let report = snapshot(
+        "sizes_too_large",
+        "CONTROL_PLANE_MEMORY=64Gi\nAUTOSCALING_CPU_PERCENT=60\n",
+        &[],
+    );
+    assert!(report.contains("warning: sizes_too_large.env:1: CONTROL_PLANE_MEMORY: a pod of 250m CPU and 65536 MiB (CONTROL_PLANE_CPU, CONTROL_PLANE_MEMORY) does not fit on one node, which leaves 3500m and 6656 MiB to pods"));
+    assert!(report.contains(
+        "warning: sizes_too_large.env:2: AUTOSCALING_CPU_PERCENT: has no effect: no Deployment is autoscaled"
+    ));
+}

@@ -86,11 +86,12 @@ pub fn configure(loaded: Loaded) -> Result<Configured, Error> {
     let validated = validate::validate(&loaded.entries);
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(validated.diagnostics);
-    sort_by_position(&mut diagnostics, &loaded.sources);
     match (validated.settings, validated.config) {
         (Some(settings), Some(config)) if !diagnostics.iter().any(Diagnostic::is_error) => {
             let plan = plan::plan(&config);
+            diagnostics.extend(oversized_pods(&settings, &plan));
             diagnostics.extend(capacity_warning(&config, &plan));
+            sort_by_position(&mut diagnostics, &loaded.sources);
             Ok(Configured {
                 settings,
                 config,
@@ -99,7 +100,10 @@ pub fn configure(loaded: Loaded) -> Result<Configured, Error> {
                 sources: loaded.sources,
             })
         }
-        _ => Err(Error::Invalid(diagnostics)),
+        _ => {
+            sort_by_position(&mut diagnostics, &loaded.sources);
+            Err(Error::Invalid(diagnostics))
+        }
     }
 }
 
@@ -148,6 +152,36 @@ fn sort_by_position(diagnostics: &mut [Diagnostic], sources: &[String]) {
         ),
         None => (sources.len() + 1, 0),
     });
+}
+
+/// A warning for each pod that asks for more than one node (of the pool it runs on) leaves to
+/// pods: the scheduler would never place it. It points at the size's line when values.env set it.
+fn oversized_pods(settings: &Settings, plan: &Plan) -> Vec<Diagnostic> {
+    plan.capacity
+        .oversized
+        .iter()
+        .map(|o| {
+            // The key that is too large: memory when it is, else CPU.
+            let key = if o.mib > o.node_mib { o.memory_key } else { o.cpu_key };
+            let node_keys = if o.on_pool {
+                "RUNTIME_NODE_CPU, RUNTIME_NODE_MEMORY"
+            } else {
+                "NODE_CPU, NODE_MEMORY"
+            };
+            Diagnostic::warning(
+                Some(key),
+                settings.origin(key).cloned(),
+                format!(
+                    "a pod of {}m CPU and {} MiB ({}, {}) does not fit on one node, which leaves {}m and {} MiB to pods ({node_keys}, less what the kubelet and system keep): it would never be scheduled",
+                    o.millicpu, o.mib, o.cpu_key, o.memory_key, o.node_millicpu, o.node_mib
+                ),
+                format!(
+                    "lower {} / {}, or use larger nodes and say so in {node_keys}",
+                    o.cpu_key, o.memory_key
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Fewer than this many workspaces fitting beside the platform is worth a warning.
@@ -205,7 +239,7 @@ fn capacity_warning(config: &Config, plan: &Plan) -> Option<Diagnostic> {
                     "on {platform_nodes} the platform requests {}m CPU and {} MiB of {}m and {} MiB, leaving room for {} workspace pod(s) of {}m / {} MiB",
                     c.platform_millicpu, c.platform_mib, c.allocatable_millicpu, c.allocatable_mib, c.workspaces, c.workspace_millicpu, c.workspace_mib
                 ),
-                "use larger or more nodes (and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES), or lower WORKSPACE_CPU / WORKSPACE_MEMORY",
+                "use larger or more nodes (and say so in NODE_CPU, NODE_MEMORY, CLUSTER_NODES), or lower WORKSPACE_CPU / WORKSPACE_MEMORY or the platform's own sizes (its *_CPU and *_MEMORY keys)",
             )
         }),
     }

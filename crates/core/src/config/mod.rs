@@ -23,7 +23,7 @@ pub struct Config {
     pub outbound: Outbound,
     pub placement: Placement,
     pub metadata: Metadata,
-    pub replicas: Replicas,
+    pub services: Services,
     pub secrets: Secrets,
     pub storage: Storage,
     pub database: Database,
@@ -160,11 +160,67 @@ pub struct PoolNodes {
     pub memory: Memory,
 }
 
-/// Replicas of the platform's own Deployments.
+/// The platform's own core Deployments: how many pods each runs and how large they are.
 #[derive(Debug, Clone)]
-pub struct Replicas {
-    pub control_plane: u32,
-    pub gateway: u32,
+pub struct Services {
+    pub control_plane: Pods,
+    pub gateway: Pods,
+}
+
+/// The pods of one of the platform's Deployments: how many, and the size of each.
+#[derive(Debug, Clone)]
+pub struct Pods {
+    pub scale: Scale,
+    pub resources: Resources,
+}
+
+/// How many pods a Deployment runs: a fixed count (`<NAME>_REPLICAS`), or from that count up to
+/// the most an autoscaler may run (`<NAME>_MAX_REPLICAS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scale {
+    /// The count, or the least one while autoscaled.
+    pub replicas: u32,
+    pub autoscale: Option<Autoscale>,
+}
+
+impl Scale {
+    /// The Deployment's own count: none while an autoscaler owns it.
+    pub fn fixed_count(&self) -> Option<u32> {
+        self.autoscale.is_none().then_some(self.replicas)
+    }
+
+    /// The most pods this Deployment may run: what capacity must hold.
+    pub fn most(&self) -> u32 {
+        self.autoscale.map_or(self.replicas, |a| a.max_replicas)
+    }
+}
+
+/// A HorizontalPodAutoscaler's range top and CPU target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Autoscale {
+    /// More than [`Scale::replicas`] (validation checks).
+    pub max_replicas: u32,
+    /// The average CPU use, in percent of the request, the autoscaler keeps (AUTOSCALING_CPU_PERCENT).
+    pub cpu_percent: u32,
+}
+
+/// What one container requests and may use: CPU request and limit, and memory (its request is
+/// its limit, so a pod is never killed for memory the node promised it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resources {
+    pub cpu: Cpu,
+    /// At least `cpu` (validation checks).
+    pub cpu_limit: Cpu,
+    pub memory: Memory,
+    /// The keys the request came from, for messages; none for sizes napgen fixes itself.
+    pub keys: Option<SizeKeys>,
+}
+
+/// The keys of a container's CPU request and memory (`WORKSPACE_CPU`, `WORKSPACE_MEMORY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeKeys {
+    pub cpu: &'static str,
+    pub memory: &'static str,
 }
 
 /// The platform Secret: who manages it and the values it holds.
@@ -216,8 +272,8 @@ pub struct Database {
     pub external: Option<ExternalDatabase>,
     pub instances: u32,
     pub storage_size: Memory,
-    pub cpu: Cpu,
-    pub memory: Memory,
+    /// Each instance's (POSTGRES_CPU, its limit four times that, POSTGRES_MEMORY).
+    pub resources: Resources,
     pub wal_storage_size: Option<Memory>,
     pub anti_affinity: AntiAffinity,
     pub version: String,
@@ -248,8 +304,8 @@ pub struct Admin {
 #[derive(Debug, Clone)]
 pub struct Agents {
     pub types: Vec<AgentType>,
-    pub workspace_cpu: Cpu,
-    pub workspace_memory: Memory,
+    /// Each workspace pod's (WORKSPACE_CPU, its limit twice that, WORKSPACE_MEMORY).
+    pub workspace: Resources,
 }
 
 /// Codex agents: where they reach the Responses API.
@@ -281,6 +337,10 @@ pub struct Sandbox {
     pub node_port: Port,
     pub opensandbox_url: Url,
     pub public_url: Option<Url>,
+    /// nap-sandbox's pods (SANDBOX_SERVICE_*).
+    pub service: Pods,
+    /// Each sandbox pod OpenSandbox creates (SANDBOX_POD_CPU, SANDBOX_POD_MEMORY).
+    pub pod: Resources,
 }
 
 /// The Remote Browser module and its TURN relay.
@@ -291,6 +351,12 @@ pub struct Browser {
     pub turn_node: Option<Host>,
     pub turn_realm: Host,
     pub public_url: Option<Url>,
+    /// browser-service's pods (BROWSER_SERVICE_*).
+    pub service: Pods,
+    /// Each browser session pod (BROWSER_SESSION_CPU, BROWSER_SESSION_MEMORY).
+    pub session: Resources,
+    /// The coturn relay (TURN_CPU, TURN_CPU_LIMIT, TURN_MEMORY).
+    pub turn: Resources,
 }
 
 /// LDAP sign-in.
@@ -335,6 +401,8 @@ pub struct Bridge {
     pub models: Vec<(String, String)>,
     pub agent_types: Vec<AgentType>,
     pub version: String,
+    /// The bridge's pods (BRIDGE_REPLICAS, BRIDGE_MAX_REPLICAS, BRIDGE_CPU, …).
+    pub pods: Pods,
 }
 
 impl Config {

@@ -3,6 +3,8 @@
 //! all generated from [`KEYS`].
 
 use crate::config::settings::Settings;
+use crate::config::types::Cpu;
+use crate::diagnostic::Shown;
 
 /// What kind of value a key holds; decides how it is parsed and validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -380,6 +382,15 @@ fn multi_node(s: &Settings) -> bool {
 /// Two replicas on multi-node (one survives a node drain), one on a single node.
 fn replicas_by_profile(s: &Settings) -> Option<String> {
     Some(if multi_node(s) { "2" } else { "1" }.into())
+}
+
+/// `n` times the CPU quantity of key `request`: the default of a CPU limit. None while the
+/// request is invalid (validation reports it).
+fn cpu_times(s: &Settings, request: &str, n: u64) -> Option<String> {
+    let text = s.opt(request)?;
+    Cpu::parse(text, &Shown::literal(text))
+        .ok()
+        .map(|cpu| cpu.times(n))
 }
 
 fn runtime_pool(s: &Settings) -> bool {
@@ -796,6 +807,78 @@ pub static KEYS: &[Key] = &[
         module: Module::Core,
         required: Required::No,
         description: "Replicas of the channel gateway; on multi-node more than one also gets a PodDisruptionBudget",
+    },
+    Key {
+        name: "CONTROL_PLANE_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("250m"),
+        module: Module::Core,
+        required: Required::No,
+        description: "CPU requested by each control plane pod (its limit is CONTROL_PLANE_CPU_LIMIT)",
+    },
+    Key {
+        name: "CONTROL_PLANE_CPU_LIMIT",
+        ty: KeyType::Cpu,
+        default: Default::Derived { doc: "4 × CONTROL_PLANE_CPU", compute: |s| cpu_times(s, "CONTROL_PLANE_CPU", 4) },
+        module: Module::Core,
+        required: Required::No,
+        description: "CPU limit of each control plane pod; at least CONTROL_PLANE_CPU",
+    },
+    Key {
+        name: "CONTROL_PLANE_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("512Mi"),
+        module: Module::Core,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each control plane pod",
+    },
+    Key {
+        name: "CONTROL_PLANE_MAX_REPLICAS",
+        ty: KeyType::Int { min: 2, max: 50 },
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Most replicas of the control plane: setting it adds a HorizontalPodAutoscaler between CONTROL_PLANE_REPLICAS and this, on AUTOSCALING_CPU_PERCENT (the Deployment then leaves its replica count to it)",
+    },
+    Key {
+        name: "GATEWAY_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("100m"),
+        module: Module::Core,
+        required: Required::No,
+        description: "CPU requested by each channel gateway pod (its limit is GATEWAY_CPU_LIMIT)",
+    },
+    Key {
+        name: "GATEWAY_CPU_LIMIT",
+        ty: KeyType::Cpu,
+        default: Default::Derived { doc: "5 × GATEWAY_CPU", compute: |s| cpu_times(s, "GATEWAY_CPU", 5) },
+        module: Module::Core,
+        required: Required::No,
+        description: "CPU limit of each channel gateway pod; at least GATEWAY_CPU",
+    },
+    Key {
+        name: "GATEWAY_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("256Mi"),
+        module: Module::Core,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each channel gateway pod",
+    },
+    Key {
+        name: "GATEWAY_MAX_REPLICAS",
+        ty: KeyType::Int { min: 2, max: 50 },
+        default: Default::None,
+        module: Module::Core,
+        required: Required::No,
+        description: "Most replicas of the channel gateway: setting it adds a HorizontalPodAutoscaler between GATEWAY_REPLICAS and this, on AUTOSCALING_CPU_PERCENT (the Deployment then leaves its replica count to it)",
+    },
+    Key {
+        name: "AUTOSCALING_CPU_PERCENT",
+        ty: KeyType::Int { min: 10, max: 400 },
+        default: Default::Value("75"),
+        module: Module::Core,
+        required: Required::No,
+        description: "CPU use, in percent of what each pod requests, that the HorizontalPodAutoscalers of *_MAX_REPLICAS keep on average (needs the cluster's metrics-server)",
     },
     Key {
         name: "EXISTING_SECRET",
@@ -1254,6 +1337,62 @@ pub static KEYS: &[Key] = &[
         required: Required::When { doc: "when sandbox is enabled and INGRESS_MODE is not nodeport", test: behind_ingress },
         description: "Public origin of nap-sandbox behind your ingress (no trailing slash); feeds its OAuth callback and the registered redirect URI",
     },
+    Key {
+        name: "SANDBOX_SERVICE_REPLICAS",
+        ty: KeyType::Int { min: 1, max: 10 },
+        default: Default::Derived { doc: "2 on multi-node, 1 on single-node", compute: replicas_by_profile },
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "Replicas of nap-sandbox (the least when SANDBOX_SERVICE_MAX_REPLICAS is set); on multi-node more than one also gets a PodDisruptionBudget",
+    },
+    Key {
+        name: "SANDBOX_SERVICE_MAX_REPLICAS",
+        ty: KeyType::Int { min: 2, max: 50 },
+        default: Default::None,
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "Most replicas of nap-sandbox: setting it adds a HorizontalPodAutoscaler between SANDBOX_SERVICE_REPLICAS and this, on AUTOSCALING_CPU_PERCENT (the Deployment then leaves its replica count to it)",
+    },
+    Key {
+        name: "SANDBOX_SERVICE_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("100m"),
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "CPU requested by each nap-sandbox pod (its limit is SANDBOX_SERVICE_CPU_LIMIT)",
+    },
+    Key {
+        name: "SANDBOX_SERVICE_CPU_LIMIT",
+        ty: KeyType::Cpu,
+        default: Default::Derived { doc: "5 × SANDBOX_SERVICE_CPU", compute: |s| cpu_times(s, "SANDBOX_SERVICE_CPU", 5) },
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "CPU limit of each nap-sandbox pod; at least SANDBOX_SERVICE_CPU",
+    },
+    Key {
+        name: "SANDBOX_SERVICE_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("256Mi"),
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each nap-sandbox pod",
+    },
+    Key {
+        name: "SANDBOX_POD_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("500m"),
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "CPU requested by each sandbox pod OpenSandbox creates (its limit is 4 times this)",
+    },
+    Key {
+        name: "SANDBOX_POD_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("1Gi"),
+        module: Module::Sandbox,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each sandbox pod OpenSandbox creates",
+    },
     // ---- remote browser
     Key {
         name: "BROWSER_ENABLED",
@@ -1318,6 +1457,86 @@ pub static KEYS: &[Key] = &[
         module: Module::Browser,
         required: Required::When { doc: "when browser is enabled and INGRESS_MODE is not nodeport", test: behind_ingress },
         description: "Public origin of browser-service behind your ingress (no trailing slash); feeds its OAuth callback and the registered redirect URI",
+    },
+    Key {
+        name: "BROWSER_SERVICE_REPLICAS",
+        ty: KeyType::Int { min: 1, max: 10 },
+        default: Default::Derived { doc: "2 on multi-node, 1 on single-node", compute: replicas_by_profile },
+        module: Module::Browser,
+        required: Required::No,
+        description: "Replicas of browser-service (the least when BROWSER_SERVICE_MAX_REPLICAS is set); on multi-node more than one also gets a PodDisruptionBudget",
+    },
+    Key {
+        name: "BROWSER_SERVICE_MAX_REPLICAS",
+        ty: KeyType::Int { min: 2, max: 50 },
+        default: Default::None,
+        module: Module::Browser,
+        required: Required::No,
+        description: "Most replicas of browser-service: setting it adds a HorizontalPodAutoscaler between BROWSER_SERVICE_REPLICAS and this, on AUTOSCALING_CPU_PERCENT (the Deployment then leaves its replica count to it)",
+    },
+    Key {
+        name: "BROWSER_SERVICE_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("200m"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "CPU requested by each browser-service pod (its limit is BROWSER_SERVICE_CPU_LIMIT)",
+    },
+    Key {
+        name: "BROWSER_SERVICE_CPU_LIMIT",
+        ty: KeyType::Cpu,
+        default: Default::Derived { doc: "5 × BROWSER_SERVICE_CPU", compute: |s| cpu_times(s, "BROWSER_SERVICE_CPU", 5) },
+        module: Module::Browser,
+        required: Required::No,
+        description: "CPU limit of each browser-service pod; at least BROWSER_SERVICE_CPU",
+    },
+    Key {
+        name: "BROWSER_SERVICE_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("512Mi"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each browser-service pod",
+    },
+    Key {
+        name: "BROWSER_SESSION_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("500m"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "CPU requested by each browser session pod (its limit is 4 times this)",
+    },
+    Key {
+        name: "BROWSER_SESSION_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("1Gi"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each browser session pod",
+    },
+    Key {
+        name: "TURN_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("100m"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "CPU requested by the coturn relay (its limit is TURN_CPU_LIMIT)",
+    },
+    Key {
+        name: "TURN_CPU_LIMIT",
+        ty: KeyType::Cpu,
+        default: Default::Derived { doc: "10 × TURN_CPU", compute: |s| cpu_times(s, "TURN_CPU", 10) },
+        module: Module::Browser,
+        required: Required::No,
+        description: "CPU limit of the coturn relay; at least TURN_CPU",
+    },
+    Key {
+        name: "TURN_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("128Mi"),
+        module: Module::Browser,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, the coturn relay",
     },
     // ---- LDAP
     Key {
@@ -1465,6 +1684,46 @@ pub static KEYS: &[Key] = &[
         module: Module::Bridge,
         required: Required::No,
         description: "Tag of ghcr.io/berriai/litellm the bridge runs (checked against LiteLLM's security advisories; pin its digest with IMAGE_DIGESTS)",
+    },
+    Key {
+        name: "BRIDGE_REPLICAS",
+        ty: KeyType::Int { min: 1, max: 10 },
+        default: Default::Derived { doc: "2 on multi-node, 1 on single-node", compute: replicas_by_profile },
+        module: Module::Bridge,
+        required: Required::No,
+        description: "Replicas of the bridge (the least when BRIDGE_MAX_REPLICAS is set); on multi-node more than one also gets a PodDisruptionBudget",
+    },
+    Key {
+        name: "BRIDGE_MAX_REPLICAS",
+        ty: KeyType::Int { min: 2, max: 50 },
+        default: Default::None,
+        module: Module::Bridge,
+        required: Required::No,
+        description: "Most replicas of the bridge: setting it adds a HorizontalPodAutoscaler between BRIDGE_REPLICAS and this, on AUTOSCALING_CPU_PERCENT (the Deployment then leaves its replica count to it)",
+    },
+    Key {
+        name: "BRIDGE_CPU",
+        ty: KeyType::Cpu,
+        default: Default::Value("200m"),
+        module: Module::Bridge,
+        required: Required::No,
+        description: "CPU requested by each bridge pod (its limit is BRIDGE_CPU_LIMIT)",
+    },
+    Key {
+        name: "BRIDGE_CPU_LIMIT",
+        ty: KeyType::Cpu,
+        default: Default::Derived { doc: "5 × BRIDGE_CPU", compute: |s| cpu_times(s, "BRIDGE_CPU", 5) },
+        module: Module::Bridge,
+        required: Required::No,
+        description: "CPU limit of each bridge pod; at least BRIDGE_CPU",
+    },
+    Key {
+        name: "BRIDGE_MEMORY",
+        ty: KeyType::Size,
+        default: Default::Value("768Mi"),
+        module: Module::Bridge,
+        required: Required::No,
+        description: "Memory requested by, and the limit of, each bridge pod",
     },
 ];
 

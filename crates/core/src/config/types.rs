@@ -60,8 +60,6 @@ fn scale_up(number: &str, unit: u128) -> u128 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cpu {
     millis: u64,
-    /// Whether it was written in millicores (`500m`), which its multiples keep.
-    in_millis: bool,
     text: String,
 }
 
@@ -81,7 +79,6 @@ impl Cpu {
         let millis = scale_up(number, if in_millis { 1 } else { 1000 });
         Ok(Cpu {
             millis: u64::try_from(millis).unwrap_or(u64::MAX),
-            in_millis,
             text: raw.to_string(),
         })
     }
@@ -104,16 +101,6 @@ impl Cpu {
             (millis / 1000).to_string()
         } else {
             format!("{millis}m")
-        }
-    }
-
-    /// Twice this quantity, in millicores when it was written so (`500m` → `1000m`), else as
-    /// [`Cpu::times`] writes it (`0.5` → `1`, `0.25` → `500m`).
-    pub fn doubled(&self) -> String {
-        if self.in_millis {
-            format!("{}m", self.millis.saturating_mul(2))
-        } else {
-            self.times(2)
         }
     }
 
@@ -725,10 +712,8 @@ mod tests {
         assert_eq!(Cpu::fixed("300m").times(4), "1200m");
         assert_eq!(Cpu::fixed("1.5").times(4), "6");
         assert_eq!(Cpu::fixed("0.1").times(4), "400m");
-        assert_eq!(Cpu::fixed("1").doubled(), "2");
-        assert_eq!(Cpu::fixed("500m").doubled(), "1000m");
-        assert_eq!(Cpu::fixed("0.5").doubled(), "1");
-        assert_eq!(Cpu::fixed("0.25").doubled(), "500m");
+        assert_eq!(Cpu::fixed("500m").times(2), "1");
+        assert_eq!(Cpu::fixed("0.25").times(2), "500m");
     }
 
     #[test]

@@ -220,6 +220,11 @@ const SERVER_FIELDS: &[&str] = &[
 /// Changes that `kubectl apply` rejects or that do not reach what already exists.
 const NOTES: &[(&str, &str, &str)] = &[
     (
+        "Deployment",
+        "spec.replicas",
+        "when the count goes away because a HorizontalPodAutoscaler takes it over (*_MAX_REPLICAS), an apply sets the Deployment to 1 replica until the autoscaler scales it up again; to keep the pods, first run kubectl apply edit-last-applied deployment/<name> and delete spec.replicas there (Kubernetes' HPA guide, migrating Deployments to autoscaling)",
+    ),
+    (
         "PersistentVolumeClaim",
         "spec.storageClassName",
         "immutable: kubectl apply rejects this; the claim must be re-created and its data moved",

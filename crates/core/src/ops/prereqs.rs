@@ -75,6 +75,7 @@ pub const STEPS: &[StepFn] = &[
     storage_classes,
     opensandbox,
     prometheus_operator,
+    metrics_server,
     cert_manager,
     gateway_api,
     openshift_router,
@@ -94,6 +95,41 @@ fn prometheus_operator(ctx: &Context) -> Option<Step> {
         why: "the bundle's ServiceMonitor and PodMonitor (monitoring.coreos.com/v1) need its CRDs".into(),
         commands: vec!["kubectl get crd servicemonitors.monitoring.coreos.com podmonitors.monitoring.coreos.com".into()],
         notes: vec!["napgen does not install it; kube-prometheus-stack is the common way.".into()],
+        namespace: None,
+    })
+}
+
+/// `*_MAX_REPLICAS`: the HorizontalPodAutoscalers read the pods' CPU use from the resource
+/// metrics API, which metrics-server serves (k3s and most managed clusters ship it).
+fn metrics_server(ctx: &Context) -> Option<Step> {
+    if ctx.plan.autoscalers.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = ctx
+        .plan
+        .autoscalers
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    Some(Step {
+        id: "metrics-server",
+        title: "Resource metrics (metrics-server)".into(),
+        why: format!(
+            "the HorizontalPodAutoscalers of {} scale on CPU use from the metrics.k8s.io API",
+            names.join(", ")
+        ),
+        commands: vec![
+            "kubectl get apiservice v1beta1.metrics.k8s.io".into(),
+            format!("kubectl -n {} top pods", ctx.plan.namespace),
+        ],
+        notes: vec![
+            "k3s and most managed clusters run metrics-server already: the APIService then shows Available=True.".into(),
+            "Otherwise install it: helm upgrade --install metrics-server metrics-server --repo https://kubernetes-sigs.github.io/metrics-server/ --namespace kube-system.".into(),
+            format!(
+                "Without it the autoscalers report FailedGetResourceMetric and keep {} at their replicas.",
+                names.join(", ")
+            ),
+        ],
         namespace: None,
     })
 }

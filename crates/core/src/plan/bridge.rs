@@ -3,7 +3,7 @@
 //! serves Chat Completions. Stateless: its whole configuration is one ConfigMap, no database.
 
 use super::VolumeMount;
-use super::{plain_env, resources, selector, tmp_volume, Ctx, Workload};
+use super::{plain_env, selector, tmp_volume, Ctx, Workload};
 use crate::config::registry::{BRIDGE_PORT, BRIDGE_SERVICE};
 use crate::config::Bridge as BridgeConfig;
 use serde::Serialize;
@@ -101,7 +101,7 @@ pub(crate) fn plan(ctx: &mut Ctx, bridge: &BridgeConfig) -> Bridge {
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     let secrets = ["BRIDGE_UPSTREAM_API_KEY", "BRIDGE_MASTER_KEY"];
     let sel = selector("llm-bridge", name);
-    let replicas = if ctx.multi_node { 2 } else { 1 };
+    let pods = &bridge.pods;
     let annotations = ctx.scan_exceptions(
         &[image.as_str()],
         &[(
@@ -113,17 +113,18 @@ pub(crate) fn plan(ctx: &mut Ctx, bridge: &BridgeConfig) -> Bridge {
         name: name.into(),
         component: "llm-bridge",
         image,
-        replicas,
+        replicas: pods.scale.fixed_count(),
+        scale: pods.scale,
         labels: ctx.labels("llm-bridge", name),
         annotations,
         selector: sel.clone(),
         pod_annotations: ctx.checksums(Some(&super::checksum(&config)), &secrets, &[]),
         env,
-        resources: resources("200m", "768Mi", "1"),
+        resources: pods.resources.clone(),
         volumes,
         volume_mounts,
         service_account: name.into(),
-        availability: ctx.availability(&sel, replicas),
+        availability: ctx.availability(&sel, pods.scale.replicas),
     };
     Bridge {
         workload,

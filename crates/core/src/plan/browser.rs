@@ -9,9 +9,7 @@
 use super::oauth::{client, OAuthClient};
 use super::sandbox::Sandbox;
 use super::VolumeMount;
-use super::{
-    checksum, image_ref, plain_env, resources, selector, tmp_volume, Ctx, Exposure, Map, Workload,
-};
+use super::{checksum, image_ref, plain_env, selector, tmp_volume, Ctx, Exposure, Map, Workload};
 use crate::config::types::Cidr;
 use crate::config::Config;
 use serde::Serialize;
@@ -146,7 +144,7 @@ pub(crate) fn plan(
         name: "chromium",
         image: &chromium,
         env: session_env,
-        resources: resources("500m", "1Gi", "2"),
+        resources: browser.session.clone(),
         mounts: session_mounts,
     };
     let session_template = ctx.runtime_pod(
@@ -164,22 +162,23 @@ pub(crate) fn plan(
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     let sel = selector("browser", name);
     let annotations = ctx.scan_exceptions(&[image.as_str()], &[]);
-    let replicas = if ctx.multi_node { 2 } else { 1 };
+    let pods = &browser.service;
     let workload = Workload {
         name: name.into(),
         component: "browser",
         image,
-        replicas,
+        replicas: pods.scale.fixed_count(),
+        scale: pods.scale,
         labels: ctx.labels("browser", name),
         annotations,
         selector: sel.clone(),
         pod_annotations: ctx.checksums(None, &secrets, &[]),
         env,
-        resources: resources("200m", "512Mi", "1"),
+        resources: pods.resources.clone(),
         volumes,
         volume_mounts,
         service_account: name.into(),
-        availability: ctx.availability(&sel, replicas),
+        availability: ctx.availability(&sel, pods.scale.replicas),
     };
 
     Browser {
@@ -228,7 +227,7 @@ fn coturn(ctx: &Ctx, browser: &crate::config::Browser, image: String) -> Coturn 
         priority_class_name: ctx.placement.priority_class_name.clone(),
         pod_annotations,
         pod_security: super::pod_security(ctx.config, COTURN_UID, false),
-        resources: resources("100m", "128Mi", "1"),
+        resources: browser.turn.clone(),
         exception: HOST_NETWORK_REASON,
     }
 }

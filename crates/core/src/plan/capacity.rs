@@ -1,6 +1,7 @@
 //! Capacity: the platform's resource requests summed and compared with the worker nodes
 //! (CLUSTER_NODES × NODE_CPU / NODE_MEMORY; by default the seeds' minimum: 4 vCPU / 8 GB, one node
-//! on single-node, three workers on multi-node), to tell how many workspace pods fit beside it.
+//! on single-node, three workers on multi-node), to tell how many workspace pods fit beside it,
+//! and whether each pod fits on one node at all.
 
 use super::Resources;
 use crate::config::Config;
@@ -27,6 +28,30 @@ pub struct Capacity {
     /// The run-time pool (RUNTIME_NODE_SELECTOR with RUNTIME_NODES), when the run-time pods have
     /// nodes of their own: the platform is then counted on `nodes` alone.
     pub pool: Option<Pool>,
+    /// Pods that request more than one node leaves to pods: they never schedule.
+    pub oversized: Vec<Oversized>,
+}
+
+/// A pod larger than any node it may run on.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Oversized {
+    /// The keys that size it (`CONTROL_PLANE_CPU`, `CONTROL_PLANE_MEMORY`).
+    pub cpu_key: &'static str,
+    pub memory_key: &'static str,
+    pub millicpu: u64,
+    pub mib: u64,
+    /// What one of its nodes leaves to pods.
+    pub node_millicpu: u64,
+    pub node_mib: u64,
+    /// Whether it runs on the run-time pool (else on the platform's nodes).
+    pub on_pool: bool,
+}
+
+/// Pods the platform keeps running: how many at most (an autoscaler's top), and each one's size.
+#[derive(Debug, Clone, Copy)]
+pub struct Demand<'a> {
+    pub pods: u64,
+    pub resources: &'a Resources,
 }
 
 /// The nodes the run-time pods have to themselves.
@@ -45,23 +70,22 @@ fn allocatable(nodes: u64, millicpu: u64, mib: u64) -> (u64, u64) {
     )
 }
 
-/// Sum `(replicas, resources)` pairs and see how many workspaces fit beside them on the nodes
-/// the configuration declares.
-pub fn compute(config: &Config, pods: &[(u64, &Resources)]) -> Capacity {
+/// Sum the platform's pods and see how many workspaces fit beside them on the nodes the
+/// configuration declares; `runtime` are the sizes of the pods the platform creates at run time
+/// (workspaces, sandbox pods, browser sessions), which only need to fit on one node.
+pub fn compute(config: &Config, platform: &[Demand], runtime: &[&Resources]) -> Capacity {
     let (mut cpu, mut mem) = (0u64, 0u64);
-    for (replicas, resources) in pods {
-        cpu = cpu.saturating_add(replicas.saturating_mul(resources.cpu.millis()));
-        mem = mem.saturating_add(replicas.saturating_mul(resources.memory.mib()));
+    for demand in platform {
+        let r = demand.resources;
+        cpu = cpu.saturating_add(demand.pods.saturating_mul(r.cpu.millis()));
+        mem = mem.saturating_add(demand.pods.saturating_mul(r.memory.mib()));
     }
     let cluster = &config.cluster;
     let nodes = u64::from(cluster.nodes);
     let (alloc_cpu, alloc_mem) =
         allocatable(nodes, cluster.node_cpu.millis(), cluster.node_memory.mib());
-    let agents = &config.agents;
-    let (ws_cpu, ws_mem) = (
-        agents.workspace_cpu.millis().max(1),
-        agents.workspace_memory.mib().max(1),
-    );
+    let workspace = &config.agents.workspace;
+    let (ws_cpu, ws_mem) = (workspace.cpu.millis().max(1), workspace.memory.mib().max(1));
     let pool = config.placement.runtime.nodes.as_ref().map(|p| {
         let nodes = u64::from(p.count);
         let (cpu, mib) = allocatable(nodes, p.cpu.millis(), p.memory.mib());
@@ -77,6 +101,33 @@ pub fn compute(config: &Config, pods: &[(u64, &Resources)]) -> Capacity {
         None => (alloc_cpu.saturating_sub(cpu), alloc_mem.saturating_sub(mem)),
     };
     let workspaces = (room_cpu / ws_cpu).min(room_mem / ws_mem);
+    let node = allocatable(1, cluster.node_cpu.millis(), cluster.node_memory.mib());
+    let pool_node = config
+        .placement
+        .runtime
+        .nodes
+        .as_ref()
+        .map(|p| allocatable(1, p.cpu.millis(), p.memory.mib()));
+    let platform_pods = platform.iter().map(|d| (d.resources, node, false));
+    let runtime_pods = runtime
+        .iter()
+        .map(|r| (*r, pool_node.unwrap_or(node), pool_node.is_some()));
+    let oversized = platform_pods
+        .chain(runtime_pods)
+        .filter_map(|(r, (node_millicpu, node_mib), on_pool)| {
+            let keys = r.keys?;
+            let (millicpu, mib) = (r.cpu.millis(), r.memory.mib());
+            (millicpu > node_millicpu || mib > node_mib).then_some(Oversized {
+                cpu_key: keys.cpu,
+                memory_key: keys.memory,
+                millicpu,
+                mib,
+                node_millicpu,
+                node_mib,
+                on_pool,
+            })
+        })
+        .collect();
     Capacity {
         nodes,
         allocatable_millicpu: alloc_cpu,
@@ -87,6 +138,7 @@ pub fn compute(config: &Config, pods: &[(u64, &Resources)]) -> Capacity {
         workspace_mib: ws_mem,
         workspaces,
         pool,
+        oversized,
     }
 }
 
@@ -102,6 +154,52 @@ mod tests {
         config.expect("valid values")
     }
 
+    /// Two pods of `r`.
+    fn two(r: &Resources) -> [Demand<'_>; 1] {
+        [Demand {
+            pods: 2,
+            resources: r,
+        }]
+    }
+
+    #[test]
+    fn a_pod_larger_than_its_nodes_is_found_on_the_nodes_it_runs_on() {
+        let config = config_of(
+            "RUNTIME_NODE_SELECTOR=pool=agents\nRUNTIME_NODES=2\nRUNTIME_NODE_CPU=8\nRUNTIME_NODE_MEMORY=16Gi\n\
+             CONTROL_PLANE_MEMORY=10Gi\nWORKSPACE_MEMORY=12Gi\n",
+        );
+        let platform = &config.services.control_plane.resources;
+        let workspace = &config.agents.workspace;
+        let c = compute(&config, &two(platform), &[workspace]);
+        // 12Gi fits a 16Gi pool node; 10Gi does not fit an 8Gi platform node.
+        assert_eq!(
+            c.oversized,
+            [Oversized {
+                cpu_key: "CONTROL_PLANE_CPU",
+                memory_key: "CONTROL_PLANE_MEMORY",
+                millicpu: 250,
+                mib: 10240,
+                node_millicpu: 3500,
+                node_mib: 6656,
+                on_pool: false,
+            }]
+        );
+        let config = config_of(
+            "RUNTIME_NODE_SELECTOR=pool=agents\nRUNTIME_NODES=2\nRUNTIME_NODE_CPU=8\nRUNTIME_NODE_MEMORY=16Gi\n\
+             WORKSPACE_CPU=9\n",
+        );
+        let c = compute(&config, &[], &[&config.agents.workspace]);
+        let found: Vec<_> = c
+            .oversized
+            .iter()
+            .map(|o| (o.cpu_key, o.on_pool, o.node_millicpu))
+            .collect();
+        assert_eq!(found, [("WORKSPACE_CPU", true, 7500)]);
+        // Sizes napgen fixes itself name no key and are not reported.
+        let fixed = resources("64", "1Ti", "64");
+        assert!(compute(&config, &two(&fixed), &[]).oversized.is_empty());
+    }
+
     #[test]
     fn a_run_time_pool_holds_the_workspaces_and_the_platform_the_rest() {
         let config = config_of(
@@ -109,7 +207,7 @@ mod tests {
              RUNTIME_NODE_SELECTOR=pool=agents\nRUNTIME_NODES=2\nRUNTIME_NODE_CPU=8\nRUNTIME_NODE_MEMORY=16Gi\n",
         );
         let r = resources("500m", "1Gi", "1");
-        let c = compute(&config, &[(2, &r)]);
+        let c = compute(&config, &two(&r), &[]);
         let pool = c.pool.clone().expect("a pool");
         // Two pool nodes of 7500m and 14848 MiB each: 15 by CPU, 14 by memory.
         assert_eq!(
@@ -124,7 +222,8 @@ mod tests {
             &config_of(
                 "RUNTIME_NODE_SELECTOR=pool=agents\nRUNTIME_NODES=1\nWORKSPACE_MEMORY=1Gi\n",
             ),
-            &[(2, &r)],
+            &two(&r),
+            &[],
         );
         assert_eq!(c.pool.map(|p| p.allocatable_mib), Some(6656));
     }
@@ -134,7 +233,7 @@ mod tests {
         let config =
             config_of("NODE_CPU=4\nNODE_MEMORY=8Gi\nWORKSPACE_CPU=1\nWORKSPACE_MEMORY=2Gi\n");
         let r = resources("500m", "1Gi", "1");
-        let c = compute(&config, &[(2, &r)]);
+        let c = compute(&config, &two(&r), &[]);
         assert_eq!((c.platform_millicpu, c.platform_mib), (1000, 2048));
         // 2500m CPU and 4608 MiB left: two workspaces by memory.
         assert_eq!(c.workspaces, 2);
@@ -144,7 +243,7 @@ mod tests {
     /// workspace), because capacity knew fewer units than validation.
     #[test]
     fn every_accepted_unit_counts() {
-        let c = compute(&config_of("NODE_MEMORY=1Pi\n"), &[]);
+        let c = compute(&config_of("NODE_MEMORY=1Pi\n"), &[], &[]);
         assert_eq!(c.allocatable_mib, (1 << 30) - NODE_RESERVED_MIB);
         assert!(c.workspaces > 0, "{c:?}");
         for (memory, mib) in [
@@ -154,11 +253,12 @@ mod tests {
             ("16Gi", 16384),
             ("8G", 7630),
         ] {
-            let c = compute(&config_of(&format!("NODE_MEMORY={memory}\n")), &[]);
+            let c = compute(&config_of(&format!("NODE_MEMORY={memory}\n")), &[], &[]);
             assert_eq!(c.allocatable_mib, mib - NODE_RESERVED_MIB, "{memory}");
         }
         let c = compute(
             &config_of("NODE_CPU=3500m\nWORKSPACE_CPU=0.5\nWORKSPACE_MEMORY=1.5Gi\n"),
+            &[],
             &[],
         );
         assert_eq!(

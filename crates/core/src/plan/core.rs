@@ -3,10 +3,10 @@
 
 use super::VolumeMount;
 use super::{
-    backup, checksum, oauth, plain_env, resources, selector, tmp_volume, Backup, Browser,
-    ConfigPlan, Connection, Ctx, Database, EnvVar, ExternalServer, Resources, Sandbox, SecretPlan,
-    SeedJob, SharedDir, Workload, CONNECTION_KEYS, DATABASE_APP_SECRET, LDAP_CA_CONFIG_MAP,
-    MESH_EXCLUSION, RUNTIME_TEMPLATES, SEED_COMPONENT, SHARED_CLAIM,
+    backup, checksum, oauth, plain_env, selector, tmp_volume, Backup, Browser, ConfigPlan,
+    Connection, Ctx, Database, EnvVar, ExternalServer, Sandbox, SecretPlan, SeedJob, SharedDir,
+    Workload, CONNECTION_KEYS, DATABASE_APP_SECRET, LDAP_CA_CONFIG_MAP, MESH_EXCLUSION,
+    RUNTIME_TEMPLATES, SEED_COMPONENT, SHARED_CLAIM,
 };
 use crate::config::types::AgentType;
 use indexmap::IndexMap;
@@ -53,11 +53,7 @@ pub(crate) fn database(ctx: &Ctx, image: String, backup: Option<&Backup>) -> Dat
         database: "nap".into(),
         owner: "nap".into(),
         app_secret: DATABASE_APP_SECRET.to_string(),
-        resources: Resources {
-            cpu: config.cpu.clone(),
-            memory: config.memory.clone(),
-            cpu_limit: config.cpu.times(4),
-        },
+        resources: config.resources.clone(),
         affinity: database_affinity(ctx, instances),
         priority_class_name: ctx.placement.priority_class_name.clone(),
         wal_storage: config
@@ -267,7 +263,7 @@ pub(crate) fn control_plane(
         "LDAP_BIND_PASSWORD",
         "BRIDGE_MASTER_KEY",
     ];
-    let replicas = ctx.config.replicas.control_plane;
+    let pods = &ctx.config.services.control_plane;
     let (tmp, tmp_mount) = tmp_volume("1Gi");
     let mut env = vec![pod_namespace()];
     let mut volumes = vec![
@@ -315,7 +311,8 @@ pub(crate) fn control_plane(
         name: CONTROL_PLANE.to_string(),
         component: "control-plane",
         image: image.to_string(),
-        replicas,
+        replicas: pods.scale.fixed_count(),
+        scale: pods.scale,
         labels: ctx.labels("control-plane", CONTROL_PLANE),
         annotations: ctx.scan_exceptions(
             &[image],
@@ -324,11 +321,11 @@ pub(crate) fn control_plane(
         selector: selector.clone(),
         pod_annotations: ctx.checksums(Some(&checksum(&config.data)), &secrets, &extra),
         env,
-        resources: resources("250m", "512Mi", "1"),
+        resources: pods.resources.clone(),
         volumes,
         volume_mounts: mounts,
         service_account: CONTROL_PLANE.to_string(),
-        availability: ctx.availability(&selector, replicas),
+        availability: ctx.availability(&selector, pods.scale.replicas),
     }
 }
 
@@ -353,22 +350,23 @@ pub(crate) fn gateway(ctx: &Ctx, image: String, config: &ConfigPlan) -> Workload
         .attach(&mut env, &mut volumes, &mut mounts);
     ctx.outbound.attach(&mut env, &mut volumes, &mut mounts);
     let annotations = ctx.scan_exceptions(&[&image], &[]);
-    let replicas = ctx.config.replicas.gateway;
+    let pods = &ctx.config.services.gateway;
     Workload {
         name: GATEWAY.to_string(),
         component: "gateway",
         image,
-        replicas,
+        replicas: pods.scale.fixed_count(),
+        scale: pods.scale,
         labels: ctx.labels("gateway", GATEWAY),
         annotations,
         selector: selector.clone(),
         pod_annotations: ctx.checksums(None, &secrets, &Vec::from_iter(ctx.database_checksum())),
         env,
-        resources: resources("100m", "256Mi", "500m"),
+        resources: pods.resources.clone(),
         volumes,
         volume_mounts: mounts,
         service_account: "nap-gateway".into(),
-        availability: ctx.availability(&selector, replicas),
+        availability: ctx.availability(&selector, pods.scale.replicas),
     }
 }
 

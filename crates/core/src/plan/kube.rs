@@ -2,7 +2,6 @@
 //! selectors, resources, volume mounts, environment variables, spreading over nodes.
 
 use super::Map;
-use crate::config::types::{Cpu, Memory};
 use crate::config::Images;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -66,12 +65,7 @@ pub(crate) fn selector(component: &'static str, name: impl Into<String>) -> Map 
 
 /// A container's resources: what it requests (which capacity sums) and its CPU limit; its
 /// memory limit is its request.
-#[derive(Debug, Clone)]
-pub struct Resources {
-    pub cpu: Cpu,
-    pub memory: Memory,
-    pub cpu_limit: String,
-}
+pub use crate::config::Resources;
 
 impl Resources {
     /// The `resources` field of a container.
@@ -101,12 +95,15 @@ impl Serialize for Resources {
     }
 }
 
-/// Resources napgen fixes for one of its own containers (`"250m"`, `"512Mi"`, limit `"1"`).
+/// Fixed resources (`"250m"`, `"512Mi"`, limit `"1"`), for tests.
+#[cfg(test)]
 pub(crate) fn resources(cpu_request: &str, memory: &str, cpu_limit: &str) -> Resources {
+    use crate::config::types::{Cpu, Memory};
     Resources {
         cpu: Cpu::fixed(cpu_request),
         memory: Memory::fixed(memory),
-        cpu_limit: cpu_limit.to_string(),
+        cpu_limit: Cpu::fixed(cpu_limit),
+        keys: None,
     }
 }
 

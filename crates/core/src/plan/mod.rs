@@ -29,7 +29,9 @@ pub use backup::{
 pub use bridge::Bridge;
 pub use browser::{cidr_range, turnserver_conf, Browser, Coturn, Redacted, RELAY_PORTS, TURN_PORT};
 pub use ingress::IngressRoute;
-pub(crate) use kube::{checksum, manifest, plain_env, resources, selector, spread, tmp_volume};
+#[cfg(test)]
+pub(crate) use kube::resources;
+pub(crate) use kube::{checksum, manifest, plain_env, selector, spread, tmp_volume};
 pub use kube::{image_ref, EnvVar, Resources, VolumeMount};
 pub use map::Map;
 pub use metadata::Metadata;
@@ -43,6 +45,7 @@ pub use storage::{NfsClass, NFS_PROVISIONER};
 
 use crate::config::types::{IngressMode, Port, PullPolicy};
 use crate::config::Config;
+use crate::config::Scale;
 use indexmap::IndexMap;
 use secrets::secret_name;
 use serde::Serialize;
@@ -117,7 +120,12 @@ pub struct Workload {
     pub name: String,
     pub component: &'static str,
     pub image: String,
-    pub replicas: u32,
+    /// The Deployment's `spec.replicas`: none when a HorizontalPodAutoscaler owns the count
+    /// (a count in the manifest would undo the autoscaler's at every apply).
+    pub replicas: Option<u32>,
+    /// How many pods it runs: a count, or a range an autoscaler moves in.
+    #[serde(skip)]
+    pub scale: Scale,
     pub labels: Map,
     /// Object annotations: the scanner findings accepted on purpose, with reasons.
     pub annotations: Map,
@@ -129,6 +137,31 @@ pub struct Workload {
     pub volume_mounts: Vec<VolumeMount>,
     pub service_account: String,
     pub availability: Availability,
+}
+
+/// A HorizontalPodAutoscaler (autoscaling/v2) of one of the platform's Deployments.
+#[derive(Debug, Clone, Serialize)]
+pub struct Autoscaler {
+    /// The Deployment's name, which the autoscaler shares.
+    pub name: String,
+    pub labels: Map,
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    /// The average CPU use it keeps, in percent of each pod's request.
+    pub cpu_percent: u32,
+}
+
+impl Autoscaler {
+    /// The autoscaler of `workload`, when it has one.
+    fn of(workload: &Workload) -> Option<Autoscaler> {
+        workload.scale.autoscale.map(|a| Autoscaler {
+            name: workload.name.clone(),
+            labels: workload.labels.clone(),
+            min_replicas: workload.scale.replicas,
+            max_replicas: a.max_replicas,
+            cpu_percent: a.cpu_percent,
+        })
+    }
 }
 
 /// How a workload's replicas survive node loss and drains.
@@ -374,6 +407,8 @@ pub struct Plan {
     pub images: Vec<Image>,
     /// The platform's requests against the seeds' minimum nodes.
     pub capacity: capacity::Capacity,
+    /// The HorizontalPodAutoscalers of the Deployments with a `*_MAX_REPLICAS`.
+    pub autoscalers: Vec<Autoscaler>,
     /// Template files to render, in order.
     pub templates: Vec<&'static str>,
 }
@@ -822,26 +857,32 @@ pub fn plan(config: &Config) -> Plan {
     let gateway = core::gateway(&ctx, gateway_image, &config_map);
     let seeds = core::seeds(&ctx, &control_plane_image, &oauth_clients);
 
-    let mut pods: Vec<(u64, &Resources)> = vec![
-        (u64::from(control_plane.replicas), &control_plane.resources),
-        (u64::from(gateway.replicas), &gateway.resources),
-    ];
-    pods.extend(database.iter().map(|d| (d.instances as u64, &d.resources)));
-    pods.extend(
-        sandbox
-            .iter()
-            .map(|s| (u64::from(s.workload.replicas), &s.workload.resources)),
-    );
+    let mut pods = vec![most(&control_plane), most(&gateway)];
+    pods.extend(database.iter().map(|d| capacity::Demand {
+        pods: d.instances.unsigned_abs(),
+        resources: &d.resources,
+    }));
+    pods.extend(sandbox.iter().map(|s| most(&s.workload)));
     if let Some(b) = &browser {
-        pods.push((u64::from(b.workload.replicas), &b.workload.resources));
-        pods.push((1, &b.coturn.resources));
+        pods.push(most(&b.workload));
+        pods.push(capacity::Demand {
+            pods: 1,
+            resources: &b.coturn.resources,
+        });
     }
-    pods.extend(
-        bridge
-            .iter()
-            .map(|b| (u64::from(b.workload.replicas), &b.workload.resources)),
-    );
-    let capacity = capacity::compute(config, &pods);
+    pods.extend(bridge.iter().map(|b| most(&b.workload)));
+    let autoscalers = [&control_plane, &gateway]
+        .into_iter()
+        .chain(sandbox.iter().map(|s| &s.workload))
+        .chain(browser.iter().map(|b| &b.workload))
+        .chain(bridge.iter().map(|b| &b.workload))
+        .filter_map(Autoscaler::of)
+        .collect();
+    // The pods the platform creates at run time, each of which must fit on one node.
+    let mut runtime = vec![&config.agents.workspace];
+    runtime.extend(config.sandbox.iter().map(|s| &s.pod));
+    runtime.extend(config.browser.iter().map(|b| &b.session));
+    let capacity = capacity::compute(config, &pods, &runtime);
 
     let monitoring = config.monitoring.as_ref().map(|m| {
         let mut components = vec!["control-plane", "gateway"];
@@ -893,10 +934,19 @@ pub fn plan(config: &Config) -> Plan {
         public_url,
         images: ctx.images,
         capacity,
+        autoscalers,
         templates: Vec::new(),
     };
     plan.templates = templates(&plan);
     plan
+}
+
+/// A Deployment's pods at their most, for the capacity check.
+fn most(w: &Workload) -> capacity::Demand<'_> {
+    capacity::Demand {
+        pods: u64::from(w.scale.most()),
+        resources: &w.resources,
+    }
 }
 
 /// Which template files this configuration renders: the one place that decides which objects exist.
@@ -930,6 +980,9 @@ fn templates(plan: &Plan) -> Vec<&'static str> {
     }
     if plan.control_plane.availability.pdb || plan.gateway.availability.pdb {
         t.push("core/disruption-budgets.yaml");
+    }
+    if !plan.autoscalers.is_empty() {
+        t.push("core/autoscalers.yaml");
     }
     if plan.nfs.is_some() {
         t.push("core/nfs-storage-class.yaml");

@@ -3,7 +3,7 @@
 
 use super::oauth::{client, OAuthClient};
 use super::VolumeMount;
-use super::{plain_env, resources, selector, tmp_volume, Ctx, Exposure, Workload};
+use super::{plain_env, selector, tmp_volume, Ctx, Exposure, Workload};
 use serde::Serialize;
 use serde_json::json;
 
@@ -63,7 +63,7 @@ pub(crate) fn plan(
         name: "sandbox",
         image: &runtime_image,
         env: pod_env,
-        resources: resources("500m", "1Gi", "2"),
+        resources: config.pod.clone(),
         mounts: pod_mounts,
     };
     // OpenSandbox creates these pods with its own identity: no service account is named.
@@ -82,13 +82,14 @@ pub(crate) fn plan(
     ctx.outbound
         .attach(&mut env, &mut volumes, &mut volume_mounts);
     let sel = selector("sandbox", name);
-    let replicas = if ctx.multi_node { 2 } else { 1 };
+    let pods = &config.service;
     let annotations = ctx.scan_exceptions(&[image.as_str()], &[]);
     let workload = Workload {
         name: name.into(),
         component: "sandbox",
         image,
-        replicas,
+        replicas: pods.scale.fixed_count(),
+        scale: pods.scale,
         labels: ctx.labels("sandbox", name),
         annotations,
         selector: sel.clone(),
@@ -98,11 +99,11 @@ pub(crate) fn plan(
             &[("checksum/pod-template", super::checksum(&pod_template))],
         ),
         env,
-        resources: resources("100m", "256Mi", "500m"),
+        resources: pods.resources.clone(),
         volumes,
         volume_mounts,
         service_account: name.into(),
-        availability: ctx.availability(&sel, replicas),
+        availability: ctx.availability(&sel, pods.scale.replicas),
     };
     Sandbox {
         workload,

@@ -3,8 +3,7 @@
 
 use super::VolumeMount;
 use super::{
-    manifest, plain_env, Browser, Ctx, Resources, RuntimeContainer, Workspace, RUNTIME_TEMPLATES,
-    SHARED_CLAIM,
+    manifest, plain_env, Browser, Ctx, RuntimeContainer, Workspace, RUNTIME_TEMPLATES, SHARED_CLAIM,
 };
 use crate::config::types::AgentType;
 use indexmap::IndexMap;
@@ -70,11 +69,7 @@ pub(crate) fn runtime(ctx: &mut Ctx, control_plane: &str, browser: Option<&Brows
             name: "agent",
             image: &agent_image,
             env,
-            resources: Resources {
-                cpu: agents.workspace_cpu.clone(),
-                memory: agents.workspace_memory.clone(),
-                cpu_limit: agents.workspace_cpu.doubled(),
-            },
+            resources: agents.workspace.clone(),
             mounts,
         };
         let template = ctx.runtime_pod(&pod_labels, Some("nap-workspace"), container, volumes);

@@ -78,6 +78,10 @@ pub static TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/browser/service.yaml"),
     ),
     (
+        "core/autoscalers.yaml",
+        include_str!("../../templates/core/autoscalers.yaml"),
+    ),
+    (
         "core/ca-bundle.yaml",
         include_str!("../../templates/core/ca-bundle.yaml"),
     ),

@@ -9,9 +9,10 @@ use crate::config::types::{
     Url,
 };
 use crate::config::{
-    Admin, Agents, Backup, Bridge, Browser, CertManager, ClaudeCode, Cluster, Codex, Config,
-    Database, Exposure, ExternalDatabase, GatewayRef, Images, Ldap, Metadata, Monitoring, Nfs,
-    Outbound, Placement, PoolNodes, Replicas, RuntimePool, Sandbox, Secrets, Storage,
+    Admin, Agents, Autoscale, Backup, Bridge, Browser, CertManager, ClaudeCode, Cluster, Codex,
+    Config, Database, Exposure, ExternalDatabase, GatewayRef, Images, Ldap, Metadata, Monitoring,
+    Nfs, Outbound, Placement, Pods, PoolNodes, Resources, RuntimePool, Sandbox, Scale, Secrets,
+    Services, SizeKeys, Storage,
 };
 use crate::diagnostic::Shown;
 
@@ -32,9 +33,24 @@ pub(crate) fn config(s: &Settings) -> Config {
             service_annotations: pairs(s, "SERVICE_ANNOTATIONS"),
             service_account_annotations: pairs(s, "SERVICE_ACCOUNT_ANNOTATIONS"),
         },
-        replicas: Replicas {
-            control_plane: count(s, "CONTROL_PLANE_REPLICAS"),
-            gateway: count(s, "GATEWAY_REPLICAS"),
+        services: Services {
+            control_plane: pods(
+                s,
+                "CONTROL_PLANE_REPLICAS",
+                "CONTROL_PLANE_MAX_REPLICAS",
+                resources(
+                    s,
+                    "CONTROL_PLANE_CPU",
+                    "CONTROL_PLANE_CPU_LIMIT",
+                    "CONTROL_PLANE_MEMORY",
+                ),
+            ),
+            gateway: pods(
+                s,
+                "GATEWAY_REPLICAS",
+                "GATEWAY_MAX_REPLICAS",
+                resources(s, "GATEWAY_CPU", "GATEWAY_CPU_LIMIT", "GATEWAY_MEMORY"),
+            ),
         },
         secrets: secrets(s),
         storage: storage(s),
@@ -89,6 +105,59 @@ fn cpu(s: &Settings, name: &str) -> Cpu {
     let text = s.str(name);
     Cpu::parse(text, &Shown::value(key(name), text))
         .unwrap_or_else(|_| panic!("{name} is validated as a CPU quantity"))
+}
+
+/// A container's CPU request, CPU limit and memory.
+fn resources(
+    s: &Settings,
+    cpu_key: &'static str,
+    limit_key: &str,
+    memory_key: &'static str,
+) -> Resources {
+    Resources {
+        cpu: cpu(s, cpu_key),
+        cpu_limit: cpu(s, limit_key),
+        memory: memory(s, memory_key),
+        keys: Some(SizeKeys {
+            cpu: cpu_key,
+            memory: memory_key,
+        }),
+    }
+}
+
+/// A container's CPU request and memory, with a CPU limit `ratio` times the request (the
+/// registry's descriptions say which).
+fn resources_by_ratio(
+    s: &Settings,
+    cpu_key: &'static str,
+    ratio: u64,
+    memory_key: &'static str,
+) -> Resources {
+    let request = cpu(s, cpu_key);
+    Resources {
+        cpu_limit: Cpu::fixed(&request.times(ratio)),
+        cpu: request,
+        memory: memory(s, memory_key),
+        keys: Some(SizeKeys {
+            cpu: cpu_key,
+            memory: memory_key,
+        }),
+    }
+}
+
+/// A Deployment's pods: its replicas, the autoscaler's top when `max_key` is set, and their size.
+fn pods(s: &Settings, replicas_key: &str, max_key: &str, resources: Resources) -> Pods {
+    let max = s.is_set(max_key).then(|| count(s, max_key));
+    Pods {
+        scale: Scale {
+            replicas: count(s, replicas_key),
+            autoscale: max.map(|max_replicas| Autoscale {
+                max_replicas,
+                cpu_percent: count(s, "AUTOSCALING_CPU_PERCENT"),
+            }),
+        },
+        resources,
+    }
 }
 
 fn memory_opt(s: &Settings, name: &str) -> Option<Memory> {
@@ -281,8 +350,7 @@ fn database(s: &Settings) -> Database {
         }),
         instances: count(s, "POSTGRES_INSTANCES"),
         storage_size: memory(s, "POSTGRES_STORAGE_SIZE"),
-        cpu: cpu(s, "POSTGRES_CPU"),
-        memory: memory(s, "POSTGRES_MEMORY"),
+        resources: resources_by_ratio(s, "POSTGRES_CPU", 4, "POSTGRES_MEMORY"),
         wal_storage_size: memory_opt(s, "POSTGRES_WAL_STORAGE_SIZE"),
         anti_affinity: word(s, "POSTGRES_ANTI_AFFINITY", AntiAffinity::from_word),
         version: s.str("POSTGRES_VERSION").to_string(),
@@ -293,8 +361,7 @@ fn database(s: &Settings) -> Database {
 fn agents(s: &Settings) -> Agents {
     Agents {
         types: agent_types(s, "AGENT_TYPES"),
-        workspace_cpu: cpu(s, "WORKSPACE_CPU"),
-        workspace_memory: memory(s, "WORKSPACE_MEMORY"),
+        workspace: resources_by_ratio(s, "WORKSPACE_CPU", 2, "WORKSPACE_MEMORY"),
     }
 }
 
@@ -313,6 +380,18 @@ fn sandbox(s: &Settings) -> Sandbox {
         node_port: port(s, "SANDBOX_NODE_PORT"),
         opensandbox_url: url(s, "OPENSANDBOX_URL"),
         public_url: url_opt(s, "SANDBOX_PUBLIC_URL"),
+        service: pods(
+            s,
+            "SANDBOX_SERVICE_REPLICAS",
+            "SANDBOX_SERVICE_MAX_REPLICAS",
+            resources(
+                s,
+                "SANDBOX_SERVICE_CPU",
+                "SANDBOX_SERVICE_CPU_LIMIT",
+                "SANDBOX_SERVICE_MEMORY",
+            ),
+        ),
+        pod: resources_by_ratio(s, "SANDBOX_POD_CPU", 4, "SANDBOX_POD_MEMORY"),
     }
 }
 
@@ -323,6 +402,19 @@ fn browser(s: &Settings) -> Browser {
         turn_node: s.opt("TURN_NODE").map(Host::new),
         turn_realm: Host::new(s.str("TURN_REALM")),
         public_url: url_opt(s, "BROWSER_PUBLIC_URL"),
+        service: pods(
+            s,
+            "BROWSER_SERVICE_REPLICAS",
+            "BROWSER_SERVICE_MAX_REPLICAS",
+            resources(
+                s,
+                "BROWSER_SERVICE_CPU",
+                "BROWSER_SERVICE_CPU_LIMIT",
+                "BROWSER_SERVICE_MEMORY",
+            ),
+        ),
+        session: resources_by_ratio(s, "BROWSER_SESSION_CPU", 4, "BROWSER_SESSION_MEMORY"),
+        turn: resources(s, "TURN_CPU", "TURN_CPU_LIMIT", "TURN_MEMORY"),
     }
 }
 
@@ -350,6 +442,12 @@ fn bridge(s: &Settings) -> Bridge {
             .collect(),
         agent_types: agent_types(s, "BRIDGE_AGENT_TYPES"),
         version: s.str("BRIDGE_VERSION").to_string(),
+        pods: pods(
+            s,
+            "BRIDGE_REPLICAS",
+            "BRIDGE_MAX_REPLICAS",
+            resources(s, "BRIDGE_CPU", "BRIDGE_CPU_LIMIT", "BRIDGE_MEMORY"),
+        ),
     }
 }
 
@@ -444,8 +542,8 @@ mod tests {
         assert_eq!(config.cluster.node_memory.mib(), 1 << 30);
         assert_eq!(config.cluster.node_memory.as_str(), "1Pi");
         assert_eq!(config.cluster.node_cpu.millis(), 500);
-        assert_eq!(config.agents.workspace_cpu.millis(), 500);
-        assert_eq!(config.agents.workspace_memory.mib(), 1536);
+        assert_eq!(config.agents.workspace.cpu.millis(), 500);
+        assert_eq!(config.agents.workspace.memory.mib(), 1536);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod names;
 mod presence;
 mod relations;
 mod review;
+mod sizes;
 #[cfg(test)]
 pub(crate) mod testing;
 mod values;
@@ -64,6 +65,7 @@ pub fn validate(entries: &[Entry]) -> Validated {
     check_secrets(&settings, &invalid, &mut diags);
     check_unused(&settings, &mut diags);
     check_relations(&settings, &mut diags);
+    sizes::check_sizes(&settings, &mut diags);
     check_turn_reachability(&settings, &mut diags);
     check_private_endpoints(&settings, &mut diags);
     check_bridge(&settings, &mut diags);
