@@ -220,11 +220,6 @@ const SERVER_FIELDS: &[&str] = &[
 /// Changes that `kubectl apply` rejects or that do not reach what already exists.
 const NOTES: &[(&str, &str, &str)] = &[
     (
-        "Deployment",
-        "spec.replicas",
-        "when the count goes away because a HorizontalPodAutoscaler takes it over (*_MAX_REPLICAS), an apply sets the Deployment to 1 replica until the autoscaler scales it up again; to keep the pods, first run kubectl apply edit-last-applied deployment/<name> and delete spec.replicas there (Kubernetes' HPA guide, migrating Deployments to autoscaling)",
-    ),
-    (
         "PersistentVolumeClaim",
         "spec.storageClassName",
         "immutable: kubectl apply rejects this; the claim must be re-created and its data moved",
@@ -293,6 +288,20 @@ const NOTES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Notes on a field that goes away, by kind and path.
+const REMOVAL_NOTES: &[(&str, &str, &str)] = &[(
+    "Deployment",
+    "spec.replicas",
+    "a HorizontalPodAutoscaler takes the count over (*_MAX_REPLICAS): an apply sets the Deployment to 1 replica until the autoscaler scales it up again; to keep the pods, first run kubectl apply edit-last-applied deployment/<name> and delete spec.replicas there (Kubernetes' HPA guide, migrating Deployments to autoscaling)",
+)];
+
+fn removal_note(kind: &str, path: &str) -> Option<&'static str> {
+    REMOVAL_NOTES
+        .iter()
+        .find(|(k, p, _)| *k == kind && *p == path)
+        .map(|(_, _, note)| *note)
+}
+
 fn note_for(kind: &str, path: &str) -> Option<&'static str> {
     NOTES.iter().find_map(|(k, prefix, note)| {
         (*k == kind
@@ -347,7 +356,11 @@ impl Walker<'_> {
                 || path.starts_with("stringData")
                 || path.contains("last-applied-configuration"));
         self.out.push(FieldChange {
-            note: note_for(self.kind, &path),
+            note: match change {
+                Status::Removed => removal_note(self.kind, &path),
+                _ => None,
+            }
+            .or_else(|| note_for(self.kind, &path)),
             path,
             change,
             from: if masked { None } else { from.cloned() },
@@ -677,6 +690,27 @@ mod tests {
     fn deployment(image: &str, env: Value) -> Value {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "cp", "namespace": "nap", "labels": {"app.kubernetes.io/name": "cp"}},
                "spec": {"template": {"spec": {"containers": [{"name": "main", "image": image, "env": env}]}}}})
+    }
+
+    #[test]
+    fn a_count_left_to_an_autoscaler_says_how_to_keep_the_pods() {
+        let with = |replicas: Option<u64>| {
+            let mut d = deployment("img:1", json!([]));
+            if let Some(n) = replicas {
+                d["spec"]["replicas"] = json!(n);
+            }
+            d
+        };
+        let note = "kubectl apply edit-last-applied deployment/<name>";
+        let removed = text(&compare(&[with(Some(2))], &[with(None)]));
+        assert!(removed.contains("spec.replicas: removed (was 2)\n      note: a HorizontalPodAutoscaler takes the count over"), "{removed}");
+        assert!(removed.contains(note), "{removed}");
+        // A count that changes or comes back needs no care.
+        for (a, b) in [(Some(2), Some(3)), (None, Some(2))] {
+            let out = text(&compare(&[with(a)], &[with(b)]));
+            assert!(out.contains("spec.replicas"), "{out}");
+            assert!(!out.contains(note), "{out}");
+        }
     }
 
     #[test]
