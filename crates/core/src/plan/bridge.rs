@@ -113,7 +113,6 @@ pub(crate) fn plan(ctx: &mut Ctx, bridge: &BridgeConfig) -> Bridge {
         name: name.into(),
         component: "llm-bridge",
         image,
-        replicas: pods.scale.fixed_count(),
         scale: pods.scale,
         labels: ctx.labels("llm-bridge", name),
         annotations,

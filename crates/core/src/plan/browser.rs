@@ -167,7 +167,6 @@ pub(crate) fn plan(
         name: name.into(),
         component: "browser",
         image,
-        replicas: pods.scale.fixed_count(),
         scale: pods.scale,
         labels: ctx.labels("browser", name),
         annotations,

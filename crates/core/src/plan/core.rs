@@ -311,7 +311,6 @@ pub(crate) fn control_plane(
         name: CONTROL_PLANE.to_string(),
         component: "control-plane",
         image: image.to_string(),
-        replicas: pods.scale.fixed_count(),
         scale: pods.scale,
         labels: ctx.labels("control-plane", CONTROL_PLANE),
         annotations: ctx.scan_exceptions(
@@ -355,7 +354,6 @@ pub(crate) fn gateway(ctx: &Ctx, image: String, config: &ConfigPlan) -> Workload
         name: GATEWAY.to_string(),
         component: "gateway",
         image,
-        replicas: pods.scale.fixed_count(),
         scale: pods.scale,
         labels: ctx.labels("gateway", GATEWAY),
         annotations,

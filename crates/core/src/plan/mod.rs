@@ -120,11 +120,10 @@ pub struct Workload {
     pub name: String,
     pub component: &'static str,
     pub image: String,
-    /// The Deployment's `spec.replicas`: none when a HorizontalPodAutoscaler owns the count
-    /// (a count in the manifest would undo the autoscaler's at every apply).
-    pub replicas: Option<u32>,
-    /// How many pods it runs: a count, or a range an autoscaler moves in.
-    #[serde(skip)]
+    /// How many pods it runs: a count, or a range an autoscaler moves in. Templates see it as
+    /// the Deployment's `replicas`: none when a HorizontalPodAutoscaler owns the count (a count
+    /// in the manifest would undo the autoscaler's at every apply).
+    #[serde(rename = "replicas", serialize_with = "deployment_replicas")]
     pub scale: Scale,
     pub labels: Map,
     /// Object annotations: the scanner findings accepted on purpose, with reasons.
@@ -137,6 +136,14 @@ pub struct Workload {
     pub volume_mounts: Vec<VolumeMount>,
     pub service_account: String,
     pub availability: Availability,
+}
+
+/// A Deployment's `spec.replicas`: its fixed count, none while an autoscaler owns it.
+fn deployment_replicas<S: serde::Serializer>(
+    scale: &Scale,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    scale.fixed_count().serialize(serializer)
 }
 
 /// A HorizontalPodAutoscaler (autoscaling/v2) of one of the platform's Deployments.

@@ -88,7 +88,6 @@ pub(crate) fn plan(
         name: name.into(),
         component: "sandbox",
         image,
-        replicas: pods.scale.fixed_count(),
         scale: pods.scale,
         labels: ctx.labels("sandbox", name),
         annotations,
