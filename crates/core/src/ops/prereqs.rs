@@ -111,12 +111,12 @@ fn metrics_server(ctx: &Context) -> Option<Step> {
         .iter()
         .map(|a| a.name.as_str())
         .collect();
+    let names = names.join(", ");
     Some(Step {
         id: "metrics-server",
         title: "Resource metrics (metrics-server)".into(),
         why: format!(
-            "the HorizontalPodAutoscalers of {} scale on CPU use from the metrics.k8s.io API",
-            names.join(", ")
+            "the HorizontalPodAutoscalers of {names} scale on CPU use from the metrics.k8s.io API"
         ),
         commands: vec![
             "kubectl get apiservice v1beta1.metrics.k8s.io".into(),
@@ -125,10 +125,7 @@ fn metrics_server(ctx: &Context) -> Option<Step> {
         notes: vec![
             "k3s and most managed clusters run metrics-server already: the APIService then shows Available=True.".into(),
             "Otherwise install it: helm upgrade --install metrics-server metrics-server --repo https://kubernetes-sigs.github.io/metrics-server/ --namespace kube-system.".into(),
-            format!(
-                "Without it the autoscalers report FailedGetResourceMetric and keep {} at their replicas.",
-                names.join(", ")
-            ),
+            format!("Without it the autoscalers report FailedGetResourceMetric and keep {names} at their replicas."),
         ],
         namespace: None,
     })
