@@ -40,6 +40,11 @@ struct Install {
 }
 
 fn install(entries: &[Entry]) -> Install {
+    planned(entries).1
+}
+
+/// The plan of valid `entries` and the install it renders.
+fn planned(entries: &[Entry]) -> (plan::Plan, Install) {
     let validated = validate::validate(entries);
     let config = validated.config.unwrap_or_else(|| {
         panic!(
@@ -52,7 +57,8 @@ fn install(entries: &[Entry]) -> Install {
         )
     });
     let (plan, objects) = app::render_objects(&config).unwrap();
-    install_of(&plan, &objects)
+    let install = install_of(&plan, &objects);
+    (plan, install)
 }
 
 fn install_of(plan: &plan::Plan, objects: &[Object]) -> Install {
@@ -606,6 +612,19 @@ fn oauth_drift(install: &Install) -> Vec<String> {
     }
     problems
 }
+
+/// Multi-node with the sandbox and the browser on: what the tests of where a setting reaches
+/// start from.
+const SANDBOX_AND_BROWSER_ON_MULTI_NODE: [(&str, &str); 8] = [
+    ("PROFILE", "multi-node"),
+    ("TOS_HOST", "nap.example.com"),
+    ("RWX_STORAGE_CLASS", "nfs"),
+    ("RWO_STORAGE_CLASS", "rbd"),
+    ("SANDBOX_ENABLED", "true"),
+    ("BROWSER_ENABLED", "true"),
+    ("TURN_HOST", "198.51.100.7"),
+    ("TURN_NODE", "n1"),
+];
 
 fn entries(pairs: &[(&str, &str)]) -> Vec<Entry> {
     pairs
@@ -1848,19 +1867,15 @@ fn selector_keys(value: &Value, inside: bool, out: &mut Vec<String>) {
 #[test]
 fn operator_metadata_reaches_its_objects_and_no_selector() {
     let base = [
-        ("PROFILE", "multi-node"),
-        ("TOS_HOST", "nap.example.com"),
-        ("RWX_STORAGE_CLASS", "nfs"),
-        ("RWO_STORAGE_CLASS", "rbd"),
-        ("SANDBOX_ENABLED", "true"),
-        ("BROWSER_ENABLED", "true"),
-        ("TURN_HOST", "198.51.100.7"),
-        ("TURN_NODE", "n1"),
-        ("BRIDGE_ENABLED", "true"),
-        ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1"),
-        ("BRIDGE_MODELS", "claude-sonnet-4-5=llama-3.3-70b"),
-        ("MONITORING_ENABLED", "true"),
-    ];
+        &SANDBOX_AND_BROWSER_ON_MULTI_NODE[..],
+        &[
+            ("BRIDGE_ENABLED", "true"),
+            ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1"),
+            ("BRIDGE_MODELS", "claude-sonnet-4-5=llama-3.3-70b"),
+            ("MONITORING_ENABLED", "true"),
+        ],
+    ]
+    .concat();
     let metadata = [
         ("COMMON_LABELS", "example.com/team=platform"),
         ("POD_LABELS", "example.com/pod=yes"),
@@ -2185,17 +2200,13 @@ fn openshift_changes_only_the_fixed_ids_and_the_scc_wiring() {
 #[test]
 fn run_time_pool_settings_reach_the_run_time_pods_only() {
     let base = [
-        ("PROFILE", "multi-node"),
-        ("TOS_HOST", "nap.example.com"),
-        ("RWX_STORAGE_CLASS", "nfs"),
-        ("RWO_STORAGE_CLASS", "rbd"),
-        ("SANDBOX_ENABLED", "true"),
-        ("BROWSER_ENABLED", "true"),
-        ("TURN_HOST", "198.51.100.7"),
-        ("TURN_NODE", "n1"),
-        ("NODE_SELECTOR", "example.com/role=platform"),
-        ("TOLERATIONS", "example.com/role=platform:NoSchedule"),
-    ];
+        &SANDBOX_AND_BROWSER_ON_MULTI_NODE[..],
+        &[
+            ("NODE_SELECTOR", "example.com/role=platform"),
+            ("TOLERATIONS", "example.com/role=platform:NoSchedule"),
+        ],
+    ]
+    .concat();
     let pool = [
         ("RUNTIME_NODE_SELECTOR", "example.com/pool=agents"),
         ("RUNTIME_TOLERATIONS", "example.com/pool=agents:NoSchedule"),
@@ -2272,28 +2283,20 @@ fn run_time_pool_settings_reach_the_run_time_pods_only() {
 
 /// An install with every module whose pods napgen sizes, and its plan.
 fn sized(extra: &[(&str, &str)]) -> (plan::Plan, Install) {
-    let mut pairs = vec![
-        ("PROFILE", "multi-node"),
-        ("TOS_HOST", "nap.example.com"),
-        ("RWX_STORAGE_CLASS", "nfs"),
-        ("RWO_STORAGE_CLASS", "rbd"),
-        ("CLUSTER_NODES", "4"),
-        ("NODE_CPU", "16"),
-        ("NODE_MEMORY", "64Gi"),
-        ("SANDBOX_ENABLED", "true"),
-        ("BROWSER_ENABLED", "true"),
-        ("TURN_HOST", "198.51.100.7"),
-        ("TURN_NODE", "n1"),
-        ("BRIDGE_ENABLED", "true"),
-        ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1"),
-        ("BRIDGE_MODELS", "gpt-5-codex=qwen"),
-    ];
-    pairs.extend_from_slice(extra);
-    let validated = validate::validate(&entries(&pairs));
-    let config = validated.config.expect("valid values");
-    let (plan, objects) = app::render_objects(&config).unwrap();
-    let install = install_of(&plan, &objects);
-    (plan, install)
+    let pairs = [
+        &SANDBOX_AND_BROWSER_ON_MULTI_NODE[..],
+        &[
+            ("CLUSTER_NODES", "4"),
+            ("NODE_CPU", "16"),
+            ("NODE_MEMORY", "64Gi"),
+            ("BRIDGE_ENABLED", "true"),
+            ("BRIDGE_UPSTREAM_URL", "https://llm.example.com/v1"),
+            ("BRIDGE_MODELS", "gpt-5-codex=qwen"),
+        ],
+        extra,
+    ]
+    .concat();
+    planned(&entries(&pairs))
 }
 
 /// Millicores of a CPU quantity as the manifests write it (`250m`, `2`).
