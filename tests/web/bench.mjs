@@ -5,13 +5,12 @@
 //
 // Environment: SITE (the built page, default target/site), CHROMIUM (default /usr/bin/chromium),
 // LOADS (cold loads, default 15), KEYSTROKES (default 200).
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve, extname, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium, serveSite } from './site.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const SITE = resolve(ROOT, process.env.SITE ?? 'target/site');
@@ -21,14 +20,6 @@ const KEYSTROKES = Number(process.env.KEYSTROKES ?? 200);
 /** The keystrokes' field: a value every module reads (the admin's e-mail is in a Secret). */
 const FIELD = '#key-TOS_HOST';
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-};
-
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -37,27 +28,10 @@ const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 const ms = (x) => `${x.toFixed(1)} ms`;
 const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
 
-const server = createServer((req, res) => {
-  const path = resolve(SITE, `.${decodeURIComponent(new URL(req.url, 'http://x').pathname)}`);
-  if (req.method !== 'GET' || !path.startsWith(SITE + sep) || !MIME[extname(path)]) {
-    res.writeHead(404).end();
-    return;
-  }
-  try {
-    res.writeHead(200, { 'content-type': MIME[extname(path)] }).end(readFileSync(path));
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { server, origin } = await serveSite(SITE);
 const load = loadavg()[0];
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run'],
-});
+const browser = await launchChromium(CHROMIUM);
 
 // Cold loads: a fresh browser context each time (empty cache, nothing compiled yet). The first
 // page of a fresh browser process also pays for the browser's own start-up (fonts, its

@@ -7,26 +7,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, extname, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, serveSite } from './site.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const SITE = resolve(ROOT, process.env.SITE ?? 'target/site');
 const NAPGEN = resolve(ROOT, process.env.NAPGEN ?? 'target/release/napgen');
 const SHOTS = resolve(ROOT, process.env.SCREENSHOTS ?? 'target/web-screenshots');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-};
 
 /** Values a user types for the keys the page reports as missing, by key. */
 const ANSWERS = {
@@ -102,26 +93,8 @@ async function openPage() {
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   work = mkdtempSync(join(tmpdir(), 'napgen-web-'));
-  server = createServer((req, res) => {
-    const path = resolve(SITE, `.${decodeURIComponent(new URL(req.url, 'http://x').pathname)}`);
-    if (req.method !== 'GET' || !path.startsWith(SITE + sep) || !MIME[extname(path)]) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = readFileSync(path);
-      res.writeHead(200, { 'content-type': MIME[extname(path)] }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run'],
-  });
+  ({ server, origin } = await serveSite(SITE));
+  browser = await launchChromium(CHROMIUM);
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   page = await context.newPage();
