@@ -62,12 +62,17 @@ pub struct Pool {
     pub allocatable_mib: u64,
 }
 
-/// What `nodes` nodes of `cpu` millicores and `mib` MiB leave to pods.
-fn allocatable(nodes: u64, millicpu: u64, mib: u64) -> (u64, u64) {
+/// What one node of `millicpu` and `mib` MiB leaves to pods.
+fn per_node(millicpu: u64, mib: u64) -> (u64, u64) {
     (
-        nodes.saturating_mul(millicpu.saturating_sub(NODE_RESERVED_MILLICPU)),
-        nodes.saturating_mul(mib.saturating_sub(NODE_RESERVED_MIB)),
+        millicpu.saturating_sub(NODE_RESERVED_MILLICPU),
+        mib.saturating_sub(NODE_RESERVED_MIB),
     )
+}
+
+/// What `nodes` nodes leave to pods, each leaving `(millicpu, mib)`.
+fn times(nodes: u64, (millicpu, mib): (u64, u64)) -> (u64, u64) {
+    (nodes.saturating_mul(millicpu), nodes.saturating_mul(mib))
 }
 
 /// Sum the platform's pods and see how many workspaces fit beside them on the nodes the
@@ -82,13 +87,15 @@ pub fn compute(config: &Config, platform: &[Demand], runtime: &[&Resources]) -> 
     }
     let cluster = &config.cluster;
     let nodes = u64::from(cluster.nodes);
-    let (alloc_cpu, alloc_mem) =
-        allocatable(nodes, cluster.node_cpu.millis(), cluster.node_memory.mib());
+    let node = per_node(cluster.node_cpu.millis(), cluster.node_memory.mib());
+    let (alloc_cpu, alloc_mem) = times(nodes, node);
     let workspace = &config.agents.workspace;
     let (ws_cpu, ws_mem) = (workspace.cpu.millis().max(1), workspace.memory.mib().max(1));
-    let pool = config.placement.runtime.nodes.as_ref().map(|p| {
+    let pool_nodes = config.placement.runtime.nodes.as_ref();
+    let pool_node = pool_nodes.map(|p| per_node(p.cpu.millis(), p.memory.mib()));
+    let pool = pool_nodes.zip(pool_node).map(|(p, one)| {
         let nodes = u64::from(p.count);
-        let (cpu, mib) = allocatable(nodes, p.cpu.millis(), p.memory.mib());
+        let (cpu, mib) = times(nodes, one);
         Pool {
             nodes,
             allocatable_millicpu: cpu,
@@ -100,19 +107,34 @@ pub fn compute(config: &Config, platform: &[Demand], runtime: &[&Resources]) -> 
         Some(p) => (p.allocatable_millicpu, p.allocatable_mib),
         None => (alloc_cpu.saturating_sub(cpu), alloc_mem.saturating_sub(mem)),
     };
-    let workspaces = (room_cpu / ws_cpu).min(room_mem / ws_mem);
-    let node = allocatable(1, cluster.node_cpu.millis(), cluster.node_memory.mib());
-    let pool_node = config
-        .placement
-        .runtime
-        .nodes
-        .as_ref()
-        .map(|p| allocatable(1, p.cpu.millis(), p.memory.mib()));
+    Capacity {
+        nodes,
+        allocatable_millicpu: alloc_cpu,
+        allocatable_mib: alloc_mem,
+        platform_millicpu: cpu,
+        platform_mib: mem,
+        workspace_millicpu: ws_cpu,
+        workspace_mib: ws_mem,
+        workspaces: (room_cpu / ws_cpu).min(room_mem / ws_mem),
+        pool,
+        oversized: oversized(platform, runtime, node, pool_node),
+    }
+}
+
+/// The pods larger than one node they may run on: the platform's on the platform's nodes
+/// (`node` each), the run-time ones on the pool's (`pool_node`) when there is one. Sizes napgen
+/// fixes itself name no key and are left out.
+fn oversized(
+    platform: &[Demand],
+    runtime: &[&Resources],
+    node: (u64, u64),
+    pool_node: Option<(u64, u64)>,
+) -> Vec<Oversized> {
     let platform_pods = platform.iter().map(|d| (d.resources, node, false));
     let runtime_pods = runtime
         .iter()
         .map(|r| (*r, pool_node.unwrap_or(node), pool_node.is_some()));
-    let oversized = platform_pods
+    platform_pods
         .chain(runtime_pods)
         .filter_map(|(r, (node_millicpu, node_mib), on_pool)| {
             let keys = r.keys?;
@@ -127,19 +149,7 @@ pub fn compute(config: &Config, platform: &[Demand], runtime: &[&Resources]) -> 
                 on_pool,
             })
         })
-        .collect();
-    Capacity {
-        nodes,
-        allocatable_millicpu: alloc_cpu,
-        allocatable_mib: alloc_mem,
-        platform_millicpu: cpu,
-        platform_mib: mem,
-        workspace_millicpu: ws_cpu,
-        workspace_mib: ws_mem,
-        workspaces,
-        pool,
-        oversized,
-    }
+        .collect()
 }
 
 #[cfg(test)]
