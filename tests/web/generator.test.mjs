@@ -238,6 +238,8 @@ test('the install picture is what napgen graph draws, in the page and downloaded
   const dot = napgen(['graph', '-f', 'values.env', '--format', 'dot'], dir);
   assert.equal(dot.status, 0, dot.stderr);
   await page.click('#graph-box summary');
+  // The panel is drawn on its toggle event, which the browser fires after the click returns.
+  await page.waitForSelector('#graph > svg');
   // The picture in the page is the CLI's SVG, element for element and text for text.
   const drawn = await page.evaluate(() => {
     const svgNode = document.querySelector('#graph > svg');
@@ -285,6 +287,8 @@ test('an imported file keeps its bytes when a module is toggled, and is diffed',
   const diff = napgen(['diff', 'imported.env', 'values.env'], dir);
   assert.equal(diff.status, 1);
   await page.click('#diff-box summary');
+  // The diff is made on the panel's toggle event, which the browser fires after the click returns.
+  await page.waitForFunction(() => document.getElementById('diff').textContent !== '');
   assert.equal(await page.evaluate(() => document.getElementById('diff').textContent), diff.stdout);
   assert.equal(await page.textContent('#diff-summary'), diff.stderr.split('\n').filter((l) => l.startsWith('napgen diff')).join('\n') + '\n');
   await screenshot('imported-monitoring-on-diff', '#diff-box');
